@@ -1,0 +1,144 @@
+"""The solutions -> chapters generator: marker lint, a round trip, drift of the committed chapters, and
+byte-identical output from two runs (COURSE_DESIGN §4's churn normalised)."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from tests.notebooks import SOLUTIONS
+from utils import generate
+from utils.generate import MarkerError, make_chapter, strip_solution, student_source
+
+SOLVED = '''import numpy as np
+
+
+def double(x):
+    """Twice x."""
+    ### BEGIN SOLUTION
+    y = 2 * x
+    return y
+    ### END SOLUTION
+'''
+
+
+def _cell(kind, source, cid, tags=()):
+    cell = new_code_cell(source) if kind == "code" else new_markdown_cell(source)
+    cell.id = cid
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def synthetic_notebook(with_outputs: bool = True) -> nbformat.NotebookNode:
+    nb = new_notebook()
+    nb.cells = [
+        _cell("markdown", "# A synthetic chapter", "title"),
+        _cell("code", "import numpy as np\nimport matplotlib.pyplot as plt\nx = np.arange(3.0)", "setup"),
+        _cell("code", SOLVED, "double-exercise", ["exercise:synthetic.double"]),
+        _cell("markdown", "Only the solution explains the answer.", "why", ["solution-only"]),
+        _cell("code", "print(f'{np.sqrt(2):.4f}')", "printed"),
+        _cell("code", "fig, ax = plt.subplots()\nax.plot(x, x ** 2)\nplt.show()", "figure"),
+        _cell("code", "import ipywidgets as w\nw.IntSlider(value=3)", "widget", ["nbval-ignore-output"]),
+    ]
+    return nb
+
+
+def test_strip_replaces_the_region_with_an_indented_stub():
+    student = strip_solution(SOLVED)
+    assert "    # YOUR CODE HERE\n    raise NotImplementedError()" in student
+    assert "2 * x" not in student and "SOLUTION" not in student
+    assert '"""Twice x."""' in student  # the docstring (the task) stays
+
+
+def test_round_trip_keeps_ids_tags_and_drops_solution_only():
+    solution = synthetic_notebook()
+    chapter = make_chapter(solution, "synthetic.ipynb")
+    assert [c.id for c in chapter.cells] == ["title", "setup", "double-exercise", "printed", "figure", "widget"]
+    exercise = chapter.cells[2]
+    assert exercise.metadata["tags"] == ["exercise:synthetic.double"]
+    assert "raise NotImplementedError()" in exercise.source and exercise.outputs == []
+    namespace: dict = {}
+    exec(exercise.source, namespace)
+    with pytest.raises(NotImplementedError):
+        namespace["double"](1)
+    assert solution.cells[2].source == SOLVED  # the solution itself is untouched
+
+
+@pytest.mark.parametrize("source, message", [
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
+    ("def f():\n    return 1\n    ### END SOLUTION\n", "without a matching"),
+    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n",
+     "inside another"),
+    ("### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\n", "inside a function body"),
+    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n### END SOLUTION\n", "not indented like"),
+    ("def f(:\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n", "not valid Python"),
+])
+def test_marker_lint_names_the_problem(source, message):
+    with pytest.raises(MarkerError, match=message):
+        student_source(source, "nb.ipynb, cell 3 (id x)")
+
+
+def test_marker_lint_names_the_cell():
+    nb = synthetic_notebook()
+    nb.cells[2].source = "### BEGIN SOLUTION\nanswer = 42\n### END SOLUTION\n"
+    with pytest.raises(MarkerError, match=r"synthetic.ipynb, cell 2 \(id double-exercise\)"):
+        make_chapter(nb, "synthetic.ipynb")
+
+
+def test_markers_need_an_exercise_tag():
+    nb = synthetic_notebook()
+    nb.cells[2].metadata["tags"] = []
+    with pytest.raises(MarkerError, match="without an 'exercise:<id>' tag"):
+        make_chapter(nb, "synthetic.ipynb")
+
+
+def test_duplicate_exercise_ids_are_rejected():
+    nb = synthetic_notebook()
+    nb.cells.append(_cell("code", SOLVED, "again", ["exercise:synthetic.double"]))
+    with pytest.raises(MarkerError, match="used twice"):
+        make_chapter(nb, "synthetic.ipynb")
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
+def test_committed_chapter_matches_its_solution(solution, root):
+    assert generate.drift(solution, root / "chapters") == []
+
+
+def test_every_chapter_has_a_solution(root):
+    chapters = {p.name for p in (root / "chapters").glob("*.ipynb")}
+    assert chapters == {p.name for p in SOLUTIONS}
+
+
+def test_check_mode_fails_on_drift(tmp_path, root):
+    for folder in ("solutions", "chapters"):
+        shutil.copytree(root / folder, tmp_path / folder)
+    assert generate.main(["--check", "--root", str(tmp_path)]) == 0
+    chapter = next((tmp_path / "chapters").glob("*.ipynb"))
+    nb = nbformat.read(chapter, as_version=4)
+    nb.cells[1].source += "\n# edited by hand"
+    nbformat.write(nb, chapter)
+    assert generate.main(["--check", "--root", str(tmp_path)]) == 1
+
+
+def test_two_runs_write_byte_identical_notebooks(tmp_path):
+    """Execution (a print, a figure, a widget) then normalisation gives the same bytes twice."""
+    outputs = []
+    for run in ("a", "b"):
+        (tmp_path / run / "solutions").mkdir(parents=True)
+        (tmp_path / run / "chapters").mkdir()
+        solution = tmp_path / run / "solutions" / "99_synthetic.ipynb"
+        nbformat.write(synthetic_notebook(), solution)
+        chapter = generate.generate(solution, tmp_path / run / "chapters", run=True)
+        outputs.append((solution.read_bytes(), chapter.read_bytes()))
+    assert outputs[0] == outputs[1]
+    solution_nb = nbformat.reads(outputs[0][0].decode(), as_version=4)
+    assert "widgets" not in solution_nb.metadata
+    assert solution_nb.metadata["language_info"]["version"] == "3.11"
+    printed = next(c for c in solution_nb.cells if c.id == "printed")
+    assert printed.outputs[0]["text"] == "1.4142\n"
+    assert all(generate.WIDGET_VIEW not in o.get("data", {}) for c in solution_nb.cells
+               if c.cell_type == "code" for o in c.outputs)

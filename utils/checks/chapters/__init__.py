@@ -1,0 +1,1 @@
+"""One module per chapter: its exercises' batteries, oracles and hints (see ../registry.py)."""

@@ -1,0 +1,104 @@
+"""Compare a learner's result with the expected one and say what is wrong in learner's terms."""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why ``got`` is not ``expected``: a one-line ``problem`` and a generic ``hint`` (or None)."""
+
+    problem: str
+    hint: str | None = None
+    structural: bool = False  # wrong type, shape or dtype: no value-level hint applies
+
+
+def fmt(value) -> str:
+    """A short, stable text for an array or a scalar (independent of the learner's print options)."""
+    if isinstance(value, np.ndarray):
+        with np.printoptions(precision=4, threshold=12, edgeitems=3, suppress=False, linewidth=100):
+            text = np.array2string(value, separator=", ")
+        text = " ".join(text.split())
+        return text if value.ndim <= 1 and value.size <= 12 else f"{text} (shape {value.shape})"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return f"{type(value).__name__} of length {len(value)}"
+    return repr(value)
+
+
+def compare(got, expected, rtol: float = 1e-7, atol: float = 1e-10) -> Mismatch | None:
+    """None when ``got`` matches ``expected`` (array, real number, or any other value compared with ==)."""
+    if isinstance(expected, np.ndarray):
+        return _compare_arrays(got, expected, rtol, atol)
+    if isinstance(expected, numbers.Real) and not isinstance(expected, bool):
+        return _compare_numbers(got, expected, rtol, atol)
+    if got is None and expected is not None:
+        return Mismatch("it returned None", "did you forget the `return` statement?", structural=True)
+    if got != expected:
+        return Mismatch(f"expected {fmt(expected)}, got {fmt(got)}")
+    return None
+
+
+def _compare_arrays(got, expected: np.ndarray, rtol: float, atol: float) -> Mismatch | None:
+    if got is None:
+        return Mismatch("it returned None", "did you forget the `return` statement?", structural=True)
+    if isinstance(got, (list, tuple)):
+        return Mismatch(f"it returned a {type(got).__name__}, not a NumPy array",
+                        "build the result with NumPy operations on the whole array (no Python loop "
+                        "collecting into a list), or wrap it with np.asarray(...)", structural=True)
+    if not isinstance(got, (np.ndarray, np.generic, numbers.Number)):
+        return Mismatch(f"it returned a {type(got).__name__}, not a NumPy array", structural=True)
+    got = np.asarray(got)
+    if got.shape != expected.shape:
+        hint = None
+        if got.size == 1 and expected.size > 1:
+            hint = "the result collapsed to one number: did a sum/max run over the whole array instead of one axis?"
+        elif got.size == expected.size:
+            hint = "same number of values, different shape: check reshapes and transposes"
+        else:
+            hint = "check which axis your sum/max runs over and whether it keeps that axis (keepdims=True)"
+        return Mismatch(f"wrong shape: expected {expected.shape}, got {got.shape}", hint, structural=True)
+    if got.dtype.kind not in "biufc":
+        return Mismatch(f"it returned an array of dtype {got.dtype}, expected numbers", structural=True)
+    if expected.dtype.kind == "f" and got.dtype.kind in "biu":
+        return Mismatch(f"it returned integers (dtype {got.dtype}), expected floating-point values",
+                        "integer arithmetic truncates: make sure the computation happens in floats", structural=True)
+    bad_nan = np.isnan(got) & ~np.isnan(expected)
+    if bad_nan.any():
+        return Mismatch(f"it returned NaN where a number was expected (at {_where(bad_nan)})",
+                        "NaN usually comes from inf/inf, inf - inf or 0 * inf: an intermediate value overflowed")
+    bad_inf = np.isinf(got) & ~np.isinf(expected)
+    if bad_inf.any():
+        return Mismatch(f"it returned inf where a finite number was expected (at {_where(bad_inf)})",
+                        "an intermediate value overflowed (np.exp of a large number is inf)")
+    close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if not close.all():
+        idx = np.unravel_index(np.argmax(np.where(close, 0.0, np.abs(np.nan_to_num(got - expected)) + 1)),
+                               got.shape)
+        at = "" if got.ndim == 0 else f" at index {tuple(int(i) for i in idx)}"
+        return Mismatch(f"{int((~close).sum())} of {close.size} values differ; first worst{at}: "
+                        f"expected {fmt(expected[idx])}, got {fmt(got[idx])}")
+    return None
+
+
+def _compare_numbers(got, expected: float, rtol: float, atol: float) -> Mismatch | None:
+    if got is None:
+        return Mismatch("it returned None", "did you forget the `return` statement?", structural=True)
+    if isinstance(got, np.ndarray) and got.size == 1:
+        got = got.item()
+    if isinstance(got, bool) or not isinstance(got, numbers.Real):
+        return Mismatch(f"expected a number, got {type(got).__name__} {fmt(got)}")
+    if not np.isclose(float(got), float(expected), rtol=rtol, atol=atol):
+        return Mismatch(f"expected {fmt(expected)}, got {fmt(got)}")
+    return None
+
+
+def _where(mask: np.ndarray) -> str:
+    if mask.ndim == 0:
+        return "the result"
+    return "index " + str(tuple(int(i) for i in np.argwhere(mask)[0]))

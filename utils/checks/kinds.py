@@ -1,0 +1,352 @@
+"""The three kinds of exercise the checker knows (COURSE_DESIGN §1):
+
+- ``FunctionExercise``: the learner writes a function; it is compared with the reference on a battery
+  of cases (typical, batch, edge, extreme inputs), watching for exceptions, NumPy warnings, mutated
+  inputs and changed global NumPy state.
+- ``ValueExercise``: the learner gives a value (a number, a shape, a multiple-choice letter), usually as a
+  function returning it; it is compared with the reference's value, which is never printed.
+- ``PropertyExercise``: the learner's answer must have a property (a truth table holds, a loss falls below
+  a bound, statistics lie within a tolerance); the reference must have it too.
+
+Each kind also says how its reference is itself checked (``validate_reference``), against PyTorch, the
+course's ``utils`` or known values, so a wrong solution notebook fails a test.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .compare import Mismatch, compare, fmt
+from .reference import load_reference
+from .sandbox import CallResult, NumpyState, call_safely
+from .verdict import FAILED, NOT_ATTEMPTED, PASSED, Verdict
+
+NOT_ATTEMPTED_TEXT = ("not attempted yet: replace `raise NotImplementedError()` with your code, "
+                      "run that cell, then run this one again.")
+
+
+class Case:
+    """One input of a battery: ``Case("large inputs", x)`` calls ``answer(x)``."""
+
+    def __init__(self, name: str, *args, **kwargs):
+        self.name, self.args, self.kwargs = name, args, kwargs
+
+    def __repr__(self) -> str:
+        return f"Case({self.name!r})"
+
+
+@dataclass
+class Attempt:
+    """Everything a hint may look at after one failing case."""
+
+    case: Case
+    expected: Any
+    result: CallResult
+    mismatch: Mismatch | None = None
+
+    @property
+    def got(self):
+        return self.result.value
+
+    @property
+    def got_array(self) -> np.ndarray | None:
+        """``got`` as a float array when it is array-like and numeric, else None."""
+        try:
+            array = np.asarray(self.result.value, dtype=float)
+        except (TypeError, ValueError):
+            return None
+        return array if array.shape == np.shape(self.expected) else None
+
+    @property
+    def x(self):
+        """The first argument of the case (most exercises take one array)."""
+        return self.case.args[0] if self.case.args else None
+
+
+# What went wrong with a case; a Hint names the kind it explains.
+VALUE, WARNING, MUTATION, EXCEPTION, STATE = "value", "warning", "mutation", "exception", "state"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A targeted hint: shown when a case fails in the way ``kind`` names and ``when(attempt)`` holds."""
+
+    kind: str
+    text: str
+    when: Callable[[Attempt], bool] | None = None
+
+    def applies(self, kind: str, attempt: Attempt) -> bool:
+        if kind != self.kind:
+            return False
+        if self.when is None:
+            return True
+        try:
+            with np.errstate(all="ignore"):
+                return bool(self.when(attempt))
+        except Exception:  # noqa: BLE001 - a hint predicate must never crash the checker
+            return False
+
+
+def _pick_hint(hints: Sequence[Hint], kind: str, attempt: Attempt, default: str | None) -> str | None:
+    return next((h.text for h in hints if h.applies(kind, attempt)), default)
+
+
+GENERIC_HINTS = {
+    WARNING: "an intermediate value overflowed or became invalid: rearrange the formula so that, e.g., "
+             "np.exp only ever sees numbers ≤ 0",
+    MUTATION: "your function changed the array it was given; work on a new array "
+              "(e.g. np.maximum(x, 0), x * mask, or x.copy()) so the caller's data stays intact",
+    STATE: "a function should not change NumPy's global settings; to silence a warning locally use "
+           "`with np.errstate(...)` (better: avoid the overflow), and for randomness use a "
+           "np.random.Generator passed in as an argument",
+    EXCEPTION: None,
+}
+
+
+@dataclass
+class Exercise:
+    """Common part: the id (``<chapter slug>.<name>``), the reference's name in its solution cell, hints."""
+
+    id: str
+    reference: str
+    hints: Sequence[Hint] = field(default_factory=tuple)
+
+    def load(self):
+        return load_reference(self.id, self.reference)
+
+    def judge(self, answer) -> Verdict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def validate_reference(self) -> list[str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    # -- helpers shared by the kinds --------------------------------------------------------------------
+    def _verdict(self, status: str, summary: str, details=(), hint=None, case=None) -> Verdict:
+        return Verdict(self.id, status, summary, tuple(details), hint, case)
+
+    def _not_attempted(self) -> Verdict:
+        return self._verdict(NOT_ATTEMPTED, NOT_ATTEMPTED_TEXT)
+
+    def _raised(self, exc: BaseException, case: str | None, attempt: Attempt | None, details=()) -> Verdict:
+        where = f"case '{case}': " if case else ""
+        hint = _pick_hint(self.hints, EXCEPTION, attempt, None) if attempt else None
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        return self._verdict(FAILED, f"{where}your code raised {text}", details, hint=hint, case=case)
+
+
+@dataclass
+class FunctionExercise(Exercise):
+    """Compare the learner's function with the reference on every case of ``cases()``.
+
+    cases: a function returning a fresh list of ``Case`` (fresh arrays each time).
+    arg_names: names of the positional arguments, used in messages ("input x = ...").
+    oracle: an independent implementation (usually PyTorch) the reference must agree with.
+    rtol, atol: tolerances of the comparison. allow_warnings: accept NumPy RuntimeWarnings.
+    praise: an optional clause added to the one-line pass message.
+    """
+
+    cases: Callable[[], list[Case]] = list
+    arg_names: tuple[str, ...] = ("x",)
+    oracle: Callable | None = None
+    rtol: float = 1e-7
+    atol: float = 1e-10
+    allow_warnings: bool = False
+    praise: str = ""
+
+    def judge(self, answer) -> Verdict:
+        if not callable(answer):
+            name = self.reference
+            return self._verdict(FAILED, f"pass your function itself, e.g. check({self.id!r}, {name}), "
+                                         f"not {type(answer).__name__} {fmt(answer)[:40]}")
+        reference = self.load()
+        cases = self.cases()
+        for case in cases:
+            expected = _call_reference(reference, case)
+            result = call_safely(answer, case.args, case.kwargs, self.arg_names)
+            attempt = Attempt(case, expected, result)
+            if result.not_implemented:
+                return self._not_attempted()
+            if result.exception is not None:
+                return self._raised(result.exception, case.name, attempt,
+                                    [f"input:    {self._describe_inputs(case)}"])
+            if result.state_changes:
+                return self._fail(case, attempt, STATE, "your function changed " + ", ".join(result.state_changes)
+                                  + " (now restored)", show_values=False)
+            if result.mutated:
+                return self._fail(case, attempt, MUTATION,
+                                  f"your function modified its input {', '.join(result.mutated)} in place")
+            attempt.mismatch = compare(result.value, expected, self.rtol, self.atol)
+            if attempt.mismatch is not None:
+                if attempt.mismatch.structural:  # wrong type/shape/dtype: the generic hint says it best
+                    return self._fail(case, attempt, "structure", attempt.mismatch.problem,
+                                      default=attempt.mismatch.hint)
+                return self._fail(case, attempt, VALUE, attempt.mismatch.problem, default=attempt.mismatch.hint)
+            if result.warnings and not self.allow_warnings:
+                return self._fail(case, attempt, WARNING,
+                                  f"right values, but NumPy warned: {result.warnings[0]}")
+        praise = f" {self.praise}" if self.praise else ""
+        return self._verdict(PASSED, f"all {len(cases)} cases passed.{praise}")
+
+    def _fail(self, case: Case, attempt: Attempt, kind: str, problem: str, default: str | None = None,
+              show_values: bool = True) -> Verdict:
+        hint = _pick_hint(self.hints, kind, attempt, default or GENERIC_HINTS.get(kind))
+        details = [f"input:    {self._describe_inputs(case)}"]
+        if show_values:
+            details += [f"expected: {fmt(attempt.expected)}", f"got:      {fmt(attempt.got)}"]
+        return self._verdict(FAILED, f"case '{case.name}': {problem}", details, hint, case.name)
+
+    def _describe_inputs(self, case: Case) -> str:
+        names = list(self.arg_names) + [f"arg{i}" for i in range(len(self.arg_names), len(case.args))]
+        parts = [f"{n} = {fmt(a)}" for n, a in zip(names, case.args)]
+        parts += [f"{k} = {fmt(v)}" for k, v in case.kwargs.items()]
+        return ", ".join(parts)
+
+    def validate_reference(self) -> list[str]:
+        """Problems of the reference: disagreement with the oracle, warnings, mutation of inputs."""
+        reference, problems = self.load(), []
+        for case in self.cases():
+            result = call_safely(reference, case.args, case.kwargs, self.arg_names)
+            if result.exception is not None:
+                problems.append(f"{case.name}: reference raised {result.exception!r}")
+                continue
+            if result.warnings or result.mutated or result.state_changes:
+                problems.append(f"{case.name}: reference warned/mutated/changed state: "
+                                f"{result.warnings + result.mutated + result.state_changes}")
+            if self.oracle is not None:
+                mismatch = compare(result.value, _call_reference(self.oracle, case), self.rtol, self.atol)
+                if mismatch is not None:
+                    problems.append(f"{case.name}: reference disagrees with the oracle: {mismatch.problem}")
+        return problems
+
+
+def _call_reference(fn, case: Case):
+    args, kwargs = copy.deepcopy((case.args, case.kwargs))
+    state = NumpyState.capture()
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    finally:
+        state.restore()
+
+
+def _unwrap_value(answer) -> CallResult:
+    """A value exercise's answer may be the value or a function of no arguments returning it."""
+    return call_safely(answer) if callable(answer) else CallResult(value=answer)
+
+
+def _normalise_choice(value):
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+@dataclass
+class ValueExercise(Exercise):
+    """Compare a value with the reference's value, never revealing it.
+
+    choices: for multiple choice, the allowed answers (strings compare case-insensitively).
+    explain: wrong answer -> a hint saying why it is wrong (without giving the right one).
+    oracle: a function of no arguments computing the right value independently (checked by the tests).
+    """
+
+    choices: tuple | None = None
+    explain: dict = field(default_factory=dict)
+    oracle: Callable[[], Any] | None = None
+    rtol: float = 1e-7
+    atol: float = 1e-10
+
+    def judge(self, answer) -> Verdict:
+        result = _unwrap_value(answer)
+        if result.not_implemented:
+            return self._not_attempted()
+        if result.exception is not None:
+            return self._raised(result.exception, None, None)
+        got, expected = result.value, _value_of(self.load())
+        if got is None:
+            return self._verdict(FAILED, "your answer is None", hint="did you forget the `return` statement?")
+        if self.choices is not None:
+            allowed = [_normalise_choice(c) for c in self.choices]
+            if _normalise_choice(got) not in allowed:
+                return self._verdict(FAILED, f"{fmt(got)} is not one of the choices "
+                                             f"{', '.join(fmt(c) for c in self.choices)}")
+            if _normalise_choice(got) == _normalise_choice(expected):
+                return self._verdict(PASSED, f"{fmt(got)} is right.")
+            hint = self.explain.get(_normalise_choice(got)) or self.explain.get(got)
+            return self._verdict(FAILED, f"{fmt(got)} is not the right answer.", hint=hint)
+        mismatch = _value_mismatch(got, expected, self.rtol, self.atol)
+        if mismatch is None:
+            return self._verdict(PASSED, "right.")
+        return self._verdict(FAILED, mismatch, hint=self.explain.get(_hashable(got)))
+
+    def validate_reference(self) -> list[str]:
+        expected = _value_of(self.load())
+        problems = []
+        if self.choices is not None and _normalise_choice(expected) not in [_normalise_choice(c)
+                                                                             for c in self.choices]:
+            problems.append(f"reference {expected!r} is not among the choices")
+        if self.oracle is not None and _value_mismatch(expected, self.oracle(), self.rtol, self.atol):
+            problems.append(f"reference {expected!r} disagrees with the oracle {self.oracle()!r}")
+        return problems
+
+
+def _value_of(reference):
+    return reference() if callable(reference) else reference
+
+
+def _hashable(value):
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return None
+
+
+def _value_mismatch(got, expected, rtol: float, atol: float) -> str | None:
+    """A message that says what is wrong without printing the expected value."""
+    if isinstance(expected, tuple) and all(isinstance(v, numbers.Integral) for v in expected):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            return f"{fmt(got)} is not right (expected a tuple of {len(expected)} integers)"
+        return None if tuple(got) == expected else f"{fmt(tuple(got))} is not right"
+    if isinstance(expected, numbers.Real) and not isinstance(expected, bool):
+        if isinstance(got, bool) or not isinstance(got, (numbers.Real, np.ndarray)) or np.size(got) != 1:
+            return f"expected a number, got {type(got).__name__}"
+        ok = np.isclose(float(np.asarray(got).item()), float(expected), rtol=rtol, atol=atol)
+        return None if ok else f"{fmt(float(np.asarray(got).item()))} is not right"
+    if isinstance(expected, np.ndarray):
+        mismatch = compare(got, expected, rtol, atol)
+        return None if mismatch is None else mismatch.problem.split("; first worst")[0]
+    return None if got == expected else f"{fmt(got)} is not right"
+
+
+@dataclass
+class PropertyExercise(Exercise):
+    """The answer must satisfy ``prop(answer)``, which returns None when it holds, else a problem
+    string or a (problem, hint) pair. The learner's code runs inside ``prop``: its exceptions become
+    verdicts. The reference must satisfy the property too (checked by the tests)."""
+
+    prop: Callable[[Any], Any] = lambda answer: None
+    praise: str = ""
+
+    def judge(self, answer) -> Verdict:
+        result = call_safely(self.prop, (answer,), arg_names=("answer",))
+        if result.not_implemented:
+            return self._not_attempted()
+        if result.exception is not None:
+            return self._raised(result.exception, None, None)
+        if result.state_changes:
+            return self._verdict(FAILED, "your code changed " + ", ".join(result.state_changes) + " (now restored)",
+                                 hint=GENERIC_HINTS[STATE])
+        if result.value is None:
+            praise = f" {self.praise}" if self.praise else ""
+            return self._verdict(PASSED, f"the property holds.{praise}")
+        problem, hint = result.value if isinstance(result.value, tuple) else (result.value, None)
+        return self._verdict(FAILED, str(problem), hint=hint)
+
+    def validate_reference(self) -> list[str]:
+        outcome = self.prop(self.load())
+        return [] if outcome is None else [f"reference fails its own property: {outcome}"]

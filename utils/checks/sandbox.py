@@ -1,0 +1,111 @@
+"""Run a learner's function once, safely: catch its exception, its NumPy warnings, changes to its inputs
+and to NumPy's global state (which is then restored), so a broken answer yields a verdict, not a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class NumpyState:
+    """NumPy's process-wide settings a function could change behind the caller's back."""
+
+    errors: dict
+    printoptions: dict
+    random_state: tuple
+
+    @classmethod
+    def capture(cls) -> NumpyState:
+        return cls(np.geterr(), np.get_printoptions(), np.random.get_state())
+
+    def restore(self) -> None:
+        np.seterr(**self.errors)
+        np.set_printoptions(**self.printoptions)
+        np.random.set_state(self.random_state)
+
+    def changes_since(self, errors: dict | None = None) -> list[str]:
+        """Names of the settings that differ now from this snapshot (``errors``: expected error settings)."""
+        now = NumpyState.capture()
+        changed = []
+        if now.errors != (self.errors if errors is None else errors):
+            changed.append("NumPy's error settings (np.seterr)")
+        if now.printoptions != self.printoptions:
+            changed.append("NumPy's print options (np.set_printoptions)")
+        if not _same_random_state(now.random_state, self.random_state):
+            changed.append("NumPy's global random state (np.random.seed / np.random.*)")
+        return changed
+
+
+def _same_random_state(a: tuple, b: tuple) -> bool:
+    return a[0] == b[0] and np.array_equal(a[1], b[1]) and tuple(a[2:]) == tuple(b[2:])
+
+
+@dataclass
+class CallResult:
+    """What happened when the learner's function ran on one case."""
+
+    value: Any = None
+    exception: BaseException | None = None
+    warnings: list[str] = field(default_factory=list)
+    state_changes: list[str] = field(default_factory=list)
+    mutated: list[str] = field(default_factory=list)
+
+    @property
+    def not_implemented(self) -> bool:
+        return isinstance(self.exception, NotImplementedError)
+
+
+# Overflow, division by zero and invalid operations warn; underflow to 0 is harmless (exp(-1000) == 0).
+_WATCHED = {"divide": "warn", "over": "warn", "invalid": "warn", "under": "ignore"}
+
+
+def call_safely(fn, args: tuple = (), kwargs: dict | None = None, arg_names: tuple[str, ...] = ()) -> CallResult:
+    """Call ``fn(*args, **kwargs)`` on copies of the arguments and report everything that went wrong."""
+    kwargs = kwargs or {}
+    pristine = copy.deepcopy((args, kwargs))
+    call_args, call_kwargs = copy.deepcopy((args, kwargs))
+    before = NumpyState.capture()
+    result = CallResult()
+    try:
+        with warnings.catch_warnings(record=True) as caught, np.errstate(**_WATCHED):
+            warnings.simplefilter("always")
+            try:
+                result.value = fn(*call_args, **call_kwargs)
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # noqa: BLE001 - any failure of learner code becomes a verdict
+                result.exception = exc
+            expected_errors = dict(_WATCHED)
+            result.state_changes = before.changes_since(errors=expected_errors)
+        result.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
+    finally:
+        before.restore()
+    result.mutated = _mutated_arguments(pristine, (call_args, call_kwargs), arg_names)
+    return result
+
+
+def _mutated_arguments(before, after, arg_names: tuple[str, ...]) -> list[str]:
+    (args0, kwargs0), (args1, kwargs1) = before, after
+    names = [arg_names[i] if i < len(arg_names) else f"argument {i + 1}" for i in range(len(args0))]
+    pairs = list(zip(names, args0, args1)) + [(k, kwargs0[k], kwargs1[k]) for k in kwargs0]
+    return [name for name, a, b in pairs if not _equal(a, b)]
+
+
+def _equal(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.shape == b.shape and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc")
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - objects whose == is odd: treat as unchanged
+        return True
