@@ -8,14 +8,14 @@ STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root (containers, CI machines) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test lint check-all generate work doctor clean-env help
+.PHONY: lab test lint check-all check-portable generate work clean-env help
 
 help:
 	@echo "make lab        set up (first time) and open JupyterLab on the course's start page"
 	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval"
 	@echo "make lint       ruff over utils/, tests/ and the notebooks"
 	@echo "make generate   rebuild chapters/ from solutions/ and store outputs (maintainers)"
-	@echo "make check-all  test + generator drift check"
+	@echo "make check-all  test, then again offline and as on another CPU (what CI runs)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,19 @@ lint: $(STAMP)
 generate: $(STAMP)
 	$(PY) -m utils.generate
 
-check-all: test
+# The same tests offline (a new network namespace; its loopback must be up for Jupyter kernels) and as if
+# on another CPU (AVX2 kernels in PyTorch, Haswell in OpenBLAS): stored outputs must not depend on either.
+SIMULATED_CPU := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell
+check-portable: $(STAMP)
+	@if unshare -rn true 2>/dev/null; then \
+	  echo "offline + simulated AVX2 CPU:"; \
+	  unshare -rn sh -c 'ip link set lo up && $(SIMULATED_CPU) $(PY) -m pytest -q'; \
+	else \
+	  echo "unshare is not available here: simulated AVX2 CPU only (network left as is)"; \
+	  $(SIMULATED_CPU) $(PY) -m pytest -q; \
+	fi
+
+check-all: test check-portable
 	$(PY) -m utils.generate --check
 
 clean-env:
