@@ -570,3 +570,87 @@ def test_activations_table_names():
     expected = {"identity", "step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "silu"}
     assert set(A.ACTIVATIONS) == expected | {"softplus"}
     assert A.ACTIVATIONS["relu"] == (A.relu, A.relu_derivative)
+
+
+# ---------------------------------------------------------------------------------------------
+# Softmax with a temperature, and the entropy of a distribution
+# ---------------------------------------------------------------------------------------------
+TEMPERATURES = [0.05, 0.5, 1.0, 2.0, 20.0]
+
+
+@pytest.mark.parametrize("temperature", TEMPERATURES)
+@pytest.mark.parametrize("shape, axis", [((5,), -1), ((4, 7), -1), ((4, 7), 0), ((2, 3, 5), 1)], ids=str)
+def test_softmax_temperature_matches_torch(shape, axis, temperature):
+    x = random_input(shape, seed=20)
+    expected = torch_forward(lambda t: torch.softmax(t / temperature, dim=axis), x)
+    with strict_numerics():
+        got = A.softmax_temperature(x, temperature, axis=axis)
+    assert_close(got, expected)
+    assert_close(got.sum(axis=axis), np.ones(np.delete(shape, axis % len(shape))))
+
+
+@pytest.mark.parametrize("temperature", TEMPERATURES)
+def test_softmax_temperature_extreme_logits_match_torch_without_warnings(temperature):
+    x = np.array([[-1000.0, 0.0, 1000.0], [1000.0, 1000.0, -1000.0], [-1000.0, -1000.0, -1000.0]])
+    expected = torch_forward(lambda t: torch.softmax(t / temperature, dim=-1), x)
+    with strict_numerics():
+        got = A.softmax_temperature(x, temperature)
+    assert_close(got, expected)
+    assert np.all(np.isfinite(got))
+
+
+def test_softmax_temperature_one_is_softmax_and_input_is_not_mutated():
+    x = random_input((3, 4), seed=21)
+    before = x.copy()
+    assert_close(A.softmax_temperature(x), A.softmax(x))
+    assert_close(A.softmax_temperature(x, 2.0, axis=0), A.softmax(x / 2.0, axis=0))
+    np.testing.assert_array_equal(x, before)
+    assert A.softmax_temperature([[1, 2, 3]], 2).dtype == np.float64  # ints work, for x and T
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.inf, np.nan, "2", None, True])
+def test_softmax_temperature_rejects_bad_temperature_naming_it(bad):
+    with pytest.raises(ValueError, match="temperature") as err:
+        A.softmax_temperature([1.0, 2.0], bad)
+    assert repr(bad) in str(err.value)
+
+
+ENTROPY_INPUTS = [
+    np.array([0.2, 0.3, 0.5]),
+    np.array([1.0, 0.0, 0.0]),  # one-hot: exactly 0
+    np.array([[0.5, 0.5, 0.0, 0.0], [0.25, 0.25, 0.25, 0.25], [0.0, 0.0, 0.0, 1.0]]),
+    A.softmax(random_input((2, 3, 6), seed=22)),
+    A.softmax(np.array([[-1000.0, 0.0, 1000.0], [0.0, 0.0, -1000.0]])),  # softmax underflows to exact 0s
+]
+
+
+@pytest.mark.parametrize("p", ENTROPY_INPUTS, ids=["3", "one_hot", "zeros_batch", "random_3d", "extreme"])
+def test_entropy_matches_torch_categorical_without_warnings(p):
+    expected = torch.distributions.Categorical(probs=to_torch(p)).entropy().numpy()
+    with strict_numerics():
+        got = A.entropy(p)
+    assert_close(got, expected)
+    assert got.shape == p.shape[:-1]
+
+
+def test_entropy_along_another_axis_and_known_values():
+    p = A.softmax(random_input((4, 5), seed=23), axis=0)
+    assert_close(A.entropy(p, axis=0), A.entropy(p.T))
+    assert A.entropy(np.full(3, 1 / 3)) == pytest.approx(np.log(3), abs=1e-15)
+    assert A.entropy([0.5, 0.5]) == pytest.approx(np.log(2), abs=1e-15)
+    assert A.entropy([0, 1]) == 0.0  # ints, exact zeros
+
+
+def test_entropy_rejects_negative_probabilities():
+    with pytest.raises(ValueError, match="non-negative"):
+        A.entropy([0.5, -0.1, 0.6])
+
+
+def test_entropy_of_softmax_rises_with_temperature_between_0_and_ln3():
+    logits = np.array([2.0, 1.0, 0.1])
+    h = [float(A.entropy(A.softmax_temperature(logits, t))) for t in (0.5, 1.0, 2.0)]
+    assert h[0] < h[1] < h[2] < np.log(3)
+    assert h[1] == pytest.approx(0.8467, abs=1e-4)  # the classic [2, 1, 0.1] example, p ≈ [.66, .24, .10]
+    assert A.entropy(A.softmax_temperature(logits, 1e4)) == pytest.approx(np.log(3), abs=1e-7)  # -> uniform
+    assert A.entropy(A.softmax_temperature(logits, 1e-3)) < 1e-12  # -> one-hot
+    np.testing.assert_array_equal(A.softmax_temperature(logits, 1e-3), [1.0, 0.0, 0.0])

@@ -84,14 +84,6 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize("exercise_id, answer, hint", WRONG, ids=[w[1].__name__ for w in WRONG])
-def test_wrong_answer_is_rejected_with_the_right_hint(verdict_of, exercise_id, answer, hint):
-    verdict = verdict_of(exercise_id, answer)
-    assert verdict.status == "failed", verdict.render()
-    if hint is not None:
-        assert verdict.hint is not None and hint in verdict.hint, verdict.render()
-
-
 @pytest.mark.parametrize("name", ["sigmoid", "relu", "tanh"])
 def test_numpy_builtins_pass(verdict_of, name):
     """A learner who reaches for a correct library function is not punished."""
@@ -105,3 +97,242 @@ def test_sigmoid_failure_message_shows_the_failing_case(verdict_of):
     assert verdict.case == "large inputs ±1000"
     assert "overflow encountered in exp" in verdict.summary
     assert any(d.startswith("input:") and "-1000" in d for d in verdict.details)
+
+
+# --- derivatives ----------------------------------------------------------------------------------------
+
+
+def _sig(x):
+    return 0.5 * (1 + np.tanh(0.5 * np.asarray(x, float)))
+
+
+def sigmoid_derivative_plus(x):
+    return _sig(x) * (1 + _sig(x))
+
+
+def sigmoid_derivative_output_form(x):  # s(1 - s) applied to the input as if it were σ(x)
+    return x * (1 - x)
+
+
+def sigmoid_derivative_naive(x):  # right values, overflow warning at -1000
+    s = 1 / (1 + np.exp(-x))
+    return s * (1 - s)
+
+
+def sigmoid_derivative_is_sigmoid(x):
+    return _sig(x)
+
+
+def tanh_derivative_output_form(x):
+    return 1 - x**2
+
+
+def tanh_derivative_unsquared(x):
+    return 1 - np.tanh(x)
+
+
+def relu_derivative_at_zero_one(x):
+    return (x >= 0).astype(float)
+
+
+def relu_derivative_is_relu(x):
+    return np.maximum(x, 0)
+
+
+def relu_derivative_bool(x):
+    return x > 0
+
+
+def relu_derivative_flipped(x):
+    return (x < 0).astype(float)
+
+
+# --- parametric ReLUs -----------------------------------------------------------------------------------
+
+
+def leaky_slope_on_positive(x, negative_slope=0.01):
+    return np.where(x > 0, negative_slope * x, x)
+
+
+def leaky_constant(x, negative_slope=0.01):
+    return np.where(x > 0, x, negative_slope)
+
+
+def leaky_ignores_slope(x, negative_slope=0.01):
+    return np.where(x > 0, x, 0.01 * x)
+
+
+def leaky_in_place(x, negative_slope=0.01):
+    x[x < 0] *= negative_slope
+    return x
+
+
+def elu_overflowing_where(x, alpha=1.0):  # np.where evaluates np.exp(1000): right values, a warning
+    return np.where(x > 0, x, alpha * (np.exp(x) - 1))
+
+
+def elu_without_alpha(x, alpha=1.0):
+    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+
+
+def elu_without_minus_one(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.exp(np.minimum(x, 0)))
+
+
+def elu_negative_everywhere(x, alpha=1.0):
+    return alpha * np.expm1(np.minimum(x, 0)) + np.minimum(x, 0) * 0 + np.where(x > 0, 2 * x, 0)
+
+
+# --- softmax family -------------------------------------------------------------------------------------
+
+
+def softmax_naive(x):
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_wrong_axis(x):
+    e = np.exp(x - x.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def softmax_global_max(x):
+    e = np.exp(x - x.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_whole_array(x):  # the seed's bug: one distribution over the whole batch
+    e = np.exp(x - x.max())
+    return e / e.sum()
+
+
+def softmax_no_keepdims(x):
+    e = np.exp(x - x.max(axis=-1))
+    return e / e.sum(axis=-1)
+
+
+def temperature_multiplied(logits, T):
+    z = np.asarray(logits) * T
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def temperature_ignored(logits, T):
+    z = np.asarray(logits)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def temperature_naive(logits, T):
+    e = np.exp(np.asarray(logits) / T)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def temperature_shift_before_divide_wrong_axis(logits, T):
+    z = np.asarray(logits) / T
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def log_softmax_via_log(x):
+    z = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return np.log(e / e.sum(axis=-1, keepdims=True))
+
+
+def log_softmax_naive(x):
+    return x - np.log(np.exp(x).sum(axis=-1, keepdims=True))
+
+
+def log_softmax_returns_probabilities(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+WRONG_MORE = [
+    ("activations.sigmoid_derivative", sigmoid_derivative_plus, "σ(x)(1 + σ(x))"),
+    ("activations.sigmoid_derivative", sigmoid_derivative_output_form, "takes the input x"),
+    ("activations.sigmoid_derivative", sigmoid_derivative_naive, "overflows"),
+    ("activations.sigmoid_derivative", sigmoid_derivative_is_sigmoid, "σ(x) itself"),
+    ("activations.tanh_derivative", tanh_derivative_output_form, "1 − x²"),
+    ("activations.tanh_derivative", tanh_derivative_unsquared, "square the tanh"),
+    ("activations.relu_derivative", relu_derivative_at_zero_one, "ReLU′(0) = 0"),
+    ("activations.relu_derivative", relu_derivative_is_relu, "ReLU itself"),
+    ("activations.relu_derivative", relu_derivative_bool, ".astype(float)"),
+    ("activations.relu_derivative", relu_derivative_flipped, "not the other way round"),
+    ("activations.leaky_relu", leaky_slope_on_positive, "negative inputs only"),
+    ("activations.leaky_relu", leaky_constant, "not the constant"),
+    ("activations.leaky_relu", leaky_ignores_slope, "ignores its negative_slope"),
+    ("activations.leaky_relu", leaky_in_place, "not in place"),
+    ("activations.elu", elu_overflowing_where, "np.minimum(x, 0)"),
+    ("activations.elu", elu_without_alpha, "ignores alpha"),
+    ("activations.elu", elu_without_minus_one, "'− 1'"),
+    ("activations.elu", elu_negative_everywhere, "positive inputs pass through"),
+    ("activations.softmax", softmax_naive, "subtract the row's maximum"),
+    ("activations.softmax", softmax_wrong_axis, "axis=-1"),
+    ("activations.softmax", softmax_global_max, "each row's own maximum"),
+    ("activations.softmax", softmax_whole_array, "axis=-1"),
+    ("activations.softmax", softmax_no_keepdims, "keepdims=True"),
+    ("activations.softmax_temperature", temperature_multiplied, "don't multiply"),
+    ("activations.softmax_temperature", temperature_ignored, "does not depend on T"),
+    ("activations.softmax_temperature", temperature_naive, "subtract the row's maximum"),
+    ("activations.softmax_temperature", temperature_shift_before_divide_wrong_axis, "axis=-1"),
+    ("activations.log_softmax", log_softmax_via_log, "np.log(softmax(x))"),
+    ("activations.log_softmax", log_softmax_naive, "subtract the row's maximum"),
+    ("activations.log_softmax", log_softmax_returns_probabilities, "take the log"),
+]
+
+
+@pytest.mark.parametrize("exercise_id, answer, hint", WRONG + WRONG_MORE,
+                         ids=[w[1].__name__ for w in WRONG + WRONG_MORE])
+def test_wrong_answer_is_rejected_with_the_right_hint(verdict_of, exercise_id, answer, hint):
+    """hint None: a mistake with no specific hint; it must still be rejected."""
+    verdict = verdict_of(exercise_id, answer)
+    assert verdict.status == "failed", verdict.render()
+    if hint is not None:
+        assert verdict.hint is not None and hint in verdict.hint, verdict.render()
+
+
+# --- the checked choices ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("letter, hint", [("a", "largest probability"), ("c", "scaling, not a shift"),
+                                          ("d", "keeps the order")])
+def test_wrong_temperature_choice_explains_why(verdict_of, letter, hint):
+    verdict = verdict_of("activations.temperature_effect", lambda: letter)
+    assert verdict.status == "failed" and hint in verdict.hint
+    assert "'b'" not in verdict.render()  # the right answer is never revealed
+
+
+def test_temperature_choice_accepts_case_and_rejects_nonsense(verdict_of):
+    assert verdict_of("activations.temperature_effect", lambda: " B ").passed
+    assert "not one of the choices" in verdict_of("activations.temperature_effect", lambda: "e").summary
+
+
+RIGHT_OUTPUTS = {"spam_filter": "sigmoid", "digit_recognizer": "softmax", "price_change": "identity"}
+
+
+@pytest.mark.parametrize("task, choice, hint", [
+    ("spam_filter", "softmax", "always exactly 1"),
+    ("digit_recognizer", "sigmoid", "need not sum to 1"),
+    ("price_change", "relu", "negative change"),
+    ("price_change", "sigmoid", "(0, 1)"),
+])
+def test_wrong_output_activation_names_the_task(verdict_of, task, choice, hint):
+    verdict = verdict_of("activations.output_activation", lambda: {**RIGHT_OUTPUTS, task: choice})
+    assert verdict.status == "failed"
+    assert repr(task) in verdict.summary and hint in verdict.hint
+    for right in set(RIGHT_OUTPUTS.values()) - {choice}:
+        assert right not in verdict.render()
+
+
+@pytest.mark.parametrize("answer, problem", [
+    (lambda: "sigmoid", "expected a dict"),
+    (lambda: {"spam_filter": "sigmoid"}, "missing"),
+    (lambda: {**RIGHT_OUTPUTS, "extra": "relu"}, "unexpected"),
+    (lambda: {**RIGHT_OUTPUTS, "price_change": "linear"}, "not one of the choices"),
+    (lambda: None, "None"),
+])
+def test_malformed_output_activation_answers(verdict_of, answer, problem):
+    verdict = verdict_of("activations.output_activation", answer)
+    assert verdict.status == "failed" and problem in verdict.summary, verdict.render()

@@ -7,7 +7,8 @@ Functions (``x`` is any-shaped and array-like; integers are converted to float64
 
 - elementwise: ``step``, ``identity``, ``sigmoid``, ``tanh``, ``relu``, ``leaky_relu``, ``prelu``,
   ``rrelu``, ``elu``, ``gelu``, ``silu``, ``softplus``
-- along an axis: ``softmax``, ``log_softmax``
+- along an axis: ``softmax``, ``log_softmax``, ``softmax_temperature`` (softmax of x / T), and
+  ``entropy`` (of a distribution, in nats)
 
 Derivatives, always with respect to the *input* ``x`` (the pre-activation), named
 ``<name>_derivative(x, ...)``; at kinks they follow PyTorch's autograd: ReLU'(0) = 0,
@@ -47,6 +48,7 @@ __all__ = [
     "Tanh",
     "elu",
     "elu_derivative",
+    "entropy",
     "gelu",
     "gelu_derivative",
     "identity",
@@ -69,6 +71,7 @@ __all__ = [
     "silu_derivative",
     "softmax",
     "softmax_jacobian",
+    "softmax_temperature",
     "softmax_vjp",
     "softplus",
     "softplus_derivative",
@@ -475,6 +478,47 @@ def log_softmax_vjp(x, grad_out, axis: int = -1) -> np.ndarray:
     s = softmax(x, axis)
     g = _grad_like(grad_out, s)
     return g - s * np.sum(g, axis=axis, keepdims=True)
+
+
+def softmax_temperature(x, temperature: float = 1.0, axis: int = -1) -> np.ndarray:
+    """Softmax with a temperature: ``softmax(x / T)`` along ``axis``.
+
+    ``T < 1`` sharpens the distribution (towards one-hot on the largest logit as T -> 0); ``T > 1``
+    flattens it (towards uniform as T -> ∞); ``T = 1`` is the plain softmax. Stable for any finite
+    logits, because it is ``softmax`` (which subtracts the max) of the scaled logits.
+
+    Shapes: x (..., C) -> (..., C) (C along ``axis``)
+
+    Raises:
+        ValueError: if ``temperature`` is not a finite number > 0 (the message shows what was got).
+    """
+    if (
+        isinstance(temperature, bool)
+        or not isinstance(temperature, (int, float, np.integer, np.floating))
+        or not np.isfinite(temperature)
+        or temperature <= 0
+    ):
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
+    return softmax(to_float64(x) / float(temperature), axis)
+
+
+def entropy(p, axis: int = -1) -> np.ndarray:
+    """Shannon entropy in nats, ``H(p) = -Σ_i p_i log p_i`` along ``axis``, with ``0 log 0 = 0``.
+
+    ``p`` should be a probability distribution along ``axis`` (non-negative, summing to 1; it is not
+    renormalised). ``H`` is 0 for a one-hot ``p`` and largest, ``log C``, for the uniform one.
+    Exact zeros give no warning.
+
+    Shapes: p (..., C) -> (...) (the ``axis`` is summed away)
+
+    Raises:
+        ValueError: if ``p`` has a negative entry.
+    """
+    p = to_float64(p, name="p")
+    if np.any(p < 0):
+        raise ValueError(f"p must be non-negative (probabilities), got a minimum of {p.min()}")
+    log_p = np.log(np.where(p > 0, p, 1.0))  # log 1 = 0 where p = 0, so 0 · log 0 counts as 0
+    return -np.sum(p * log_p, axis=axis)
 
 
 # ---------------------------------------------------------------------------------------------

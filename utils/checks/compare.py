@@ -65,7 +65,10 @@ def _compare_arrays(got, expected: np.ndarray, rtol: float, atol: float) -> Mism
         return Mismatch(f"wrong shape: expected {expected.shape}, got {got.shape}", hint, structural=True)
     if got.dtype.kind not in "biufc":
         return Mismatch(f"it returned an array of dtype {got.dtype}, expected numbers", structural=True)
-    if expected.dtype.kind == "f" and got.dtype.kind in "biu":
+    if expected.dtype.kind == "f" and got.dtype.kind == "b":
+        return Mismatch("it returned booleans (True/False), expected floating-point values",
+                        "a comparison like x > 0 gives booleans: convert with .astype(float)", structural=True)
+    if expected.dtype.kind == "f" and got.dtype.kind in "iu":
         return Mismatch(f"it returned integers (dtype {got.dtype}), expected floating-point values",
                         "integer arithmetic truncates: make sure the computation happens in floats", structural=True)
     bad_nan = np.isnan(got) & ~np.isnan(expected)

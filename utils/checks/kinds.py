@@ -269,6 +269,8 @@ class ValueExercise(Exercise):
         got, expected = result.value, _value_of(self.load())
         if got is None:
             return self._verdict(FAILED, "your answer is None", hint="did you forget the `return` statement?")
+        if self.choices is not None and isinstance(expected, dict):
+            return self._judge_choice_per_item(got, expected)
         if self.choices is not None:
             allowed = [_normalise_choice(c) for c in self.choices]
             if _normalise_choice(got) not in allowed:
@@ -283,11 +285,35 @@ class ValueExercise(Exercise):
             return self._verdict(PASSED, "right.")
         return self._verdict(FAILED, mismatch, hint=self.explain.get(_hashable(got)))
 
+    def _judge_choice_per_item(self, got, expected: dict) -> Verdict:
+        """Several questions at once: ``expected`` maps each question to a choice; wrong ones are named."""
+        if not isinstance(got, dict):
+            return self._verdict(FAILED, f"expected a dict with the keys {', '.join(map(repr, expected))}, "
+                                         f"got {type(got).__name__}")
+        missing, extra = [k for k in expected if k not in got], [k for k in got if k not in expected]
+        if missing or extra:
+            parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + (
+                [f"unexpected {', '.join(map(repr, extra))}"] if extra else [])
+            return self._verdict(FAILED, f"the keys are not right: {'; '.join(parts)}")
+        allowed = [_normalise_choice(c) for c in self.choices]
+        for key in expected:
+            if _normalise_choice(got[key]) not in allowed:
+                return self._verdict(FAILED, f"{key!r}: {fmt(got[key])} is not one of the choices "
+                                             f"{', '.join(fmt(c) for c in self.choices)}")
+        wrong = [k for k, want in expected.items() if _normalise_choice(got[k]) != _normalise_choice(want)]
+        if not wrong:
+            return self._verdict(PASSED, f"all {len(expected)} answers are right.")
+        key = wrong[0]
+        hint = self.explain.get((key, _normalise_choice(got[key]))) or self.explain.get(_normalise_choice(got[key]))
+        return self._verdict(FAILED, f"{len(wrong)} of {len(expected)} answers are not right; first: "
+                                     f"{key!r} -> {fmt(got[key])}", hint=hint)
+
     def validate_reference(self) -> list[str]:
         expected = _value_of(self.load())
         problems = []
-        if self.choices is not None and _normalise_choice(expected) not in [_normalise_choice(c)
-                                                                             for c in self.choices]:
+        values = list(expected.values()) if isinstance(expected, dict) else [expected]
+        if self.choices is not None and any(_normalise_choice(v) not in [_normalise_choice(c) for c in self.choices]
+                                            for v in values):
             problems.append(f"reference {expected!r} is not among the choices")
         if self.oracle is not None and _value_mismatch(expected, self.oracle(), self.rtol, self.atol):
             problems.append(f"reference {expected!r} disagrees with the oracle {self.oracle()!r}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from ..kinds import EXCEPTION, MUTATION, VALUE, WARNING, Case, FunctionExercise, Hint
+from ..kinds import EXCEPTION, MUTATION, VALUE, WARNING, Case, FunctionExercise, Hint, ValueExercise
 from ..registry import register
 
 
@@ -104,5 +106,372 @@ register(
             Hint(WARNING, "e^x and e^-x overflow for |x| ≈ 1000 even when the ratio is fine: use e^{-2|x|}, "
                           "e.g. tanh(x) = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|}), or NumPy's np.tanh"),
         ),
+    ),
+)
+
+
+# --- derivatives --------------------------------------------------------------------------------------
+
+
+def _autograd_oracle(name: str):
+    """``x -> d/dx sum(torch.<name>(x))``: the element-wise derivative by PyTorch's autograd."""
+
+    def oracle(x):
+        import torch
+
+        t = torch.as_tensor(np.asarray(x, dtype=np.float64)).clone().requires_grad_(True)
+        getattr(torch, name)(t).sum().backward()
+        return t.grad.numpy()
+
+    return oracle
+
+
+def _sig(x):
+    x = np.asarray(x, dtype=float)
+    z = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def _close(attempt, values) -> bool:
+    got = attempt.got_array
+    return got is not None and np.allclose(got, values, rtol=1e-6, atol=1e-9)
+
+
+register(
+    FunctionExercise(
+        id="activations.sigmoid_derivative",
+        reference="sigmoid_derivative",
+        cases=elementwise_cases,
+        oracle=_autograd_oracle("sigmoid"),
+        hints=(
+            Hint(VALUE, "σ′(x) = σ(x)(1 − σ(x)): check the sign, yours looks like σ(x)(1 + σ(x))",
+                 lambda a: _close(a, _sig(a.x) * (1 + _sig(a.x)))),
+            Hint(VALUE, "this function takes the input x, not the output σ(x): compute s = σ(x) first, "
+                        "then s(1 − s). (x(1 − x) is the 'output form' some code uses in backprop.)",
+                 lambda a: _close(a, np.asarray(a.x) * (1 - np.asarray(a.x)))),
+            Hint(VALUE, "that is σ(x) itself, not its derivative", lambda a: _close(a, _sig(a.x))),
+            _LARGE_INPUT_NAN,
+            Hint(WARNING, "your σ(x) overflows at x ≈ -1000: build the derivative on your stable sigmoid "
+                          "(or on act.sigmoid from utils)"),
+        ),
+    ),
+    FunctionExercise(
+        id="activations.tanh_derivative",
+        reference="tanh_derivative",
+        cases=elementwise_cases,
+        oracle=_autograd_oracle("tanh"),
+        hints=(
+            Hint(VALUE, "tanh′(x) = 1 − tanh(x)²: you used 1 − x², the form for the output, on the input",
+                 lambda a: _close(a, 1 - np.asarray(a.x) ** 2)),
+            Hint(VALUE, "square the tanh: tanh′(x) = 1 − tanh(x)², not 1 − tanh(x)",
+                 lambda a: _close(a, 1 - np.tanh(a.x))),
+            Hint(VALUE, "tanh′(x) = 1 − tanh(x)², which is at most 1 (at x = 0); yours looks like 1 + tanh(x)²",
+                 lambda a: _close(a, 1 + np.tanh(a.x) ** 2)),
+            _LARGE_INPUT_NAN,
+        ),
+    ),
+    FunctionExercise(
+        id="activations.relu_derivative",
+        reference="relu_derivative",
+        cases=elementwise_cases,
+        oracle=_autograd_oracle("relu"),
+        hints=(
+            Hint(VALUE, "at exactly x = 0 ReLU has a kink; PyTorch (and this course) use ReLU′(0) = 0, "
+                        "so test x > 0, not x >= 0",
+                 lambda a: _close(a, (np.asarray(a.x) >= 0).astype(float))),
+            Hint(VALUE, "that is ReLU itself, not its slope: the derivative is 1 where x > 0 and 0 elsewhere",
+                 lambda a: _close(a, np.maximum(a.x, 0))),
+            Hint(VALUE, "the slope is 1 for positive inputs and 0 for negative ones, not the other way round",
+                 lambda a: _close(a, (np.asarray(a.x) < 0).astype(float))
+                 or _close(a, (np.asarray(a.x) <= 0).astype(float))),
+        ),
+    ),
+)
+
+
+# --- parametric ReLUs ----------------------------------------------------------------------------------
+
+
+def _functional_oracle(name: str):
+    """``(x, *params) -> torch.nn.functional.<name>(x, *params)`` in float64, as NumPy."""
+
+    def oracle(x, *args, **kwargs):
+        import torch
+        import torch.nn.functional as F
+
+        return getattr(F, name)(torch.as_tensor(np.asarray(x, dtype=np.float64)), *args, **kwargs).numpy()
+
+    return oracle
+
+
+def parametric_cases(param: str, values: tuple[float, ...]) -> Callable[[], list[Case]]:
+    """Element-wise cases run with the default parameter, then with each value of ``param``."""
+
+    def cases() -> list[Case]:
+        base = elementwise_cases()
+        rng = np.random.default_rng(7)
+        x = rng.normal(0.0, 3.0, size=(3, 4))
+        with_param = [Case(f"{param} = {v}", x.copy(), **{param: v}) for v in values]
+        extreme = Case(f"large inputs ±1000 with {param} = {values[-1]}",
+                       np.array([-1000.0, -1.0, 0.0, 1.0, 1000.0]), **{param: values[-1]})
+        return base[:3] + with_param + [base[-1], extreme]
+
+    return cases
+
+
+def _right_only_where(attempt, mask: np.ndarray) -> bool:
+    """True when the answer is right exactly on ``mask`` and wrong somewhere else."""
+    got, want = attempt.got_array, np.asarray(attempt.expected)
+    if got is None or mask.all() or not mask.any():
+        return False
+    return bool(np.allclose(got[mask], want[mask]) and not np.allclose(got[~mask], want[~mask]))
+
+
+def _given(attempt, name: str, default: float) -> float:
+    return attempt.case.kwargs.get(name, attempt.case.args[1] if len(attempt.case.args) > 1 else default)
+
+
+register(
+    FunctionExercise(
+        id="activations.leaky_relu",
+        reference="leaky_relu",
+        arg_names=("x", "negative_slope"),
+        cases=parametric_cases("negative_slope", (0.2, 0.0, 0.5)),
+        oracle=_functional_oracle("leaky_relu"),
+        hints=(
+            Hint(VALUE, "the slope multiplies the negative inputs only; positive inputs pass through unchanged",
+                 lambda a: _close(a, np.where(a.x > 0, _given(a, "negative_slope", 0.01) * a.x, a.x))),
+            Hint(VALUE, "for negative inputs return negative_slope * x, not the constant negative_slope",
+                 lambda a: _close(a, np.where(a.x > 0, a.x, _given(a, "negative_slope", 0.01)))),
+            Hint(VALUE, "your function ignores its negative_slope argument (it always uses 0.01)",
+                 lambda a: _given(a, "negative_slope", 0.01) != 0.01
+                 and _close(a, np.where(a.x > 0, a.x, 0.01 * a.x))),
+            Hint(MUTATION, "work on a new array (np.where(x > 0, x, negative_slope * x)), not in place"),
+        ),
+    ),
+    FunctionExercise(
+        id="activations.elu",
+        reference="elu",
+        arg_names=("x", "alpha"),
+        cases=parametric_cases("alpha", (0.5, 2.0)),
+        oracle=_functional_oracle("elu"),
+        hints=(
+            Hint(VALUE, "your function ignores alpha: for x ≤ 0, ELU(x) = α(eˣ − 1)",
+                 lambda a: _given(a, "alpha", 1.0) != 1.0
+                 and _close(a, np.where(a.x > 0, a.x, np.expm1(np.minimum(a.x, 0))))),
+            Hint(VALUE, "for x ≤ 0 ELU is α(eˣ − 1), which tends to −α; check the '− 1'",
+                 lambda a: _close(a, np.where(a.x > 0, a.x, _given(a, "alpha", 1.0) * np.exp(np.minimum(a.x, 0))))),
+            Hint(VALUE, "positive inputs pass through unchanged (ELU(x) = x for x > 0)",
+                 lambda a: _right_only_where(a, np.asarray(a.x) <= 0)),
+            Hint(WARNING, "np.where computes both branches for every element, so np.exp(1000) overflows in the branch "
+                          "you then throw away: take the exponential of np.minimum(x, 0) instead"),
+            _LARGE_INPUT_NAN,
+        ),
+    ),
+)
+
+
+# --- softmax, temperature, log-softmax -------------------------------------------------------------
+
+
+def softmax_cases() -> list[Case]:
+    """Logits along the last axis: one vector, batches, ties, and rows of huge or widely spread logits."""
+    rng = np.random.default_rng(11)
+    return [
+        Case("the logits [2.0, 1.0, 0.1]", np.array([2.0, 1.0, 0.1])),
+        Case("a batch (4, 5): one distribution per row", rng.normal(0.0, 2.0, size=(4, 5))),
+        Case("equal logits: uniform rows", np.zeros((2, 4))),
+        Case("a 3-D batch (2, 3, 4)", rng.normal(0.0, 2.0, size=(2, 3, 4))),
+        Case("huge logits ±1000 in each row", np.array([[1000.0, 999.0, 998.0], [-1000.0, -999.0, -1001.0]])),
+        Case("one row spread from -1000 to 1000", np.array([[1000.0, 0.0, -1000.0]])),
+    ]
+
+
+def _torch_softmax_oracle(log: bool = False):
+    def oracle(x, temperature=1.0):
+        import torch
+
+        t = torch.as_tensor(np.asarray(x, dtype=np.float64)) / temperature
+        return (torch.log_softmax(t, dim=-1) if log else torch.softmax(t, dim=-1)).numpy()
+
+    return oracle
+
+
+def _scaled_input(attempt) -> np.ndarray:
+    """The logits the answer should have used: x, or logits / T for the temperature exercise."""
+    x = np.asarray(attempt.case.args[0], dtype=float)
+    return x / attempt.case.args[1] if len(attempt.case.args) > 1 else x
+
+
+def _imitates(mistake: Callable[[np.ndarray], np.ndarray], log: bool = False) -> Callable:
+    """A hint predicate: the answer equals, NaNs and infs included, what ``mistake`` computes."""
+
+    def predicate(attempt) -> bool:
+        got = attempt.got_array
+        if got is None:
+            return False
+        with np.errstate(all="ignore"):
+            wrong = mistake(_scaled_input(attempt))
+            wrong = np.log(wrong) if log else wrong
+        return wrong.shape == got.shape and bool(np.allclose(got, wrong, rtol=1e-6, atol=1e-9, equal_nan=True))
+
+    return predicate
+
+
+def _stable_softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _global_max(z):
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _over_first_axis(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def _over_whole_array(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def _softmax_hints(log: bool = False) -> tuple[Hint, ...]:
+    """The hints shared by softmax, softmax with temperature and log-softmax (``log``: compare logs)."""
+    return (
+        Hint(VALUE, "each row (the last axis) is one distribution: take the max and the sum over axis=-1 "
+                    "with keepdims=True, not over axis 0", _imitates(_over_first_axis, log)),
+        Hint(VALUE, "one distribution per row: normalise each row (sum over axis=-1, keepdims=True), not the "
+                    "whole array at once", _imitates(_over_whole_array, log)),
+        Hint(VALUE, "subtract each row's own maximum (x.max(axis=-1, keepdims=True)): with one global maximum, "
+                    "a row far below it underflows to 0 / 0 = NaN", _imitates(_global_max, log)),
+        Hint(VALUE, "np.exp(1000) is inf and inf / inf is NaN: subtract the row's maximum from the logits before "
+                    "np.exp (softmax does not change when a constant is subtracted)",
+             lambda a: a.got_array is not None and not np.isfinite(a.got_array).all()
+             and np.abs(_scaled_input(a)).max() > 700),
+        Hint(WARNING, "np.exp overflowed: subtract the row's maximum before exponentiating, so every exponent "
+                      "is ≤ 0"),
+        Hint(EXCEPTION, "x.max(axis=-1) drops the axis, so it no longer lines up with x: use keepdims=True",
+             lambda a: "broadcast" in str(a.result.exception)),
+    )
+
+
+def temperature_cases() -> list[Case]:
+    rng = np.random.default_rng(12)
+    logits = np.array([2.0, 1.0, 0.1])
+    return [
+        Case("[2.0, 1.0, 0.1] at T = 1", logits.copy(), 1.0),
+        Case("[2.0, 1.0, 0.1] at T = 0.5", logits.copy(), 0.5),
+        Case("[2.0, 1.0, 0.1] at T = 2", logits.copy(), 2.0),
+        Case("a batch (4, 5) at T = 0.3", rng.normal(0.0, 2.0, size=(4, 5)), 0.3),
+        Case("a batch (3, 4) at T = 10", rng.normal(0.0, 2.0, size=(3, 4)), 10.0),
+        Case("logits ±1000 at T = 0.05", np.array([[1000.0, 999.0, -1000.0], [-1000.0, -999.5, -1001.0]]), 0.05),
+    ]
+
+
+def _looks_multiplied(attempt) -> bool:
+    x, t = np.asarray(attempt.case.args[0], dtype=float), attempt.case.args[1]
+    with np.errstate(all="ignore"):
+        e = np.exp(x * t - np.max(x * t, axis=-1, keepdims=True))
+        return t != 1.0 and _close(attempt, e / e.sum(axis=-1, keepdims=True))
+
+
+def _ignores_temperature(attempt) -> bool:
+    x, t = np.asarray(attempt.case.args[0], dtype=float), attempt.case.args[1]
+    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
+    return t != 1.0 and _close(attempt, e / e.sum(axis=-1, keepdims=True))
+
+
+register(
+    FunctionExercise(
+        id="activations.softmax",
+        reference="softmax",
+        cases=softmax_cases,
+        oracle=_torch_softmax_oracle(),
+        praise="Stable at ±1000, one distribution per row.",
+        hints=_softmax_hints(),
+    ),
+    FunctionExercise(
+        id="activations.softmax_temperature",
+        reference="softmax_temperature",
+        arg_names=("logits", "T"),
+        cases=temperature_cases,
+        oracle=_torch_softmax_oracle(),
+        hints=(
+            Hint(VALUE, "divide the logits by T (softmax(z / T)), don't multiply: a large T must flatten "
+                        "the distribution", _looks_multiplied),
+            Hint(VALUE, "your result does not depend on T: use softmax(logits / T)", _ignores_temperature),
+            *_softmax_hints(),
+        ),
+    ),
+    FunctionExercise(
+        id="activations.log_softmax",
+        reference="log_softmax",
+        cases=softmax_cases,
+        oracle=_torch_softmax_oracle(log=True),
+        praise="No log(0), no overflow.",
+        hints=(
+            Hint(VALUE, "np.log(softmax(x)) takes the log of probabilities that underflowed to 0 (−inf): compute "
+                        "log-softmax directly as (x − m) − log Σ exp(x − m), with m the row's maximum",
+                 _imitates(_stable_softmax, log=True)),
+            Hint(VALUE, "these are probabilities, not log-probabilities: take the log (every value should be ≤ 0)",
+                 lambda a: a.got_array is not None and (a.got_array >= 0).all()),
+            *_softmax_hints(log=True),
+        ),
+    ),
+)
+
+
+# --- conceptual questions, checked --------------------------------------------------------------------
+
+TEMPERATURE_CHOICES = ("a", "b", "c", "d")
+
+
+def _temperature_effect_oracle() -> str:
+    """Which choice the numbers support: entropy up and the largest probability down as T grows -> "b"."""
+    from utils.activations import entropy, softmax_temperature
+
+    logits = np.array([2.0, 1.0, 0.1])
+    probs = [softmax_temperature(logits, t) for t in (0.5, 1.0, 2.0)]
+    entropies = [entropy(p) for p in probs]
+    flatter = np.all(np.diff(entropies) > 0) and np.all(np.diff([p.max() for p in probs]) < 0)
+    same_order = all(np.array_equal(np.argsort(p), np.argsort(logits)) for p in probs)
+    return "b" if flatter and same_order else "?"
+
+
+OUTPUT_CHOICES = ("identity", "sigmoid", "softmax", "relu", "tanh")
+
+register(
+    ValueExercise(
+        id="activations.temperature_effect",
+        reference="temperature_effect",
+        choices=TEMPERATURE_CHOICES,
+        oracle=_temperature_effect_oracle,
+        explain={
+            "a": "compare the largest probability at T = 0.5 and at T = 2: which one is bigger?",
+            "c": "shifting all logits by a constant changes nothing, but dividing them by T is a scaling, not a shift",
+            "d": "dividing by a positive T keeps the order of the logits, so the order of the probabilities stays",
+        },
+    ),
+    ValueExercise(
+        id="activations.output_activation",
+        reference="output_activation",
+        choices=OUTPUT_CHOICES,
+        oracle=lambda: {"spam_filter": "sigmoid", "digit_recognizer": "softmax", "price_change": "identity"},
+        explain={
+            ("spam_filter", "softmax"): "softmax over a single output unit is always exactly 1, whatever the "
+                                        "input: it cannot express how likely spam is",
+            ("spam_filter", "tanh"): "tanh gives values in (−1, 1), not a probability in (0, 1)",
+            ("spam_filter", "relu"): "ReLU is unbounded above: its output cannot be read as a probability",
+            ("spam_filter", "identity"): "a raw score is not a probability in (0, 1)",
+            ("digit_recognizer", "sigmoid"): "ten independent sigmoids need not sum to 1; one image shows one "
+                                             "digit, so the ten probabilities should compete",
+            ("price_change", "relu"): "ReLU cannot output a negative change (a price can fall)",
+            ("price_change", "sigmoid"): "a sigmoid output lies in (0, 1): far too narrow for changes in euros",
+            ("price_change", "tanh"): "tanh lies in (−1, 1): far too narrow for changes in euros",
+            ("price_change", "softmax"): "softmax makes outputs that sum to 1: a distribution, not a number",
+        },
     ),
 )
