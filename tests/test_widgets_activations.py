@@ -4,23 +4,13 @@ Python (setting ``.value`` updates ``.state`` synchronously), the static figures
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")  # headless: no display, no inline backend
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-import utils.activations as A  # noqa: E402
-import utils.widgets.activations as W  # noqa: E402
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+import utils.activations as A
+import utils.widgets.activations as W
+from tests.widget_helpers import PNG_SIGNATURE, set_controls
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +23,6 @@ def temp():
     return W.softmax_temperature_explorer()
 
 
-def set_controls(explorer, **values):
-    """Set several controls with one redraw at the end (each single ``.value = `` redraws at once)."""
-    with explorer.paused():
-        for name, value in values.items():
-            explorer.controls[name].value = value
 
 
 # ---------------------------------------------------------------------------------------------

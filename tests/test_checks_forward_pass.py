@@ -1,0 +1,530 @@
+"""Chapter 02's exercises: the checker rejects plausible wrong answers with the hint that names the mistake
+(W instead of Wᵀ, a bias along the wrong axis, fan_in and fan_out swapped, softmax over the whole batch, …),
+accepts other correct ways of writing the answer, and never reveals the expected value of a value exercise."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from utils.activations import relu, sigmoid, softmax
+
+# ---------------------------------------------------------------------------------------------
+# 1. dense
+# ---------------------------------------------------------------------------------------------
+
+
+def dense_no_transpose(X, W, b):  # the seeds' X @ W with a (out, in) weight
+    return X @ W + b
+
+
+def dense_bias_per_row(X, W, b):
+    return X @ W.T + b[:, None]
+
+
+def dense_bias_reshaped(X, W, b):
+    return X @ W.T + b.reshape(-1, 1)
+
+
+def dense_no_bias(X, W, b):
+    return X @ W.T
+
+
+def dense_transposed_result(X, W, b):  # column-vector habit: W x for every column
+    return W @ X.T + b[:, None]
+
+
+def dense_minus_bias(X, W, b):
+    return X @ W.T - b
+
+
+def dense_einsum(X, W, b):  # a correct alternative
+    return np.einsum("ni,oi->no", X, W) + b
+
+
+def dense_loops(X, W, b):  # also correct, only slow
+    return np.array([[W[j] @ x + b[j] for j in range(len(W))] for x in X])
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. init_params
+# ---------------------------------------------------------------------------------------------
+
+
+def init_in_out_layout(sizes, rng):  # the seeds' (in, out)
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", rng.normal(0, 0.01, (sizes[i - 1], sizes[i]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_one_layer_short(sizes, rng):
+    return {k: v for i in range(1, len(sizes) - 1) for k, v in
+            ((f"W{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_std_one(sizes, rng):
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", rng.normal(0, 1.0, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_variance_as_std(sizes, rng):
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", rng.normal(0, 0.01**2, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_2d_bias(sizes, rng):  # the seed's np.zeros((1, n))
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros((1, sizes[i]))))}
+
+
+def init_global_random(sizes, rng):
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", np.random.randn(sizes[i], sizes[i - 1]) * 0.01), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_fresh_generator(sizes, rng):  # ignores the rng it was given
+    own = np.random.default_rng()
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", own.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_uniform(sizes, rng):
+    a = 0.01 * math.sqrt(3)
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", rng.uniform(-a, a, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_random_bias(sizes, rng):
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", rng.normal(0, 0.01, sizes[i])))}
+
+
+def init_standard_normal_times(sizes, rng):  # a correct alternative
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", 0.01 * rng.standard_normal((sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. forward
+# ---------------------------------------------------------------------------------------------
+
+
+def _forward(x, params, hidden, output, transpose=True, stop=0):
+    a = np.asarray(x, dtype=float)
+    n = len(params) // 2 - stop
+    for layer in range(1, n + 1):
+        W = params[f"W{layer}"]
+        a = (hidden if layer < n else output)(a @ (W.T if transpose else W) + params[f"b{layer}"])
+    return a
+
+
+def forward_sigmoid_everywhere(x, params):
+    return _forward(x, params, sigmoid, sigmoid)
+
+
+def forward_no_activation(x, params):
+    return _forward(x, params, lambda z: z, lambda z: z)
+
+
+def forward_no_transpose(x, params):
+    return _forward(x, params, sigmoid, lambda z: z, transpose=False)
+
+
+def forward_stops_early(x, params):
+    a = np.asarray(x, dtype=float)
+    for layer in range(1, len(params) // 2):  # one layer short
+        a = sigmoid(a @ params[f"W{layer}"].T + params[f"b{layer}"])
+    return a
+
+
+def forward_from_zero(x, params):  # keys W0 ... W(L-1)
+    a = np.asarray(x, dtype=float)
+    n = len(params) // 2
+    for layer in range(n):
+        a = sigmoid(a @ params[f"W{layer}"].T + params[f"b{layer}"])
+    return a
+
+
+def forward_naive_sigmoid(x, params):  # right values, but overflows in np.exp
+    a = np.asarray(x, dtype=float)
+    n = len(params) // 2
+    for layer in range(1, n + 1):
+        z = a @ params[f"W{layer}"].T + params[f"b{layer}"]
+        a = 1 / (1 + np.exp(-z)) if layer < n else z
+    return a
+
+
+def forward_swapped_activations(x, params):
+    return _forward(x, params, lambda z: z, sigmoid)
+
+
+def forward_with_python_loop_per_row(x, params):  # right numbers, but a list of lists instead of an array
+    return [forward_with_sequential(row[None, :], params)[0].tolist() for row in np.asarray(x)]
+
+
+def forward_with_sequential(x, params):  # a correct alternative through utils
+    from utils.network import forward
+
+    return forward(x, params)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4-5. Xavier uniform, He normal
+# ---------------------------------------------------------------------------------------------
+
+
+def xavier_lecun(shape, rng):  # seed 000's "Xavier"
+    return rng.normal(0.0, math.sqrt(1.0 / shape[1]), size=shape)
+
+
+def xavier_std_as_bound(shape, rng):
+    a = math.sqrt(2.0 / (shape[0] + shape[1]))
+    return rng.uniform(-a, a, size=shape)
+
+
+def xavier_fan_in_only(shape, rng):
+    a = math.sqrt(6.0 / shape[1])
+    return rng.uniform(-a, a, size=shape)
+
+
+def xavier_no_sqrt(shape, rng):
+    a = 6.0 / (shape[0] + shape[1])
+    return rng.uniform(-a, a, size=shape)
+
+
+def xavier_zero_to_a(shape, rng):
+    a = math.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(0.0, a, size=shape)
+
+
+def xavier_transposed(shape, rng):
+    a = math.sqrt(6.0 / (shape[0] + shape[1]))
+    return rng.uniform(-a, a, size=shape[::-1])
+
+
+def xavier_normal_instead(shape, rng):
+    return rng.normal(0.0, math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
+
+
+def xavier_global_random(shape, rng):
+    a = math.sqrt(6.0 / (shape[0] + shape[1]))
+    return np.random.uniform(-a, a, size=shape)
+
+
+def xavier_via_utils(shape, rng):  # a correct alternative
+    from utils.init import xavier_uniform
+
+    return xavier_uniform(shape, rng)
+
+
+def he_fan_out(shape, rng):  # fan_in / fan_out swapped
+    return rng.normal(0.0, math.sqrt(2.0 / shape[0]), size=shape)
+
+
+def he_lecun(shape, rng):
+    return rng.normal(0.0, math.sqrt(1.0 / shape[1]), size=shape)
+
+
+def he_variance_as_std(shape, rng):
+    return rng.normal(0.0, 2.0 / shape[1], size=shape)
+
+
+def he_xavier(shape, rng):
+    return rng.normal(0.0, math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
+
+
+def he_uniform_instead(shape, rng):
+    a = math.sqrt(6.0 / shape[1])
+    return rng.uniform(-a, a, size=shape)
+
+
+def he_standard_normal_scaled(shape, rng):  # a correct alternative
+    return rng.standard_normal(shape) * math.sqrt(2.0 / shape[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. two_hidden
+# ---------------------------------------------------------------------------------------------
+
+
+def two_hidden_whole_batch_softmax(X, params):  # the seed's bug
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    z = h2 @ params["W3"].T + params["b3"]
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def two_hidden_softmax_axis0(X, params):
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    return softmax(h2 @ params["W3"].T + params["b3"], axis=0)
+
+
+def two_hidden_missing_second_relu(X, params):
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = h1 @ params["W2"].T + params["b2"]
+    return softmax(h2 @ params["W3"].T + params["b3"], axis=1)
+
+
+def two_hidden_logits(X, params):
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    return h2 @ params["W3"].T + params["b3"]
+
+
+def two_hidden_no_transpose(X, params):
+    h1 = relu(X @ params["W1"] + params["b1"])
+    h2 = relu(h1 @ params["W2"] + params["b2"])
+    return softmax(h2 @ params["W3"] + params["b3"], axis=1)
+
+
+def two_hidden_naive_softmax(X, params):  # overflows for the large-logit case
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    e = np.exp(h2 @ params["W3"].T + params["b3"])
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def two_hidden_old_network(X, params):  # still the 4 -> 10 -> 3 network's keys
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    return softmax(h1 @ params["W2"].T + params["b2"], axis=1)
+
+
+def two_hidden_via_utils(X, params):  # a correct alternative
+    from utils.network import forward
+
+    return forward(X, params, ["relu", "relu", "softmax"])
+
+
+WRONG = [
+    ("forward_pass.dense", dense_no_transpose, "X @ W.T"),
+    ("forward_pass.dense", dense_bias_per_row, "wrong axis"),
+    ("forward_pass.dense", dense_bias_reshaped, "wrong axis"),
+    ("forward_pass.dense", dense_no_bias, "bias is missing"),
+    ("forward_pass.dense", dense_transposed_result, "transposed"),
+    ("forward_pass.dense", dense_minus_bias, "not subtracted"),
+    ("forward_pass.init_params", init_in_out_layout, "(out_features, in_features)"),
+    ("forward_pass.init_params", init_one_layer_short, "one layer per pair"),
+    ("forward_pass.init_params", init_std_one, "scale them by 0.01"),
+    ("forward_pass.init_params", init_variance_as_std, "not the variance"),
+    ("forward_pass.init_params", init_2d_bias, "1-D array"),
+    ("forward_pass.init_params", init_global_random, "np.random.Generator"),
+    ("forward_pass.init_params", init_fresh_generator, "(the argument)"),
+    ("forward_pass.init_params", init_uniform, "normal distribution"),
+    ("forward_pass.init_params", init_random_bias, "np.zeros(n_out)"),
+    ("forward_pass.forward", forward_sigmoid_everywhere, "hidden layers only"),
+    ("forward_pass.forward", forward_no_activation, "after every hidden layer"),
+    ("forward_pass.forward", forward_no_transpose, "X @ W.T"),
+    ("forward_pass.forward", forward_stops_early, "len(params) // 2"),
+    ("forward_pass.forward", forward_from_zero, "W1, b1 to WL"),
+    ("forward_pass.forward", forward_naive_sigmoid, "stable sigmoid"),
+    ("forward_pass.forward", forward_with_python_loop_per_row, None),
+    ("forward_pass.forward", forward_swapped_activations, "swapped"),
+    ("forward_pass.xavier_uniform", xavier_lecun, "LeCun"),
+    ("forward_pass.xavier_uniform", xavier_std_as_bound, "not the bound"),
+    ("forward_pass.xavier_uniform", xavier_fan_in_only, "both fans"),
+    ("forward_pass.xavier_uniform", xavier_no_sqrt, "square root"),
+    ("forward_pass.xavier_uniform", xavier_zero_to_a, "centred at 0"),
+    ("forward_pass.xavier_uniform", xavier_transposed, "exactly the shape given"),
+    ("forward_pass.xavier_uniform", xavier_normal_instead, "uniform distribution"),
+    ("forward_pass.xavier_uniform", xavier_global_random, "np.random.Generator"),
+    ("forward_pass.kaiming_normal", he_fan_out, "fan_in and fan_out are swapped"),
+    ("forward_pass.kaiming_normal", he_lecun, "LeCun"),
+    ("forward_pass.kaiming_normal", he_variance_as_std, "square root"),
+    ("forward_pass.kaiming_normal", he_xavier, "Xavier"),
+    ("forward_pass.kaiming_normal", he_uniform_instead, "normal distribution"),
+    ("forward_pass.two_hidden", two_hidden_whole_batch_softmax, "whole batch"),
+    ("forward_pass.two_hidden", two_hidden_softmax_axis0, "axis 0"),
+    ("forward_pass.two_hidden", two_hidden_missing_second_relu, "second hidden layer"),
+    ("forward_pass.two_hidden", two_hidden_logits, "logits"),
+    ("forward_pass.two_hidden", two_hidden_no_transpose, "X @ W.T"),
+    ("forward_pass.two_hidden", two_hidden_naive_softmax, "subtract each row's maximum"),
+    ("forward_pass.two_hidden", two_hidden_old_network, None),
+]
+
+
+@pytest.mark.parametrize("exercise_id, answer, hint", WRONG, ids=[w[1].__name__ for w in WRONG])
+def test_wrong_answer_is_rejected_with_the_right_hint(verdict_of, exercise_id, answer, hint):
+    """hint None: a mistake with no specific hint; it must still be rejected."""
+    verdict = verdict_of(exercise_id, answer)
+    assert verdict.status == "failed", verdict.render()
+    if hint is not None:
+        assert verdict.hint is not None and hint in verdict.hint, verdict.render()
+
+
+@pytest.mark.parametrize("exercise_id, answer", [
+    ("forward_pass.dense", dense_einsum),
+    ("forward_pass.dense", dense_loops),
+    ("forward_pass.init_params", init_standard_normal_times),
+    ("forward_pass.forward", forward_with_sequential),
+    ("forward_pass.xavier_uniform", xavier_via_utils),
+    ("forward_pass.kaiming_normal", he_standard_normal_scaled),
+    ("forward_pass.two_hidden", two_hidden_via_utils),
+])
+def test_other_correct_answers_pass(verdict_of, exercise_id, answer):
+    verdict = verdict_of(exercise_id, answer)
+    assert verdict.passed, verdict.render()
+
+
+def test_dense_failure_shows_the_failing_case(verdict_of):
+    verdict = verdict_of("forward_pass.dense", dense_bias_per_row)
+    assert verdict.case.startswith("the 2 → 3 layer") and "wrong shape" in verdict.summary
+    assert any(d.startswith("input:") and "[[1., 2.]]" in d for d in verdict.details)
+    verdict = verdict_of("forward_pass.dense", dense_minus_bias)
+    assert any(d.startswith("expected:") for d in verdict.details)
+    assert any(d.startswith("got:") for d in verdict.details)
+
+
+def test_init_failure_names_the_shapes(verdict_of):
+    verdict = verdict_of("forward_pass.init_params", init_in_out_layout)
+    assert "W1" in verdict.summary and "(3, 2)" in verdict.summary and "(2, 3)" in verdict.summary
+
+
+def test_init_params_not_a_dict(verdict_of):
+    verdict = verdict_of("forward_pass.init_params", lambda sizes, rng: [np.zeros((3, 2))])
+    assert verdict.status == "failed" and "not a dict" in verdict.summary
+
+
+def test_initializer_returning_a_list_or_crashing(verdict_of):
+    verdict = verdict_of("forward_pass.kaiming_normal", lambda shape, rng: "weights")
+    assert verdict.status == "failed" and "not an array of numbers" in verdict.summary
+    verdict = verdict_of("forward_pass.kaiming_normal", lambda shape, rng: rng.normal(size=shape[0] * shape[2]))
+    assert verdict.status == "failed" and "IndexError" in verdict.summary
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. init_comparison (choices per scheme)
+# ---------------------------------------------------------------------------------------------
+RIGHT_FATES = {"zeros": "zero", "normal_0.01": "vanish", "xavier": "healthy", "normal_1": "saturate"}
+
+
+@pytest.mark.parametrize("key, choice, hint", [
+    ("zeros", "vanish", "exactly zero"),
+    ("normal_0.01", "zero", "small is not zero"),
+    ("normal_0.01", "healthy", "after 10 layers"),
+    ("xavier", "vanish", "keeps its scale"),
+    ("normal_1", "healthy", "tanh(16)"),
+])
+def test_wrong_fate_is_explained(verdict_of, key, choice, hint):
+    verdict = verdict_of("forward_pass.init_comparison", lambda: {**RIGHT_FATES, key: choice})
+    assert verdict.status == "failed" and repr(key) in verdict.summary
+    assert hint in verdict.hint, verdict.render()
+
+
+def test_fate_answers_are_validated(verdict_of):
+    assert verdict_of("forward_pass.init_comparison", lambda: dict(RIGHT_FATES)).passed
+    assert "not one of the choices" in verdict_of("forward_pass.init_comparison",
+                                                  lambda: {**RIGHT_FATES, "xavier": "fine"}).summary
+    assert "missing" in verdict_of("forward_pass.init_comparison", lambda: {"zeros": "zero"}).summary
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. XOR
+# ---------------------------------------------------------------------------------------------
+XOR_OR_NAND_AND = {"W1": [[1.0, 1.0], [-1.0, -1.0]], "b1": [-0.5, 1.5], "W2": [[1.0, 1.0]], "b2": [-1.5]}
+
+
+def xor_variant(**changes):
+    return lambda: {**{k: np.array(v) for k, v in XOR_OR_NAND_AND.items()},
+                    **{k: np.array(v) for k, v in changes.items()}}
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (xor_variant(W2=[[1.0, 0.0]], b2=[-0.5]), "that is OR"),  # only the OR unit reaches the output
+    (xor_variant(W1=[[1.0, 1.0], [1.0, 1.0]], b1=[-1.5, -1.5]), "that is AND"),
+    (xor_variant(W2=[[-1.0, -1.0]], b2=[1.5]), "XNOR"),
+    (xor_variant(W1=[[1.0, 1.0], [1.0, 1.0]], b1=[-0.5, -0.5], W2=[[1.0, 1.0]], b2=[-3.0]), "same for every input"),
+    (xor_variant(b1=[-1.0, 2.0], W2=[[1.0, 1.0]], b2=[-2.0]), "exactly 0"),  # thresholds on the grid points
+    (xor_variant(W2=[[1.0], [1.0]]), "(1, 2)"),  # the seeds' (in, out) layout for W2
+])
+def test_wrong_xor_networks_are_explained(verdict_of, answer, hint):
+    verdict = verdict_of("forward_pass.xor_network", answer)
+    assert verdict.status == "failed", verdict.render()
+    assert verdict.hint is not None and hint in verdict.hint, verdict.render()
+
+
+def test_right_outputs_on_a_threshold_are_rejected(verdict_of):
+    """OR written as step(x1 + x2 - 1) fires at (0, 1) only because step(0) = 1: fragile, so rejected."""
+    fragile = xor_variant(b1=[-1.0, 1.5])  # unit 1: x1 + x2 - 1 >= 0, exactly 0 for (0, 1) and (1, 0)
+    verdict = verdict_of("forward_pass.xor_network", fragile)
+    assert verdict.status == "failed" and "right outputs" in verdict.summary and "(0, 1)" in verdict.summary
+    assert "between the values" in verdict.hint
+
+
+def test_other_xor_solutions_pass(verdict_of):
+    or_and = {"W1": np.array([[1.0, 1.0], [1.0, 1.0]]), "b1": np.array([-0.5, -1.5]),
+              "W2": np.array([[1.0, -1.0]]), "b2": np.array([-0.5])}
+    assert verdict_of("forward_pass.xor_network", lambda: or_and).passed
+    as_lists = {k: np.asarray(v).tolist() for k, v in or_and.items()}
+    assert verdict_of("forward_pass.xor_network", lambda: as_lists).passed
+
+
+def test_xor_wrong_keys(verdict_of):
+    verdict = verdict_of("forward_pass.xor_network", lambda: {"W1": np.eye(2)})
+    assert verdict.status == "failed" and "keys" in verdict.summary
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. layer shapes
+# ---------------------------------------------------------------------------------------------
+RIGHT_SHAPES = {"W2": (5, 10), "b2": (5,), "layer1": (5, 10), "layer2": (5, 5), "layer3": (5, 3)}
+
+
+@pytest.mark.parametrize("key, shape, hint", [
+    ("W2", (10, 5), "(in, out)"),
+    ("b2", (1, 5), "1-D"),
+    ("layer1", (10, 5), "batch first"),
+    ("layer2", (5,), "batch dimension"),
+    ("layer3", (5,), "softmax keeps the shape"),
+    ("layer3", (3, 5), "one row per flower"),
+])
+def test_wrong_shapes_are_explained(verdict_of, key, shape, hint):
+    verdict = verdict_of("forward_pass.layer_shapes", lambda: {**RIGHT_SHAPES, key: shape})
+    assert verdict.status == "failed" and repr(key) in verdict.summary
+    assert hint in verdict.hint, verdict.render()
+    rendered = verdict.render()
+    assert str(RIGHT_SHAPES[key]) not in rendered  # the right shape is never shown
+
+
+def test_shapes_accept_lists_and_reject_malformed_answers(verdict_of):
+    as_lists = {k: list(v) for k, v in RIGHT_SHAPES.items()}
+    assert verdict_of("forward_pass.layer_shapes", lambda: as_lists).passed
+    assert verdict_of("forward_pass.layer_shapes", dict(RIGHT_SHAPES)).passed  # the dict itself is fine too
+    assert "not a shape" in verdict_of("forward_pass.layer_shapes", lambda: {**RIGHT_SHAPES, "b2": "5"}).summary
+    assert "missing" in verdict_of("forward_pass.layer_shapes", lambda: {"W2": (5, 10)}).summary
+    assert "expected a dict" in verdict_of("forward_pass.layer_shapes", lambda: [(5, 10)]).summary
+    assert "None" in verdict_of("forward_pass.layer_shapes", lambda: None).summary
+    crashed = verdict_of("forward_pass.layer_shapes", lambda: 1 / 0)
+    assert crashed.status == "failed" and "ZeroDivisionError" in crashed.summary
+
+
+def test_shapes_stub_is_not_attempted(verdict_of):
+    def stub():
+        raise NotImplementedError()
+
+    assert verdict_of("forward_pass.layer_shapes", stub).status == "not_attempted"
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. count parameters
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("count, hint", [
+    (9200, "weights only"),
+    (160, "units (or the biases)"),
+    (224, "units (neurons)"),
+    (9424, "no bias"),
+    (45360, "784"),
+    (64 * 50 * 100 * 10, "do not multiply"),
+])
+def test_wrong_counts_are_explained(verdict_of, count, hint):
+    verdict = verdict_of("forward_pass.count_parameters", lambda: count)
+    assert verdict.status == "failed" and hint in verdict.hint, verdict.render()
+    assert "9360" not in verdict.render()
+
+
+def test_count_accepts_an_integer_valued_float_and_rejects_near_misses(verdict_of):
+    assert verdict_of("forward_pass.count_parameters", lambda: 9360.0).passed
+    assert verdict_of("forward_pass.count_parameters", lambda: 9359).status == "failed"
+    assert verdict_of("forward_pass.count_parameters", lambda: "9360").status == "failed"

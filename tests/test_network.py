@@ -1,0 +1,177 @@
+"""utils.network: the dict-of-arrays network against torch.nn.Sequential and utils.layers, the worked example's
+numbers, parameter counting, and the deep-signal statistics behind the initialization figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from utils import activations as A
+from utils import network as N
+from utils.layers import Linear, Sequential
+
+
+def test_dense_is_x_w_transpose_plus_b_and_matches_torch():
+    rng = np.random.default_rng(0)
+    X, W, b = rng.normal(size=(6, 4)), rng.normal(size=(3, 4)), rng.normal(size=3)
+    expected = torch.nn.functional.linear(torch.from_numpy(X), torch.from_numpy(W), torch.from_numpy(b)).numpy()
+    np.testing.assert_allclose(N.dense(X, W, b), expected, rtol=1e-13)
+    np.testing.assert_allclose(N.dense(X[0], W, b), expected[0], rtol=1e-13)  # one example, 1-D
+    np.testing.assert_allclose(N.dense(X, W), X @ W.T, rtol=1e-13)
+
+
+@pytest.mark.parametrize("X, W, b, match", [
+    (np.ones((6, 3)), np.ones((3, 4)), np.ones(3), r"\(N, 4\).*\(3, 4\).*\(6, 3\)"),
+    (np.ones((6, 4)), np.ones(4), None, r"\(out_features, in_features\).*\(4,\)"),
+    (np.ones((6, 4)), np.ones((3, 4)), np.ones((3, 1)), r"\(3,\).*\(3, 1\)"),
+    (np.ones((6, 4)), np.ones((3, 4)), np.ones(6), r"\(3,\).*\(6,\)"),
+])
+def test_dense_names_the_shapes_that_do_not_fit(X, W, b, match):
+    with pytest.raises(ValueError, match=match):
+        N.dense(X, W, b)
+
+
+def test_init_params_keys_shapes_and_statistics():
+    params = N.init_params([2, 3, 2, 2], np.random.default_rng(0))
+    assert list(params) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert {k: v.shape for k, v in params.items()} == {"W1": (3, 2), "b1": (3,), "W2": (2, 3), "b2": (2,),
+                                                        "W3": (2, 2), "b3": (2,)}
+    assert all(not params[f"b{i}"].any() for i in (1, 2, 3))
+    big = N.init_params([400, 300, 200], np.random.default_rng(1))
+    weights = np.concatenate([big["W1"].ravel(), big["W2"].ravel()])
+    assert weights.std() == pytest.approx(0.01, rel=0.01) and abs(weights.mean()) < 1e-4
+    he = N.init_params([400, 300], np.random.default_rng(1), scheme="kaiming_normal")
+    assert he["W1"].std() == pytest.approx(np.sqrt(2 / 400), rel=0.02)
+    custom = N.init_params([3, 2], np.random.default_rng(0), scheme=lambda shape, rng: np.full(shape, 7.0))
+    assert (custom["W1"] == 7.0).all() and custom["W1"].shape == (2, 3)
+
+
+def test_init_params_is_reproducible_and_rejects_bad_sizes():
+    a = N.init_params([4, 10, 3], np.random.default_rng(5))
+    b = N.init_params([4, 10, 3], np.random.default_rng(5))
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    for bad in ([4], [4, 0, 3], [4, 2.5], "43", 7):
+        with pytest.raises(ValueError, match="layer sizes"):
+            N.init_params(bad, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="unknown scheme"):
+        N.init_params([2, 2], np.random.default_rng(0), scheme="glorot")
+
+
+def test_layer_sizes_checks_the_chain():
+    assert N.layer_sizes(N.init_params([64, 50, 100, 10], np.random.default_rng(0))) == [64, 50, 100, 10]
+    good = N.init_params([4, 10, 3], np.random.default_rng(0))
+    with pytest.raises(ValueError, match="keys"):
+        N.layer_sizes({"W1": good["W1"]})
+    with pytest.raises(ValueError, match="takes 3 inputs"):
+        N.layer_sizes({**good, "W2": good["W2"].T})  # the seeds' (in, out) layout
+    with pytest.raises(ValueError, match=r"b1 must have shape \(10,\)"):
+        N.layer_sizes({**good, "b1": np.zeros((1, 10))})  # the seed's (1, out) bias
+    with pytest.raises(ValueError, match="must be a dict"):
+        N.layer_sizes([good["W1"], good["b1"]])
+
+
+def test_the_worked_2_3_2_example_by_hand():
+    ex = N.EXAMPLE_2_3_2
+    params = {k: ex[k] for k in ("W1", "b1", "W2", "b2")}
+    trace = N.forward_trace(ex["x"], params, ["relu", "softmax"])
+    np.testing.assert_allclose(trace[0].z, [0.6, 1.3, 2.0], rtol=1e-14)
+    np.testing.assert_allclose(trace[0].a, [0.6, 1.3, 2.0], rtol=1e-14)
+    np.testing.assert_allclose(trace[1].z, [0.1 * 0.6 + 0.2 * 1.3 + 0.3 * 2.0 + 0.1,
+                                            0.4 * 0.6 + 0.5 * 1.3 + 0.6 * 2.0 + 0.2], rtol=1e-14)
+    np.testing.assert_allclose(trace[1].z, [1.02, 2.29], rtol=1e-14)
+    p = trace[1].a
+    assert p.sum() == pytest.approx(1.0) and p[1] == pytest.approx(1 / (1 + np.exp(1.02 - 2.29)))
+    t = N.to_torch(params, ["relu", "softmax"])(torch.from_numpy(ex["x"])).detach().numpy()
+    np.testing.assert_allclose(p, t, rtol=1e-14)
+
+
+@pytest.mark.parametrize("sizes, activations", [
+    ([2, 3, 2, 2], None),
+    ([4, 10, 3], ["relu", "softmax"]),
+    ([4, 10, 5, 3], ["relu", "relu", "softmax"]),
+    ([64, 50, 100, 10], ["tanh", "elu", "identity"]),
+    ([3, 1], ["sigmoid"]),
+])
+def test_forward_matches_torch_sequential_and_utils_sequential(sizes, activations):
+    rng = np.random.default_rng(3)
+    params = N.init_params(sizes, rng, scheme="kaiming_normal")
+    for k in params:
+        if k.startswith("b"):
+            params[k] = rng.normal(size=params[k].shape)
+    X = rng.normal(size=(7, sizes[0])) * 2
+    ours = N.forward(X, params, activations)
+    theirs = N.to_torch(params, activations)(torch.from_numpy(X)).detach().numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+    seq = N.to_sequential(params, activations)
+    assert isinstance(seq, Sequential) and all(isinstance(m, (Linear, A.Module)) for m in seq)
+    np.testing.assert_allclose(seq(X), ours, rtol=1e-12, atol=1e-14)
+    assert ours.shape == (7, sizes[-1])
+    assert N.forward(X[0], params, activations).shape == (sizes[-1],)
+
+
+def test_default_activations_are_sigmoid_hidden_identity_output():
+    rng = np.random.default_rng(4)
+    params = N.init_params([2, 3, 2, 2], rng, scheme="xavier_normal")
+    X = rng.normal(size=(5, 2))
+    trace = N.forward_trace(X, params)
+    np.testing.assert_allclose(trace[0].a, A.sigmoid(trace[0].z))
+    np.testing.assert_allclose(trace[1].a, A.sigmoid(trace[1].z))
+    np.testing.assert_array_equal(trace[2].a, trace[2].z)
+    assert [t.z.shape for t in trace] == [(5, 3), (5, 2), (5, 2)]
+
+
+def test_forward_errors_name_the_problem():
+    params = N.init_params([4, 10, 3], np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"\(N, 4\).*\(5, 3\)"):
+        N.forward(np.ones((5, 3)), params)
+    with pytest.raises(ValueError, match="2 layers but 3 activations"):
+        N.forward(np.ones((5, 4)), params, ["relu", "relu", "softmax"])
+    with pytest.raises(ValueError, match="one activation per layer"):
+        N.forward(np.ones((5, 4)), params, "relu")
+    with pytest.raises(ValueError, match="unknown activation 'swish'"):
+        N.forward(np.ones((5, 4)), params, ["swish", "softmax"])
+
+
+def test_softmax_output_is_one_distribution_per_row():
+    params = N.init_params([4, 10, 3], np.random.default_rng(0), scheme="kaiming_uniform")
+    probs = N.forward(N.IRIS_ROWS, params, ["relu", "softmax"])
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-14)
+    alone = N.forward(N.IRIS_ROWS[:1], params, ["relu", "softmax"])
+    np.testing.assert_allclose(alone, probs[:1], rtol=1e-14)  # a row's output does not depend on the others
+
+
+@pytest.mark.parametrize("sizes, count", [([2, 3, 2, 2], 23), ([4, 10, 3], 83), ([4, 10, 5, 3], 123),
+                                          ([64, 50, 100, 10], 9360), ([784, 50, 100, 10], 45360)])
+def test_count_parameters_matches_torch(sizes, count):
+    assert N.count_parameters(sizes) == count
+    params = N.init_params(sizes, np.random.default_rng(0))
+    assert N.count_parameters(params) == count
+    torch_model = N.to_torch(params, ["relu"] * (len(sizes) - 1))
+    assert sum(p.numel() for p in torch_model.parameters()) == count
+
+
+def test_deep_activations_shapes_reproducibility_and_physics():
+    a = N.deep_activations("kaiming_normal", "relu", depth=4, width=64, n_samples=200, seed=1)
+    assert a.shape == (4, 200, 64) and (a >= 0).all()
+    np.testing.assert_array_equal(a, N.deep_activations("kaiming_normal", "relu", 4, 64, 200, seed=1))
+    assert not np.array_equal(a, N.deep_activations("kaiming_normal", "relu", 4, 64, 200, seed=2))
+    stds = lambda scheme, act: N.deep_activations(scheme, act, 10, 256, 500).std(axis=(1, 2))  # noqa: E731
+    assert (stds("zeros", "tanh") == 0).all()  # nothing gets through
+    small = stds("small_normal", "tanh")
+    assert small[-1] < 1e-6 and (np.diff(small) < 0).all()  # vanishes layer after layer
+    assert stds("normal", "tanh")[-1] > 0.9  # saturated at ±1
+    he = stds("kaiming_normal", "relu")
+    assert 0.5 < he[-1] < 1.2 and he[-1] / he[0] > 0.7  # He keeps a ReLU network's signal
+    assert stds("xavier_normal", "relu")[-1] < 0.1 * he[-1]  # Xavier halves the variance at each ReLU layer
+    lecun = stds("lecun_normal", "identity")
+    assert abs(lecun[-1] - 1) < 0.1  # LeCun keeps a linear network's variance
+
+
+def test_deep_activations_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="unknown scheme"):
+        N.deep_activations("glorot")
+    with pytest.raises(ValueError, match="unknown activation"):
+        N.deep_activations("zeros", "swish")
+    with pytest.raises(ValueError, match="depth must be a positive integer"):
+        N.deep_activations("zeros", "tanh", depth=0)

@@ -1,0 +1,104 @@
+"""The shipped digit recognizer: it loads without pickle, is small, has the course's layout, reaches ≥ 95% test
+accuracy with the NumPy forward pass (the same as PyTorch's), and its training script reproduces that accuracy
+within a tolerance (not the exact weights, which differ between CPUs)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+import torch
+
+from utils import pretrained as P
+from utils.data import digits_split
+from utils.network import forward, to_torch
+
+TOLERANCE = 0.02  # retrained vs shipped test accuracy (450 test images: 9 images)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return P.load_digits_mlp()
+
+
+@pytest.fixture(scope="module")
+def test_split():
+    _, X_test, _, y_test = digits_split()
+    return X_test, y_test
+
+
+def test_the_asset_is_package_data_next_to_the_module():
+    assert P.ASSET.parent.parent == __import__("pathlib").Path(P.__file__).parent
+    assert P.ASSET.name == "digits_mlp.npz" and P.ASSET.exists()
+    assert P.ASSET.stat().st_size < 60_000  # a few tens of KB
+
+
+def test_the_asset_holds_plain_arrays_only(shipped):
+    with zipfile.ZipFile(P.ASSET) as archive:
+        assert sorted(archive.namelist()) == sorted(f"{k}.npy" for k in ["W1", "b1", "W2", "b2", "W3", "b3", "meta"])
+    with np.load(P.ASSET, allow_pickle=False) as data:  # would raise on any object array
+        assert all(data[k].dtype == np.float32 for k in data.files if k != "meta")
+        meta = json.loads(str(data["meta"]))
+    assert meta["layer_sizes"] == [64, 50, 100, 10]
+    assert meta["config"] == {**P.TrainConfig().__dict__}
+
+
+def test_shipped_parameters_have_the_course_layout(shipped):
+    shapes = {k: v.shape for k, v in shipped.params.items()}
+    assert list(shapes) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert shapes == {"W1": (50, 64), "b1": (50,), "W2": (100, 50), "b2": (100,), "W3": (10, 100), "b3": (10,)}
+    assert all(v.dtype == np.float64 for v in shipped.params.values())
+    assert shipped.activations == ("sigmoid", "sigmoid", "identity")
+
+
+def test_shipped_model_reaches_95_percent_with_the_numpy_forward_pass(shipped, test_split):
+    X_test, y_test = test_split
+    acc = P.accuracy(shipped, X_test, y_test)
+    assert acc >= 0.95
+    assert acc == pytest.approx(shipped.meta["test_accuracy"], abs=0.005)  # float64 NumPy vs float32 PyTorch
+
+
+def test_numpy_forward_equals_torch_on_the_shipped_weights(shipped, test_split):
+    X_test, _ = test_split
+    ours = forward(X_test, shipped.params, shipped.activations)
+    theirs = to_torch(shipped.params, shipped.activations)(torch.from_numpy(X_test)).detach().numpy()
+    np.testing.assert_allclose(ours, theirs, rtol=1e-11, atol=1e-11)
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 256, 10_000])
+def test_batched_prediction_does_not_depend_on_the_batch_size(shipped, test_split, batch_size):
+    X_test, _ = test_split
+    full = forward(X_test, shipped.params, shipped.activations).argmax(axis=1)
+    np.testing.assert_array_equal(shipped.predict(X_test, batch_size=batch_size), full)
+
+
+def test_retraining_reproduces_the_accuracy_within_a_tolerance(shipped, test_split, tmp_path):
+    retrained = P.train_digits_mlp()
+    X_test, y_test = test_split
+    acc = P.accuracy(retrained, X_test, y_test)
+    assert acc >= 0.95
+    assert abs(acc - shipped.meta["test_accuracy"]) <= TOLERANCE
+    saved = P.load_digits_mlp(P.save_digits_mlp(retrained, tmp_path / "m.npz"))  # round trip through the file
+    assert saved.activations == retrained.activations
+    for k, v in retrained.params.items():
+        np.testing.assert_allclose(saved.params[k], v, rtol=1e-6, atol=1e-7)  # float32 storage
+
+
+def test_the_command_line_shows_and_retrains(tmp_path, capsys):
+    path = tmp_path / "model.npz"
+    assert P.main(["--retrain", "--path", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "trained and wrote" in out and "64 -> 50 -> 100 -> 10" in out and "test accuracy" in out
+    assert path.exists()
+
+
+def test_missing_or_broken_files_give_clear_errors(tmp_path, shipped):
+    with pytest.raises(FileNotFoundError, match="--retrain"):
+        P.load_digits_mlp(tmp_path / "nope.npz")
+    broken = P.DigitsMLP({**shipped.params, "W2": shipped.params["W2"].T}, shipped.activations, shipped.meta)
+    with pytest.raises(ValueError, match="W2"):
+        P.save_digits_mlp(broken, tmp_path / "broken.npz")
+    with pytest.raises(ValueError, match="hidden must be"):
+        P.train_digits_mlp(P.TrainConfig(hidden="swish"))

@@ -1,0 +1,363 @@
+"""Chapter 03's explorers, headless: the pure computations against utils.losses / PyTorch / SciPy, the
+controls driven from Python (setting ``.value`` updates ``.state`` synchronously), and the static figures."""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import scipy.optimize
+import torch
+import torch.nn.functional as F
+
+import utils.losses as L
+import utils.widgets.losses as W
+from tests.widget_helpers import PNG_SIGNATURE, set_controls
+
+
+# ---------------------------------------------------------------------------------------------
+# Pure computations
+# ---------------------------------------------------------------------------------------------
+def test_regression_loss_curves_are_the_losses_and_their_derivatives():
+    e = np.linspace(-3, 3, 61)
+    curves = W.regression_loss_curves(e, delta=0.7)
+    assert set(curves) == {"MSE", "MAE", "Huber"}
+    np.testing.assert_allclose(curves["MSE"][0], e**2, rtol=1e-14)
+    np.testing.assert_allclose(curves["MSE"][1], 2 * e, rtol=1e-14)
+    np.testing.assert_allclose(curves["MAE"][0], np.abs(e), rtol=1e-14)
+    np.testing.assert_allclose(curves["MAE"][1], np.sign(e), rtol=1e-14)
+    e_t = torch.tensor(e, requires_grad=True)
+    huber = F.huber_loss(e_t, torch.zeros(61, dtype=torch.float64), reduction="none", delta=0.7)
+    huber.sum().backward()
+    np.testing.assert_allclose(curves["Huber"][0], huber.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(curves["Huber"][1], e_t.grad.numpy(), rtol=1e-12)
+    assert np.abs(curves["Huber"][1]).max() == pytest.approx(0.7)  # the gradient is capped at δ
+    with pytest.raises(ValueError, match="delta must be a finite number > 0"):
+        W.regression_loss_curves(e, delta=0.0)
+
+
+@pytest.mark.parametrize("label", [0, 1])
+def test_binary_loss_curves_match_autograd(label):
+    z = np.linspace(-8, 8, 81)
+    curves = W.binary_loss_curves(z, label)
+    y = torch.full((81,), float(label), dtype=torch.float64)
+    z_bce, z_mse = torch.tensor(z, requires_grad=True), torch.tensor(z, requires_grad=True)
+    bce = F.binary_cross_entropy_with_logits(z_bce, y, reduction="none")
+    mse = (torch.sigmoid(z_mse) - y) ** 2
+    bce.sum().backward()
+    mse.sum().backward()
+    np.testing.assert_allclose(curves["BCE"][0], bce.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(curves["BCE"][1], z_bce.grad.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(curves["MSE on σ(z)"][0], mse.detach().numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(curves["MSE on σ(z)"][1], z_mse.grad.numpy(), rtol=1e-12, atol=1e-15)
+    wrong_end = 0 if label == 1 else -1  # confidently wrong: BCE still pulls, MSE on σ has almost nothing
+    assert abs(curves["BCE"][1][wrong_end]) > 0.99 and abs(curves["MSE on σ(z)"][1][wrong_end]) < 1e-3
+    with pytest.raises(ValueError, match="label must be 0 or 1"):
+        W.binary_loss_curves(z, 2)
+
+
+def _lad_by_linear_programming(x, y):
+    """min Σ|y − w x − b| as a linear program (an independent check of the pairwise search)."""
+    n = x.size
+    # variables: w, b, u_1..u_n with u_i >= |r_i|
+    c = np.concatenate([[0.0, 0.0], np.ones(n)])
+    a_ub = np.block([[-x[:, None], -np.ones((n, 1)), -np.eye(n)], [x[:, None], np.ones((n, 1)), -np.eye(n)]])
+    b_ub = np.concatenate([-y, y])
+    result = scipy.optimize.linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=[(None, None)] * 2 + [(0, None)] * n)
+    return result.fun
+
+
+@pytest.mark.parametrize("shift", [-30.0, 0.0, 7.5, 30.0])
+def test_fits_minimise_their_losses(shift):
+    data = W.outlier_data()
+    y = data.with_shift(shift)
+    w, b = W.fit_line(data.x, y, "MSE")
+    np.testing.assert_allclose([w, b], np.polyfit(data.x, y, 1), rtol=1e-10)
+    w, b = W.fit_line(data.x, y, "MAE")
+    assert np.abs(y - w * data.x - b).sum() == pytest.approx(_lad_by_linear_programming(data.x, y), rel=1e-8)
+    for delta in [0.3, 1.0, 4.0]:
+        w, b = W.fit_line(data.x, y, "Huber", delta)
+        huber = L.HuberLoss(delta=delta)
+        huber(w * data.x + b, y)
+        g = huber.backward()  # d loss / d prediction; the chain rule to (w, b):
+        assert abs(g @ data.x) < 1e-9 and abs(g.sum()) < 1e-9  # a stationary point of a convex loss: the minimum
+
+
+def test_huber_fit_tends_to_mse_for_a_large_delta():
+    data = W.outlier_data()
+    y = data.with_shift(20.0)
+    np.testing.assert_allclose(W.fit_line(data.x, y, "Huber", 1e3), W.fit_line(data.x, y, "MSE"), rtol=1e-10)
+
+
+def test_fit_line_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="loss must be one of MSE, MAE, Huber"):
+        W.fit_line([0, 1], [0, 1], "L3")
+    with pytest.raises(ValueError, match="same length"):
+        W.fit_line([0, 1, 2], [0, 1], "MSE")
+    with pytest.raises(ValueError, match="delta"):
+        W.fit_line([0, 1], [0, 1], "Huber", -1.0)
+
+
+def test_outlier_moves_the_mse_slope_without_limit_but_barely_moves_mae_and_huber():
+    shifts = np.linspace(-30, 30, 61)
+    slopes = W.slopes_versus_shift(shifts, delta=1.0)
+    for shift in [-30.0, 12.0]:  # the vectorised fits equal the one-at-a-time ones
+        one = W.outlier_fits(shift, 1.0)
+        k = int(np.argmin(np.abs(shifts - shift)))
+        for name in W.FITS:
+            assert slopes[name][k] == pytest.approx(one[name][0], rel=1e-9)
+    mse_range = np.ptp(slopes["MSE"])
+    assert np.allclose(np.diff(slopes["MSE"], 2), 0, atol=1e-10)  # linear in the shift
+    assert mse_range > 1.5 and np.ptp(slopes["MAE"]) < 0.1 * mse_range and np.ptp(slopes["Huber"]) < 0.1 * mse_range
+
+
+def test_confidence_curves_formulas_and_the_smoothed_optimum():
+    m = np.linspace(-4, 10, 29)
+    c, eps = 10, 0.1
+    curves = W.confidence_curves(m, c, eps)
+    p = np.exp(m) / (np.exp(m) + c - 1)
+    np.testing.assert_allclose(curves["p"], p, rtol=1e-12)
+    np.testing.assert_allclose(curves["loss"], np.log1p((c - 1) * np.exp(-m)), rtol=1e-12)
+    np.testing.assert_allclose(curves["grad"], p - 1, rtol=1e-12, atol=1e-15)
+    t = 1 - eps + eps / c
+    assert curves["target"] == pytest.approx(t)
+    np.testing.assert_allclose(curves["smoothed_grad"], p - t, rtol=1e-12, atol=1e-15)
+    logits = np.zeros((m.size, c))
+    logits[:, 0] = m
+    torch_loss = F.cross_entropy(torch.from_numpy(logits), torch.zeros(m.size, dtype=torch.long),
+                                 label_smoothing=eps, reduction="none").numpy()
+    np.testing.assert_allclose(curves["smoothed_loss"], torch_loss, rtol=1e-12)
+    best = W.smoothed_optimum(c, eps)
+    at = W.confidence_curves([best], c, eps)
+    assert at["smoothed_grad"][0] == pytest.approx(0.0, abs=1e-12) and at["p"][0] == pytest.approx(t)
+    assert W.smoothed_optimum(c, 0.0) == np.inf
+    assert W.confidence_curves([0.0], 7, 0.0)["loss"][0] == pytest.approx(np.log(7))  # ln C at margin 0
+    with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
+        W.confidence_curves(m, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# (1) The loss-curve explorer
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def curves():
+    return W.loss_curve_explorer()
+
+
+def test_loss_curve_explorer_builds(curves):
+    assert set(curves.controls) == {"task", "delta", "label", "point"}
+    assert curves.png.startswith(PNG_SIGNATURE) and curves.state["error"] is None
+    assert curves.image in curves.children
+
+
+def test_point_moves_the_markers_and_the_readout(curves):
+    set_controls(curves, task="regression", delta=1.0, point=2.0)
+    assert curves.state["at"]["MSE"] == pytest.approx((4.0, 4.0))
+    assert curves.state["at"]["MAE"] == pytest.approx((2.0, 1.0))
+    assert curves.state["at"]["Huber"] == pytest.approx((1.5, 1.0))
+    assert "at error 2.00: MSE 4.00 (slope 4.00)" in curves.state["title"]
+    png = curves.png
+    curves.controls["point"].value = -0.5
+    assert curves.state["at"]["Huber"] == pytest.approx((0.125, -0.5)) and curves.png != png
+
+
+def test_delta_changes_huber_only(curves):
+    set_controls(curves, task="regression", delta=1.0)
+    before = {k: v[0].copy() for k, v in curves.state["curves"].items()}
+    curves.controls["delta"].value = 2.5
+    after = curves.state["curves"]
+    np.testing.assert_array_equal(after["MSE"][0], before["MSE"])
+    np.testing.assert_array_equal(after["MAE"][0], before["MAE"])
+    assert not np.allclose(after["Huber"][0], before["Huber"])
+    assert np.abs(after["Huber"][1]).max() == pytest.approx(2.5)
+    assert "δ = 2.5" in curves.state["title"]
+
+
+def test_task_switch_reconfigures_the_controls(curves):
+    set_controls(curves, task="regression")
+    curves.controls["task"].value = "binary"
+    point = curves.controls["point"]
+    assert (point.min, point.max, point.value) == (-8.0, 8.0, -4.0) and point.description == "logit z"
+    assert curves.controls["delta"].disabled and not curves.controls["label"].disabled
+    assert set(curves.state["curves"]) == set(W.BINARY_NAMES)
+    curves.controls["task"].value = "regression"
+    assert (point.min, point.max, point.value) == (-3.0, 3.0, 1.5)
+    assert not curves.controls["delta"].disabled and curves.controls["label"].disabled
+
+
+def test_label_flips_the_binary_curves(curves):
+    set_controls(curves, task="binary", label=1, point=-4.0)
+    bce_1 = curves.state["curves"]["BCE"][0].copy()
+    curves.controls["label"].value = 0
+    np.testing.assert_allclose(curves.state["curves"]["BCE"][0], bce_1[::-1], rtol=1e-10)  # ℓ(z, 0) = ℓ(−z, 1)
+    assert curves.state["label"] == 0 and "y = 0" in curves.state["title"]
+    set_controls(curves, label=1)
+
+
+def test_bad_task_is_rejected():
+    with pytest.raises(ValueError, match="task must be 'regression' or 'binary'"):
+        W.loss_curve_explorer("ranking")
+
+
+# ---------------------------------------------------------------------------------------------
+# (2) The outlier explorer
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def outlier():
+    return W.outlier_explorer()
+
+
+def test_outlier_explorer_builds_and_starts_at_shift_15(outlier):
+    assert set(outlier.controls) == {"shift", "delta"}
+    assert outlier.state["shift"] == 15.0 and outlier.state["delta"] == pytest.approx(1.0)
+    assert outlier.png.startswith(PNG_SIGNATURE) and outlier.state["error"] is None
+
+
+def test_dragging_the_point_moves_it_and_the_mse_fit(outlier):
+    data = W.outlier_data()
+    set_controls(outlier, shift=0.0, delta=1.0)
+    fits_0, png_0 = dict(outlier.state["fits"]), outlier.png
+    outlier.controls["shift"].value = 25.0
+    y = outlier.state["y"]
+    assert y[data.outlier] == pytest.approx(data.y[data.outlier] + 25.0)
+    np.testing.assert_array_equal(np.delete(y, data.outlier), np.delete(data.y, data.outlier))
+    fits = outlier.state["fits"]
+    assert fits["MSE"][0] - fits_0["MSE"][0] > 0.5  # the MSE line tilts towards the point
+    assert abs(fits["MAE"][0] - fits_0["MAE"][0]) < 0.1 and abs(fits["Huber"][0] - fits_0["Huber"][0]) < 0.15
+    assert outlier.png != png_0
+    assert outlier.state["ylim"][1] >= y[data.outlier]  # the dragged point stays in view
+
+
+def test_huber_delta_changes_only_the_huber_fit(outlier):
+    set_controls(outlier, shift=20.0, delta=1.0)
+    fits = dict(outlier.state["fits"])
+    outlier.controls["delta"].value = 10.0
+    assert outlier.state["fits"]["MSE"] == fits["MSE"] and outlier.state["fits"]["MAE"] == fits["MAE"]
+    assert outlier.state["fits"]["Huber"][0] > fits["Huber"][0] + 0.05  # a large δ behaves more like MSE
+    np.testing.assert_array_equal(outlier.state["slopes_vs_shift"]["MSE"], W.slopes_versus_shift(
+        outlier.state["shifts"], 10.0)["MSE"])
+
+
+# ---------------------------------------------------------------------------------------------
+# (3) The confidence explorer
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def confidence():
+    return W.confidence_explorer()
+
+
+def test_confidence_explorer_builds(confidence):
+    assert set(confidence.controls) == {"margin", "label_smoothing", "n_classes"}
+    assert confidence.state["n_classes"] == 10 and confidence.state["margin"] == 2.0
+    assert confidence.png.startswith(PNG_SIGNATURE) and confidence.state["error"] is None
+
+
+def test_margin_raises_probability_and_lowers_the_hard_loss(confidence):
+    set_controls(confidence, margin=0.0, label_smoothing=0.1, n_classes=10)
+    assert confidence.state["at"]["p"] == pytest.approx(0.1) and confidence.state["at"]["loss"] == pytest.approx(
+        np.log(10))
+    previous = confidence.state["at"]
+    png = confidence.png
+    for m in [1.0, 3.0, 6.0, 9.0]:
+        confidence.controls["margin"].value = m
+        at = confidence.state["at"]
+        assert at["p"] > previous["p"] and at["loss"] < previous["loss"] and at["grad"] < 0
+        previous = at
+    assert confidence.png != png
+
+
+def test_smoothing_sets_a_finite_optimum_and_zero_has_none(confidence):
+    set_controls(confidence, margin=9.0, label_smoothing=0.2, n_classes=5)
+    assert confidence.state["at"]["smoothed_grad"] > 0  # past the optimum, smoothing pulls the margin back
+    assert confidence.state["optimum"] == pytest.approx(W.smoothed_optimum(5, 0.2))
+    assert "stops at" in confidence.state["title"]
+    confidence.controls["label_smoothing"].value = 0.0
+    assert confidence.state["optimum"] == np.inf and confidence.state["at"]["smoothed_grad"] < 0
+    np.testing.assert_allclose(confidence.state["curves"]["smoothed_loss"], confidence.state["curves"]["loss"])
+
+
+def test_number_of_classes_changes_the_loss_at_margin_zero(confidence):
+    for c in [2, 20]:
+        set_controls(confidence, margin=0.0, n_classes=c)
+        assert confidence.state["at"]["loss"] == pytest.approx(np.log(c))
+        assert confidence.state["title"].startswith(f"C = {c}: hard labels push the margin to ∞")
+
+
+# ---------------------------------------------------------------------------------------------
+# All three: speed, static figures, robustness
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("make, control, values", [
+    (W.loss_curve_explorer, "point", [0.5, 1.0, 2.0, -1.0, -2.5]),
+    (W.outlier_explorer, "shift", [0.0, 5.0, 10.0, 14.0, 16.0]),
+    (W.outlier_explorer, "delta", [0.5, 2.0, 3.0, 5.0, 8.0]),
+    (W.confidence_explorer, "margin", [1.0, 3.0, 5.0, 7.0, 9.0]),
+])
+def test_a_slider_step_is_quick(make, control, values):
+    explorer = make()
+    start = time.perf_counter()
+    for value in values:
+        explorer.controls[control].value = value
+    per_step = (time.perf_counter() - start) / len(values)
+    assert explorer.state["error"] is None
+    assert per_step < 0.25, f"{per_step * 1000:.0f} ms per step"  # ~30 ms here; generous for slow CI machines
+
+
+def test_blitted_image_equals_a_full_redraw():
+    for explorer, control, value in [(W.loss_curve_explorer(), "point", 0.7), (W.outlier_explorer(), "shift", 14.0),
+                                     (W.confidence_explorer(), "margin", 2.5)]:
+        explorer.controls[control].value = value
+        blitted = explorer.png
+        explorer._background_key = None
+        explorer.update()
+        assert explorer.png == blitted
+
+
+def test_explorers_never_leave_figures_in_pyplot():
+    plt.close("all")
+    explorers = [W.loss_curve_explorer(), W.outlier_explorer(), W.confidence_explorer()]
+    explorers[0].controls["point"].value = 0.3
+    explorers[1].controls["shift"].value = 3.0
+    explorers[2].controls["margin"].value = 3.0
+    assert plt.get_fignums() == []
+
+
+def test_static_figures_show_the_default_states():
+    ax_value, ax_grad = W.draw_loss_curves()
+    assert ax_value.figure is ax_grad.figure and ax_grad.get_xlabel().startswith("error")
+    assert "at error 1.50" in ax_value.get_title()
+    assert [t.get_text() for t in ax_value.get_legend().get_texts()] == ["MSE", "MAE", "Huber (δ: dotted lines)"]
+    ax_value, _ = W.draw_loss_curves("binary")
+    assert "y = 1" in ax_value.get_title() and "at z = −4.00" in ax_value.get_title()
+    assert [t.get_text() for t in ax_value.get_legend().get_texts()] == ["BCE", "MSE on σ(z)"]
+    ax_fit, ax_slope = W.draw_outlier_fits()
+    assert "MSE 1.99" in ax_fit.get_title() and ax_slope.get_xlim() == W.SHIFT_LIMITS
+    axes = W.draw_confidence()
+    assert len(axes) == 3 and "stops at 4.51" in axes[0].get_title()
+    with pytest.raises(ValueError, match="pair of Axes"):
+        W.draw_loss_curves(ax=ax_value)
+    with pytest.raises(ValueError, match="three Axes"):
+        W.draw_confidence(ax=axes[:2])
+
+
+def test_the_static_figure_matches_the_widget_in_its_default_state():
+    for draw, make in [(W.draw_loss_curves, W.loss_curve_explorer), (W.draw_outlier_fits, W.outlier_explorer),
+                       (W.draw_confidence, W.confidence_explorer)]:
+        static_title = draw()[0].get_title()
+        assert make().state["title"] == static_title
+
+
+def test_an_exception_never_breaks_the_widget(monkeypatch):
+    explorer = W.confidence_explorer()
+    n, good_png = explorer.n_updates, explorer.png
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(W, "confidence_curves", broken)
+    explorer.controls["margin"].value = 4.0
+    assert explorer.state["error"] == "RuntimeError: boom" and explorer.n_updates == n and explorer.png == good_png
+    monkeypatch.undo()
+    explorer.controls["margin"].value = 5.0
+    assert explorer.state["error"] is None and explorer.n_updates == n + 1

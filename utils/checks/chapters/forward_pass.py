@@ -1,0 +1,788 @@
+"""Chapter 02 (the forward pass): batteries, properties, oracles and hints of its exercises.
+
+Random initializers are judged by the statistics of a large sample drawn from a fixed seed (shape, mean, std,
+bounds, tails) and by reproducibility from the ``rng`` they are given, never by raw values, so any correct way
+of drawing passes. The hints name the usual mistakes: ``W`` instead of ``Wᵀ`` (the seeds' (in, out) layout), a
+bias added along the wrong axis, fan_in and fan_out swapped, a standard deviation used as a bound, softmax over
+the whole batch instead of per row.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..compare import fmt
+from ..kinds import EXCEPTION, VALUE, WARNING, Case, FunctionExercise, Hint, PropertyExercise, ValueExercise
+from ..registry import register
+from ..sandbox import CallResult, call_safely
+from ..verdict import FAILED, PASSED
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+STRUCTURE = "structure"  # the kind FunctionExercise gives a wrong shape/type (kinds.py's _fail)
+
+
+def _close(got, want, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    try:
+        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=atol))
+
+
+def _sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _softmax(z, axis=-1):
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _torch_forward(x, params, activations):
+    import torch
+
+    from utils.network import to_torch
+
+    with torch.no_grad():
+        return to_torch(params, activations)(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
+
+
+def _raised(attempt, *needles: str) -> bool:
+    text = str(attempt.result.exception)
+    return attempt.result.exception is not None and any(n in text for n in needles)
+
+
+_MATMUL_ERRORS = ("matmul", "core dimension", "not aligned", "shapes")
+_TRANSPOSE_HINT = ("W has shape (out_features, in_features): multiply by its transpose, X @ W.T. "
+                   "(The seeds store W as (in, out) and write X @ W; the course uses PyTorch's layout.)")
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. A batched dense layer: Z = X Wᵀ + b
+# ---------------------------------------------------------------------------------------------
+def dense_cases() -> list[Case]:
+    rng = np.random.default_rng(2002)
+    W1 = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    return [
+        Case("the 2 → 3 layer of the worked example, x = [[1, 2]]", np.array([[1.0, 2.0]]), W1,
+             np.array([0.1, 0.2, 0.3])),
+        Case("a batch of 5 rows through a 4 → 3 layer", rng.normal(size=(5, 4)), rng.normal(size=(3, 4)),
+             rng.normal(size=3)),
+        Case("a batch of 3 rows through a 4 → 3 layer (N = out_features)", rng.normal(size=(3, 4)),
+             rng.normal(size=(3, 4)), rng.normal(size=3)),
+        Case("a square 3 → 3 layer on 4 rows", rng.normal(size=(4, 3)), rng.normal(size=(3, 3)), rng.normal(size=3)),
+        Case("one output unit: a 6 → 1 layer on 2 rows", rng.normal(size=(2, 6)), rng.normal(size=(1, 6)),
+             np.array([0.5])),
+        Case("large values (±1000) through a 2 → 2 layer", np.array([[1000.0, -1000.0], [-500.0, 250.0]]),
+             np.array([[0.5, -0.25], [2.0, 1.0]]), np.array([-1.0, 1.0])),
+    ]
+
+
+def _dense_oracle(X, W, b):
+    import torch
+
+    t = [torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in (X, W, b)]
+    return torch.nn.functional.linear(*t).numpy()
+
+
+def _case_args(attempt):
+    X, W, b = (np.asarray(a, dtype=float) for a in attempt.case.args[:3])
+    return X, W, b
+
+
+_BIAS_AXIS_HINT = ("the bias is added along the wrong axis: b[:, None] gives bias i to row i; each bias belongs to an "
+                   "output unit (a column of X @ W.T), so add b of shape (out,) as it is")
+
+
+def _dense_is(mistake):
+    def predicate(attempt) -> bool:
+        X, W, b = _case_args(attempt)
+        try:
+            with np.errstate(all="ignore"):
+                wrong = mistake(X, W, b)
+        except ValueError:
+            return False
+        return _close(attempt.got, wrong)
+
+    return predicate
+
+
+register(
+    FunctionExercise(
+        id="forward_pass.dense",
+        reference="dense",
+        arg_names=("X", "W", "b"),
+        cases=dense_cases,
+        oracle=_dense_oracle,
+        praise="One matrix product handles the whole batch.",
+        hints=(
+            Hint(EXCEPTION, _TRANSPOSE_HINT, lambda a: _raised(a, *_MATMUL_ERRORS)),
+            Hint(EXCEPTION, "b has one entry per output unit, shape (out,), and X @ W.T has shape (N, out): add b "
+                            "as it is and NumPy adds it to every row. b[:, None] (or b.reshape(-1, 1)) lines it up "
+                            "with the rows instead.", lambda a: _raised(a, "broadcast")),
+            Hint(VALUE, _TRANSPOSE_HINT, _dense_is(lambda X, W, b: X @ W + b)),
+            *(Hint(kind, _BIAS_AXIS_HINT, _dense_is(lambda X, W, b: X @ W.T + b[:, None]))
+              for kind in (VALUE, STRUCTURE)),
+            Hint(VALUE, "the bias is missing: Z = X @ W.T + b", _dense_is(lambda X, W, b: X @ W.T)),
+            Hint(VALUE, "that is X @ W.T - b: the bias is added, not subtracted",
+                 _dense_is(lambda X, W, b: X @ W.T - b)),
+            Hint(STRUCTURE, "your result has shape (out_features, N): it is transposed. Batch first: row i of Z is "
+                            "example i, so compute X @ W.T + b (not W @ X.T)",
+                 lambda a: np.shape(a.got) == np.shape(a.expected)[::-1]),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. init_params(layer_sizes, rng): W_l (n_l, n_(l-1)) from N(0, 0.01²), b_l zeros
+# ---------------------------------------------------------------------------------------------
+def _as_array_dict(params, what: str = "init_params"):
+    """(params as float arrays, None) or (None, (problem, hint))."""
+    if not isinstance(params, dict):
+        return None, (f"{what} returned {type(params).__name__}, not a dict",
+                      "return a dict {'W1': ..., 'b1': ..., 'W2': ..., ...}")
+    try:
+        return {k: np.asarray(v, dtype=float) for k, v in params.items()}, None
+    except (TypeError, ValueError):
+        return None, (f"{what} returned values that are not arrays of numbers", None)
+
+
+def _check_layout(params: dict, sizes: list[int]) -> tuple[str, str | None] | None:
+    """None when params has the keys and the (out, in) shapes of ``sizes``, else (problem, hint)."""
+    n_layers = len(sizes) - 1
+    expected = [f"{kind}{layer}" for layer in range(1, n_layers + 1) for kind in "Wb"]
+    if set(params) != set(expected):
+        hint = None
+        if len(params) == 2 * (n_layers - 1) or len(params) == 2 * (n_layers + 1):
+            hint = ("one layer per pair of neighbouring sizes: layer_sizes of length L + 1 gives L layers, "
+                    "W1 ... WL (loop over zip(layer_sizes[:-1], layer_sizes[1:]))")
+        elif "W0" in params:
+            hint = "number the layers from 1: W1, b1, W2, b2, ..."
+        return f"for layer sizes {sizes} the keys should be {', '.join(expected)}; got {', '.join(map(str, params))}", \
+            hint
+    for layer in range(1, n_layers + 1):
+        n_in, n_out = sizes[layer - 1], sizes[layer]
+        W, b = params[f"W{layer}"], params[f"b{layer}"]
+        if W.shape != (n_out, n_in):
+            hint = ("the course uses PyTorch's layout, W of shape (out_features, in_features) = "
+                    "(layer_sizes[l], layer_sizes[l - 1]); (in, out) is the seeds' transposed layout"
+                    if W.shape == (n_in, n_out) else None)
+            return f"W{layer} for {n_in} → {n_out} should have shape {(n_out, n_in)}, got {W.shape}", hint
+        if b.shape != (n_out,):
+            hint = ("a bias is a 1-D array of shape (n_out,), as torch.nn.Linear's; (1, n_out) is the seed's "
+                    "2-D form" if b.size == n_out else None)
+            return f"b{layer} should have shape {(n_out,)}, got {b.shape}", hint
+    return None
+
+
+def _init_params_property(answer):
+    sizes = [2, 3, 2, 2]
+    params, problem = _as_array_dict(answer(sizes, np.random.default_rng(0)))
+    if problem:
+        return problem
+    for layout_sizes in ([2, 3, 2, 2], [4, 10, 5, 3], [1, 1]):
+        params, problem = _as_array_dict(answer(layout_sizes, np.random.default_rng(0)))
+        problem = problem or _check_layout(params, layout_sizes)
+        if problem:
+            return problem
+        if any(params[k].any() for k in params if k.startswith("b")):
+            return "the biases should start at zero", "np.zeros(n_out) for every b"
+    big = [400, 300, 200]
+    params, _ = _as_array_dict(answer(big, np.random.default_rng(1)))
+    problem = _check_layout(params, big)
+    if problem:
+        return problem
+    w = np.concatenate([params["W1"].ravel(), params["W2"].ravel()])
+    std, mean = float(w.std()), float(w.mean())
+    if std == 0:
+        return "every weight is 0", "draw the weights from N(0, 0.01²): rng.normal(0.0, 0.01, size=(n_out, n_in))"
+    if abs(std - 0.01) > 0.03 * 0.01:
+        hint = "draw from N(0, 0.01²): the standard deviation is 0.01"
+        if abs(std - 1.0) < 0.05:
+            hint = "these weights have std 1: scale them by 0.01 (rng.normal(0.0, 0.01, size=...))"
+        elif abs(std - 1e-4) < 1e-5:
+            hint = "std 0.0001 is 0.01²: pass the standard deviation (0.01), not the variance, to rng.normal"
+        return f"the weights of a {' → '.join(map(str, big))} network have std {std:.4g}, expected 0.01", hint
+    if abs(mean) > 0.05 * 0.01:
+        return f"the weights have mean {mean:.3g}, expected 0", "draw from a normal distribution centred at 0"
+    if np.abs(w).max() < 2.5 * std:
+        return ("the weights look uniformly distributed", "draw from a normal distribution: rng.normal(0.0, 0.01, "
+                                                          "size=(n_out, n_in))")
+    again, _ = _as_array_dict(answer(big, np.random.default_rng(1)))
+    other, _ = _as_array_dict(answer(big, np.random.default_rng(2)))
+    if not np.array_equal(again["W1"], params["W1"]) or np.array_equal(other["W1"], params["W1"]):
+        return ("the weights do not come from the rng you were given",
+                "draw with rng.normal(...) (the argument), so the same seed gives the same network")
+    return None
+
+
+register(
+    PropertyExercise(
+        id="forward_pass.init_params",
+        reference="init_params",
+        prop=_init_params_property,
+        praise="(out, in) weights from N(0, 0.01²), zero biases, drawn from the rng.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. forward(x, params): sigmoid hidden layers, identity output, any number of layers
+# ---------------------------------------------------------------------------------------------
+def _random_params(rng, sizes, weight_scale: float = 1.0) -> dict:
+    params = {}
+    for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        params[f"W{layer}"] = rng.normal(size=(n_out, n_in)) * weight_scale / math.sqrt(n_in)
+        params[f"b{layer}"] = rng.normal(size=n_out) * 0.5
+    return params
+
+
+def forward_cases() -> list[Case]:
+    rng = np.random.default_rng(2020)
+    return [
+        Case("the 2 → 3 → 2 → 2 network on a batch of 4", rng.normal(size=(4, 2)), _random_params(rng, [2, 3, 2, 2])),
+        Case("one layer 3 → 2 (no hidden layer: identity only)", rng.normal(size=(5, 3)), _random_params(rng, [3, 2])),
+        Case("a 4 → 10 → 5 → 3 network on 6 rows", rng.normal(size=(6, 4)), _random_params(rng, [4, 10, 5, 3])),
+        Case("square layers 3 → 3 → 3 on 3 rows", rng.normal(size=(3, 3)), _random_params(rng, [3, 3, 3])),
+        Case("five layers 8 → 6 → 6 → 6 → 6 → 1", rng.normal(size=(7, 8)), _random_params(rng, [8, 6, 6, 6, 6, 1])),
+        Case("large pre-activations (weights × 3000)", rng.normal(size=(4, 2)), _random_params(rng, [2, 3, 2], 3000.0)),
+    ]
+
+
+def _forward_oracle(x, params):
+    return _torch_forward(x, params, None)
+
+
+def _forward_variant(x, params, hidden, output, transpose=True, n_layers=None):
+    a = np.asarray(x, dtype=float)
+    n = len(params) // 2 if n_layers is None else n_layers
+    for layer in range(1, n + 1):
+        W = params[f"W{layer}"]
+        z = a @ (W.T if transpose else W) + params[f"b{layer}"]
+        a = (hidden if layer < n else output)(z)
+    return a
+
+
+def _forward_is(**variant):
+    def predicate(attempt) -> bool:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = _forward_variant(attempt.case.args[0], attempt.case.args[1], **variant)
+        except (ValueError, KeyError):
+            return False
+        return _close(attempt.got, wrong)
+
+    return predicate
+
+
+def _identity(z):
+    return z
+
+
+register(
+    FunctionExercise(
+        id="forward_pass.forward",
+        reference="forward",
+        arg_names=("x", "params"),
+        cases=forward_cases,
+        oracle=_forward_oracle,
+        praise="It works for any number of layers.",
+        hints=(
+            Hint(VALUE, "the output layer has no activation here (identity, as for regression or logits): apply the "
+                        "sigmoid after the hidden layers only",
+                 _forward_is(hidden=_sigmoid, output=_sigmoid)),
+            Hint(VALUE, "apply the sigmoid after every hidden layer (only the last layer stays linear)",
+                 _forward_is(hidden=_identity, output=_identity)),
+            Hint(VALUE, "the activations are swapped: sigmoid belongs on the hidden layers, identity on the output",
+                 _forward_is(hidden=_identity, output=_sigmoid)),
+            Hint(VALUE, _TRANSPOSE_HINT, _forward_is(hidden=_sigmoid, output=_identity, transpose=False)),
+            Hint(VALUE, "the network has L = len(params) // 2 layers: your loop stops one layer early",
+                 lambda a: any(_forward_is(hidden=_sigmoid, output=out, n_layers=len(a.case.args[1]) // 2 - 1)(a)
+                               for out in (_identity, _sigmoid))),
+            Hint(STRUCTURE, "the output has the wrong width: the network has L = len(params) // 2 layers, W1 ... WL; "
+                            "check that your loop runs over all of them",
+                 lambda a: np.ndim(a.got) == 2 and np.shape(a.got)[0] == np.shape(a.expected)[0]),
+            Hint(EXCEPTION, _TRANSPOSE_HINT, lambda a: _raised(a, *_MATMUL_ERRORS)),
+            Hint(EXCEPTION, "the keys run from W1, b1 to WL, bL with L = len(params) // 2: "
+                            "range(1, L + 1) visits each layer once",
+                 lambda a: isinstance(a.result.exception, KeyError)),
+            Hint(WARNING, "np.exp(-z) overflows for z ≈ -1000: use a stable sigmoid (e.g. sigmoid from "
+                          "utils.activations, Chapter 01)"),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4-5. Xavier uniform and He (Kaiming) normal, judged by the statistics of a large sample
+# ---------------------------------------------------------------------------------------------
+_STAT_SHAPES = ((300, 500), (40, 2000))  # (out, in): fan_in != fan_out, so a swap shows
+
+
+def _sample(answer, shape, seed):
+    """(array, None) or (None, (problem, hint))."""
+    w = answer(shape, np.random.default_rng(seed))
+    try:
+        w = np.asarray(w, dtype=float)
+    except (TypeError, ValueError):
+        return None, (f"for shape {shape} it returned {type(w).__name__}, not an array of numbers", None)
+    if w.shape != shape:
+        hint = ("return an array of exactly the shape given, (out_features, in_features)"
+                if w.shape == shape[::-1] else "create it with size=shape")
+        return None, (f"for shape {shape} it returned an array of shape {w.shape}", hint)
+    return w, None
+
+
+def _looks_normal(w) -> bool:
+    """A normal sample's largest |value| is ~4.5 std; a uniform one stops at √3 ≈ 1.73 std."""
+    return float(np.abs(w).max()) > 2.5 * float(w.std())
+
+
+def _reproducible(answer, shape) -> tuple[str, str] | None:
+    a, _ = _sample(answer, shape, 11)
+    b, _ = _sample(answer, shape, 11)
+    c, _ = _sample(answer, shape, 12)
+    if not np.array_equal(a, b) or np.array_equal(a, c):
+        return ("the values do not come from the rng you were given",
+                "draw with rng.uniform(...) / rng.normal(...) (the argument), so one seed gives one result")
+    return None
+
+
+def _near(value: float, target: float, rel: float = 0.03) -> bool:
+    return abs(value - target) <= rel * target
+
+
+def _xavier_property(answer):
+    for shape in _STAT_SHAPES:
+        w, problem = _sample(answer, shape, 0)
+        if problem:
+            return problem
+        fan_out, fan_in = shape
+        bound = math.sqrt(6.0 / (fan_in + fan_out))
+        std, top, mean = float(w.std()), float(np.abs(w).max()), float(w.mean())
+        where = f"for shape {shape} (fan_in {fan_in}, fan_out {fan_out})"
+        if std == 0:
+            return f"{where} every value is 0", "draw from U(-a, a) with a = √(6 / (fan_in + fan_out))"
+        if abs(mean) > 0.1 * std:
+            return (f"{where} the values have mean {mean:.3g}, not 0",
+                    "U(-a, a) is centred at 0: rng.uniform(-a, a, size=shape)")
+        if _looks_normal(w):
+            hint = "Xavier uniform draws from a uniform distribution U(-a, a) (rng.uniform), not a normal one"
+            if _near(std, math.sqrt(1.0 / fan_in)):
+                hint = ("std √(1 / fan_in) from a normal distribution is LeCun's scheme (what seed 000 calls "
+                        "'Xavier'): Xavier uniform is U(-a, a) with a = √(6 / (fan_in + fan_out))")
+            return f"{where} the values look normally distributed (largest |w| = {top / std:.1f} std)", hint
+        if not _near(top, bound, 0.02) or not _near(std, bound / math.sqrt(3)):
+            hint = "a = √(6 / (fan_in + fan_out)) with fan_in = shape[1] and fan_out = shape[0]"
+            if _near(top, math.sqrt(2.0 / (fan_in + fan_out)), 0.02):
+                hint = ("√(2 / (fan_in + fan_out)) is Xavier's standard deviation, not the bound: U(-a, a) has std "
+                        "a / √3, so a = √3 · std = √(6 / (fan_in + fan_out))")
+            elif _near(top, math.sqrt(6.0 / fan_in), 0.02) or _near(top, math.sqrt(6.0 / fan_out), 0.02):
+                hint = "Xavier uses both fans: a = √(6 / (fan_in + fan_out)), not one of them alone"
+            elif _near(top, 6.0 / (fan_in + fan_out), 0.02):
+                hint = "take the square root: a = √(6 / (fan_in + fan_out))"
+            return f"{where} the values reach ±{top:.4g} with std {std:.4g}; expected bound ±{bound:.4g}", hint
+    return _reproducible(answer, _STAT_SHAPES[0])
+
+
+def _kaiming_property(answer):
+    for shape in _STAT_SHAPES:
+        w, problem = _sample(answer, shape, 0)
+        if problem:
+            return problem
+        fan_out, fan_in = shape
+        target = math.sqrt(2.0 / fan_in)
+        std, mean = float(w.std()), float(w.mean())
+        where = f"for shape {shape} (fan_in {fan_in}, fan_out {fan_out})"
+        if std == 0:
+            return f"{where} every value is 0", "draw from N(0, 2 / fan_in)"
+        if abs(mean) > 0.05 * std:
+            return f"{where} the values have mean {mean:.3g}, not 0", "N(0, std²) is centred at 0"
+        if not _looks_normal(w):
+            return (f"{where} the values look uniformly distributed",
+                    "He normal draws from a normal distribution: rng.normal(0.0, std, size=shape)")
+        if not _near(std, target):
+            hint = "std = √(2 / fan_in) with fan_in = shape[1]"
+            if _near(std, math.sqrt(2.0 / fan_out)):
+                hint = ("fan_in and fan_out are swapped: a weight of shape (out_features, in_features) has "
+                        "fan_in = shape[1] (the inputs each unit sums), fan_out = shape[0]")
+            elif _near(std, math.sqrt(1.0 / fan_in)):
+                hint = ("that is LeCun's √(1 / fan_in): He doubles the variance, 2 / fan_in, because ReLU sets about "
+                        "half of the units to zero")
+            elif _near(std, math.sqrt(2.0 / (fan_in + fan_out))):
+                hint = "that is Xavier's std √(2 / (fan_in + fan_out)): He uses fan_in alone, √(2 / fan_in)"
+            elif _near(std, 2.0 / fan_in):
+                hint = "2 / fan_in is the variance: the standard deviation is its square root, √(2 / fan_in)"
+            return f"{where} the values have std {std:.4g}, expected {target:.4g}", hint
+    return _reproducible(answer, _STAT_SHAPES[0])
+
+
+register(
+    PropertyExercise(
+        id="forward_pass.xavier_uniform",
+        reference="xavier_uniform",
+        prop=_xavier_property,
+        praise="Bound √(6 / (fan_in + fan_out)), centred, from the rng.",
+    ),
+    PropertyExercise(
+        id="forward_pass.kaiming_normal",
+        reference="kaiming_normal",
+        prop=_kaiming_property,
+        praise="std √(2 / fan_in), centred, normal, from the rng.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. What happens after 10 tanh layers? (zeros / N(0, 0.01²) / Xavier / N(0, 1))
+# ---------------------------------------------------------------------------------------------
+FATE_CHOICES = ("zero", "vanish", "healthy", "saturate")
+COMPARED_SCHEMES = {"zeros": "zeros", "normal_0.01": "small_normal", "xavier": "xavier_uniform", "normal_1": "normal"}
+
+
+def _fate(a: np.ndarray) -> str:
+    """Classify the last layer's tanh activations: all 0, tiny, spread out, or mostly at ±1."""
+    std = float(a.std())
+    if not np.any(a):
+        return "zero"
+    if std < 1e-3:
+        return "vanish"
+    if np.mean(np.abs(a) > 0.99) > 0.5:
+        return "saturate"
+    return "healthy" if 0.05 < std < 0.9 else "?"
+
+
+def _init_comparison_oracle() -> dict:
+    from utils.network import deep_activations
+
+    return {key: _fate(deep_activations(scheme, "tanh", depth=10, width=256, n_samples=500)[-1])
+            for key, scheme in COMPARED_SCHEMES.items()}
+
+
+register(
+    ValueExercise(
+        id="forward_pass.init_comparison",
+        reference="init_comparison",
+        choices=FATE_CHOICES,
+        oracle=_init_comparison_oracle,
+        explain={
+            ("zeros", "vanish"): "with zero weights every pre-activation is exactly 0 and tanh(0) = 0: nothing is "
+                                 "small, everything is exactly zero",
+            ("zeros", "healthy"): "zero weights give every unit the pre-activation 0 and tanh(0) = 0, whatever the "
+                                  "input",
+            ("normal_0.01", "zero"): "small is not zero: each layer multiplies the spread by about "
+                                     "0.01 · √256 = 0.16, so it shrinks, but it never becomes exactly 0",
+            ("normal_0.01", "healthy"): "each layer multiplies the spread by about 0.01 · √256 = 0.16: what is that "
+                                        "after 10 layers?",
+            ("normal_0.01", "saturate"): "std 0.01 is tiny for 256 inputs: the pre-activations shrink layer after "
+                                         "layer, they do not grow",
+            ("xavier", "vanish"): "Xavier chooses Var(w) = 2 / (fan_in + fan_out) = 1 / 256 here, so that "
+                                  "Var(z) ≈ Var(input): the signal keeps its scale (tanh shrinks it only a little)",
+            ("xavier", "saturate"): "Xavier keeps Var(z) about equal to the variance of the layer's input, which "
+                                    "is below 1 after a tanh: far from the flat parts at ±1",
+            ("normal_1", "healthy"): "with std 1 and 256 inputs, a pre-activation has std ≈ √256 = 16: where is "
+                                     "tanh(16)?",
+            ("normal_1", "vanish"): "with std 1 and 256 inputs, a pre-activation has std ≈ √256 = 16: far too "
+                                    "large, not too small",
+        },
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. XOR by hand: a 2 → 2 → 1 network of step units
+# ---------------------------------------------------------------------------------------------
+XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_TARGETS = np.array([0.0, 1.0, 1.0, 0.0])
+XOR_SHAPES = {"W1": (2, 2), "b1": (2,), "W2": (1, 2), "b2": (1,)}
+
+
+def xor_step_network(params: dict, X=XOR_INPUTS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(hidden pre-activations (N, 2), output pre-activations (N,), outputs (N,)) of the step network.
+
+    step(z) = 1 if z >= 0 else 0, on both layers.
+    """
+    z1 = X @ params["W1"].T + params["b1"]  # (4, 2)
+    h = (z1 >= 0).astype(float)
+    z2 = (h @ params["W2"].T + params["b2"])[:, 0]  # (4,)
+    return z1, z2, (z2 >= 0).astype(float)
+
+
+def _xor_property(answer):
+    params = answer() if callable(answer) else answer
+    params, problem = _as_array_dict(params, "xor_network")
+    if problem:
+        return problem
+    if set(params) != set(XOR_SHAPES):
+        return (f"expected the keys W1, b1, W2, b2; got {', '.join(map(str, params))}", None)
+    for key, shape in XOR_SHAPES.items():
+        if params[key].shape != shape:
+            hint = None
+            if key == "W2" and params[key].shape == (2, 1):
+                hint = "W2 maps 2 hidden units to 1 output: (out, in) = (1, 2); (2, 1) is the seeds' (in, out)"
+            elif params[key].size == int(np.prod(shape)):
+                hint = "use the (out, in) layout: W1 (2, 2), b1 (2,), W2 (1, 2), b2 (1,)"
+            return f"{key} should have shape {shape}, got {params[key].shape}", hint
+    z1, z2, out = xor_step_network(params)
+    on_threshold = np.isclose(z1, 0, atol=1e-9).any(axis=1) | np.isclose(z2, 0, atol=1e-9)
+    if np.array_equal(out, XOR_TARGETS):
+        if on_threshold.any():
+            x = tuple(int(v) for v in XOR_INPUTS[np.argmax(on_threshold)])
+            return (f"right outputs, but for the input {x} a pre-activation is exactly 0, on a unit's threshold",
+                    "there step(0) = 1 decides, and the slightest change of the input flips the unit: move the "
+                    "threshold between the values (e.g. a bias of -0.5 or -1.5 instead of -1)")
+        return None
+    table = ", ".join(f"{tuple(int(v) for v in x)} → {int(o)}" for x, o in zip(XOR_INPUTS, out))
+    problem = f"the network gives {table}; XOR is 0, 1, 1, 0"
+    if np.array_equal(out, [0, 1, 1, 1]):
+        hint = ("that is OR: it must also switch off when both inputs are 1. XOR = OR and not AND: let one hidden "
+                "unit compute OR, the other NAND (not both), and let the output unit fire only when both fire")
+    elif np.array_equal(out, [0, 0, 0, 1]):
+        hint = "that is AND; XOR fires when exactly one input is 1"
+    elif np.array_equal(out, [1, 0, 0, 1]):
+        hint = "that is XNOR, the opposite of XOR: flip the output unit (negate its weights and bias)"
+    elif len(set(out)) == 1:
+        hint = ("the output is the same for every input: check that the two hidden units compute different things "
+                "(with identical rows in W1 they are one unit twice) and that the output bias sits between the "
+                "values the output unit sees")
+    else:
+        hint = ("design the hidden units first: with step units, z ≥ 0 means 'on'. One unit can compute OR "
+                "(x1 + x2 - 0.5), another NAND (-x1 - x2 + 1.5); the output then needs both on")
+    if on_threshold.any():
+        hint = ("a pre-activation is exactly 0 on one of the inputs, where step(0) = 1: put the thresholds between "
+                "the values (e.g. -0.5 or -1.5), not on them")
+    return problem, hint
+
+
+register(
+    PropertyExercise(
+        id="forward_pass.xor_network",
+        reference="xor_network",
+        prop=_xor_property,
+        praise="A hidden layer makes XOR possible, which no single neuron can compute.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. The 4 → 10 → 5 → 3 network: ReLU, ReLU, softmax per row
+# ---------------------------------------------------------------------------------------------
+def two_hidden_cases() -> list[Case]:
+    from utils.network import IRIS_ROWS
+
+    rng = np.random.default_rng(2024)
+    iris = IRIS_ROWS.copy()
+    return [
+        Case("the five iris rows", iris, _random_params(rng, [4, 10, 5, 3])),
+        Case("three iris rows (N = 3 = number of classes)", iris[:3].copy(), _random_params(rng, [4, 10, 5, 3])),
+        Case("one flower, shape (1, 4)", iris[1:2].copy(), _random_params(rng, [4, 10, 5, 3])),
+        Case("a batch of 8 random rows", rng.normal(size=(8, 4)) * 3, _random_params(rng, [4, 10, 5, 3])),
+        Case("large logits (weights × 200)", iris.copy(), _random_params(rng, [4, 10, 5, 3], 200.0)),
+    ]
+
+
+_TWO_HIDDEN = ["relu", "relu", "softmax"]
+
+
+def _two_hidden_oracle(X, params):
+    return _torch_forward(X, params, _TWO_HIDDEN)
+
+
+def _relu(z):
+    return np.maximum(z, 0)
+
+
+def _two_hidden_variant(X, params, acts, final):
+    a = np.asarray(X, dtype=float)
+    for layer, f in enumerate(acts, start=1):
+        a = f(a @ params[f"W{layer}"].T + params[f"b{layer}"])
+    return final(a)
+
+
+def _two_hidden_is(acts=(_relu, _relu, _identity), final=_softmax):
+    def predicate(attempt) -> bool:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = _two_hidden_variant(attempt.case.args[0], attempt.case.args[1], acts, final)
+        except (ValueError, KeyError):
+            return False
+        return _close(attempt.got, wrong)
+
+    return predicate
+
+
+def _softmax_whole_batch(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+register(
+    FunctionExercise(
+        id="forward_pass.two_hidden",
+        reference="two_hidden_forward",
+        arg_names=("X", "params"),
+        cases=two_hidden_cases,
+        oracle=_two_hidden_oracle,
+        praise="Each row is one flower's probability distribution.",
+        hints=(
+            Hint(VALUE, "softmax over the whole batch (the seed's bug): each row is one flower, so normalise each row "
+                        "on its own (max and sum over axis=1 with keepdims=True); then every row sums to 1",
+                 _two_hidden_is(final=_softmax_whole_batch)),
+            Hint(VALUE, "softmax along axis 0 makes each column (class) sum to 1 across flowers: normalise each row "
+                        "(axis=1) instead", _two_hidden_is(final=lambda z: _softmax(z, axis=0))),
+            Hint(VALUE, "the second hidden layer needs its ReLU too (4 → 10 ReLU → 5 ReLU → 3 softmax)",
+                 _two_hidden_is(acts=(_relu, _identity, _identity))),
+            Hint(VALUE, "these are the logits: finish with a softmax per row to get probabilities",
+                 _two_hidden_is(final=_identity)),
+            Hint(VALUE, "ReLU goes on the hidden layers only: the output layer's scores go straight into the softmax",
+                 _two_hidden_is(acts=(_relu, _relu, _relu))),
+            Hint(VALUE, "np.exp overflowed: subtract each row's maximum before exponentiating (or use softmax from "
+                        "utils.activations)",
+                 lambda a: np.asarray(a.got, dtype=float).shape == np.shape(a.expected)
+                 and not np.isfinite(np.asarray(a.got, dtype=float)).all()),
+            Hint(WARNING, "np.exp overflowed: subtract each row's maximum before exponentiating (or use softmax from "
+                          "utils.activations)"),
+            Hint(EXCEPTION, _TRANSPOSE_HINT, lambda a: _raised(a, *_MATMUL_ERRORS)),
+            Hint(EXCEPTION, "the extended network has three layers: W1, b1, W2, b2, W3, b3",
+                 lambda a: isinstance(a.result.exception, KeyError)),
+            Hint(EXCEPTION, "x.max(axis=1) drops the axis, so it no longer lines up with the rows: use keepdims=True",
+                 lambda a: _raised(a, "broadcast")),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. The shapes on the way through 4 → 10 → 5 → 3 for the five iris rows
+# ---------------------------------------------------------------------------------------------
+SHAPE_KEYS = ("W2", "b2", "layer1", "layer2", "layer3")
+
+
+def _as_shape(value):
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if isinstance(value, (tuple, list)) and all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
+                                                 for v in value):
+        return tuple(int(v) for v in value)
+    return None
+
+
+class ShapesExercise(ValueExercise):
+    """A dict of named shapes: each entry compared as a tuple (lists accepted); the first wrong one is named, with
+    ``explain[(key, shape)]`` or ``explain[key]`` as the hint. The expected shapes are never printed."""
+
+    def judge(self, answer):
+        result = call_safely(answer) if callable(answer) else CallResult(value=answer)
+        if result.not_implemented:
+            return self._not_attempted()
+        if result.exception is not None:
+            return self._raised(result.exception, None, None)
+        return self._judge_shapes(result.value)
+
+    def _judge_shapes(self, got):
+        expected = self.load()()
+        if got is None:
+            return self._verdict(FAILED, "your answer is None", hint="did you forget the `return` statement?")
+        if not isinstance(got, dict):
+            return self._verdict(FAILED, f"expected a dict with the keys {', '.join(map(repr, expected))}, got "
+                                         f"{type(got).__name__}")
+        missing, extra = [k for k in expected if k not in got], [k for k in got if k not in expected]
+        if missing or extra:
+            parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + (
+                [f"unexpected {', '.join(map(repr, extra))}"] if extra else [])
+            return self._verdict(FAILED, f"the keys are not right: {'; '.join(parts)}")
+        for key, want in expected.items():
+            shape = _as_shape(got[key])
+            if shape is None:
+                return self._verdict(FAILED, f"{key!r}: {fmt(got[key])} is not a shape",
+                                     hint="write a shape as a tuple of integers, e.g. (5, 10)")
+            if shape != want:
+                hint = self.explain.get((key, shape)) or self.explain.get(key)
+                return self._verdict(FAILED, f"{key!r}: {shape} is not right", hint=hint)
+        return self._verdict(PASSED, f"all {len(expected)} shapes are right.")
+
+    def validate_reference(self) -> list[str]:
+        expected = self.load()()
+        if self.oracle is not None and expected != self.oracle():
+            return [f"reference {expected!r} disagrees with the oracle {self.oracle()!r}"]
+        return []
+
+
+def _shapes_oracle() -> dict:
+    from utils import activations as A
+    from utils.layers import Linear, Sequential
+    from utils.network import IRIS_ROWS
+
+    rng = np.random.default_rng(0)
+    model = Sequential(Linear(4, 10, rng=rng), A.ReLU(), Linear(10, 5, rng=rng), A.ReLU(), Linear(5, 3, rng=rng),
+                       A.Softmax(dim=1))
+    h1 = model[:2](IRIS_ROWS)
+    h2 = model[2:4](h1)
+    return {"W2": model[2].weight.shape, "b2": model[2].bias.shape, "layer1": h1.shape, "layer2": h2.shape,
+            "layer3": model[4:](h2).shape}
+
+
+register(
+    ShapesExercise(
+        id="forward_pass.layer_shapes",
+        reference="layer_shapes",
+        oracle=_shapes_oracle,
+        explain={
+            ("W2", (10, 5)): "(10, 5) is the seeds' (in, out) layout; the course's W is (out_features, in_features)",
+            "W2": "layer 2 maps the 10 outputs of layer 1 to 5 units: W2 is (out_features, in_features)",
+            ("b2", (1, 5)): "a bias is 1-D, one number per output unit: (1, 5) is the seed's 2-D form",
+            "b2": "one bias per output unit of layer 2",
+            ("layer1", (10, 5)): "batch first: one row per flower, one column per unit, (N, units)",
+            ("layer1", (10,)): "all five flowers go through together: the output keeps the batch dimension",
+            "layer1": "layer 1 maps each of the 5 flowers to 10 numbers",
+            ("layer2", (5, 5)): "the 5 flowers times the 5 units of layer 2: check that it is (N, units)",
+            ("layer2", (5,)): "all five flowers go through together: the output keeps the batch dimension",
+            "layer2": "layer 2 maps each flower's 10 numbers to 5",
+            ("layer3", (3, 5)): "batch first: one row per flower, one column per class",
+            ("layer3", (5, 1)): "softmax keeps the shape: one probability per class for each flower",
+            ("layer3", (5,)): "softmax keeps the shape: one probability per class for each flower (argmax would "
+                              "give one label per flower)",
+            "layer3": "the output layer gives each flower one score per class (3 classes)",
+        },
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. Count the digit recognizer's parameters
+# ---------------------------------------------------------------------------------------------
+def _count_oracle() -> int:
+    import torch
+
+    model = torch.nn.Sequential(torch.nn.Linear(64, 50), torch.nn.Sigmoid(), torch.nn.Linear(50, 100),
+                                torch.nn.Sigmoid(), torch.nn.Linear(100, 10))
+    return int(sum(p.numel() for p in model.parameters()))
+
+
+register(
+    ValueExercise(
+        id="forward_pass.count_parameters",
+        reference="digit_recognizer_parameters",
+        oracle=_count_oracle,
+        rtol=0.0,
+        atol=0.0,
+        explain={
+            64 * 50 + 50 * 100 + 100 * 10: "that counts the weights only: every unit also has a bias",
+            50 + 100 + 10: "that counts the units (or the biases): each unit also has one weight per input",
+            64 + 50 + 100 + 10: "that counts the units (neurons), not the numbers they learn",
+            64 * 50 + 50 * 100 + 100 * 10 + 64 + 50 + 100 + 10: "the inputs are data, not units: they have no bias",
+            784 * 50 + 50 + 50 * 100 + 100 + 100 * 10 + 10: "that is the seed's 28×28 = 784-pixel network; our "
+                                                             "images are 8×8 = 64 pixels",
+            64 * 50 * 100 * 10: "weights of consecutive layers add up, they do not multiply: count each layer's "
+                                "in × out + out and sum",
+        },
+    ),
+)

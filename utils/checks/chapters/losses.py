@@ -1,0 +1,588 @@
+"""Chapter 03 (loss functions): batteries, oracles and hints of its exercises.
+
+- ``losses.mse`` / ``losses.mae``: mean squared and mean absolute error over every element;
+- ``losses.huber``: the Huber loss with a threshold δ (mean reduction);
+- ``losses.bce``: binary cross-entropy on probabilities with ε-clipping (checked against that formula,
+  computed independently by PyTorch on the clipped probabilities, *not* against ``BCELoss``'s clamp);
+- ``losses.bce_with_logits``: the stable form on logits, which must survive logits of ±1000;
+- ``losses.cross_entropy``: a batch of logits (N, C) with integer labels (N,), mean reduction;
+- ``losses.softmax_ce_grad``: d(mean cross-entropy)/d(logits) = (softmax(z) − onehot(y)) / N;
+- ``losses.initial_loss``: the loss of an untrained 10-class classifier, ln 10 (a number).
+
+Every reference is compared with PyTorch (``oracle``); every hint names one plausible mistake and is
+tested in ``tests/test_checks_losses.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from ..kinds import EXCEPTION, VALUE, WARNING, Case, FunctionExercise, Hint, ValueExercise
+from ..registry import register
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+# ---------------------------------------------------------------------------------------------
+def _same_as(mistake: Callable) -> Callable:
+    """A hint predicate: the answer equals (shape, values, NaN and inf included) ``mistake(*case.args)``."""
+
+    def predicate(attempt) -> bool:
+        try:
+            with np.errstate(all="ignore"):
+                wrong = np.asarray(mistake(*attempt.case.args, **attempt.case.kwargs), dtype=float)
+            got = np.asarray(attempt.got, dtype=float)
+        except Exception:  # noqa: BLE001 - the mistake does not apply to this case
+            return False
+        # tight: a mistake computed the same way agrees to ~1e-13, and a loose tolerance would let a hint
+        # claim an answer that is off for a different reason by a hair (e.g. log(p + eps) vs clipping)
+        return got.shape == wrong.shape and bool(np.allclose(got, wrong, rtol=1e-9, atol=1e-12, equal_nan=True))
+
+    return predicate
+
+
+def _ratio_to_expected(attempt) -> float | None:
+    """got / expected for a scalar answer (None when either is not one finite number or expected is 0)."""
+    try:
+        got, want = float(np.asarray(attempt.got, dtype=float).item()), float(attempt.expected)
+    except (TypeError, ValueError):
+        return None
+    if not (np.isfinite(got) and np.isfinite(want)) or want == 0:
+        return None
+    return got / want
+
+
+def _n_elements(attempt) -> int:
+    return int(np.size(attempt.case.args[0]))
+
+
+def _n_rows(attempt) -> int:
+    return int(np.shape(attempt.case.args[0])[0])
+
+
+def _summed(attempt, count: Callable = _n_elements) -> bool:
+    """The answer is the expected mean times the number of terms: a sum where a mean was asked."""
+    ratio = _ratio_to_expected(attempt)
+    n = count(attempt)
+    return ratio is not None and n > 1 and bool(np.isclose(ratio, n, rtol=1e-6))
+
+
+def _not_a_number(attempt) -> bool:
+    got = np.asarray(attempt.got)
+    return got.size != 1
+
+
+def _not_finite(attempt) -> bool:
+    try:
+        return not np.isfinite(np.asarray(attempt.got, dtype=float)).all()
+    except (TypeError, ValueError):
+        return False
+
+
+def _torch_mean_oracle(name: str, **fixed):
+    """``(input, target) -> torch.nn.functional.<name>(input, target).item()`` in float64."""
+
+    def oracle(a, b, **kwargs):
+        import torch
+        import torch.nn.functional as F
+
+        to = lambda v: torch.as_tensor(np.asarray(v, dtype=np.float64))  # noqa: E731
+        return getattr(F, name)(to(a), to(b), **fixed, **kwargs).item()
+
+    return oracle
+
+
+_SUM_NOT_MEAN = "you summed the losses: the exercise asks for the mean over all elements (np.mean, or the sum / size)"
+_RETURN_ONE_NUMBER = ("return one number, the mean over every element (np.mean of the whole array), not one loss "
+                      "per element or per row")
+
+
+# ---------------------------------------------------------------------------------------------
+# Regression: MSE, MAE, Huber
+# ---------------------------------------------------------------------------------------------
+CLASSIC_TRUE = np.array([1.0, 2.0, 3.0])
+CLASSIC_PRED = np.array([0.9, 1.8, 3.1])
+
+
+def regression_cases() -> list[Case]:
+    """Predictions and targets: the classic numbers, a batch, one element, a perfect fit, huge errors."""
+    rng = np.random.default_rng(303)
+    return [
+        Case("the classic numbers y_pred = [0.9, 1.8, 3.1], y_true = [1, 2, 3]", CLASSIC_PRED.copy(),
+             CLASSIC_TRUE.copy()),
+        Case("a batch of shape (4, 3)", rng.normal(0.0, 2.0, size=(4, 3)), rng.normal(0.0, 2.0, size=(4, 3))),
+        Case("errors of both signs that cancel on average", np.array([1.0, -1.0, 3.0, -3.0]), np.zeros(4)),
+        Case("a single element", np.array([2.5]), np.array([-0.5])),
+        Case("a perfect fit", np.array([[1.0, -2.0], [0.5, 4.0]]), np.array([[1.0, -2.0], [0.5, 4.0]])),
+        Case("large errors (an outlier of 1000)", np.array([0.0, 1.0, 1000.0, -3.0]), np.array([0.5, 1.0, 0.0, -3.5])),
+    ]
+
+
+def _mean_error(y_pred, y_true):
+    return np.mean(np.asarray(y_pred) - np.asarray(y_true))
+
+
+def _mse(y_pred, y_true):
+    return np.mean((np.asarray(y_pred) - np.asarray(y_true)) ** 2)
+
+
+def _mae(y_pred, y_true):
+    return np.mean(np.abs(np.asarray(y_pred) - np.asarray(y_true)))
+
+
+def _row_sums_then_mean(loss: Callable) -> Callable:
+    def mistake(y_pred, y_true):
+        e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+        return np.mean(np.sum(loss(e), axis=-1)) if e.ndim > 1 else np.nan
+
+    return mistake
+
+
+register(
+    FunctionExercise(
+        id="losses.mse",
+        reference="mse",
+        arg_names=("y_pred", "y_true"),
+        cases=regression_cases,
+        oracle=_torch_mean_oracle("mse_loss"),
+        hints=(
+            Hint(VALUE, _SUM_NOT_MEAN, _summed),
+            Hint(VALUE, "square the errors before averaging: with plain differences, positive and negative "
+                        "errors cancel", _same_as(_mean_error)),
+            Hint(VALUE, "that is the mean *absolute* error; the MSE squares each error: (y_pred − y_true)²",
+                 _same_as(_mae)),
+            Hint(VALUE, "that is the root of the MSE (RMSE): leave out the square root",
+                 _same_as(lambda a, b: np.sqrt(_mse(a, b)))),
+            Hint(VALUE, "PyTorch's MSELoss (and this exercise) has no factor ½: mean((y_pred − y_true)²)",
+                 lambda a: _ratio_to_expected(a) is not None and np.isclose(_ratio_to_expected(a), 0.5)),
+            Hint(VALUE, "you summed each row and averaged the rows: the MSE averages over every element",
+                 _same_as(_row_sums_then_mean(np.square))),
+            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+        ),
+    ),
+    FunctionExercise(
+        id="losses.mae",
+        reference="mae",
+        arg_names=("y_pred", "y_true"),
+        cases=regression_cases,
+        oracle=_torch_mean_oracle("l1_loss"),
+        hints=(
+            Hint(VALUE, _SUM_NOT_MEAN, _summed),
+            Hint(VALUE, "take the absolute value of each error before averaging: otherwise positive and "
+                        "negative errors cancel", _same_as(_mean_error)),
+            Hint(VALUE, "take the absolute value of each error, not of their mean",
+                 _same_as(lambda a, b: np.abs(_mean_error(a, b)))),
+            Hint(VALUE, "that is the mean *squared* error; the MAE averages |y_pred − y_true|", _same_as(_mse)),
+            Hint(VALUE, "you summed each row and averaged the rows: the MAE averages over every element",
+                 _same_as(_row_sums_then_mean(np.abs))),
+            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+        ),
+    ),
+)
+
+
+def huber_cases() -> list[Case]:
+    """Errors below, at and above δ, for δ = 1 (the default), 0.5 and 2, and a huge outlier."""
+    rng = np.random.default_rng(304)
+    errors = np.array([-3.0, -1.0, -0.4, 0.0, 0.3, 1.0, 2.5])
+    return [
+        Case("errors from -3 to 2.5 with the default δ = 1", errors.copy(), np.zeros(7)),
+        Case("the classic numbers (all errors < δ)", CLASSIC_PRED.copy(), CLASSIC_TRUE.copy()),
+        Case("a batch (4, 3) with δ = 0.5", rng.normal(0.0, 2.0, size=(4, 3)), rng.normal(0.0, 2.0, size=(4, 3)),
+             delta=0.5),
+        Case("errors from -3 to 2.5 with δ = 2", errors.copy() + 1.0, np.ones(7), delta=2.0),
+        Case("errors exactly at ±δ = ±0.5", np.array([0.5, -0.5, 1.5]), np.array([0.0, 0.0, 1.0]), delta=0.5),
+        Case("an outlier of 1000 with δ = 1.5", np.array([0.0, 1.0, 1000.0]), np.array([0.2, 0.0, 0.0]), delta=1.5),
+    ]
+
+
+def _delta_of(case) -> float:
+    return case.kwargs.get("delta", case.args[2] if len(case.args) > 2 else 1.0)
+
+
+def _huber_variant(quadratic: Callable, linear: Callable, fixed_delta: float | None = None) -> Callable:
+    def mistake(y_pred, y_true, delta=1.0):
+        d = delta if fixed_delta is None else fixed_delta
+        a = np.abs(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float))
+        return np.mean(np.where(a <= d, quadratic(a, d), linear(a, d)))
+
+    return mistake
+
+
+_HALF_SQUARE, _LINEAR = (lambda a, d: 0.5 * a**2), (lambda a, d: d * (a - 0.5 * d))
+
+register(
+    FunctionExercise(
+        id="losses.huber",
+        reference="huber",
+        arg_names=("y_pred", "y_true", "delta"),
+        cases=huber_cases,
+        oracle=_torch_mean_oracle("huber_loss"),
+        hints=(
+            Hint(VALUE, "your function ignores its delta argument (it always uses δ = 1)",
+                 lambda a: _delta_of(a.case) != 1.0 and _same_as(_huber_variant(_HALF_SQUARE, _LINEAR, 1.0))(a)),
+            Hint(VALUE, "the quadratic part is ½·e² (with the ½, so that both pieces have slope δ where they meet)",
+                 _same_as(_huber_variant(lambda a, d: a**2, _LINEAR))),
+            Hint(VALUE, "the linear part is δ·(|e| − ½δ): without the − ½δ the two pieces do not meet at |e| = δ",
+                 _same_as(_huber_variant(_HALF_SQUARE, lambda a, d: d * a))),
+            Hint(VALUE, "that is PyTorch's SmoothL1Loss(beta=δ) (½e²/δ and |e| − ½δ); Huber is δ times it: "
+                        "½e² and δ(|e| − ½δ)",
+                 lambda a: _delta_of(a.case) != 1.0
+                 and _same_as(_huber_variant(lambda e, d: 0.5 * e**2 / d, lambda e, d: e - 0.5 * d))(a)),
+            Hint(VALUE, "the branches are swapped: small errors (|e| ≤ δ) are squared, large ones grow linearly",
+                 _same_as(lambda p, t, delta=1.0: np.mean(np.where(
+                     np.abs(np.asarray(p) - np.asarray(t)) > delta, _HALF_SQUARE(np.abs(np.asarray(p) - t), delta),
+                     _LINEAR(np.abs(np.asarray(p) - t), delta))))),
+            Hint(VALUE, "use the absolute error |e| in both the test and the linear part: the loss is symmetric",
+                 lambda a: np.any(np.asarray(a.case.args[0]) < np.asarray(a.case.args[1]))
+                 and _same_as(lambda p, t, delta=1.0: np.mean(np.where(
+                     np.asarray(p) - t <= delta, 0.5 * (np.asarray(p) - t) ** 2,
+                     delta * ((np.asarray(p) - t) - 0.5 * delta))))(a)),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed),
+            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Binary cross-entropy: on probabilities with ε-clipping, and on logits
+# ---------------------------------------------------------------------------------------------
+def bce_cases() -> list[Case]:
+    """Probabilities p and labels y: the classic numbers, a batch, soft labels, p exactly 0 and 1."""
+    rng = np.random.default_rng(305)
+    return [
+        Case("the classic numbers p = [0.9, 0.2, 0.8], y = [1, 0, 1]", np.array([0.9, 0.2, 0.8]),
+             np.array([1.0, 0.0, 1.0])),
+        Case("a batch (4, 3)", rng.uniform(0.01, 0.99, size=(4, 3)), (rng.uniform(size=(4, 3)) < 0.5).astype(float)),
+        Case("soft labels", np.array([0.3, 0.6, 0.9]), np.array([0.25, 0.5, 1.0])),
+        Case("p = 0 with y = 1 (confidently wrong)", np.array([0.0, 0.5, 0.9]), np.array([1.0, 1.0, 1.0])),
+        Case("p = 1 with y = 0 (confidently wrong)", np.array([1.0, 0.5, 0.1]), np.array([0.0, 0.0, 0.0])),
+        Case("perfect predictions p = y in {0, 1}", np.array([0.0, 1.0, 1.0, 0.0]), np.array([0.0, 1.0, 1.0, 0.0])),
+        Case("p = 0 and 1 with eps = 1e-15", np.array([0.0, 1.0, 0.7]), np.array([1.0, 0.0, 1.0]), eps=1e-15),
+    ]
+
+
+def _eps_of(case) -> float:
+    return case.kwargs.get("eps", case.args[2] if len(case.args) > 2 else 1e-7)
+
+
+def _has_0_or_1(attempt) -> bool:
+    p = np.asarray(attempt.x, dtype=float)
+    return bool(np.any((p == 0) | (p == 1)))
+
+
+def _bce_with(log_p: Callable, log_1mp: Callable) -> Callable:
+    def mistake(p, y, eps=1e-7):
+        p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
+        return -np.mean(y * log_p(p, eps) + (1 - y) * log_1mp(p, eps))
+
+    return mistake
+
+
+def _bce_oracle(p, y, eps=1e-7):
+    """Independent: PyTorch's BCE on the clipped probabilities (its −100 clamp never acts there)."""
+    import torch
+    import torch.nn.functional as F
+
+    pt = torch.as_tensor(np.asarray(p, dtype=np.float64)).clamp(eps, 1 - eps)
+    return F.binary_cross_entropy(pt, torch.as_tensor(np.asarray(y, dtype=np.float64))).item()
+
+
+def _torch_clamped_bce(p, y, eps=1e-7):
+    import torch
+    import torch.nn.functional as F
+
+    return F.binary_cross_entropy(torch.as_tensor(np.asarray(p, dtype=np.float64)),
+                                  torch.as_tensor(np.asarray(y, dtype=np.float64))).item()
+
+
+register(
+    FunctionExercise(
+        id="losses.bce",
+        reference="bce",
+        arg_names=("p", "y", "eps"),
+        cases=bce_cases,
+        oracle=_bce_oracle,
+        praise="It survives p = 0 and p = 1.",
+        hints=(
+            Hint(VALUE, "clip both ends: log(1 − p) needs p ≤ 1 − eps just as log(p) needs p ≥ eps",
+                 lambda a: _not_finite(a) and a.case.name.startswith("p = 1")),
+            Hint(VALUE, "np.log(0) is −inf: clip p into [eps, 1 − eps] (np.clip) before taking any log",
+                 _not_finite),
+            Hint(VALUE, "that is PyTorch's BCELoss, which clamps each log at −100; this exercise asks for "
+                        "ε-clipping: log(clip(p, eps, 1 − eps))",
+                 lambda a: _has_0_or_1(a) and _same_as(_torch_clamped_bce)(a)),
+            Hint(VALUE, "adding eps inside the log (log(p + eps), log(1 − p + eps)) is not clipping: at p = 1 it "
+                        "gives log(1 + eps) > 0, a negative loss; clip p into [eps, 1 − eps] instead",
+                 _same_as(_bce_with(lambda p, e: np.log(p + e), lambda p, e: np.log(1 - p + e)))),
+            Hint(VALUE, "your function ignores its eps argument (it always uses 1e-7)",
+                 lambda a: _eps_of(a.case) != 1e-7
+                 and _same_as(lambda p, y, eps=1e-7: _bce_oracle(p, y, 1e-7))(a)),
+            Hint(VALUE, "the loss is −[y·log p + (1 − y)·log(1 − p)]: don't forget the minus sign (a loss ≥ 0)",
+                 lambda a: _ratio_to_expected(a) is not None and np.isclose(_ratio_to_expected(a), -1.0)),
+            Hint(VALUE, "the arguments are (p, y): predicted probabilities first, labels second",
+                 _same_as(lambda p, y, eps=1e-7: _bce_oracle(y, p, eps))),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed),
+            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+            Hint(WARNING, "np.log(0) warned (divide by zero) even if you later fix the value: clip p into "
+                          "[eps, 1 − eps] before taking the log"),
+        ),
+    ),
+)
+
+
+def bce_logit_cases() -> list[Case]:
+    """Logits z and labels y: log-odds of the classic numbers, a batch, z = 0, |z| of 40 and 1000."""
+    rng = np.random.default_rng(306)
+    p = np.array([0.9, 0.2, 0.8])
+    return [
+        Case("the classic numbers as logits z = log(p / (1 − p)), y = [1, 0, 1]", np.log(p / (1 - p)),
+             np.array([1.0, 0.0, 1.0])),
+        Case("a batch (4, 3)", rng.normal(0.0, 3.0, size=(4, 3)), (rng.uniform(size=(4, 3)) < 0.5).astype(float)),
+        Case("z = 0 (p = ½) with both labels", np.zeros(2), np.array([0.0, 1.0])),
+        Case("soft labels", np.array([-2.0, 0.5, 3.0]), np.array([0.1, 0.5, 0.8])),
+        Case("logits ±40 (σ(40) rounds to exactly 1.0)", np.array([40.0, -40.0, 40.0, -40.0]),
+             np.array([0.0, 1.0, 1.0, 0.0])),
+        Case("logits ±1000, right and wrong", np.array([1000.0, -1000.0, 1000.0, -1000.0]),
+             np.array([1.0, 0.0, 0.0, 1.0])),
+    ]
+
+
+def _sigmoid(z):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _sigmoid_then_clipped_bce(z, y, eps=1e-7):
+    p = np.clip(_sigmoid(z), eps, 1 - eps)
+    y = np.asarray(y, dtype=float)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+register(
+    FunctionExercise(
+        id="losses.bce_with_logits",
+        reference="bce_with_logits",
+        arg_names=("z", "y"),
+        cases=bce_logit_cases,
+        oracle=_torch_mean_oracle("binary_cross_entropy_with_logits"),
+        praise="Stable at logits of ±1000.",
+        hints=(
+            Hint(VALUE, "np.exp overflowed (e^(−z) for z = −1000 is inf): write log(1 + e^(−z)) as "
+                        "max(−z, 0) + log(1 + e^(−|z|)), so that np.exp only sees −|z|",
+                 lambda a: _not_finite(a) and any("overflow" in w for w in a.result.warnings)),
+            Hint(VALUE, "clipping σ(z) caps the loss at −log ε ≈ 16, but a logit of −1000 with y = 1 costs 1000: "
+                        "never go through σ(z); use max(z, 0) − z·y + log(1 + e^(−|z|))",
+                 lambda a: any(_same_as(lambda z, y, eps=eps: _sigmoid_then_clipped_bce(z, y, eps))(a)
+                               for eps in (1e-7, 1e-12, 1e-15, 1e-8))),
+            Hint(VALUE, "σ(z) rounds to exactly 0 or 1 for |z| ≳ 37, and log(0) = −inf: don't take the log of "
+                        "σ(z); rewrite the loss as max(z, 0) − z·y + log(1 + e^(−|z|))", _not_finite),
+            Hint(VALUE, "the loss is max(z, 0) − z·y + log(1 + e^(−|z|)): check the sign of the z·y term",
+                 _same_as(lambda z, y: np.mean(np.maximum(z, 0) + np.asarray(z) * y
+                                               + np.log1p(np.exp(-np.abs(z)))))),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed),
+            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+            Hint(WARNING, "np.exp overflowed (e^(−z) for z = −1000): write log(1 + e^(−z)) as "
+                          "max(−z, 0) + log(1 + e^(−|z|)), so that np.exp only sees −|z|"),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-entropy from logits with integer labels, and its gradient
+# ---------------------------------------------------------------------------------------------
+CLASSIC_PROBS = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7]])
+
+
+def ce_cases() -> list[Case]:
+    """Logits (N, C) and labels (N,): N = C and N ≠ C (so one-hot/index mix-ups show), extremes."""
+    rng = np.random.default_rng(307)
+    return [
+        Case("the classic numbers: logits log(p) for the 3 × 3 table, labels [0, 1, 2]", np.log(CLASSIC_PROBS),
+             np.array([0, 1, 2])),
+        Case("a batch of 5 examples, 4 classes", rng.normal(0.0, 2.0, size=(5, 4)), np.array([3, 0, 0, 2, 1])),
+        Case("one example of 3 classes", np.array([[2.0, 1.0, 0.1]]), np.array([0])),
+        Case("6 examples, 3 classes, some labels repeated", rng.normal(0.0, 2.0, size=(6, 3)),
+             np.array([2, 2, 0, 1, 2, 0])),
+        Case("all-zero logits for 10 classes", np.zeros((4, 10)), np.array([0, 3, 9, 5])),
+        Case("logits ±1000", np.array([[1000.0, -1000.0, 0.0], [1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0]]),
+             np.array([0, 1, 2])),
+    ]
+
+
+def _log_softmax(z, axis=-1):
+    z = np.asarray(z, dtype=float)
+    s = z - z.max(axis=axis, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
+
+
+def _pick(log_p, labels):
+    return log_p[np.arange(len(labels)), labels]
+
+
+def _ce_variant(log_probs: Callable, combine: Callable) -> Callable:
+    def mistake(logits, labels):
+        return combine(log_probs(np.asarray(logits, dtype=float)), np.asarray(labels))
+
+    return mistake
+
+
+def _ce_oracle(logits, labels):
+    import torch
+    import torch.nn.functional as F
+
+    return F.cross_entropy(torch.as_tensor(np.asarray(logits, dtype=np.float64)), torch.as_tensor(labels)).item()
+
+
+def _naive_log_softmax(z):
+    e = np.exp(z)
+    return np.log(e / e.sum(axis=1, keepdims=True))
+
+
+def _shifted_log_of_softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return np.log(e / e.sum(axis=1, keepdims=True))
+
+
+_ONE_HOT_CONFUSION = ("labels are class indices (0, 1, 2, …), not one-hot rows: pick each row's log-probability "
+                      "of its true class with log_p[np.arange(N), labels]")
+_WRONG_AXIS = ("softmax and log-softmax run over the classes, i.e. along each row (axis=1), not down the batch "
+               "(axis=0)")
+
+register(
+    FunctionExercise(
+        id="losses.cross_entropy",
+        reference="cross_entropy",
+        arg_names=("logits", "labels"),
+        cases=ce_cases,
+        oracle=_ce_oracle,
+        praise="Stable at ±1000, one label per row.",
+        hints=(
+            Hint(VALUE, _ONE_HOT_CONFUSION,
+                 _same_as(_ce_variant(_log_softmax, lambda lp, y: -np.mean(np.sum(y * lp, axis=1))))),
+            Hint(VALUE, "log_p[:, labels] picks the labelled columns for every row (an N × N array): use "
+                        "log_p[np.arange(N), labels], one entry per row",
+                 _same_as(_ce_variant(_log_softmax, lambda lp, y: -np.mean(lp[:, y])))),
+            Hint(VALUE, _WRONG_AXIS,
+                 _same_as(_ce_variant(lambda z: _log_softmax(z, axis=0), lambda lp, y: -np.mean(_pick(lp, y))))),
+            Hint(VALUE, "np.log of a softmax that underflowed to 0 is −inf (and e^1000 is inf): compute "
+                        "log-softmax directly, z − m − log Σ e^(z − m) with m the row's maximum",
+                 lambda a: _not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
+            Hint(VALUE, "the loss is −log p of the true class: check the sign",
+                 lambda a: _ratio_to_expected(a) is not None and np.isclose(_ratio_to_expected(a), -1.0)),
+            Hint(VALUE, "you summed over the batch: the mean reduction divides by the number of examples N",
+                 lambda a: _summed(a, _n_rows)),
+            Hint(VALUE, "you averaged over all N × C entries; average the N per-example losses instead",
+                 lambda a: _ratio_to_expected(a) is not None
+                 and np.isclose(_ratio_to_expected(a), 1 / np.shape(a.x)[1]) and np.shape(a.x)[1] > 1),
+            Hint(VALUE, "return one number, the mean over the examples, not one loss per example", _not_a_number),
+            Hint(WARNING, "np.exp overflowed or np.log saw a 0: subtract each row's maximum before exponentiating, "
+                          "and take log-softmax directly instead of np.log(softmax)"),
+            Hint(EXCEPTION, _ONE_HOT_CONFUSION,
+                 lambda a: "broadcast" in str(a.result.exception) and "labels" not in str(a.result.exception)),
+            Hint(EXCEPTION, "index with integer arrays: labels are class indices (np.arange(N), labels)",
+                 lambda a: isinstance(a.result.exception, IndexError)),
+        ),
+    ),
+)
+
+
+def ce_grad_cases() -> list[Case]:
+    return [c for c in ce_cases() if not c.name.startswith("all-zero")]
+
+
+def _ce_grad_oracle(logits, labels):
+    import torch
+    import torch.nn.functional as F
+
+    z = torch.as_tensor(np.asarray(logits, dtype=np.float64)).clone().requires_grad_(True)
+    F.cross_entropy(z, torch.as_tensor(labels)).backward()
+    return z.grad.numpy()
+
+
+def _softmax(z, axis=1):
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _one_hot(labels, c):
+    return np.eye(c)[np.asarray(labels)]
+
+
+def _grad_variant(fn: Callable) -> Callable:
+    def mistake(logits, labels):
+        z = np.asarray(logits, dtype=float)
+        return fn(z, np.asarray(labels), z.shape[0], z.shape[1])
+
+    return mistake
+
+
+register(
+    FunctionExercise(
+        id="losses.softmax_ce_grad",
+        reference="softmax_ce_grad",
+        arg_names=("logits", "labels"),
+        cases=ce_grad_cases,
+        oracle=_ce_grad_oracle,
+        praise="(p − y) / N, as autograd says.",
+        hints=(
+            Hint(VALUE, "the loss is the mean over N examples, so divide (p − y) by N",
+                 _same_as(_grad_variant(lambda z, y, n, c: _softmax(z) - _one_hot(y, c)))),
+            Hint(VALUE, "check the sign: the gradient is p − y (raising the true class's logit lowers the loss)",
+                 _same_as(_grad_variant(lambda z, y, n, c: (_one_hot(y, c) - _softmax(z)) / n))),
+            Hint(VALUE, _WRONG_AXIS,
+                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z, axis=0) - _one_hot(y, c)) / n))),
+            Hint(VALUE, "subtract 1 only at each row's true class: y is the one-hot matrix of the labels, "
+                        "not the labels themselves",
+                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - y[:, None]) / n))),
+            Hint(VALUE, "p − labels broadcasts the label vector across every row instead of marking each row's "
+                        "true class: build the one-hot matrix y (N, C) first, e.g. np.eye(C)[labels]",
+                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - y[None, :]) / n))),
+            Hint(VALUE, "that is ∂L/∂p, the gradient with respect to the probabilities; through the softmax, "
+                        "the gradient with respect to the logits z becomes (p − y) / N",
+                 lambda a: _same_as(_grad_variant(
+                     lambda z, y, n, c: -_one_hot(y, c) / _softmax(z) / n))(a)),
+            Hint(VALUE, "that is (p − y) without the softmax: turn the logits into probabilities first",
+                 _same_as(_grad_variant(lambda z, y, n, c: (z - _one_hot(y, c)) / n))),
+            Hint(WARNING, "np.exp overflowed: subtract each row's maximum before exponentiating"),
+            Hint(EXCEPTION, "p (N, C) and the labels (N,) do not line up: build the one-hot matrix y (N, C) first, "
+                            "e.g. np.eye(C)[labels]",
+                 lambda a: "broadcast" in str(a.result.exception)),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# A number: the loss of an untrained classifier
+# ---------------------------------------------------------------------------------------------
+def _initial_loss_oracle() -> float:
+    """Mean cross-entropy of all-zero logits over 10 classes, by the course's CrossEntropyLoss."""
+    from utils.losses import cross_entropy
+
+    return cross_entropy(np.zeros((10, 10)), np.arange(10))
+
+
+register(
+    ValueExercise(
+        id="losses.initial_loss",
+        reference="initial_loss",
+        oracle=_initial_loss_oracle,
+        rtol=2e-3,  # 2.3 and 2.303 are both fine
+        explain={
+            0.1: "0.1 is the probability the model gives the true class; the loss is −ln of it",
+            1.0: "that is log₁₀ 10: the losses here (and PyTorch's) use the natural logarithm, ln",
+            -1.0: "that is −log₁₀ 10 with the sign of a log-probability: the loss is −ln p, positive",
+            0.0: "a loss of 0 needs probability 1 on the true class; an untrained model spreads it evenly",
+            -float(np.log(10)): "that is ln p, the log-probability; the loss is −ln p (positive)",
+            10.0: "the loss is −ln p with p = 1/10, not the number of classes",
+            0.9: "the loss is −ln p, not 1 − p",
+        },
+    ),
+)

@@ -1,0 +1,197 @@
+"""The course's trained digit recognizer: a 64 → 50 → 100 → 10 network for scikit-learn's 8×8 digits.
+
+Chapter 02 runs its forward pass in NumPy (backpropagation arrives in Chapter 04, so the weights were trained
+with PyTorch by ``train_digits_mlp`` below). Architecture, the "digit recognizer" of the seeds scaled to 8×8
+images::
+
+    x (N, 64) pixels in [0, 1] -> Linear(64, 50) -> sigmoid -> Linear(50, 100) -> sigmoid -> Linear(100, 10) -> logits
+
+Why sigmoid hidden layers: it is the network of the seed (sigmoid hidden layers, identity output), so the very
+``utils.network.forward`` of the small worked example runs it unchanged. On this data ReLU does as well (both
+reach ~97% test accuracy; ``train_digits_mlp(TrainConfig(hidden="relu"))`` to compare); with two hidden layers
+and Adam, sigmoid's saturation does not get in the way yet.
+
+The parameters ship as ``utils/assets/digits_mlp.npz`` (float32, ~35 KB), in the course's layout
+(``W1`` (50, 64), ``b1`` (50,), ``W2`` (100, 50), …), plus metadata; it loads with ``np.load(...,
+allow_pickle=False)``. ``load_digits_mlp()`` returns them as float64.
+
+Regenerate (from the repository root, ~1 s)::
+
+    python -m utils.pretrained --retrain      # trains with TrainConfig() and rewrites utils/assets/digits_mlp.npz
+    python -m utils.pretrained                # prints the shipped model's shapes and test accuracy
+
+Training is seeded (``torch.manual_seed``, one thread), so one machine reproduces its own weights exactly, but
+another CPU (other vector instructions, other BLAS kernels) gives different weights after the first few
+updates. What reproduces is the accuracy: a retrained model lands within about a percentage point of the
+shipped one (``tests/test_pretrained.py`` allows 2), well above 95%. After a retrain, regenerate the
+notebooks that show the model (``python -m utils.generate 02_forward_pass``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .network import forward, layer_sizes
+
+__all__ = ["ASSET", "LAYER_SIZES", "DigitsMLP", "TrainConfig", "accuracy", "load_digits_mlp", "main", "predict",
+           "save_digits_mlp", "train_digits_mlp"]
+
+ASSET = Path(__file__).parent / "assets" / "digits_mlp.npz"
+LAYER_SIZES = (64, 50, 100, 10)
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the shipped model was trained: mini-batch Adam on cross-entropy, on ``digits_split(seed=split_seed)``."""
+
+    hidden: str = "sigmoid"
+    epochs: int = 60
+    batch_size: int = 64
+    lr: float = 1e-2
+    weight_decay: float = 1e-4
+    seed: int = 0
+    split_seed: int = 0
+
+
+@dataclass(frozen=True)
+class DigitsMLP:
+    """A trained network: ``params`` (float64 arrays, keys W1, b1, …), per-layer ``activations``, ``meta``."""
+
+    params: dict
+    activations: tuple[str, ...]
+    meta: dict = field(default_factory=dict)
+
+    def logits(self, X) -> np.ndarray:
+        """Shapes: X (N, 64) -> (N, 10)"""
+        return forward(X, self.params, self.activations)
+
+    def predict(self, X, batch_size: int = 256) -> np.ndarray:
+        """Shapes: X (N, 64) -> (N,) int64 labels 0..9 (see ``predict``)."""
+        return predict(X, self.params, self.activations, batch_size)
+
+
+def _activations(hidden: str) -> tuple[str, ...]:
+    return (hidden,) * (len(LAYER_SIZES) - 2) + ("identity",)
+
+
+def predict(X, params: dict, activations, batch_size: int = 256) -> np.ndarray:
+    """The predicted class of each row of ``X``: argmax of the logits, computed ``batch_size`` rows at a time.
+
+    Shapes: X (N, n0) -> (N,) int64
+    """
+    X = np.asarray(X, dtype=np.float64)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    labels = np.empty(len(X), dtype=np.int64)
+    for start in range(0, len(X), batch_size):
+        batch = X[start:start + batch_size]  # (B, n0)
+        labels[start:start + batch_size] = forward(batch, params, activations).argmax(axis=1)
+    return labels
+
+
+def accuracy(model: DigitsMLP, X, y) -> float:
+    """The fraction of rows of ``X`` whose predicted class equals ``y``."""
+    return float(np.mean(model.predict(X) == np.asarray(y)))
+
+
+def train_digits_mlp(config: TrainConfig = TrainConfig()) -> DigitsMLP:
+    """Train the 64 → 50 → 100 → 10 network with PyTorch (float32, one thread, seeded) and return it.
+
+    Takes about a second. ``meta`` holds the test accuracy measured right after training, the configuration
+    and the PyTorch version.
+    """
+    import torch
+
+    from .data import digits_split
+
+    if config.hidden not in ("sigmoid", "relu", "tanh"):
+        raise ValueError(f"hidden must be 'sigmoid', 'relu' or 'tanh', got {config.hidden!r}")
+    X_train, X_test, y_train, y_test = digits_split(seed=config.split_seed)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the same machine then reproduces the same weights
+    try:
+        torch.manual_seed(config.seed)
+        act = {"sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[config.hidden]
+        sizes = LAYER_SIZES
+        model = torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]), act(), torch.nn.Linear(sizes[1], sizes[2]),
+                                    act(), torch.nn.Linear(sizes[2], sizes[3]))
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+        X, y = torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train)
+        shuffle = torch.Generator().manual_seed(config.seed)
+        for _ in range(config.epochs):
+            order = torch.randperm(len(X), generator=shuffle)
+            for start in range(0, len(X), config.batch_size):
+                idx = order[start:start + config.batch_size]
+                loss = torch.nn.functional.cross_entropy(model(X[idx]), y[idx])
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+    finally:
+        torch.set_num_threads(threads)
+    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    params = {}
+    for i, linear in enumerate(linears, start=1):
+        params[f"W{i}"] = linear.weight.detach().numpy().astype(np.float64)  # (out, in), as ours
+        params[f"b{i}"] = linear.bias.detach().numpy().astype(np.float64)
+    trained = DigitsMLP(params, _activations(config.hidden), {"config": asdict(config),
+                                                              "torch_version": torch.__version__})
+    return DigitsMLP(params, trained.activations, {**trained.meta, "test_accuracy": accuracy(trained, X_test, y_test)})
+
+
+def save_digits_mlp(model: DigitsMLP, path: Path | str = ASSET) -> Path:
+    """Write the parameters (float32) and metadata to ``path`` as an ``.npz`` that loads without pickle."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {k: np.asarray(v, dtype=np.float32) for k, v in model.params.items()}
+    meta = {**model.meta, "activations": list(model.activations), "layer_sizes": layer_sizes(model.params)}
+    np.savez_compressed(path, **arrays, meta=np.array(json.dumps(meta, sort_keys=True)))
+    return path
+
+
+def load_digits_mlp(path: Path | str = ASSET) -> DigitsMLP:
+    """Load the shipped (or a saved) digit recognizer; parameters come back as float64 arrays.
+
+    Raises:
+        FileNotFoundError: if the file is missing, with the command that regenerates it.
+        ValueError: if its keys or shapes are not a valid network.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: regenerate it with `python -m utils.pretrained --retrain`")
+    with np.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        params = {k: data[k].astype(np.float64) for k in data.files if k != "meta"}
+    params = {k: params[k] for k in sorted(params, key=lambda k: (int(k[1:]), k[0] != "W"))}  # W1, b1, W2, ...
+    if layer_sizes(params) != list(meta["layer_sizes"]):
+        raise ValueError(f"{path}: parameter shapes {layer_sizes(params)} disagree with its metadata "
+                         f"{meta['layer_sizes']}")
+    return DigitsMLP(params, tuple(meta["activations"]), meta)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m utils.pretrained [--retrain] [--path PATH]``: show, or retrain and rewrite, the model."""
+    parser = argparse.ArgumentParser(prog="python -m utils.pretrained", description=__doc__.split("\n")[0])
+    parser.add_argument("--retrain", action="store_true", help="train again and overwrite the .npz")
+    parser.add_argument("--path", type=Path, default=ASSET, help=f"the .npz file (default: {ASSET})")
+    args = parser.parse_args(argv)
+    from .data import digits_split
+
+    _, X_test, _, y_test = digits_split()
+    if args.retrain:
+        model = train_digits_mlp()
+        save_digits_mlp(model, args.path)
+        print(f"trained and wrote {args.path} ({args.path.stat().st_size / 1024:.0f} KB)")
+    model = load_digits_mlp(args.path)
+    print(f"{' -> '.join(map(str, model.meta['layer_sizes']))}, activations {', '.join(model.activations)}")
+    print(f"test accuracy with the NumPy forward pass: {accuracy(model, X_test, y_test):.2%} "
+          f"(at training time, PyTorch {model.meta['torch_version']}: {model.meta['test_accuracy']:.2%})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
