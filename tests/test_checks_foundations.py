@@ -62,6 +62,10 @@ def layer_wrong_order_column_bias(X, W, b):
     return W @ X.T + b[:, None]
 
 
+def layer_column_bias(X, W, b):  # the bias reshaped as a column, as for the W x + b layout
+    return X @ W.T + b[:, None]
+
+
 def layer_no_bias(X, W, b):
     return X @ W.T
 
@@ -79,6 +83,10 @@ def compose_wrong_order(W1, W2):
 
 def compose_transposed(W1, W2):
     return W1.T @ W2.T
+
+
+def compose_wrong_order_transposed(W1, W2):  # (W1 W2)ᵀ: the (in, out) layout, in the wrong order
+    return W2.T @ W1.T
 
 
 def compose_elementwise(W1, W2):
@@ -112,6 +120,14 @@ def predict_sigmoid(X, w, b):
     return 1.0 / (1.0 + np.exp(-(X @ w + b)))
 
 
+def predict_sign(X, w, b):
+    return np.sign(X @ w + b)
+
+
+def predict_plus_minus_one(X, w, b):  # the ±1 labels of some texts
+    return np.where(X @ w + b >= 0, 1.0, -1.0)
+
+
 def predict_bool(X, w, b):
     return X @ w + b >= 0
 
@@ -132,6 +148,19 @@ def _trainer(update: str):
                 error = y[i] - float(step(X[i] @ w + b))
                 if update == "sign_flipped":
                     w, b = w - lr * error * X[i], b - lr * error
+                elif update == "weight_sign_flipped":
+                    w, b = w - lr * error * X[i], b + lr * error
+                elif update == "bias_sign_flipped":
+                    w, b = w + lr * error * X[i], b - lr * error
+                elif update == "bias_without_lr":
+                    w, b = w + lr * error * X[i], b + error
+                elif update == "weights_without_x":
+                    w, b = w + lr * error, b + lr * error
+                elif update == "target_not_error":  # Hebb's rule: learns even when right
+                    w, b = w + lr * y[i] * X[i], b + lr * y[i]
+                elif update == "sum_not_prediction":  # the error y − z of the delta rule, with no step
+                    linear_error = y[i] - (X[i] @ w + b)
+                    w, b = w + lr * linear_error * X[i], b + lr * linear_error
                 elif update == "bias_never_updated":
                     w = w + lr * error * X[i]
                 elif update == "no_learning_rate":
@@ -164,9 +193,11 @@ WRONG = [
     ("foundations.dense_layer", layer_wrong_order, "wrong order"),
     ("foundations.dense_layer", layer_wrong_order_column_bias, "(out_features, N)"),
     ("foundations.dense_layer", layer_no_bias, "bias is missing"),
+    ("foundations.dense_layer", layer_column_bias, "made a column"),
     ("foundations.dense_layer", layer_np_dot_unaligned, "X @ W.T"),
     ("foundations.compose_linear", compose_wrong_order, "first stands on the right"),
     ("foundations.compose_linear", compose_transposed, "(in, out) layout"),
+    ("foundations.compose_linear", compose_wrong_order_transposed, "wrong order and transposed"),
     ("foundations.compose_linear", compose_elementwise, "matrix product (@)"),
     ("foundations.compose_linear", compose_sum, "composing feeds"),
     ("foundations.perceptron_predict", predict_strict, "z >= 0"),
@@ -174,10 +205,18 @@ WRONG = [
     ("foundations.perceptron_predict", predict_flipped, "not the other way round"),
     ("foundations.perceptron_predict", predict_no_bias, "bias is missing"),
     ("foundations.perceptron_predict", predict_sigmoid, "hard step"),
+    ("foundations.perceptron_predict", predict_sign, "never −1"),
+    ("foundations.perceptron_predict", predict_plus_minus_one, "never −1"),
     ("foundations.perceptron_predict", predict_bool, ".astype(float)"),
     ("foundations.perceptron_predict", predict_if, "element-wise"),
     ("foundations.perceptron_train", _trainer("sign_flipped"), "sign flipped"),
     ("foundations.perceptron_train", _trainer("bias_never_updated"), "bias never changes"),
+    ("foundations.perceptron_train", _trainer("weight_sign_flipped"), "weights' update has its sign flipped"),
+    ("foundations.perceptron_train", _trainer("bias_sign_flipped"), "bias's update has its sign flipped"),
+    ("foundations.perceptron_train", _trainer("bias_without_lr"), "bias's update forgets the learning rate"),
+    ("foundations.perceptron_train", _trainer("weights_without_x"), "forgets the input"),
+    ("foundations.perceptron_train", _trainer("target_not_error"), "uses the target y"),
+    ("foundations.perceptron_train", _trainer("sum_not_prediction"), "uses the sum z"),
     ("foundations.perceptron_train", train_one_epoch_only, "check the rule"),
     ("foundations.perceptron_train", train_returns_weights_only, "return w, b"),
 ]
@@ -344,6 +383,15 @@ def test_the_failure_names_the_gate_and_the_score(verdict_of):
 
 def test_the_diagnosis_recognises_a_missing_learning_rate():
     assert "learning rate is not used" in F._diagnose(_trainer("no_learning_rate"))
+
+
+def test_the_diagnosis_survives_a_loop_that_only_fails_on_the_probe():
+    def picky(X, y, lr=0.1, epochs=20, rng=None):
+        if len(X) == 1:
+            raise ValueError("expects the four rows")
+        return np.zeros(X.shape[1]), 0.0
+
+    assert F._diagnose(picky) is None
 
 
 def test_an_exception_in_the_learners_loop_is_reported(verdict_of):

@@ -84,3 +84,18 @@ def test_neurons_label_the_biological_parts_and_their_counterparts():
     fig = ax_bio.figure
     for box in _boxes(fig, ax_bio.texts + ax_art.texts):
         assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+
+
+def test_the_neuron_labels_do_not_overlap_each_other():
+    """Each panel's labels are separate boxes (the axon and synapse labels used to touch)."""
+    for ax in draw_neurons():
+        fig = ax.figure
+        boxes = _boxes(fig, ax.texts)
+        for i, first in enumerate(boxes):
+            for second in boxes[i + 1:]:
+                assert not first.overlaps(second), (first, second)
+
+
+def test_the_biological_side_names_the_firing_threshold():
+    ax_bio, _ = draw_neurons()
+    assert "firing threshold" in " ".join(t.get_text() for t in ax_bio.texts)

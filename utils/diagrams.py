@@ -79,9 +79,9 @@ def _biological(ax, colors) -> None:
         ax.add_patch(Circle(end, 0.13, facecolor=colors[1], edgecolor=colors[3], zorder=3))
     labels = [
         ((0.6, 4.05), "dendrites\nreceive signals"),
-        ((4.85, 1.45), "soma (cell body):\nadds them up"),
-        ((5.5, 2.95), "axon: fires a spike if the\nsum crosses a threshold"),
-        ((8.3, 3.35), "synapses: connections\nof varying strength"),
+        ((5.45, 1.3), "soma (cell body): sums them,\nfires above a firing threshold"),
+        ((5.75, 2.75), "axon: carries the spike"),
+        ((8.3, 3.45), "synapses: connections\nof varying strength"),
     ]
     for (x, y), text in labels:
         ax.text(x, y, text, ha="center", va="center", fontsize=9, linespacing=1.15)

@@ -124,6 +124,10 @@ register(
             _W_NOT_TRANSPOSED,
             _MISSING_BIAS,
             _TRANSPOSED_RESULT,
+            Hint(STRUCTURE, "the bias was made a column (b[:, None] or b.reshape(-1, 1)): (N, out_features) plus "
+                            "(out_features, 1) broadcasts to the wrong shape. b of shape (out_features,) already lines "
+                            "up with the last axis of X @ W.T: add it as it is",
+                 _same_as(lambda X, W, b: X @ W.T + b[:, None])),
             Hint(STRUCTURE, "that is the product in the wrong order, W @ X.T (out_features, N) plus b: batch first, "
                             "the examples stay in the rows: X @ W.T + b, shape (N, out_features)",
                  _same_as(lambda X, W, b: W @ X.T + b)),
@@ -185,6 +189,12 @@ register(
             Hint(STRUCTURE, "that is the transpose, (W2 W1)ᵀ: the result must have shape (out_features of W2, "
                             "in_features of W1), like torch.nn.Linear's weight",
                  _same_as(lambda W1, W2: W1.T @ W2.T)),
+            Hint(VALUE, "that is W2ᵀ W1ᵀ = (W1 W2)ᵀ: the product in the wrong order and transposed. The map applied "
+                        "first stands on the right, and the course's weights are (out_features, in_features)",
+                 _same_as(lambda W1, W2: W2.T @ W1.T)),
+            Hint(STRUCTURE, "that is W2ᵀ W1ᵀ = (W1 W2)ᵀ: the product in the wrong order and transposed; the result "
+                            "must have shape (out_features of W2, in_features of W1)",
+                 _same_as(lambda W1, W2: W2.T @ W1.T)),
             Hint(VALUE, "* multiplies entry by entry; feeding one map's output into the next is a matrix product (@)",
                  _same_as(lambda W1, W2: W1 * W2)),
             Hint(VALUE, "adding the matrices adds the two maps' outputs (both applied to x); composing feeds the "
@@ -406,6 +416,10 @@ register(
                  lambda a: _close(a, 1.0 - a.expected)),
             Hint(VALUE, "the bias is missing: z = X @ w + b",
                  lambda a: _close(a, (np.asarray(a.case.args[0]) @ np.asarray(a.case.args[1]) >= 0).astype(float))),
+            Hint(VALUE, "the perceptron's outputs are 0 and 1, never −1: np.sign gives −1, 0 or +1, and some texts "
+                        "use the labels ±1. Use np.where(z >= 0, 1.0, 0.0)",
+                 lambda a: a.got_array is not None and (a.got_array < 0).any()
+                 and np.isin(a.got_array, (-1.0, 0.0, 1.0)).all()),
             Hint(VALUE, "that looks like a smooth value between 0 and 1: the perceptron uses the hard step, 0 or 1",
                  lambda a: a.got_array is not None and ((a.got_array > 0) & (a.got_array < 1)).any()),
             Hint(EXCEPTION, "`if z >= 0:` asks one question about a whole array: compare element-wise, e.g. "
@@ -419,14 +433,18 @@ register(
 TRAIN_GATES = ("and", "or", "nand")
 TRAIN_SETTINGS = {"lr": 0.1, "epochs": 20}
 TRAIN_SEED = 0
-_PROBE = {"X": np.array([[1.0, 2.0]]), "y": np.array([0.0]), "lr": 0.5}  # one example the start gets wrong
+_PROBE = {"X": np.array([[1.0, 2.0]]), "lr": 0.5}  # one example; from w = 0, b = 0 its sum is z = 0
 
 
-def _probe(answer):
-    """One epoch on one misclassified example from w = 0, b = 0: the step the rule must take, as (w, b)."""
-    result = answer(_PROBE["X"].copy(), _PROBE["y"].copy(), lr=_PROBE["lr"], epochs=1,
-                    rng=np.random.default_rng(TRAIN_SEED))
-    return _weights_and_bias_any(result, 2)
+def _probe(answer, target: float, epochs: int = 1):
+    """Train on the one probe example with this target from w = 0, b = 0: the learner's (w, b), or None."""
+    try:
+        result = answer(_PROBE["X"].copy(), np.array([float(target)]), lr=_PROBE["lr"], epochs=epochs,
+                        rng=np.random.default_rng(TRAIN_SEED))
+    except Exception:  # noqa: BLE001 - a diagnosis only; the verdict already reports the failure
+        return None
+    parsed = _weights_and_bias_any(result, 2)
+    return None if isinstance(parsed, str) else parsed
 
 
 def _weights_and_bias_any(value, d: int):
@@ -442,25 +460,62 @@ def _weights_and_bias_any(value, d: int):
     return w, float(b_arr.reshape(()))
 
 
+_SIGN_FLIPPED = ("the update has its sign flipped: error = target − prediction (here 0 − 1 = −1), and "
+                 "w += lr · error · x moves w away from an example that should give 0")
+
+
 def _diagnose(answer) -> str | None:
-    """The likely mistake, from one update on one example (z = 0 at the start, so step gives 1, target 0)."""
-    parsed = _probe(answer)
-    if isinstance(parsed, str):
+    """The likely mistake, from the updates the learner's loop makes on one example, x = (1, 2), lr = 0.5.
+
+    From w = 0, b = 0 the sum is z = 0, so the prediction is step(0) = 1. With target 0 (error −1) the rule
+    must give w = −lr·x, b = −lr; with target 1 it must change nothing, however many epochs.
+    """
+    probe = _probe(answer, target=0.0)
+    if probe is None:
         return None
-    w, b = parsed
+    w, b = probe
     x, lr = _PROBE["X"][0], _PROBE["lr"]
-    right_w, right_b = -lr * x, -lr  # error = 0 - step(0) = -1
-    if np.allclose(w, -right_w) and np.isclose(b, -right_b) or np.allclose(w, -right_w) and b == 0.0:
-        return ("the update has its sign flipped: error = target − prediction (here 0 − 1 = −1), and "
-                "w += lr · error · x moves w away from an example that should give 0")
-    if np.allclose(w, right_w) and b == 0.0:
+    right_w, right_b = -lr * x, -lr  # error = 0 − step(0) = −1
+
+    def is_(w_expected, b_expected) -> bool:
+        return bool(np.allclose(w, w_expected) and np.isclose(b, b_expected))
+
+    if is_(-right_w, -right_b) or is_(-right_w, 0.0):
+        return _SIGN_FLIPPED
+    if is_(-right_w, right_b):
+        return ("the weights' update has its sign flipped (the bias's is right): error = target − prediction, "
+                "then w += lr · error · x, with the same sign as b += lr · error")
+    if is_(right_w, -right_b):
+        return ("the bias's update has its sign flipped (the weights' is right): b += lr · error, with the same "
+                "sign as w += lr · error · x")
+    if is_(right_w, 0.0):
         return "the bias never changes: update it too, b += lr · error (the bias acts like a weight whose input is 1)"
-    if np.allclose(w, right_w / lr) and np.isclose(b, right_b / lr):
+    if is_(right_w / lr, right_b / lr):
         return "the learning rate is not used: w += lr · error · x and b += lr · error"
-    if np.allclose(w, 0.0) and b == 0.0:
-        return ("nothing changed on an example the perceptron gets wrong: from w = 0, b = 0 the sum is z = 0, the "
-                "prediction is step(0) = 1, the target 0, so error = −1 and the rule must update w and b")
-    return None
+    if is_(right_w, right_b / lr):
+        return "the bias's update forgets the learning rate: b += lr · error, like w += lr · error · x"
+    if is_(right_w / lr, right_b):
+        return "the weights' update forgets the learning rate: w += lr · error · x, like b += lr · error"
+    if is_(np.full_like(x, right_b), right_b):
+        return ("the weights' update forgets the input: w += lr · error · x (each weight moves in proportion to its "
+                "own input, so a weight whose input is 0 does not move)")
+    if not is_(0.0, 0.0):
+        return None
+    # Nothing changed on an example it gets wrong: look at an example it gets right (target 1), for 2 epochs.
+    again = _probe(answer, target=1.0, epochs=2)
+    if again is not None:
+        w1, b1 = again
+        if np.allclose(w1, lr * x) and np.isclose(b1, lr):
+            return ("your step gives 0 at z = 0, but the course's step(0) = 1 (as torch.heaviside(z, 1)): use "
+                    "z >= 0, or utils.activations.step. From w = 0, b = 0, z = 0 and the prediction is 1")
+        if np.allclose(w1, 2 * lr * x) and np.isclose(b1, 2 * lr):
+            return ("the update uses the target y where it needs the error y − ŷ: the rule changes the weights only "
+                    "on a mistake (error ±1), and leaves them alone when the prediction is right (error 0)")
+        if np.allclose(w1, -lr * x) and np.isclose(b1, -lr):
+            return ("the error uses the sum z where it needs the prediction ŷ = step(z), 0 or 1: error = y − step(z), "
+                    "which is −1, 0 or +1")
+    return ("nothing changed on an example the perceptron gets wrong: from w = 0, b = 0 the sum is z = 0, the "
+            "prediction is step(0) = 1, the target 0, so error = −1 and the rule must update w and b")
 
 
 def train_property(answer):
