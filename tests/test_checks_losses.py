@@ -40,6 +40,14 @@ def mse_row_sums(y_pred, y_true):
     return float(np.mean(e.sum(axis=-1))) if e.ndim > 1 else float(np.mean(e))
 
 
+def mse_one_element_list(y_pred, y_true):
+    return [float(np.mean((np.asarray(y_pred) - y_true) ** 2))]
+
+
+def mae_per_element(y_pred, y_true):
+    return np.abs(np.asarray(y_pred) - y_true)
+
+
 def mae_sum(y_pred, y_true):
     return float(np.sum(np.abs(np.asarray(y_pred) - y_true)))
 
@@ -93,6 +101,16 @@ def huber_signed_error(y_pred, y_true, delta=1.0):
     return float(np.mean(np.where(e <= delta, 0.5 * e**2, delta * (e - 0.5 * delta))))
 
 
+def huber_signed_linear_part(y_pred, y_true, delta=1.0):  # |e| in the test, but e in the linear part
+    e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+    return float(np.mean(np.where(np.abs(e) <= delta, 0.5 * e**2, delta * (e - 0.5 * delta))))
+
+
+def huber_strict_inequality(y_pred, y_true, delta=1.0):  # < instead of <=: the pieces meet at δ, so it is right
+    e = _huber_parts(y_pred, y_true)
+    return float(np.mean(np.where(e < delta, 0.5 * e**2, delta * (e - 0.5 * delta))))
+
+
 def huber_sum(y_pred, y_true, delta=1.0):
     e = _huber_parts(y_pred, y_true)
     return float(np.sum(np.where(e <= delta, 0.5 * e**2, delta * (e - 0.5 * delta))))
@@ -141,6 +159,27 @@ def bce_sum(p, y, eps=1e-7):
     return float(-np.sum(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
+def bce_guard_each_log(p, y, eps=1e-7):  # log(max(p, eps)), log(max(1 - p, eps)): p itself is not clipped
+    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(np.maximum(p, eps)) + (1 - y) * np.log(np.maximum(1 - p, eps))))
+
+
+def bce_positive_term_only(p, y, eps=1e-7):
+    p, y = np.clip(np.asarray(p, dtype=float), eps, 1 - eps), np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(p)))
+
+
+def bce_log10(p, y, eps=1e-7):
+    p, y = np.clip(np.asarray(p, dtype=float), eps, 1 - eps), np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log10(p) + (1 - y) * np.log10(1 - p)))
+
+
+def bce_row_sums(p, y, eps=1e-7):
+    p, y = np.clip(np.asarray(p, dtype=float), eps, 1 - eps), np.asarray(y, dtype=float)
+    losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return float(np.mean(losses.sum(axis=-1))) if losses.ndim > 1 else float(np.mean(losses))
+
+
 def bce_in_place(p, y, eps=1e-7):
     np.clip(p, eps, 1 - eps, out=p)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -171,6 +210,11 @@ def bcel_overflowing(z, y):  # the right formula, but e^(-z) overflows at z = -1
 def bcel_sign(z, y):
     z = np.asarray(z, dtype=float)
     return float(np.mean(np.maximum(z, 0) + z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+def bcel_mixed_forms(z, y):  # max(-z, 0) + log1p(e^-|z|) is log(1 + e^-z): it goes with (1 - y) z, not -z y
+    z = np.asarray(z, dtype=float)
+    return float(np.mean(np.maximum(-z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 
 def bcel_sum(z, y):
@@ -229,6 +273,49 @@ def ce_mean_over_all_entries(logits, labels):
     return float(-np.mean(one_hot * log_p))
 
 
+def ce_global_max(logits, labels):  # z - z.max(): the whole array's maximum, not each row's
+    z = np.asarray(logits, dtype=float)
+    s = z - z.max()
+    log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_p[np.arange(len(labels)), labels]))
+
+
+def ce_softmax_over_the_batch(logits, labels):  # the seed's SimpleNN erratum: one softmax over the whole batch
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    return float(-np.mean(np.log(p[np.arange(len(labels)), labels])))
+
+
+def ce_no_keepdims(logits, labels):  # (N, C) - (N,) lines the row maxima up with the columns
+    z = np.asarray(logits, dtype=float)
+    s = z - z.max(axis=1)
+    log_p = s - np.log(np.exp(s).sum(axis=1))
+    return float(-np.mean(log_p[np.arange(len(labels)), labels]))
+
+
+def ce_logits_as_log_probabilities(logits, labels):
+    return float(-np.mean(np.asarray(logits, dtype=float)[np.arange(len(labels)), labels]))
+
+
+def ce_clipped_probabilities(logits, labels):  # the seed's np.clip(y_pred, 1e-15, 1 - 1e-15) on a softmax
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = np.clip(e / e.sum(axis=1, keepdims=True), 1e-15, 1 - 1e-15)
+    return float(-np.mean(np.log(p[np.arange(len(labels)), labels])))
+
+
+def ce_log2(logits, labels):
+    return float(-np.mean(_log_softmax(logits)[np.arange(len(labels)), labels]) / np.log(2))
+
+
+def ce_max_per_row_sum_down_the_batch(logits, labels):
+    z = np.asarray(logits, dtype=float)
+    s = z - z.max(axis=1, keepdims=True)
+    log_p = s - np.log(np.exp(s).sum(axis=0, keepdims=True))
+    return float(-np.mean(log_p[np.arange(len(labels)), labels]))
+
+
 def ce_per_example(logits, labels):
     return -_log_softmax(logits)[np.arange(len(labels)), labels]
 
@@ -284,6 +371,44 @@ def grad_broadcast_labels(logits, labels):
     return (_softmax(logits) - labels) / np.shape(logits)[0]
 
 
+def grad_global_max(logits, labels):  # 0 / 0 = NaN for a row far below the whole array's maximum
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - z.max())
+    n, c = z.shape
+    return (e / e.sum(axis=1, keepdims=True) - _one_hot(labels, c)) / n
+
+
+def grad_softmax_over_the_batch(logits, labels):
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - z.max())
+    n, c = z.shape
+    return (e / e.sum() - _one_hot(labels, c)) / n
+
+
+def grad_no_keepdims(logits, labels):
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z - z.max(axis=1))
+    n, c = z.shape
+    return (e / e.sum(axis=1) - _one_hot(labels, c)) / n
+
+
+def grad_no_max(logits, labels):  # e^1000 = inf, inf / inf = NaN
+    z = np.asarray(logits, dtype=float)
+    e = np.exp(z)
+    n, c = z.shape
+    return (e / e.sum(axis=1, keepdims=True) - _one_hot(labels, c)) / n
+
+
+def grad_divide_by_c(logits, labels):
+    n, c = np.shape(logits)
+    return (_softmax(logits) - _one_hot(labels, c)) / c
+
+
+def grad_divide_by_n_times_c(logits, labels):
+    n, c = np.shape(logits)
+    return (_softmax(logits) - _one_hot(labels, c)) / (n * c)
+
+
 def grad_torch(logits, labels):  # a correct answer from autograd
     z = torch.tensor(np.asarray(logits, dtype=float), requires_grad=True)
     F.cross_entropy(z, torch.as_tensor(labels)).backward()
@@ -298,6 +423,8 @@ WRONG = [
     ("losses.mse", mse_half, "no factor ½"),
     ("losses.mse", mse_per_element, "return one number"),
     ("losses.mse", mse_row_sums, "summed each row"),
+    ("losses.mse", mse_one_element_list, "not a list"),
+    ("losses.mae", mae_per_element, "return one number"),
     ("losses.mae", mae_sum, "you summed the losses"),
     ("losses.mae", mae_no_abs, "take the absolute value of each error before averaging"),
     ("losses.mae", mae_abs_of_mean, "not of their mean"),
@@ -308,6 +435,7 @@ WRONG = [
     ("losses.huber", huber_is_smooth_l1, "SmoothL1Loss"),
     ("losses.huber", huber_swapped_branches, "branches are swapped"),
     ("losses.huber", huber_signed_error, "absolute error |e|"),
+    ("losses.huber", huber_signed_linear_part, "absolute error |e|"),
     ("losses.huber", huber_sum, "you summed the losses"),
     ("losses.bce", bce_unclipped, "np.log(0) is −inf: clip p"),
     ("losses.bce", bce_clipped_below_only, "clip both ends"),
@@ -318,11 +446,16 @@ WRONG = [
     ("losses.bce", bce_swapped, "the arguments are (p, y)"),
     ("losses.bce", bce_sum, "you summed the losses"),
     ("losses.bce", bce_in_place, "changed the array it was given"),
+    ("losses.bce", bce_guard_each_log, "clip p itself"),
+    ("losses.bce", bce_positive_term_only, "the loss has two terms"),
+    ("losses.bce", bce_log10, "natural logarithm"),
+    ("losses.bce", bce_row_sums, "summed each row"),
     ("losses.bce_with_logits", bcel_via_sigmoid, "σ(z) rounds to exactly 0 or 1"),
     ("losses.bce_with_logits", bcel_sigmoid_then_clip, "clipping σ(z) caps the loss"),
     ("losses.bce_with_logits", bcel_overflowing, "np.exp overflowed"),
     ("losses.bce_with_logits", bcel_sign, "sign of the z·y term"),
     ("losses.bce_with_logits", bcel_sum, "you summed the losses"),
+    ("losses.bce_with_logits", bcel_mixed_forms, "goes with (1 − y)·z"),
     ("losses.cross_entropy", ce_labels_as_one_hot, "labels are class indices"),
     ("losses.cross_entropy", ce_column_indexing, "log_p[:, labels]"),
     ("losses.cross_entropy", ce_wrong_axis, "along each row (axis=1)"),
@@ -331,6 +464,13 @@ WRONG = [
     ("losses.cross_entropy", ce_log_of_softmax, "compute log-softmax directly"),
     ("losses.cross_entropy", ce_mean_over_all_entries, "all N × C entries"),
     ("losses.cross_entropy", ce_per_example, "return one number"),
+    ("losses.cross_entropy", ce_global_max, "each row's own maximum"),
+    ("losses.cross_entropy", ce_softmax_over_the_batch, "not over the whole batch"),
+    ("losses.cross_entropy", ce_no_keepdims, "keepdims=True"),
+    ("losses.cross_entropy", ce_logits_as_log_probabilities, "logits are not log-probabilities"),
+    ("losses.cross_entropy", ce_clipped_probabilities, "clipping the probabilities caps each loss"),
+    ("losses.cross_entropy", ce_log2, "natural logarithm"),
+    ("losses.cross_entropy", ce_max_per_row_sum_down_the_batch, "along each row (axis=1)"),
     ("losses.softmax_ce_grad", grad_no_mean, "divide (p − y) by N"),
     ("losses.softmax_ce_grad", grad_sign, "check the sign"),
     ("losses.softmax_ce_grad", grad_wrong_axis, "along each row (axis=1)"),
@@ -338,6 +478,12 @@ WRONG = [
     ("losses.softmax_ce_grad", grad_wrt_probabilities, "∂L/∂p"),
     ("losses.softmax_ce_grad", grad_without_softmax, "without the softmax"),
     ("losses.softmax_ce_grad", grad_broadcast_labels, "np.eye(C)[labels]"),
+    ("losses.softmax_ce_grad", grad_global_max, "each row's own maximum"),
+    ("losses.softmax_ce_grad", grad_softmax_over_the_batch, "not over the whole batch"),
+    ("losses.softmax_ce_grad", grad_no_keepdims, "keepdims=True"),
+    ("losses.softmax_ce_grad", grad_no_max, "subtract each row's maximum"),
+    ("losses.softmax_ce_grad", grad_divide_by_c, "not by C"),
+    ("losses.softmax_ce_grad", grad_divide_by_n_times_c, "not by N × C"),
 ]
 
 
@@ -356,6 +502,7 @@ def test_wrong_answers_are_rejected_with_the_right_hint(verdict_of, exercise_id,
     ("losses.huber", lambda y_pred, y_true, delta=1.0: F.huber_loss(torch.as_tensor(y_pred), torch.as_tensor(y_true),
                                                                     delta=delta).item()),
     ("losses.mae", lambda y_pred, y_true: np.mean(np.abs(np.subtract(y_pred, y_true)))),  # np.float64 is fine
+    ("losses.huber", huber_strict_inequality),  # the two pieces meet at |e| = δ, so < and <= agree
 ])
 def test_correct_answers_written_differently_pass(verdict_of, exercise_id, answer):
     verdict = verdict_of(exercise_id, answer)
@@ -410,3 +557,26 @@ def test_initial_loss_wrong_numbers_get_an_explanation(verdict_of, answer, hint)
                                        (np.log(9), False)])
 def test_initial_loss_accepts_rounded_values_only_close_to_ln_10(verdict_of, value, ok):
     assert verdict_of("losses.initial_loss", lambda: value).passed is ok
+
+
+def test_the_whole_arrays_maximum_is_caught_only_by_rows_on_different_scales(verdict_of):
+    """z - z.max() is right in exact arithmetic, so only a batch whose rows lie far apart exposes it."""
+    verdict = verdict_of("losses.cross_entropy", ce_global_max)
+    assert verdict.case.startswith("rows on very different scales"), verdict.render()
+    verdict = verdict_of("losses.softmax_ce_grad", grad_global_max)
+    assert verdict.case.startswith("rows on very different scales") and "NaN" in verdict.summary, verdict.render()
+
+
+def test_a_missing_keepdims_that_crashes_gets_a_hint_naming_both_broadcast_mistakes(verdict_of):
+    """When N != C, (N, C) - (N,) raises; the hint names keepdims as well as the one-hot confusion."""
+
+    def crashes_unless_square(logits, labels):
+        if np.shape(logits)[0] == np.shape(logits)[1]:
+            return ce_scipy(logits, labels)
+        return ce_no_keepdims(logits, labels)
+
+    verdict = verdict_of("losses.cross_entropy", crashes_unless_square)
+    assert "raised ValueError" in verdict.summary and "keepdims=True" in verdict.hint, verdict.render()
+    verdict = verdict_of("losses.softmax_ce_grad", lambda z, y: grad_torch(z, y) if np.shape(z)[0] == np.shape(z)[1]
+                         else grad_no_keepdims(z, y))
+    assert "raised ValueError" in verdict.summary and "keepdims=True" in verdict.hint, verdict.render()

@@ -161,6 +161,14 @@ def test_bce_with_logits_is_stable_at_logits_of_1000(reduction):
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_bce_weights_at_probabilities_0_and_1_match_torch(reduction):
+    """The weight multiplies the clamped loss (at most 100 per element) and the guarded gradient alike."""
+    weight = np.array([2.0, 3.0, 0.5, 1.0, 4.0, 0.0, 1.5, 2.5, 0.7, 1.0, 3.0])
+    ours_vs_torch(L.BCELoss(weight, reduction), torch.nn.BCELoss(to_torch(weight), reduction=reduction),
+                  *BCE_EXTREME, reduction)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_weights_and_pos_weight_match_torch(reduction):
     rng = np.random.default_rng(5)
     z, y = logit_pair(rng, (6, 3))
@@ -219,6 +227,8 @@ CE_SETTINGS = [
     {"weight": np.array([0.2, 1.0, 3.0, 0.7]), "label_smoothing": 0.25},
     {"ignore_index": 2},
     {"ignore_index": -100, "label_smoothing": 1.0},
+    {"ignore_index": 2, "label_smoothing": 0.1},  # smoothing skips the ignored rows too
+    {"weight": np.array([0.2, 1.0, 3.0, 0.7]), "ignore_index": 2, "label_smoothing": 0.2},  # all three at once
 ]
 
 
@@ -274,8 +284,9 @@ def test_cross_entropy_is_stable_at_logits_of_1000(reduction, kwargs):
                   EXTREME_LOGITS, EXTREME_PROBS, reduction)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"weight": np.array([0.2, 1.0, 3.0, 0.7])}, {"ignore_index": 2}],
-                         ids=["default", "weight", "ignore_index"])
+@pytest.mark.parametrize("kwargs", [{}, {"weight": np.array([0.2, 1.0, 3.0, 0.7])}, {"ignore_index": 2},
+                                    {"weight": np.array([0.2, 1.0, 3.0, 0.7]), "ignore_index": 2}],
+                         ids=["default", "weight", "ignore_index", "weight,ignore_index"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_nll_loss_matches_torch(reduction, kwargs):
     logits, labels, _ = ce_inputs(2)
@@ -298,6 +309,16 @@ def test_one_unbatched_example_of_shape_c(reduction):
                   logits, np.array([0.2, 0.3, 0.5]), reduction)
     ours_vs_torch(L.NLLLoss(reduction=reduction), torch.nn.NLLLoss(reduction=reduction),
                   log_softmax(logits), np.array(0), reduction)
+    weight = np.array([0.5, 2.0, 1.5])
+    ours_vs_torch(L.CrossEntropyLoss(weight, reduction=reduction, label_smoothing=0.2),
+                  torch.nn.CrossEntropyLoss(to_torch(weight), reduction=reduction, label_smoothing=0.2),
+                  logits, np.array(1), reduction)
+    if reduction != "mean":  # one ignored example: the mean over nothing is nan, in PyTorch too (tested below)
+        ours_vs_torch(L.CrossEntropyLoss(reduction=reduction), torch.nn.CrossEntropyLoss(reduction=reduction),
+                      logits, np.array(-100), reduction)
+        ours_vs_torch(L.NLLLoss(reduction=reduction, ignore_index=1),
+                      torch.nn.NLLLoss(reduction=reduction, ignore_index=1), log_softmax(logits), np.array(1),
+                      reduction)
 
 
 def test_cross_entropy_is_log_softmax_then_nll_and_its_gradient_is_p_minus_y_over_n():

@@ -94,9 +94,30 @@ def _torch_mean_oracle(name: str, **fixed):
     return oracle
 
 
+def _returned_a_list(attempt) -> bool:
+    return isinstance(attempt.got, (list, tuple))
+
+
+def _ratio_is(value: float) -> Callable:
+    """A hint predicate: the scalar answer is ``value`` times the expected one."""
+
+    def predicate(attempt) -> bool:
+        ratio = _ratio_to_expected(attempt)
+        return ratio is not None and bool(np.isclose(ratio, value, rtol=1e-6))
+
+    return predicate
+
+
+def _natural_log_mistake(attempt) -> bool:
+    """The answer used log2 or log10: it is the expected value divided by ln 2 or ln 10."""
+    return any(_ratio_is(1 / np.log(base))(attempt) for base in (2.0, 10.0))
+
+
 _SUM_NOT_MEAN = "you summed the losses: the exercise asks for the mean over all elements (np.mean, or the sum / size)"
 _RETURN_ONE_NUMBER = ("return one number, the mean over every element (np.mean of the whole array), not one loss "
                       "per element or per row")
+_NOT_A_LIST = "return one number (a float, e.g. float(np.mean(...))), not a list"
+_NATURAL_LOG = "use the natural logarithm np.log (as PyTorch does), not np.log2 or np.log10"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,6 +181,7 @@ register(
             Hint(VALUE, "you summed each row and averaged the rows: the MSE averages over every element",
                  _same_as(_row_sums_then_mean(np.square))),
             Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
         ),
     ),
     FunctionExercise(
@@ -178,6 +200,7 @@ register(
             Hint(VALUE, "you summed each row and averaged the rows: the MAE averages over every element",
                  _same_as(_row_sums_then_mean(np.abs))),
             Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
         ),
     ),
 )
@@ -213,6 +236,21 @@ def _huber_variant(quadratic: Callable, linear: Callable, fixed_delta: float | N
 
 _HALF_SQUARE, _LINEAR = (lambda a, d: 0.5 * a**2), (lambda a, d: d * (a - 0.5 * d))
 
+
+def _huber_signed(in_test: bool, in_linear: bool) -> Callable:
+    """Huber with the signed error e where |e| belongs: in the test |e| <= δ and / or in the linear part."""
+
+    def mistake(y_pred, y_true, delta=1.0):
+        e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
+        test = e if in_test else np.abs(e)
+        linear = e if in_linear else np.abs(e)
+        return np.mean(np.where(test <= delta, 0.5 * e**2, delta * (linear - 0.5 * delta)))
+
+    return mistake
+
+
+_HUBER_SIGNED_ERRORS = (_huber_signed(True, True), _huber_signed(False, True), _huber_signed(True, False))
+
 register(
     FunctionExercise(
         id="losses.huber",
@@ -237,11 +275,10 @@ register(
                      _LINEAR(np.abs(np.asarray(p) - t), delta))))),
             Hint(VALUE, "use the absolute error |e| in both the test and the linear part: the loss is symmetric",
                  lambda a: np.any(np.asarray(a.case.args[0]) < np.asarray(a.case.args[1]))
-                 and _same_as(lambda p, t, delta=1.0: np.mean(np.where(
-                     np.asarray(p) - t <= delta, 0.5 * (np.asarray(p) - t) ** 2,
-                     delta * ((np.asarray(p) - t) - 0.5 * delta))))(a)),
+                 and any(_same_as(mistake)(a) for mistake in _HUBER_SIGNED_ERRORS)),
             Hint(VALUE, _SUM_NOT_MEAN, _summed),
             Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
         ),
     ),
 )
@@ -282,6 +319,12 @@ def _bce_with(log_p: Callable, log_1mp: Callable) -> Callable:
     return mistake
 
 
+def _bce_row_sums(p, y, eps=1e-7):
+    p, y = np.clip(np.asarray(p, dtype=float), eps, 1 - eps), np.asarray(y, dtype=float)
+    losses = -(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return np.mean(np.sum(losses, axis=-1)) if losses.ndim > 1 else np.nan
+
+
 def _bce_oracle(p, y, eps=1e-7):
     """Independent: PyTorch's BCE on the clipped probabilities (its −100 clamp never acts there)."""
     import torch
@@ -312,6 +355,11 @@ register(
                  lambda a: _not_finite(a) and a.case.name.startswith("p = 1")),
             Hint(VALUE, "np.log(0) is −inf: clip p into [eps, 1 − eps] (np.clip) before taking any log",
                  _not_finite),
+            Hint(VALUE, "clip p itself into [eps, 1 − eps] before both logs (np.clip(p, eps, 1 - eps)): guarding "
+                        "each log's argument on its own (e.g. log(max(1 − p, eps))) gives 0 instead of "
+                        "−log(1 − eps) for a perfect prediction",
+                 lambda a: _has_0_or_1(a) and _same_as(_bce_with(lambda p, e: np.log(np.maximum(p, e)),
+                                                                 lambda p, e: np.log(np.maximum(1 - p, e))))(a)),
             Hint(VALUE, "that is PyTorch's BCELoss, which clamps each log at −100; this exercise asks for "
                         "ε-clipping: log(clip(p, eps, 1 − eps))",
                  lambda a: _has_0_or_1(a) and _same_as(_torch_clamped_bce)(a)),
@@ -325,8 +373,15 @@ register(
                  lambda a: _ratio_to_expected(a) is not None and np.isclose(_ratio_to_expected(a), -1.0)),
             Hint(VALUE, "the arguments are (p, y): predicted probabilities first, labels second",
                  _same_as(lambda p, y, eps=1e-7: _bce_oracle(y, p, eps))),
+            Hint(VALUE, "the loss has two terms, −[y·log p + (1 − y)·log(1 − p)]: the (1 − y)·log(1 − p) term is "
+                        "what an example with label 0 costs",
+                 _same_as(_bce_with(lambda p, e: np.log(np.clip(p, e, 1 - e)), lambda p, e: 0.0 * p))),
+            Hint(VALUE, _NATURAL_LOG, _natural_log_mistake),
+            Hint(VALUE, "you summed each row and averaged the rows: the mean runs over every element",
+                 _same_as(_bce_row_sums)),
             Hint(VALUE, _SUM_NOT_MEAN, _summed),
             Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
             Hint(WARNING, "np.log(0) warned (divide by zero) even if you later fix the value: clip p into "
                           "[eps, 1 − eps] before taking the log"),
         ),
@@ -381,11 +436,16 @@ register(
                                for eps in (1e-7, 1e-12, 1e-15, 1e-8))),
             Hint(VALUE, "σ(z) rounds to exactly 0 or 1 for |z| ≳ 37, and log(0) = −inf: don't take the log of "
                         "σ(z); rewrite the loss as max(z, 0) − z·y + log(1 + e^(−|z|))", _not_finite),
+            Hint(VALUE, "max(−z, 0) + log(1 + e^(−|z|)) is log(1 + e^(−z)), which goes with (1 − y)·z, not − z·y: "
+                        "the loss is max(z, 0) − z·y + log(1 + e^(−|z|)) = (1 − y)·z + log(1 + e^(−z))",
+                 _same_as(lambda z, y: np.mean(np.maximum(-np.asarray(z), 0) - np.asarray(z) * y
+                                               + np.log1p(np.exp(-np.abs(z)))))),
             Hint(VALUE, "the loss is max(z, 0) − z·y + log(1 + e^(−|z|)): check the sign of the z·y term",
                  _same_as(lambda z, y: np.mean(np.maximum(z, 0) + np.asarray(z) * y
                                                + np.log1p(np.exp(-np.abs(z)))))),
             Hint(VALUE, _SUM_NOT_MEAN, _summed),
             Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
+            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
             Hint(WARNING, "np.exp overflowed (e^(−z) for z = −1000): write log(1 + e^(−z)) as "
                           "max(−z, 0) + log(1 + e^(−|z|)), so that np.exp only sees −|z|"),
         ),
@@ -400,7 +460,8 @@ CLASSIC_PROBS = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7]])
 
 
 def ce_cases() -> list[Case]:
-    """Logits (N, C) and labels (N,): N = C and N ≠ C (so one-hot/index mix-ups show), extremes."""
+    """Logits (N, C) and labels (N,): N = C and N ≠ C (so one-hot/index mix-ups show), extremes, and rows far
+    apart (so subtracting the whole array's maximum instead of each row's shows)."""
     rng = np.random.default_rng(307)
     return [
         Case("the classic numbers: logits log(p) for the 3 × 3 table, labels [0, 1, 2]", np.log(CLASSIC_PROBS),
@@ -412,6 +473,9 @@ def ce_cases() -> list[Case]:
         Case("all-zero logits for 10 classes", np.zeros((4, 10)), np.array([0, 3, 9, 5])),
         Case("logits ±1000", np.array([[1000.0, -1000.0, 0.0], [1000.0, -1000.0, 0.0], [-1000.0, 999.0, 1000.0]]),
              np.array([0, 1, 2])),
+        Case("rows on very different scales (one row's logits all near −1000)",
+             np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1000.0, -999.0], [0.0, 5.0, -5.0], [2.0, -1.0, 0.5]]),
+             np.array([0, 2, 1, 0])),
     ]
 
 
@@ -439,6 +503,46 @@ def _ce_oracle(logits, labels):
     return F.cross_entropy(torch.as_tensor(np.asarray(logits, dtype=np.float64)), torch.as_tensor(labels)).item()
 
 
+def _log_softmax_variant(max_axis, sum_axis, keep_max: bool = True, keep_sum: bool = True) -> Callable:
+    """log-softmax with the maximum and the sum taken along the given axes (None: the whole array), with
+    or without keepdims: the right one is (1, 1, True, True); the others are the usual slips."""
+
+    def log_softmax(z):
+        z = np.asarray(z, dtype=float)
+        m = z.max(axis=max_axis, keepdims=keep_max) if max_axis is not None else z.max()
+        s = z - m
+        total = np.exp(s).sum(axis=sum_axis, keepdims=keep_sum) if sum_axis is not None else np.exp(s).sum()
+        return s - np.log(total)
+
+    return log_softmax
+
+
+def _ce_with(log_softmax: Callable) -> Callable:
+    return _ce_variant(log_softmax, lambda lp, y: -np.mean(_pick(lp, y)))
+
+
+def _any_same_as(*mistakes: Callable) -> Callable:
+    return lambda attempt: any(_same_as(m)(attempt) for m in mistakes)
+
+
+# which slip of the axes gives the answer: (max axis, sum axis, keepdims of the max, keepdims of the sum)
+_WRONG_AXIS_SLIPS = [(0, 0), (1, 0)]
+_BATCH_SLIPS = [(None, None), (1, None), (0, None)]
+_GLOBAL_MAX_SLIPS = [(None, 1), (0, 1)]
+_KEEPDIMS_SLIPS = [(1, 1, False, True), (1, 1, True, False), (1, 1, False, False)]
+
+
+def _clipped_log_softmax(eps: float) -> Callable:
+    def log_softmax(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return np.log(np.clip(e / e.sum(axis=1, keepdims=True), eps, 1.0))
+
+    return log_softmax
+
+
+_CLIP_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)
+
+
 def _naive_log_softmax(z):
     e = np.exp(z)
     return np.log(e / e.sum(axis=1, keepdims=True))
@@ -453,6 +557,15 @@ _ONE_HOT_CONFUSION = ("labels are class indices (0, 1, 2, …), not one-hot rows
                       "of its true class with log_p[np.arange(N), labels]")
 _WRONG_AXIS = ("softmax and log-softmax run over the classes, i.e. along each row (axis=1), not down the batch "
                "(axis=0)")
+_WHOLE_BATCH = ("softmax normalises each row on its own: sum the exponentials along the classes "
+                "(axis=1, keepdims=True), not over the whole batch, so that every row of probabilities sums to 1")
+_ROW_MAXIMUM = ("subtract each row's own maximum, z.max(axis=1, keepdims=True), not the maximum of the whole array "
+                "(or of each column): a row far below it underflows to all zeros, and log 0 = −inf")
+_KEEPDIMS = ("without keepdims=True the N row maxima (or sums), of shape (N,), line up with the columns instead of "
+             "the rows: use z.max(axis=1, keepdims=True) and .sum(axis=1, keepdims=True), of shape (N, 1)")
+_BROADCAST = ("an (N, C) and an (N,) array did not broadcast: labels are class indices, not one-hot rows (pick "
+              "each row's log-probability with log_p[np.arange(N), labels]), and reductions over the classes need "
+              "keepdims=True (z.max(axis=1, keepdims=True)) so that each row's maximum and sum stay (N, 1)")
 
 register(
     FunctionExercise(
@@ -468,8 +581,16 @@ register(
             Hint(VALUE, "log_p[:, labels] picks the labelled columns for every row (an N × N array): use "
                         "log_p[np.arange(N), labels], one entry per row",
                  _same_as(_ce_variant(_log_softmax, lambda lp, y: -np.mean(lp[:, y])))),
-            Hint(VALUE, _WRONG_AXIS,
-                 _same_as(_ce_variant(lambda z: _log_softmax(z, axis=0), lambda lp, y: -np.mean(_pick(lp, y))))),
+            Hint(VALUE, _WRONG_AXIS, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _WRONG_AXIS_SLIPS))),
+            Hint(VALUE, _WHOLE_BATCH, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _BATCH_SLIPS))),
+            Hint(VALUE, _KEEPDIMS, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _KEEPDIMS_SLIPS))),
+            Hint(VALUE, _ROW_MAXIMUM, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _GLOBAL_MAX_SLIPS))),
+            Hint(VALUE, "logits are not log-probabilities: turn them into log-probabilities with log-softmax, "
+                        "z − m − log Σ e^(z − m), before picking the true class",
+                 _same_as(_ce_with(lambda z: z))),
+            Hint(VALUE, "clipping the probabilities caps each loss at −log ε, but a true class whose logit is 2000 "
+                        "below the best costs 2000: compute log-softmax directly instead of log(clip(softmax))",
+                 _any_same_as(*(_ce_with(_clipped_log_softmax(eps)) for eps in _CLIP_EPSILONS))),
             Hint(VALUE, "np.log of a softmax that underflowed to 0 is −inf (and e^1000 is inf): compute "
                         "log-softmax directly, z − m − log Σ e^(z − m) with m the row's maximum",
                  lambda a: _not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
@@ -480,10 +601,12 @@ register(
             Hint(VALUE, "you averaged over all N × C entries; average the N per-example losses instead",
                  lambda a: _ratio_to_expected(a) is not None
                  and np.isclose(_ratio_to_expected(a), 1 / np.shape(a.x)[1]) and np.shape(a.x)[1] > 1),
+            Hint(VALUE, _NATURAL_LOG, _natural_log_mistake),
             Hint(VALUE, "return one number, the mean over the examples, not one loss per example", _not_a_number),
+            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
             Hint(WARNING, "np.exp overflowed or np.log saw a 0: subtract each row's maximum before exponentiating, "
                           "and take log-softmax directly instead of np.log(softmax)"),
-            Hint(EXCEPTION, _ONE_HOT_CONFUSION,
+            Hint(EXCEPTION, _BROADCAST,
                  lambda a: "broadcast" in str(a.result.exception) and "labels" not in str(a.result.exception)),
             Hint(EXCEPTION, "index with integer arrays: labels are class indices (np.arange(N), labels)",
                  lambda a: isinstance(a.result.exception, IndexError)),
@@ -523,6 +646,27 @@ def _grad_variant(fn: Callable) -> Callable:
     return mistake
 
 
+def _grad_with(log_softmax: Callable) -> Callable:
+    """(softmax − onehot) / N with the softmax computed as exp(log_softmax(z)) (a slip in its axes)."""
+    return _grad_variant(lambda z, y, n, c: (np.exp(log_softmax(z)) - _one_hot(y, c)) / n)
+
+
+def _grad_with_probabilities(max_axis, sum_axis, keep_max: bool = True, keep_sum: bool = True) -> Callable:
+    """The same slips made in probability space, e / e.sum(...), where 0 / 0 gives NaN."""
+
+    def softmax(z):
+        m = z.max(axis=max_axis, keepdims=keep_max) if max_axis is not None else z.max()
+        e = np.exp(z - m)
+        return e / (e.sum(axis=sum_axis, keepdims=keep_sum) if sum_axis is not None else e.sum())
+
+    return _grad_variant(lambda z, y, n, c: (softmax(z) - _one_hot(y, c)) / n)
+
+
+def _grad_slips(slips) -> Callable:
+    return _any_same_as(*(f(*a) for a in slips for f in (lambda *a: _grad_with(_log_softmax_variant(*a)),
+                                                        _grad_with_probabilities)))
+
+
 register(
     FunctionExercise(
         id="losses.softmax_ce_grad",
@@ -538,6 +682,15 @@ register(
                  _same_as(_grad_variant(lambda z, y, n, c: (_one_hot(y, c) - _softmax(z)) / n))),
             Hint(VALUE, _WRONG_AXIS,
                  _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z, axis=0) - _one_hot(y, c)) / n))),
+            Hint(VALUE, _WHOLE_BATCH, _grad_slips(_BATCH_SLIPS)),
+            Hint(VALUE, _KEEPDIMS, _grad_slips(_KEEPDIMS_SLIPS)),
+            Hint(VALUE, _ROW_MAXIMUM, _grad_slips(_GLOBAL_MAX_SLIPS)),
+            Hint(VALUE, "divide by N, the number of examples (rows), not by C, the number of classes",
+                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - _one_hot(y, c)) / c))),
+            Hint(VALUE, "the mean runs over the N examples only: divide by N, not by N × C",
+                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - _one_hot(y, c)) / (n * c)))),
+            Hint(VALUE, "np.exp(1000) is inf, and inf / inf is NaN: subtract each row's maximum before exponentiating",
+                 lambda a: _not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
             Hint(VALUE, "subtract 1 only at each row's true class: y is the one-hot matrix of the labels, "
                         "not the labels themselves",
                  _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - y[:, None]) / n))),
@@ -551,8 +704,9 @@ register(
             Hint(VALUE, "that is (p − y) without the softmax: turn the logits into probabilities first",
                  _same_as(_grad_variant(lambda z, y, n, c: (z - _one_hot(y, c)) / n))),
             Hint(WARNING, "np.exp overflowed: subtract each row's maximum before exponentiating"),
-            Hint(EXCEPTION, "p (N, C) and the labels (N,) do not line up: build the one-hot matrix y (N, C) first, "
-                            "e.g. np.eye(C)[labels]",
+            Hint(EXCEPTION, "an (N, C) and an (N,) array did not broadcast: build the one-hot matrix y (N, C) first "
+                            "(e.g. np.eye(C)[labels]), and reduce over the classes with keepdims=True so that each "
+                            "row's maximum and sum stay (N, 1)",
                  lambda a: "broadcast" in str(a.result.exception)),
         ),
     ),
