@@ -155,12 +155,20 @@ def test_train_2d_equals_fit_with_the_same_model_and_learns_spirals():
 
 
 def test_train_2d_is_deterministic_and_reports_divergence():
-    a, b = W.train_2d("moons", epochs=50), W.train_2d("moons", epochs=50)
+    a, b = W.train_2d("moons", epochs=50), W._train_2d.__wrapped__("moons", 32, "relu", 0.5, 50, 0)  # b: uncached
+    assert a is not b
     np.testing.assert_array_equal(a.losses, b.losses)
+    np.testing.assert_array_equal(a.probabilities, b.probabilities)
     assert a.probabilities.shape[-1] == 2 and not a.diverged
     sigmoid = W.train_2d("spirals", activation="sigmoid", epochs=250)
     relu = W.train_2d("spirals", activation="relu", epochs=250)
     assert sigmoid.accuracy < relu.accuracy - 0.2  # the sigmoid network barely learns: section 6's lesson
+
+
+def test_train_2d_caches_its_runs_so_the_widget_does_not_retrain_the_static_figure():
+    first = W.train_2d("moons", hidden=8, lr=0.3, epochs=50)
+    assert W.train_2d("moons", 8, "relu", 0.3, 50, seed=0) is first  # same settings: the same run, no training
+    assert W.train_2d("moons", hidden=8, lr=0.3, epochs=50, seed=1) is not first
 
 
 @pytest.mark.parametrize("kwargs, match", [

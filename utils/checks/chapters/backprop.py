@@ -633,6 +633,10 @@ def _check_linear_result(case, layer, result, X, G, dX_num, dW_num, db_num, old_
                         "*sum* of grad_out over the rows (the 1/N of a mean loss is already inside grad_out)")
             elif name == "weight" and num.shape[0] == num.shape[1] and np.allclose(added, num.T, rtol=1e-6):
                 hint = "missing transpose: dL/dW = grad_outᵀ X"
+            elif n > 1 and np.allclose(added, num / n, rtol=1e-6):
+                hint = ("N times too small: do not divide by the batch size here. dL/dW = grad_outᵀ X sums over the "
+                        "rows, and the 1/N of a mean loss is already inside grad_out (the loss's backward put it "
+                        "there)")
             return (f"{case}: {label} fails the gradient check (relative error {relative_error(added, num):.1e}); "
                     f"{_worst(added, num, 'it grew by')}", hint)
     return None
@@ -671,17 +675,21 @@ def _torch_mlp_grads(case: dict) -> dict:
     return {k: t[k].grad.numpy() for k in ("W1", "b1", "W2", "b2")}
 
 
-def _mlp_without_mask(case: dict) -> dict:
-    """The gradients a learner gets by forgetting ReLU's derivative in the backward pass."""
+def _mlp_variant(case: dict, mistake: str) -> dict:
+    """The gradients a learner gets with one classic mistake: ``"no_mask"`` (ReLU's derivative forgotten),
+    ``"mask_is_H"`` (dH multiplied by H = relu(Z1) instead of the mask Z1 > 0) or ``"no_onehot"``
+    (dZ2 = P / N, the targets never subtracted)."""
     X, y, W1, b1, W2, b2 = (case[k] for k in ("X", "y", "W1", "b1", "W2", "b2"))
     n = len(X)
-    H = np.maximum(X @ W1.T + b1, 0)
+    Z1 = X @ W1.T + b1
+    H = np.maximum(Z1, 0)
     Z = H @ W2.T + b2
     P = np.exp(Z - Z.max(axis=1, keepdims=True))
     P /= P.sum(axis=1, keepdims=True)
-    dZ2 = (P - np.eye(Z.shape[1])[y]) / n
+    dZ2 = (P if mistake == "no_onehot" else P - np.eye(Z.shape[1])[y]) / n
     dH = dZ2 @ W2
-    return {"W1": dH.T @ X, "b1": dH.sum(axis=0)}
+    dZ1 = {"no_mask": dH, "mask_is_H": dH * H}.get(mistake, dH * (Z1 > 0))
+    return {"W1": dZ1.T @ X, "b1": dZ1.sum(axis=0), "W2": dZ2.T @ H, "b2": dZ2.sum(axis=0)}
 
 
 def _mlp_hint(name: str, got: np.ndarray, want: np.ndarray, case: dict, n: int) -> str | None:
@@ -697,7 +705,15 @@ def _mlp_hint(name: str, got: np.ndarray, want: np.ndarray, case: dict, n: int) 
                 "(forgetting the 1/N of a mean loss)")
     if name.startswith("b") and n > 1 and np.allclose(got, want / n, rtol=1e-6, atol=1e-12):
         return "that is the mean over the batch: db is the *sum* of dZ over the rows (the 1/N is already in dZ2)"
-    if name in ("W1", "b1") and np.allclose(got, _mlp_without_mask(case)[name], rtol=1e-6, atol=1e-12):
+    if n > 1 and np.allclose(got, want / n, rtol=1e-6, atol=1e-12):
+        return ("N times too small: the 1/N of the mean loss belongs in dZ2 = (P − Y) / N only once; dW = dZᵀ A "
+                "then sums over the rows without dividing again")
+    if name in ("W2", "b2") and np.allclose(got, _mlp_variant(case, "no_onehot")[name], rtol=1e-6, atol=1e-12):
+        return "subtract the one-hot targets: dL/dZ2 = (P − Y) / N, not P / N"
+    if name in ("W1", "b1") and np.allclose(got, _mlp_variant(case, "mask_is_H")[name], rtol=1e-6, atol=1e-12):
+        return ("ReLU's derivative is 1 where Z1 > 0 and 0 elsewhere: multiply dH by the mask (Z1 > 0), not by "
+                "H = relu(Z1) itself")
+    if name in ("W1", "b1") and np.allclose(got, _mlp_variant(case, "no_mask")[name], rtol=1e-6, atol=1e-12):
         return "ReLU's derivative is missing: dZ1 = dH * (Z1 > 0), the gradient stops at units that were off"
     if np.allclose(got, -want, rtol=1e-6, atol=1e-12):
         return "the sign is flipped: dL/dZ2 = P − Y (predicted minus true), not Y − P"
@@ -800,7 +816,11 @@ def _gradient_left_over(model) -> bool:
 def train_xor_property(answer):
     model = _run(answer, np.random.default_rng(TRAIN_SEED))
     if isinstance(model, _Raised):
-        return f"train_xor raised {model.text}", None
+        hint = None
+        if "target must have the input's shape" in str(model.exc):
+            hint = ("logic_gate gives the targets with shape (4,) and the network outputs (4, 1): reshape them "
+                    "once before the loop, y = y.reshape(-1, 1)")
+        return f"train_xor raised {model.text}", hint
     out = _xor_outputs(model)
     if isinstance(out, str):
         return out, "end with `return model`, the trained Sequential"
@@ -822,9 +842,9 @@ def train_xor_property(answer):
                 "(sgd_step does this)")
     elif np.all(np.abs(out - 0.5) < 0.12):
         hint = ("every output is still near 0.5: the network is on the plateau where the MSE is 0.25. With the mean "
-                "MSE and PyTorch's small initial weights, lr = 0.1 is far too slow; try lr = 1.0 for 10,000 epochs")
+                "MSE and PyTorch's small initial weights, lr = 0.1 is far too slow; try lr = 1.0 for 5,000 epochs")
     else:
-        hint = "train longer or with a larger learning rate (the chapter's recipe: lr = 1.0, 10,000 epochs)"
+        hint = "train longer or with a larger learning rate (the chapter's recipe: lr = 1.0, 5,000 epochs)"
     return problem, hint
 
 
