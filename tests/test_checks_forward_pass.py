@@ -159,6 +159,19 @@ def forward_swapped_activations(x, params):
     return _forward(x, params, lambda z: z, sigmoid)
 
 
+def forward_relu_hidden(x, params):  # ReLU out of habit: this network's hidden layers are sigmoid
+    return _forward(x, params, relu, lambda z: z)
+
+
+def forward_no_bias(x, params):
+    a = np.asarray(x, dtype=float)
+    n = len(params) // 2
+    for layer in range(1, n + 1):
+        z = a @ params[f"W{layer}"].T
+        a = sigmoid(z) if layer < n else z
+    return a
+
+
 def forward_with_python_loop_per_row(x, params):  # right numbers, but a list of lists instead of an array
     return [forward_with_sequential(row[None, :], params)[0].tolist() for row in np.asarray(x)]
 
@@ -190,6 +203,11 @@ def xavier_fan_in_only(shape, rng):
 
 def xavier_no_sqrt(shape, rng):
     a = 6.0 / (shape[0] + shape[1])
+    return rng.uniform(-a, a, size=shape)
+
+
+def xavier_fan_out_only(shape, rng):
+    a = math.sqrt(6.0 / shape[0])
     return rng.uniform(-a, a, size=shape)
 
 
@@ -237,6 +255,14 @@ def he_xavier(shape, rng):
 def he_uniform_instead(shape, rng):
     a = math.sqrt(6.0 / shape[1])
     return rng.uniform(-a, a, size=shape)
+
+
+def he_uniform_bound_as_std(shape, rng):  # He uniform's bound √(6 / fan_in) used as a normal's std
+    return rng.normal(0.0, math.sqrt(6.0 / shape[1]), size=shape)
+
+
+def he_sqrt2_over_fan_in(shape, rng):  # √2 / fan_in instead of √(2 / fan_in)
+    return rng.normal(0.0, math.sqrt(2.0) / shape[1], size=shape)
 
 
 def he_standard_normal_scaled(shape, rng):  # a correct alternative
@@ -287,6 +313,42 @@ def two_hidden_naive_softmax(X, params):  # overflows for the large-logit case
     return e / e.sum(axis=1, keepdims=True)
 
 
+def two_hidden_no_keepdims(X, params):  # z.max(axis=1) without keepdims: a broadcasting error
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    z = h2 @ params["W3"].T + params["b3"]
+    e = np.exp(z - z.max(axis=1))
+    return e / e.sum(axis=1)
+
+
+def two_hidden_missing_first_relu(X, params):
+    h1 = X @ params["W1"].T + params["b1"]
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    return softmax(h2 @ params["W3"].T + params["b3"], axis=1)
+
+
+def two_hidden_no_relu(X, params):
+    h1 = X @ params["W1"].T + params["b1"]
+    h2 = h1 @ params["W2"].T + params["b2"]
+    return softmax(h2 @ params["W3"].T + params["b3"], axis=1)
+
+
+def two_hidden_no_bias(X, params):
+    h1 = relu(X @ params["W1"].T)
+    h2 = relu(h1 @ params["W2"].T)
+    return softmax(h2 @ params["W3"].T, axis=1)
+
+
+def two_hidden_sigmoid_output(X, params):  # the binary-classification habit
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    return sigmoid(h2 @ params["W3"].T + params["b3"])
+
+
+def init_weights_only(sizes, rng):  # forgot the biases
+    return {f"W{i}": rng.normal(0, 0.01, (sizes[i], sizes[i - 1])) for i in range(1, len(sizes))}
+
+
 def two_hidden_old_network(X, params):  # still the 4 -> 10 -> 3 network's keys
     h1 = relu(X @ params["W1"].T + params["b1"])
     return softmax(h1 @ params["W2"].T + params["b2"], axis=1)
@@ -322,6 +384,9 @@ WRONG = [
     ("forward_pass.forward", forward_naive_sigmoid, "stable sigmoid"),
     ("forward_pass.forward", forward_with_python_loop_per_row, None),
     ("forward_pass.forward", forward_swapped_activations, "swapped"),
+    ("forward_pass.forward", forward_relu_hidden, "not ReLU"),
+    ("forward_pass.forward", forward_no_bias, "biases are missing"),
+    ("forward_pass.init_params", init_weights_only, None),
     ("forward_pass.xavier_uniform", xavier_lecun, "LeCun"),
     ("forward_pass.xavier_uniform", xavier_std_as_bound, "not the bound"),
     ("forward_pass.xavier_uniform", xavier_fan_in_only, "both fans"),
@@ -330,11 +395,14 @@ WRONG = [
     ("forward_pass.xavier_uniform", xavier_transposed, "exactly the shape given"),
     ("forward_pass.xavier_uniform", xavier_normal_instead, "uniform distribution"),
     ("forward_pass.xavier_uniform", xavier_global_random, "np.random.Generator"),
+    ("forward_pass.xavier_uniform", xavier_fan_out_only, "both fans"),
     ("forward_pass.kaiming_normal", he_fan_out, "fan_in and fan_out are swapped"),
     ("forward_pass.kaiming_normal", he_lecun, "LeCun"),
     ("forward_pass.kaiming_normal", he_variance_as_std, "square root"),
     ("forward_pass.kaiming_normal", he_xavier, "Xavier"),
     ("forward_pass.kaiming_normal", he_uniform_instead, "normal distribution"),
+    ("forward_pass.kaiming_normal", he_uniform_bound_as_std, "He uniform's bound"),
+    ("forward_pass.kaiming_normal", he_sqrt2_over_fan_in, "not √2 / fan_in"),
     ("forward_pass.two_hidden", two_hidden_whole_batch_softmax, "whole batch"),
     ("forward_pass.two_hidden", two_hidden_softmax_axis0, "axis 0"),
     ("forward_pass.two_hidden", two_hidden_missing_second_relu, "second hidden layer"),
@@ -342,6 +410,11 @@ WRONG = [
     ("forward_pass.two_hidden", two_hidden_no_transpose, "X @ W.T"),
     ("forward_pass.two_hidden", two_hidden_naive_softmax, "subtract each row's maximum"),
     ("forward_pass.two_hidden", two_hidden_old_network, None),
+    ("forward_pass.two_hidden", two_hidden_no_keepdims, "keepdims=True"),
+    ("forward_pass.two_hidden", two_hidden_missing_first_relu, "first hidden layer"),
+    ("forward_pass.two_hidden", two_hidden_no_relu, "one linear map"),
+    ("forward_pass.two_hidden", two_hidden_no_bias, "biases are missing"),
+    ("forward_pass.two_hidden", two_hidden_sigmoid_output, "softmax per row"),
 ]
 
 
@@ -366,6 +439,12 @@ def test_wrong_answer_is_rejected_with_the_right_hint(verdict_of, exercise_id, a
 def test_other_correct_answers_pass(verdict_of, exercise_id, answer):
     verdict = verdict_of(exercise_id, answer)
     assert verdict.passed, verdict.render()
+
+
+def test_a_broadcasting_error_is_not_blamed_on_the_transpose(verdict_of):
+    """NumPy's broadcast error mentions "shapes" too; it must get the keepdims hint, not the X @ W.T one."""
+    verdict = verdict_of("forward_pass.two_hidden", two_hidden_no_keepdims)
+    assert "broadcast" in verdict.summary and "W.T" not in verdict.hint, verdict.render()
 
 
 def test_dense_failure_shows_the_failing_case(verdict_of):

@@ -238,6 +238,7 @@ def test_linear_rejects_a_wrong_input_shape_naming_both_shapes(shape):
         layer(np.ones(shape))
     message = str(err.value)
     assert "(N, 5)" in message and str(shape) in message
+    assert "weight has shape (2, 5)" in message  # and the weight's (out_features, in_features), as PyTorch's
 
 
 def test_linear_rejects_a_scalar_and_non_numbers():

@@ -57,6 +57,9 @@ def test_zeros_with_sigmoid_gives_one_half_everywhere():
     stats = W.init_statistics("zeros", "sigmoid", 4, 32)
     assert (stats.std == 0).all() and np.allclose(stats.mean, 0.5)
     assert (stats.counts[:, W.N_BINS // 2] == stats.counts.sum(axis=1)).all()  # one bin holds every value
+    assert "exactly 0.5, whatever the input" in stats.verdict  # not "exactly 0"
+    axes = W.draw_activation_histograms(("zeros",), "sigmoid", depth=2, width=16)
+    assert axes[0].get_ylabel() == "zeros\nall exactly 0.5"
 
 
 @pytest.mark.parametrize("call, match", [
@@ -263,8 +266,9 @@ def test_draw_init_statistics_titles_and_panels():
 
 
 def test_draw_std_per_layer_one_line_per_scheme():
-    axes = W.draw_std_per_layer(("small_normal", "kaiming_normal"), ("tanh", "relu"), depth=5, width=64)
-    assert len(axes) == 2
+    axes = W.draw_std_per_layer(("small_normal", "kaiming_normal"), ("tanh", "relu"), depth=5, width=64,
+                                title="He keeps ReLU's scale")
+    assert len(axes) == 2 and axes[0].figure._suptitle.get_text().startswith("He keeps ReLU's scale\n5 layers")
     for ax in axes:
         lines = [ln for ln in ax.get_lines() if ln.get_label() in (init.LABELS["small_normal"],
                                                                    init.LABELS["kaiming_normal"])]
@@ -274,17 +278,34 @@ def test_draw_std_per_layer_one_line_per_scheme():
 
 
 def test_draw_activation_histograms_grid():
-    axes = W.draw_activation_histograms(("zeros", "xavier_uniform"), "tanh", depth=4, width=32)
-    assert axes.shape == (2, 4)
-    assert axes[0, 0].get_ylabel() == "zeros" and axes[1, 0].get_ylabel() == "Xavier uniform"
-    assert axes[1, 3].get_title().startswith("std ")
+    axes = W.draw_activation_histograms(("zeros", "small_normal", "xavier_uniform"), "tanh", depth=4, width=32,
+                                        title="what to notice")
+    assert axes.shape == (3,)  # one Axes per scheme, the layers side by side in it
+    labels = [ax.get_ylabel() for ax in axes]
+    assert labels == ["zeros\nall exactly 0", "N(0, 0.01²)\nvanishes", "Xavier uniform\nsurvives"]
+    stats = W.init_statistics("xavier_uniform", "tanh", 4, 32)
+    (bars,) = axes[2].patches  # one filled stairs per row: layer l's histogram in the slot [l - 1, l]
+    values, edges = bars.get_data().values, bars.get_data().edges
+    n = len(stats.edges)  # each histogram's edges, then a zero-height step to the next slot
+    for layer in range(4):
+        slot_edges = edges[layer * n:(layer + 1) * n]
+        assert layer < slot_edges[0] < slot_edges[-1] < layer + 1
+        np.testing.assert_allclose(values[layer * n:layer * n + n - 1], stats.counts[layer] / stats.counts[layer].max())
+        if layer < 3:
+            assert values[layer * n + n - 1] == 0.0
+    texts = [t.get_text() for t in axes[2].texts]
+    assert texts == [f"std {W._fmt_std(s)}" for s in stats.std]
+    assert [t.get_text() for t in axes[0].texts if t.get_text().startswith("layer")] == [f"layer {i}" for i in
+                                                                                         range(1, 5)]
+    assert axes[0].figure._suptitle.get_text().startswith("what to notice\ntanh activations")
 
 
 def test_draw_playground_and_grid():
     ax = W.draw_playground(depth=1, width=4, activation="relu", seed=0)
     assert "2 → 4 → 1" in ax.get_title() and "flat pieces" in ax.get_title()
     assert ax.get_xlabel() == "input x₁"
-    axes = W.draw_playground_grid(("identity", "relu"), (0, 2), width=4)
+    axes = W.draw_playground_grid(("identity", "relu"), (0, 2), width=4, title="notice")
+    assert axes[0, 0].figure._suptitle.get_text().startswith("notice\nRandom networks 2 → 4 → … → 1")
     assert axes.shape == (2, 2) and axes[1, 1].get_title().startswith("2 hidden layers")
     assert "pieces" in axes[1, 1].get_title() and "pieces" not in axes[0, 1].get_title()
 
@@ -298,7 +319,7 @@ def test_draw_network_lines_follow_the_weights():
     widths = np.asarray(lines.get_linewidths())
     assert widths.max() == pytest.approx(0.4 + 3.0)  # the largest |w| (2.0) gets the widest line
     labels = [t.get_text() for t in ax.texts]
-    assert "input\n2 units" in labels and "output\n1 units" in labels
+    assert "input\n2 units" in labels and "output\n1 unit" in labels
     big = W.draw_network([64, 50, 100, 10], max_units=6)
     assert "⋮" in [t.get_text() for t in big.texts]
     assert len(big.collections[0].get_segments()) == 6 * 6 + 6 * 6 + 6 * 6
@@ -308,8 +329,44 @@ def test_draw_digit_grid_marks_mistakes():
     images = np.random.default_rng(0).uniform(size=(5, 64))
     fig = W.draw_digit_grid(images, labels=np.array([1, 2, 3, 4, 5]), predicted=np.array([1, 2, 8, 4, 5]),
                             probabilities=np.array([0.9, 0.8, 0.55, 0.99, 1.0]), ncols=5, title="t")
-    titles = [ax.get_title() for ax in fig.axes]
-    assert titles[0] == "→ 1\n90%" and titles[2] == "3 → 8\n55%"
-    assert fig.axes[2].title.get_fontweight() == "bold" and fig.axes[0].title.get_fontweight() == "normal"
-    fig = W.draw_digit_grid(images[:3], labels=np.array([7, 8, 9]), ncols=5)
-    assert [ax.get_title() for ax in fig.axes[:3]] == ["7", "8", "9"] and not fig.axes[4].axison
+    (ax,) = fig.axes  # one Axes for every digit: cheap to draw
+    assert len(ax.images) == 5
+    captions = ax.texts[:5]
+    assert captions[0].get_text() == "→ 1\n90%" and captions[2].get_text() == "3 → 8\n55%"
+    assert captions[2].get_fontweight() == "bold" and captions[0].get_fontweight() == "normal"
+    assert ax.texts[5].get_text() == "t"
+    frames = [patch.get_linewidth() for patch in ax.patches]
+    assert frames == [0.8, 0.8, 2.0, 0.8, 0.8]  # the mistake is framed
+    tops = [image.get_extent()[3] for image in ax.images]
+    assert len(set(tops)) == 1  # one row of five
+    fig = W.draw_digit_grid(images[:3], labels=np.array([7, 8, 9]), ncols=2)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.texts] == ["7", "8", "9"]
+    rows = sorted({image.get_extent()[3] for image in ax.images})
+    assert len(rows) == 2  # two rows of two columns
+    for image in ax.images:  # every image is inside the figure
+        left, right, bottom, top = image.get_extent()
+        assert 0 <= left < right <= fig.get_figwidth() and 0 <= bottom < top <= fig.get_figheight()
+
+
+def test_distinct_rows_are_counted_exactly():
+    rng = np.random.default_rng(3)
+    for shape in [(500, 5), (2000, 48), (300, 130), (1, 7)]:
+        bits = rng.random(shape) < 0.5
+        bits[::4] = bits[0]  # repeated rows
+        assert W._count_distinct_rows(bits) == len(np.unique(bits, axis=0))
+
+
+def test_log_axes_are_labelled_without_mathtext():
+    assert W._power_of_ten(1e-3) == "10⁻³" and W._power_of_ten(1.0) == "10⁰" and W._power_of_ten(1e11) == "10¹¹"
+    assert W._power_of_ten(3e-2) == "" and W._power_of_ten(0.0) == ""
+    axes = W.draw_std_per_layer(("small_normal",), ("tanh",), depth=3, width=16)
+    assert "$" not in axes[0].yaxis.get_major_formatter()(1e-2, 0)
+
+
+def test_a_shallower_explorer_network_is_the_first_layers_of_the_deepest():
+    deep = W.init_statistics("xavier_normal", "relu", 10, 32)
+    shallow = W.init_statistics("xavier_normal", "relu", 4, 32)
+    np.testing.assert_array_equal(shallow.counts, deep.counts[:4])
+    np.testing.assert_array_equal(shallow.std, deep.std[:4])
+    assert "from layer 1 to 4" in shallow.verdict  # the verdict is about the shallow network

@@ -26,7 +26,6 @@ Modules (``forward`` keeps what ``backward`` needs; ``backward(grad_out)`` retur
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import erf
 
 from .module import Module, Parameter, to_float64
 
@@ -338,6 +337,8 @@ def gelu(x, approximate: str = "none") -> np.ndarray:
     if approximate == "tanh":
         _, inner = _gelu_tanh_inner(x)
         return 0.5 * x * (1.0 + np.tanh(inner))
+    from scipy.special import erf  # here, not at the top: importing SciPy costs every notebook ~0.3 s
+
     return x * 0.5 * (1.0 + erf(x / np.sqrt(2.0)))
 
 
@@ -359,6 +360,8 @@ def gelu_derivative(x, approximate: str = "none") -> np.ndarray:
     # φ(x) is exactly 0 in float64 beyond |x| = 40; clipping keeps x² from overflowing.
     xc = np.clip(x, -40.0, 40.0)
     pdf = np.exp(-0.5 * xc**2) / np.sqrt(2.0 * np.pi)
+    from scipy.special import erf
+
     return 0.5 * (1.0 + erf(x / np.sqrt(2.0))) + xc * pdf
 
 

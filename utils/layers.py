@@ -85,7 +85,8 @@ class Linear(Module):
         x = to_float64(x, name="input")
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(f"Linear(in_features={self.in_features}, out_features={self.out_features}) expects "
-                             f"an input of shape (N, {self.in_features}), got shape {x.shape}")
+                             f"an input of shape (N, {self.in_features}), got shape {x.shape} (its weight has shape "
+                             f"{self.weight.shape} = (out_features, in_features))")
         self.save_for_backward(x)
         out = x @ self.weight.data.T  # (*, in) @ (in, out) -> (*, out)
         if self.bias is not None:

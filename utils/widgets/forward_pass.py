@@ -29,6 +29,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from .. import init
 from ..network import activation_function, deep_activations
@@ -36,6 +37,7 @@ from .base import Explorer, course_style
 
 __all__ = [
     "ACTIVATION_LABELS",
+    "FATE_LABELS",
     "INIT_ACTIVATIONS",
     "INIT_FIGSIZE",
     "INIT_SCHEMES",
@@ -120,17 +122,37 @@ def _times(ratio: float) -> str:
     return f"×{mantissa:.0f}·10{sup}"
 
 
-def _verdict(std: np.ndarray, saturated: np.ndarray) -> str:
+def _fate(std: np.ndarray, saturated: np.ndarray) -> str:
+    """What happens to the signal: "constant" (std 0: every unit outputs one value whatever the input, e.g. 0 for
+    zero weights and tanh, 0.5 for sigmoid), "saturates", "vanishes", "explodes" or "survives"."""
     if not std.any():
-        return "every activation is exactly 0: no signal gets through"
+        return "constant"
     if saturated[-1] > 0.5:
-        return f"{saturated[-1]:.0%} of the last layer's units are saturated (flat parts: tiny gradients)"
+        return "saturates"
     ratio = std[-1] / std[0]
     if std[-1] < 1e-3 or ratio < 0.1:
-        return f"the spread changes {_times(ratio)} from layer 1 to {len(std)}: the signal vanishes"
-    if ratio > 10:
-        return f"the spread changes {_times(ratio)} from layer 1 to {len(std)}: the signal explodes"
-    return f"the spread changes {_times(ratio)} from layer 1 to {len(std)}: the signal survives"
+        return "vanishes"
+    return "explodes" if ratio > 10 else "survives"
+
+
+FATE_LABELS = {"constant": "constant", "saturates": "saturates", "vanishes": "vanishes", "explodes": "explodes",
+               "survives": "survives"}
+"""A scheme's fate as the short label next to its row of histograms ("constant" becomes "all exactly 0", …)."""
+
+
+def _fate_label(stats: InitStatistics) -> str:
+    fate = _fate(stats.std, stats.saturated)
+    return f"all exactly {stats.mean[-1]:.2g}" if fate == "constant" else FATE_LABELS[fate]
+
+
+def _verdict(std: np.ndarray, saturated: np.ndarray, mean: np.ndarray) -> str:
+    fate = _fate(std, saturated)
+    if fate == "constant":
+        return (f"every activation is exactly {mean[-1]:.2g}, whatever the input: no signal gets through"
+                if mean[-1] else "every activation is exactly 0: no signal gets through")
+    if fate == "saturates":
+        return f"{saturated[-1]:.0%} of the last layer's units are saturated (flat parts: tiny gradients)"
+    return f"the spread changes {_times(std[-1] / std[0])} from layer 1 to {len(std)}: the signal {fate}"
 
 
 @lru_cache(maxsize=64)
@@ -139,7 +161,8 @@ def init_statistics(scheme: str = "xavier_uniform", activation: str = "tanh", de
     """Histograms and statistics of every layer's activations in a deep random network (cached).
 
     The network and its inputs are ``utils.network.deep_activations(scheme, activation, depth, width,
-    n_samples=N_SAMPLES, seed=0)``: the same arguments always give the same figure.
+    n_samples=N_SAMPLES, seed=0)``: the same arguments always give the same figure. (Computed once for
+    ``MAX_DEPTH`` layers per scheme, activation and width; a shallower network is its first layers.)
 
     Raises:
         ValueError: for an unknown scheme or activation, or depth / width out of range.
@@ -150,19 +173,33 @@ def init_statistics(scheme: str = "xavier_uniform", activation: str = "tanh", de
         raise ValueError(f"depth must be an integer from 1 to {MAX_DEPTH}, got {depth!r}")
     if not (isinstance(width, (int, np.integer)) and 2 <= width <= 1024):
         raise ValueError(f"width must be an integer from 2 to 1024, got {width!r}")
-    acts = deep_activations(scheme, activation, int(depth), int(width), n_samples=N_SAMPLES, seed=0)
+    full = _all_layers(scheme, activation, int(width))  # layers 1..depth of the deepest network are this one
+    depth = int(depth)
+    counts, std, mean, zeros, outside, saturated = (a[:depth] for a in full[1:])
+    return InitStatistics(scheme, activation, depth, int(width), counts, full[0], std, mean, zeros, outside, saturated,
+                          _verdict(std, saturated, mean))
+
+
+@lru_cache(maxsize=64)
+def _all_layers(scheme: str, activation: str, width: int) -> tuple[np.ndarray, ...]:
+    """(edges, counts, std, mean, zero_fraction, outside, saturated) of all MAX_DEPTH layers.
+
+    A shallower network's layers are the first layers of the deepest one (``deep_activations`` draws the inputs,
+    then each layer's weights, in order), so moving the depth slider only slices these.
+    """
+    acts = deep_activations(scheme, activation, MAX_DEPTH, width, n_samples=N_SAMPLES, seed=0)
     lo, hi = HIST_RANGE[activation]
     edges = np.linspace(lo, hi, N_BINS + 1)
-    flat = acts.reshape(depth, -1)  # (depth, N * width)
+    flat = acts.reshape(MAX_DEPTH, -1)  # (depth, N * width)
     bins = np.clip(((flat - lo) * (N_BINS / (hi - lo))).astype(np.int64), 0, N_BINS - 1)  # values beyond: edge bins
     counts = np.stack([np.bincount(row, minlength=N_BINS) for row in bins]).astype(float)  # (depth, N_BINS)
-    bound = {"tanh": 1.0, "sigmoid": 1.0}.get(activation)
-    magnitude = np.abs(flat - (0.5 if activation == "sigmoid" else 0.0)) * (2.0 if activation == "sigmoid" else 1.0)
-    saturated = np.mean(magnitude > 0.99, axis=1) if bound else np.zeros(depth)
-    std = flat.std(axis=1)
-    return InitStatistics(scheme, activation, int(depth), int(width), counts, edges, std, flat.mean(axis=1),
-                          np.mean(flat == 0.0, axis=1), np.mean((flat < lo) | (flat > hi), axis=1), saturated,
-                          _verdict(std, saturated))
+    if activation in ("tanh", "sigmoid"):  # |a| > 0.99 of the way to the bounds ±1 (tanh), 0 and 1 (sigmoid)
+        magnitude = np.abs(flat - 0.5) * 2.0 if activation == "sigmoid" else np.abs(flat)
+        saturated = np.mean(magnitude > 0.99, axis=1)
+    else:
+        saturated = np.zeros(MAX_DEPTH)
+    return (edges, counts, flat.std(axis=1), flat.mean(axis=1), np.mean(flat == 0.0, axis=1),
+            np.mean((flat < lo) | (flat > hi), axis=1), saturated)
 
 
 class _InitFigure:
@@ -187,13 +224,17 @@ class _InitFigure:
             ax.spines["left"].set_visible(False)
             self.bars.append(ax.stairs(np.zeros(N_BINS), np.linspace(0, 1, N_BINS + 1), fill=True,
                                        color=colors[0], alpha=0.85))
-            self.labels.append(ax.set_title("", fontsize=7.5, pad=3, color="0.2", linespacing=1.1))
+            self.labels.append(ax.set_title("", fontsize=7.5, pad=3, color="0.2", linespacing=1.1,
+                                            y=1.0))  # a fixed y: matplotlib no longer measures ticks to place it
             self.hist_axes.append(ax)
         std_left = 0.95
         self.std_ax = fig.add_axes((std_left / width, 0.5 / height, (right - std_left) / width, 1.5 / height))
         self.std_ax.set_yscale("log")
+        _plain_log_labels(self.std_ax)
         self.std_ax.set_ylabel("std of activations", fontsize=9)
         self.std_ax.set_xlabel("layer", fontsize=9, labelpad=1)
+        self.std_ax.yaxis.set_label_coords(-0.55 / (right - std_left), 0.5)  # fixed positions: no tick-label
+        self.std_ax.xaxis.set_label_coords(0.5, -0.3 / 1.5)  # measuring at every full redraw
         self.std_ax.tick_params(labelsize=8)
         self.ref = self.std_ax.axhline(1.0, color="0.5", linestyle="--", linewidth=1)
         self.std_ax.text(1.0, 1.0, " input std 1", transform=self.std_ax.get_yaxis_transform(), fontsize=7.5,
@@ -214,7 +255,10 @@ class _InitFigure:
             if not visible:
                 continue
             counts = stats.counts[i]
-            bars.set_data(counts / counts.max() if counts.max() > 0 else counts, stats.edges)
+            # ReLU: the exact zeros (about half) would flatten everything else; scale by the other bars and cut
+            # the zeros' spike at the top (their share is in the panel's title)
+            top = counts[1:].max() if stats.activation == "relu" and counts[1:].max() > 0 else counts.max()
+            bars.set_data(np.minimum(counts / top, 1.08) if top > 0 else counts, stats.edges)
             notes = []
             if stats.activation == "relu":
                 notes.append(f"{stats.zero_fraction[i]:.0%} zeros")
@@ -244,10 +288,36 @@ class _InitFigure:
         self.title.set_text(f"{init.LABELS[stats.scheme]} weights, {ACTIVATION_LABELS[stats.activation]}, "
                             f"width {stats.width}: {stats.verdict}\n"
                             f"Histograms of each layer's activations ({N_SAMPLES} inputs × {stats.width} units, "
-                            f"tallest bar = 1)")
+                            + ("tallest bar = 1)" if stats.activation != "relu" else
+                               "tallest bar = 1 without the zeros' bar)"))
 
     def changing(self) -> list:
         return [*self.bars, *self.labels, self.std_line, self.zero_marks, self.title]
+
+
+def _hist_xlim(lo: float, hi: float) -> tuple[float, float]:
+    """A little room beyond the range, so the bars of the edge bins (clipped values) stay visible."""
+    pad = 0.04 * (hi - lo)
+    return lo - pad, hi + pad
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float, _pos=None) -> str:
+    """A log axis's tick label as plain text, 10⁻³: no mathtext to parse (matplotlib's default costs ~0.3 s on
+    the first figure of a kernel and a few ms per label after that)."""
+    if value <= 0:
+        return ""
+    exponent = np.log10(value)
+    return f"10{str(int(round(exponent))).translate(_SUPERSCRIPT)}" if np.isclose(exponent, round(exponent)) else ""
+
+
+def _plain_log_labels(ax) -> None:
+    """Label a log y-axis's decades with ``_power_of_ten``, without minor ticks (dozens of tick objects to build
+    and draw: about half of the figure's drawing time)."""
+    ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+    ax.yaxis.set_minor_locator(NullLocator())
 
 
 def _fmt_std(s: float) -> str:
@@ -318,11 +388,20 @@ def init_explorer(scheme: str = "xavier_uniform", activation: str = "tanh", dept
 
 
 def draw_std_per_layer(schemes=("small_normal", "normal", "xavier_uniform", "kaiming_normal"),
-                       activations=("tanh", "relu"), depth: int = MAX_DEPTH, width: int = 256):
-    """One panel per activation: the std of each layer's activations, one line per scheme. Returns the axes."""
+                       activations=("tanh", "relu"), depth: int = MAX_DEPTH, width: int = 256,
+                       title: str | None = None):
+    """One panel per activation: the std of each layer's activations, one line per scheme. Returns the axes.
+
+    ``title``: what to notice (default: a question); the figure's second title line says what is drawn.
+    Fixed margins (no layout engine): a layout engine would measure every label again at each draw.
+    """
+    panel_w, panel_h, left, gap, right, top, bottom = 3.3, 2.5, 0.85, 0.25, 1.75, 0.8, 0.55  # inches
+    fig_w = left + len(activations) * panel_w + (len(activations) - 1) * gap + right
+    fig_h = top + panel_h + bottom
     with course_style():
-        fig, axes = plt.subplots(1, len(activations), figsize=(3.6 * len(activations) + 0.6, 3.4), sharey=True,
-                                 squeeze=False, layout="constrained")
+        fig, axes = plt.subplots(1, len(activations), figsize=(fig_w, fig_h), sharey=True, squeeze=False)
+        fig.subplots_adjust(left=left / fig_w, right=1 - right / fig_w, top=1 - top / fig_h, bottom=bottom / fig_h,
+                            wspace=gap / panel_w)
         styles = ["o-", "s-", "^-", "D-", "v-", "P-", "X-", "*-"]
         for ax, activation in zip(axes[0], activations):
             for style, scheme in zip(styles, schemes):
@@ -331,58 +410,75 @@ def draw_std_per_layer(schemes=("small_normal", "normal", "xavier_uniform", "kai
                         markersize=4, linewidth=1.6)
             ax.axhline(1.0, color="0.5", linestyle="--", linewidth=1, label="the input's std, 1")
             ax.set(yscale="log", xlabel="layer", title=f"{ACTIVATION_LABELS[activation]} hidden layers")
+            _plain_log_labels(ax)
             ax.set_xticks(np.arange(1, depth + 1))
-        axes[0, 0].set_ylabel("std of the activations")
-        axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8.5)
-        fig.suptitle(f"{depth} layers of width {width}: which scheme keeps the signal's scale?", fontsize=10.5)
+        axes[0, 0].set_ylabel("std of the activations (log scale)")
+        axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.03, 0.5), fontsize=8.5)
+        notice = title or "Which scheme keeps the signal's scale?"
+        fig.suptitle(f"{notice}\n{depth} layers of width {width}, {N_SAMPLES} random inputs of std 1",
+                     fontsize=10.5, y=1 - 0.08 / fig_h, va="top")
     return axes[0]
 
 
-def _hist_xlim(lo: float, hi: float) -> tuple[float, float]:
-    """A little room beyond the range, so the bars of the edge bins (clipped values) stay visible."""
-    pad = 0.04 * (hi - lo)
-    return lo - pad, hi + pad
-
-
 def draw_activation_histograms(schemes=("small_normal", "xavier_uniform", "normal"), activation: str = "tanh",
-                               depth: int = MAX_DEPTH, width: int = 256):
-    """A grid: one row per scheme, one column per layer, each cell the histogram of that layer's activations.
+                               depth: int = MAX_DEPTH, width: int = 256, title: str | None = None):
+    """One row per scheme, the histograms of layers 1..depth side by side in it; returns the rows' Axes.
 
-    Returns the (rows, columns) array of Axes.
+    Each row is a single Axes (one per scheme, not one per histogram: ten times fewer to lay out and draw):
+    layer ``l``'s histogram fills the slot ``[l - 1, l]`` of the x-axis, its own x-range
+    ``HIST_RANGE[activation]`` mapped into the slot (tick labels on the first slot), tallest bar = 1. Next to
+    each row, the scheme and what happens to its signal (``FATE_LABELS``); above each slot, the layer's std.
+    ``title``: what to notice (default: what is drawn only).
     """
     lo, hi = HIST_RANGE[activation]
-    height = 1.1 * len(schemes) + 1.0
+    row_h, top, bottom, left, right = 1.08, 0.82, 0.3, 1.3, 0.12  # inches
+    fig_w, fig_h = 0.8 * depth + left + right, row_h * len(schemes) + top + bottom
+    pad = 0.07  # empty part of a slot on each side
+
+    def to_slot(col, values):
+        return col + pad + (1 - 2 * pad) * (np.asarray(values) - lo) / (hi - lo)
+
+    def fmt(v):
+        return f"{v:g}".replace("-", "−")
+
     with course_style():
-        fig, axes = plt.subplots(len(schemes), depth, figsize=(0.8 * depth + 1.2, height), sharex=True,
-                                 squeeze=False)
-        fig.subplots_adjust(left=1.15 / (0.8 * depth + 1.2), right=0.99, top=1 - 0.8 / height, bottom=0.35 / height,
-                            wspace=0.1, hspace=0.6)
+        color = mpl.rcParams["axes.prop_cycle"].by_key()["color"][0]
+        fig = plt.figure(figsize=(fig_w, fig_h))
+        axes = []
         for row, scheme in enumerate(schemes):
             stats = init_statistics(scheme, activation, depth, width)
+            y0 = fig_h - top - (row + 1) * row_h + 0.3  # axes bottom, inches; 0.3 in for the ticks and gap
+            ax = fig.add_axes((left / fig_w, y0 / fig_h, (fig_w - left - right) / fig_w, (row_h - 0.55) / fig_h))
+            values, edges = [], []  # all the row's histograms as one stairs: zero-height steps between them
             for col in range(depth):
-                ax = axes[row, col]
                 counts = stats.counts[col]
-                ax.stairs(counts / counts.max() if counts.max() else counts, stats.edges, fill=True, alpha=0.85)
-                ax.set_yticks([])
-                ax.set_ylim(0, 1.1)
-                ax.set_xlim(*_hist_xlim(lo, hi))
-                ax.grid(False)
-                ax.spines["left"].set_visible(False)
-                ax.tick_params(labelsize=7, pad=1, length=2)
-                ax.set_title(f"std {_fmt_std(stats.std[col])}", fontsize=7.5, pad=2)
+                values += [counts / counts.max() if counts.max() > 0 else counts, [0.0]]
+                edges.append(to_slot(col, stats.edges))
+                ax.text(col + 0.5, 1.06, f"std {_fmt_std(stats.std[col])}", ha="center", va="bottom", fontsize=7.5,
+                        transform=ax.get_xaxis_transform())
                 if row == 0:
-                    ax.text(0.5, 1.42, f"layer {col + 1}", transform=ax.transAxes, ha="center", fontsize=8.5,
-                            fontweight="bold")
-            axes[row, 0].set_ylabel(init.LABELS[scheme], rotation=0, ha="right", va="center", fontsize=9)
-        for col, ax in enumerate(axes[-1]):
-            ax.set_xticks([lo, (lo + hi) / 2, hi])
-            if col == 0:
-                ax.set_xticklabels([f"{lo:g}".replace("-", "−"), f"{(lo + hi) / 2:g}", f"{hi:g}"])
-            else:
-                ax.set_xticklabels([])
-        fig.suptitle(f"{ACTIVATION_LABELS[activation]} activations after each layer (width {width}; tallest bar = 1; "
-                     f"x from {lo:g} to {hi:g})".replace("-", "−"), fontsize=10.5, y=1 - 0.08 / height, va="top")
-    return axes
+                    ax.text(col + 0.5, 1.42, f"layer {col + 1}", ha="center", va="bottom", fontsize=8.5,
+                            fontweight="bold", transform=ax.get_xaxis_transform())
+            ax.stairs(np.concatenate(values[:-1]), np.concatenate(edges), fill=True, color=color, alpha=0.85)
+            slots = np.arange(depth)
+            ax.hlines(np.zeros(depth), to_slot(slots, lo), to_slot(slots, hi), color="0.35", linewidth=1.0)  # baselines
+            marks = np.concatenate([to_slot(slots, v) for v in (lo, (lo + hi) / 2, hi)])
+            ax.vlines(marks, -0.08, 0.0, color="0.35", linewidth=0.8, clip_on=False)  # tick marks of every slot
+            ax.set_xlim(0, depth)
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_yticks([])
+            ax.grid(False)
+            for side in ("left", "bottom"):
+                ax.spines[side].set_visible(False)
+            ax.set_xticks(to_slot(0, [lo, (lo + hi) / 2, hi]), [fmt(lo), fmt((lo + hi) / 2), fmt(hi)])  # first slot
+            ax.tick_params(axis="x", labelsize=7, pad=3, length=0)
+            ax.set_ylabel(f"{init.LABELS[scheme]}\n{_fate_label(stats)}", rotation=0,
+                          ha="right", va="center", fontsize=9, labelpad=8)
+            axes.append(ax)
+        described = (f"{ACTIVATION_LABELS[activation]} activations after each layer (width {width}, {N_SAMPLES} "
+                     f"inputs; each histogram spans {fmt(lo)} to {fmt(hi)}, tallest bar = 1)")
+        fig.suptitle(f"{title}\n{described}" if title else described, fontsize=10.5, y=1 - 0.08 / fig_h, va="top")
+    return np.array(axes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -450,6 +546,20 @@ def _changes(values: np.ndarray) -> np.ndarray:
     return differs
 
 
+def _count_distinct_rows(bits: np.ndarray) -> int:
+    """How many different rows a boolean (M, K) array has (exact; ~10× faster than ``np.unique(axis=0)``).
+
+    Each row's bits are packed into 64-bit words, which ``np.lexsort`` orders; a new row starts wherever a word
+    changes between neighbours in that order.
+    """
+    packed = np.packbits(bits, axis=1)  # (M, ceil(K / 8)) bytes
+    packed = np.pad(packed, ((0, 0), (0, -packed.shape[1] % 8)))  # whole 8-byte words
+    words = packed.view(np.uint64)  # (M, W)
+    ordered = words[np.lexsort(words.T[::-1])]
+    return int(1 + np.any(ordered[1:] != ordered[:-1], axis=1).sum()) if len(words) else 0
+
+
+@lru_cache(maxsize=128)
 def playground_surface(depth: int = 2, width: int = 8, activation: str = "relu", scale: float = 1.0,
                        seed: int = 0) -> PlaygroundSurface:
     """The output of a random network 2 → width (× depth hidden layers) → 1 on a grid over [-3, 3]².
@@ -459,7 +569,7 @@ def playground_surface(depth: int = 2, width: int = 8, activation: str = "relu",
     draws. ``depth = 0`` is a single linear layer. The output layer is linear (a score); its bias is chosen so
     that the score is 0 at the origin, so the decision boundary (score = 0) always crosses the square.
     ``kinks`` marks where a hidden unit switches between its regimes (ReLU/step: on/off), the borders of the
-    linear (or constant) pieces.
+    linear (or constant) pieces. Cached (the same arguments return the same object: do not modify its arrays).
 
     Raises:
         ValueError: for depth, width, scale or activation out of range.
@@ -487,7 +597,7 @@ def playground_surface(depth: int = 2, width: int = 8, activation: str = "relu",
     boundary = _changes(grid > 0)
     if patterns and activation in ("relu", "step"):
         on_off = np.concatenate(patterns, axis=1)  # (G², depth * width) which units are on
-        regions = len(np.unique(np.packbits(on_off, axis=1), axis=0))
+        regions = _count_distinct_rows(on_off)
         kinks = _changes(on_off.reshape(GRID, GRID, -1))
     else:
         regions = 1 if activation == "identity" or depth == 0 else 0
@@ -538,7 +648,12 @@ class _PlaygroundFigure:
         self.image.set_data(s.output / top if top > 0 else s.output)
         rgba = np.zeros((GRID, GRID, 4))
         rgba[s.kinks] = (0.35, 0.35, 0.35, 0.45)
-        rgba[s.boundary] = (0.0, 0.0, 0.0, 1.0)
+        boundary = s.boundary
+        if self.compact:  # a small panel shows fewer pixels than the grid has: thicken the line so none drops out
+            boundary = boundary.copy()
+            boundary[1:] |= s.boundary[:-1]
+            boundary[:, 1:] |= s.boundary[:, :-1]
+        rgba[boundary] = (0.0, 0.0, 0.0, 1.0)
         self.overlay.set_data(rgba)
         if self.compact:
             extra = f" · {s.regions} pieces" if s.activation == "relu" and s.depth else ""
@@ -569,24 +684,25 @@ def draw_playground(depth: int = 2, width: int = 8, activation: str = "relu", sc
 
 
 def draw_playground_grid(activations=("identity", "relu", "tanh"), depths=(0, 1, 2, 4), width: int = 8,
-                         scale: float = 1.0, seed: int = 0):
+                         scale: float = 1.0, seed: int = 0, title: str | None = None):
     """Small multiples of the playground: one row per activation, one column per depth (same seed, same width).
 
-    Returns the (rows, columns) array of Axes.
+    ``title``: what to notice, a line above the description. Returns the (rows, columns) array of Axes.
     """
     with course_style():
-        fig, axes = plt.subplots(len(activations), len(depths), figsize=(1.9 * len(depths) + 1.1,
-                                                                          2.0 * len(activations) + 0.6),
+        height = 2.0 * len(activations) + (0.8 if title else 0.6)
+        fig, axes = plt.subplots(len(activations), len(depths), figsize=(1.9 * len(depths) + 1.1, height),
                                  squeeze=False)
-        fig.subplots_adjust(left=0.13, right=0.99, bottom=0.02, top=1 - 0.75 / (2.0 * len(activations) + 0.6),
+        fig.subplots_adjust(left=0.13, right=0.99, bottom=0.02, top=1 - (0.95 if title else 0.75) / height,
                             wspace=0.08, hspace=0.3)
         for row, activation in enumerate(activations):
             for col, depth in enumerate(depths):
                 _PlaygroundFigure(axes[row, col], compact=True).update(
                     playground_surface(depth, width, activation, scale, seed))
             axes[row, 0].set_ylabel(ACTIVATION_LABELS[activation], fontsize=10)
-        fig.suptitle(f"Random networks 2 → {width} → … → 1 over [−3, 3]²: colour = output, black = boundary "
-                     f"(output 0),\ngrey = where a hidden unit switches on or off", fontsize=10)
+        described = (f"Random networks 2 → {width} → … → 1 over [−3, 3]²: colour = output, black = boundary "
+                     f"(output 0),\ngrey = where a hidden unit switches on or off")
+        fig.suptitle(f"{title}\n{described}" if title else described, fontsize=10)
     return axes
 
 
@@ -688,7 +804,8 @@ def draw_network(sizes, params: dict | None = None, labels=None, ax=None, max_un
                 ax.text(layer, gap, "⋮", ha="center", va="center", fontsize=13, zorder=3)
             name = (labels[layer] if labels else
                     "input" if layer == 0 else "output" if layer == len(sizes) - 1 else f"hidden {layer}")
-            ax.text(layer, top + 0.8, f"{name}\n{sizes[layer]} units", ha="center", va="bottom", fontsize=9)
+            units = f"{sizes[layer]} unit{'s' if sizes[layer] != 1 else ''}"
+            ax.text(layer, top + 0.8, f"{name}\n{units}", ha="center", va="bottom", fontsize=9)
         ax.set_xlim(-0.45, len(sizes) - 0.55)
         ax.set_ylim(-top - (1.3 if params is not None else 0.7), top + 2.0)
         ax.axis("off")
@@ -704,27 +821,34 @@ def draw_digit_grid(images, labels=None, predicted=None, ncols: int = 10, title:
 
     ``images`` (N, 64) or (N, 8, 8); ``labels``, ``predicted`` (N,) or None; ``probabilities`` (N,) the
     predicted class's probability, shown when given. Wrong predictions are framed and titled in orange.
-    Returns the figure.
+    One Axes holds every image (its data coordinates are the figure's inches), far cheaper to draw than one
+    Axes per digit. Returns the figure; ``fig.axes[0].texts`` are the digits' captions, in order.
     """
+    from matplotlib.patches import Rectangle
+
     images = np.asarray(images, dtype=float).reshape(-1, 8, 8)
     n = len(images)
     nrows = max(1, int(np.ceil(n / ncols)))
+    lines = 2 if (predicted is not None and probabilities is not None) else 1
+    size, caption = 0.64, 0.17 * lines + 0.05  # inches: an image's side, the caption's height above it
+    row_h = size + caption + 0.12
+    fig_w = 0.78 * max(ncols, 5)
+    head = 0.45 if title else 0.05
+    fig_h = head + nrows * row_h
+    pitch = fig_w / ncols
     with course_style():
         colors = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
-        lines = 2 if probabilities is not None else 1
-        row_height = 0.78 + 0.17 * lines
-        height = row_height * nrows + 0.45
-        fig, axes = plt.subplots(nrows, ncols, figsize=(0.78 * max(ncols, 5), height), squeeze=False)
-        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=1 - 0.5 / height, wspace=0.15,
-                            hspace=(0.16 * lines + 0.06) / 0.75)
-        for i, ax in enumerate(axes.ravel()):
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.grid(False)
-            if i >= n:
-                ax.axis("off")
-                continue
-            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        fig = plt.figure(figsize=(fig_w, fig_h))
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, fig_w)
+        ax.set_ylim(0, fig_h)
+        ax.axis("off")
+        for i in range(n):
+            row, col = divmod(i, ncols)
+            x0 = col * pitch + (pitch - size) / 2
+            top = fig_h - head - row * row_h - caption
+            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest",
+                      extent=(x0, x0 + size, top - size, top))
             wrong = labels is not None and predicted is not None and labels[i] != predicted[i]
             text = ""
             if predicted is not None:
@@ -733,12 +857,11 @@ def draw_digit_grid(images, labels=None, predicted=None, ncols: int = 10, title:
                     text += f"\n{probabilities[i]:.0%}"
             elif labels is not None:
                 text = str(labels[i])
-            ax.set_title(text, fontsize=8.5, pad=2, color=colors[1] if wrong else "0.15",
-                         fontweight="bold" if wrong else "normal", linespacing=1.05)
-            for spine in ax.spines.values():
-                spine.set_visible(True)
-                spine.set_color(colors[1] if wrong else "0.75")
-                spine.set_linewidth(2.0 if wrong else 0.8)
+            ax.text(x0 + size / 2, top + 0.03, text, ha="center", va="bottom", fontsize=8.5, linespacing=1.05,
+                    color=colors[1] if wrong else "0.15", fontweight="bold" if wrong else "normal")
+            ax.add_patch(Rectangle((x0, top - size), size, size, fill=False, edgecolor=colors[1] if wrong else "0.75",
+                                   linewidth=2.0 if wrong else 0.8))
+        ax.set_aspect("equal")
         if title:
-            fig.suptitle(title, fontsize=10.5)
+            ax.text(fig_w / 2, fig_h - 0.1, title, ha="center", va="top", fontsize=10.5)
     return fig

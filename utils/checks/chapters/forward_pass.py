@@ -59,7 +59,7 @@ def _raised(attempt, *needles: str) -> bool:
     return attempt.result.exception is not None and any(n in text for n in needles)
 
 
-_MATMUL_ERRORS = ("matmul", "core dimension", "not aligned", "shapes")
+_MATMUL_ERRORS = ("matmul", "core dimension", "not aligned")  # `@` and np.dot; not broadcasting's "shapes"
 _TRANSPOSE_HINT = ("W has shape (out_features, in_features): multiply by its transpose, X @ W.T. "
                    "(The seeds store W as (in, out) and write X @ W; the course uses PyTorch's layout.)")
 
@@ -261,12 +261,12 @@ def _forward_oracle(x, params):
     return _torch_forward(x, params, None)
 
 
-def _forward_variant(x, params, hidden, output, transpose=True, n_layers=None):
+def _forward_variant(x, params, hidden, output, transpose=True, n_layers=None, bias=True):
     a = np.asarray(x, dtype=float)
     n = len(params) // 2 if n_layers is None else n_layers
     for layer in range(1, n + 1):
         W = params[f"W{layer}"]
-        z = a @ (W.T if transpose else W) + params[f"b{layer}"]
+        z = a @ (W.T if transpose else W) + (params[f"b{layer}"] if bias else 0.0)
         a = (hidden if layer < n else output)(z)
     return a
 
@@ -287,6 +287,10 @@ def _identity(z):
     return z
 
 
+def _relu(z):
+    return np.maximum(z, 0)
+
+
 register(
     FunctionExercise(
         id="forward_pass.forward",
@@ -304,6 +308,10 @@ register(
             Hint(VALUE, "the activations are swapped: sigmoid belongs on the hidden layers, identity on the output",
                  _forward_is(hidden=_identity, output=_sigmoid)),
             Hint(VALUE, _TRANSPOSE_HINT, _forward_is(hidden=_sigmoid, output=_identity, transpose=False)),
+            Hint(VALUE, "this network's hidden layers use the sigmoid (as in the seed's digit recognizer), not ReLU",
+                 _forward_is(hidden=_relu, output=_identity)),
+            Hint(VALUE, "the biases are missing: z = a @ W.T + b in every layer",
+                 _forward_is(hidden=_sigmoid, output=_identity, bias=False)),
             Hint(VALUE, "the network has L = len(params) // 2 layers: your loop stops one layer early",
                  lambda a: any(_forward_is(hidden=_sigmoid, output=out, n_layers=len(a.case.args[1]) // 2 - 1)(a)
                                for out in (_identity, _sigmoid))),
@@ -421,6 +429,11 @@ def _kaiming_property(answer):
                 hint = "that is Xavier's std √(2 / (fan_in + fan_out)): He uses fan_in alone, √(2 / fan_in)"
             elif _near(std, 2.0 / fan_in):
                 hint = "2 / fan_in is the variance: the standard deviation is its square root, √(2 / fan_in)"
+            elif _near(std, math.sqrt(6.0 / fan_in)):
+                hint = ("√(6 / fan_in) is He uniform's bound a (U(-a, a) has std a / √3); a normal distribution takes "
+                        "the std itself, √(2 / fan_in)")
+            elif _near(std, math.sqrt(2.0) / fan_in):
+                hint = "take the square root of the whole fraction: √(2 / fan_in), not √2 / fan_in"
             return f"{where} the values have std {std:.4g}, expected {target:.4g}", hint
     return _reproducible(answer, _STAT_SHAPES[0])
 
@@ -596,22 +609,18 @@ def _two_hidden_oracle(X, params):
     return _torch_forward(X, params, _TWO_HIDDEN)
 
 
-def _relu(z):
-    return np.maximum(z, 0)
-
-
-def _two_hidden_variant(X, params, acts, final):
+def _two_hidden_variant(X, params, acts, final, bias=True):
     a = np.asarray(X, dtype=float)
     for layer, f in enumerate(acts, start=1):
-        a = f(a @ params[f"W{layer}"].T + params[f"b{layer}"])
+        a = f(a @ params[f"W{layer}"].T + (params[f"b{layer}"] if bias else 0.0))
     return final(a)
 
 
-def _two_hidden_is(acts=(_relu, _relu, _identity), final=_softmax):
+def _two_hidden_is(acts=(_relu, _relu, _identity), final=_softmax, bias=True):
     def predicate(attempt) -> bool:
         try:
             with np.errstate(all="ignore"):
-                wrong = _two_hidden_variant(attempt.case.args[0], attempt.case.args[1], acts, final)
+                wrong = _two_hidden_variant(attempt.case.args[0], attempt.case.args[1], acts, final, bias)
         except (ValueError, KeyError):
             return False
         return _close(attempt.got, wrong)
@@ -640,6 +649,14 @@ register(
                         "(axis=1) instead", _two_hidden_is(final=lambda z: _softmax(z, axis=0))),
             Hint(VALUE, "the second hidden layer needs its ReLU too (4 → 10 ReLU → 5 ReLU → 3 softmax)",
                  _two_hidden_is(acts=(_relu, _identity, _identity))),
+            Hint(VALUE, "the first hidden layer needs its ReLU too (4 → 10 ReLU → 5 ReLU → 3 softmax)",
+                 _two_hidden_is(acts=(_identity, _relu, _identity))),
+            Hint(VALUE, "both hidden layers need a ReLU: without them the three layers collapse into one linear map",
+                 _two_hidden_is(acts=(_identity, _identity, _identity))),
+            Hint(VALUE, "the biases are missing: every layer computes a @ W.T + b",
+                 _two_hidden_is(bias=False)),
+            Hint(VALUE, "a sigmoid squashes each score on its own, so a row does not sum to 1: finish with a softmax "
+                        "per row (axis=1)", _two_hidden_is(final=_sigmoid)),
             Hint(VALUE, "these are the logits: finish with a softmax per row to get probabilities",
                  _two_hidden_is(final=_identity)),
             Hint(VALUE, "ReLU goes on the hidden layers only: the output layer's scores go straight into the softmax",
