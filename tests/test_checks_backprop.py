@@ -377,6 +377,20 @@ def lb_bias_forgotten(layer, grad_out):
     return grad_out @ layer.weight.data
 
 
+def lb_bias_summed_over_everything(layer, grad_out):
+    (X,) = layer.saved_arrays
+    layer.weight.accumulate_grad(grad_out.T @ X)
+    layer.bias.accumulate_grad(grad_out.sum())
+    return grad_out @ layer.weight.data
+
+
+def lb_bias_summed_over_features(layer, grad_out):
+    (X,) = layer.saved_arrays
+    layer.weight.accumulate_grad(grad_out.T @ X)
+    layer.bias.accumulate_grad(grad_out.sum(axis=1))
+    return grad_out @ layer.weight.data
+
+
 def lb_plus_equals_guarded(layer, grad_out):  # a correct answer without accumulate_grad
     (X,) = layer.saved_arrays
     for p, g in ((layer.weight, grad_out.T @ X), (layer.bias, grad_out.sum(axis=0))):
@@ -392,6 +406,8 @@ def lb_plus_equals_guarded(layer, grad_out):  # a correct answer without accumul
     (lb_missing_transpose_assigned, "missing transpose"),
     (lb_bias_not_summed, "db not summed over the batch"),
     (lb_bias_mean, "*sum* of grad_out"),
+    (lb_bias_summed_over_everything, "db summed over everything"),
+    (lb_bias_summed_over_features, "db summed along the wrong axis"),
     (lb_plus_equals_on_none, ".grad is None"),
     (lb_wrong_dx, "check the shapes"),
     (lb_no_return, "return dL/dX"),

@@ -21,6 +21,7 @@ batch, the 1/N of a mean loss forgotten, the upstream gradient not multiplied in
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -557,12 +558,22 @@ def _grad_shape_hint(name: str, got_shape, want_shape, n: int) -> str:
 def _linear_exception_hint(raised: _Raised, n: int) -> str | None:
     text = str(raised.exc)
     if "gradient shape mismatch" in text:
-        got = text.split("got ")[-1].strip()
-        if got.startswith(f"({n},"):
-            return ("db not summed over the batch: sum grad_out over the rows, grad_out.sum(axis=0), before adding "
-                    "it to the bias's gradient")
-        return ("missing transpose: dL/dW = grad_outᵀ X has W's shape (out_features, in_features); "
-                "X.T @ grad_out is its transpose")
+        shapes = re.findall(r"\(([\d, ]*)\)", text)
+        want, got = ([tuple(int(d) for d in s.replace(",", " ").split()) for s in shapes] + [None, None])[:2]
+        if want is not None and len(want) == 1:  # the bias's gradient
+            if got == ():
+                return ("db summed over everything: sum grad_out over the rows only, grad_out.sum(axis=0), which "
+                        "keeps one entry per output feature, shape (out_features,)")
+            if got is not None and len(got) == 2:
+                return ("db not summed over the batch: sum grad_out over the rows, grad_out.sum(axis=0), before "
+                        "adding it to the bias's gradient")
+            return ("db summed along the wrong axis: axis 0 runs over the batch, so grad_out.sum(axis=0) has "
+                    "shape (out_features,)")
+        if want is not None and got is not None and len(want) == 2 and got == want[::-1]:
+            return ("missing transpose: dL/dW = grad_outᵀ X has W's shape (out_features, in_features); "
+                    "X.T @ grad_out is its transpose")
+        return ("check the shapes: dL/dW = grad_outᵀ X has W's shape (out_features, in_features), dL/db = "
+                "grad_out.sum(axis=0) has shape (out_features,)")
     if "matmul" in text or "shapes" in text or "aligned" in text:
         return ("check the shapes: grad_out (N, out) @ W (out, in) -> dX (N, in); grad_out.T (out, N) @ X (N, in) "
                 "-> dW (out, in)")
