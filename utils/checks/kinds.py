@@ -305,7 +305,8 @@ class ValueExercise(Exercise):
             return self._verdict(PASSED, f"all {len(expected)} answers are right.")
         key = wrong[0]
         hint = self.explain.get((key, _normalise_choice(got[key]))) or self.explain.get(_normalise_choice(got[key]))
-        return self._verdict(FAILED, f"{len(wrong)} of {len(expected)} answers are not right; first: "
+        verb = "is" if len(wrong) == 1 else "are"
+        return self._verdict(FAILED, f"{len(wrong)} of {len(expected)} answers {verb} not right; first: "
                                      f"{key!r} -> {fmt(got[key])}", hint=hint)
 
     def validate_reference(self) -> list[str]:

@@ -292,7 +292,8 @@ def shapes_property(answer):
     got = _normalise_shape(given[first])
     hint = SHAPE_HINTS.get((first, got), "write the shapes of both operands side by side and apply the rules above; "
                                          "you can also try it in a scratch cell")
-    return f"{len(wrong)} of {len(SHAPE_QUESTIONS)} shapes are not right; first: {first!r} -> {got!r}", hint
+    verb = "is" if len(wrong) == 1 else "are"
+    return f"{len(wrong)} of {len(SHAPE_QUESTIONS)} shapes {verb} not right; first: {first!r} -> {got!r}", hint
 
 
 register(
