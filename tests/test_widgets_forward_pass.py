@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import utils.widgets.forward_pass as W
-from tests.widget_helpers import PNG_SIGNATURE, set_controls
+from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
 from utils import init
 from utils.network import deep_activations
 
@@ -194,17 +194,8 @@ def test_init_explorer_start_arguments_and_errors():
 
 def test_an_exception_never_breaks_the_explorer(monkeypatch):
     explorer = W.init_explorer(depth=4)
-    good, n = explorer.png, explorer.n_updates
-
-    def broken(**kwargs):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(W, "init_statistics", broken)
-    explorer.controls["depth"].value = 5
-    assert explorer.state["error"] == "RuntimeError: boom" and explorer.png == good and explorer.n_updates == n
-    monkeypatch.undo()
-    explorer.controls["depth"].value = 6
-    assert explorer.state["error"] is None and explorer.state["depth"] == 6
+    assert_survives_a_failing_computation(monkeypatch, explorer, W, "init_statistics", "depth", 5, 6)
+    assert explorer.state["depth"] == 6
 
 
 def test_blitted_explorer_image_equals_a_full_redraw():

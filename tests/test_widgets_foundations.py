@@ -11,7 +11,7 @@ import pytest
 import utils.linear_maps as L
 import utils.perceptron as P
 import utils.widgets.foundations as W
-from tests.widget_helpers import PNG_SIGNATURE, set_controls
+from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
 from utils.data import logic_gate
 
 
@@ -176,18 +176,7 @@ def test_mirror_and_singular_matrices_are_described(matrix):
 # Shared behaviour: errors, pyplot, blitting
 # ---------------------------------------------------------------------------------------------
 def test_an_exception_never_breaks_the_widget(monkeypatch):
-    explorer = W.perceptron_playground()
-    good_png, n = explorer.png, explorer.n_updates
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(W, "perceptron_state", broken)
-    explorer.controls["b"].value = 1.0
-    assert explorer.state["error"] == "RuntimeError: boom" and explorer.png == good_png and explorer.n_updates == n
-    monkeypatch.undo()
-    explorer.controls["b"].value = 1.1
-    assert explorer.state["error"] is None and explorer.n_updates == n + 1
+    assert_survives_a_failing_computation(monkeypatch, W.perceptron_playground(), W, "perceptron_state", "b", 1.0, 1.1)
 
 
 def test_explorers_never_leave_figures_in_pyplot():

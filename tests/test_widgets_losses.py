@@ -14,7 +14,7 @@ import torch.nn.functional as F
 
 import utils.losses as L
 import utils.widgets.losses as W
-from tests.widget_helpers import PNG_SIGNATURE, set_controls
+from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,14 +350,4 @@ def test_the_static_figure_matches_the_widget_in_its_default_state():
 
 def test_an_exception_never_breaks_the_widget(monkeypatch):
     explorer = W.confidence_explorer()
-    n, good_png = explorer.n_updates, explorer.png
-
-    def broken(*args, **kwargs):
-        raise RuntimeError("boom")
-
-    monkeypatch.setattr(W, "confidence_curves", broken)
-    explorer.controls["margin"].value = 4.0
-    assert explorer.state["error"] == "RuntimeError: boom" and explorer.n_updates == n and explorer.png == good_png
-    monkeypatch.undo()
-    explorer.controls["margin"].value = 5.0
-    assert explorer.state["error"] is None and explorer.n_updates == n + 1
+    assert_survives_a_failing_computation(monkeypatch, explorer, W, "confidence_curves", "margin", 4.0, 5.0)

@@ -12,3 +12,20 @@ def set_controls(explorer, **values):
     with explorer.paused():
         for name, value in values.items():
             explorer.controls[name].value = value
+
+
+def assert_survives_a_failing_computation(monkeypatch, explorer, module, function: str, control: str,
+                                          bad_value, good_value):
+    """Break ``module.function`` and move ``control`` to ``bad_value``: the error is recorded, no exception
+    escapes and the last good image stays; restore it and move to ``good_value``: the explorer redraws."""
+    good_png, n = explorer.png, explorer.n_updates
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(module, function, broken)
+    explorer.controls[control].value = bad_value
+    assert explorer.state["error"] == "RuntimeError: boom" and explorer.png == good_png and explorer.n_updates == n
+    monkeypatch.undo()
+    explorer.controls[control].value = good_value
+    assert explorer.state["error"] is None and explorer.n_updates == n + 1

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import activations as A
 from . import init
+from .linear_maps import affine
 from .module import to_float64
 
 __all__ = [
@@ -87,13 +88,8 @@ def dense(X, W, b=None) -> np.ndarray:
     if X.ndim not in (1, 2) or X.shape[-1] != W.shape[1]:
         raise ValueError(f"X must have shape (N, {W.shape[1]}) to fit W of shape {W.shape} "
                          f"(out_features, in_features); got X of shape {X.shape}")
-    Z = X @ W.T  # (N, in) @ (in, out) -> (N, out)
-    if b is None:
-        return Z
-    b = to_float64(b, name="b")
-    if b.shape != (W.shape[0],):
-        raise ValueError(f"b must have shape ({W.shape[0]},), one bias per output unit; got shape {b.shape}")
-    return Z + b  # b (out,) is added to every row
+    Z = affine(np.atleast_2d(X), W, b)  # Chapter 00's Z = X Wᵀ + b, which also checks b: (N, out)
+    return Z[0] if X.ndim == 1 else Z
 
 
 # ---------------------------------------------------------------------------------------------
