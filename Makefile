@@ -7,12 +7,16 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 # JupyterLab refuses to run as root (containers, CI machines) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# pytest-xdist workers: each notebook runs whole on one worker, unit tests go to whichever is free (conftest.py).
+# The course's laptop has 2 cores; `make test WORKERS=1` runs serially (like plain `pytest`).
+WORKERS ?= 2
+PYTEST := $(PY) -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
 .PHONY: lab test lint check-all check-portable generate work clean-env help
 
 help:
 	@echo "make lab        set up (first time) and open JupyterLab on the course's start page"
-	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval"
+	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval (2 workers)"
 	@echo "make lint       ruff over utils/, tests/ and the notebooks"
 	@echo "make generate   rebuild chapters/ from solutions/ and store outputs (maintainers)"
 	@echo "make check-all  test, then again offline and as on another CPU (what CI runs)"
@@ -32,7 +36,7 @@ lab: work
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) START_HERE.ipynb
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PYTEST)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
@@ -46,10 +50,10 @@ SIMULATED_CPU := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORET
 check-portable: $(STAMP)
 	@if unshare -rn true 2>/dev/null; then \
 	  echo "offline + simulated AVX2 CPU:"; \
-	  unshare -rn sh -c 'ip link set lo up && $(SIMULATED_CPU) $(PY) -m pytest -q'; \
+	  unshare -rn sh -c 'ip link set lo up && $(SIMULATED_CPU) $(PYTEST) -q'; \
 	else \
 	  echo "unshare is not available here: simulated AVX2 CPU only (network left as is)"; \
-	  $(SIMULATED_CPU) $(PY) -m pytest -q; \
+	  $(SIMULATED_CPU) $(PYTEST) -q; \
 	fi
 
 check-all: test check-portable

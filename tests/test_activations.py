@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,31 +11,14 @@ import torch
 import torch.nn.functional as F
 
 import utils.activations as A
+from tests.numerics import assert_close, strict_numerics
 from tests.torch_twins import copy_params_to_torch, to_torch, torch_grad
 
-RTOL, ATOL = 1e-10, 1e-12
 SHAPES = [(5,), (4, 7), (2, 3, 5)]
 EXTREME = np.array([-1000.0, -50.0, -1e-8, 0.0, 1e-8, 50.0, 1000.0])
 HUGE = np.array([-1e300, 1e300])
 
 
-def assert_close(got, expected, rtol=RTOL, atol=ATOL):
-    got, expected = np.asarray(got), np.asarray(expected)
-    assert got.dtype == np.float64, f"expected float64, got {got.dtype}"
-    assert got.shape == expected.shape, f"shape {got.shape} != expected {expected.shape}"
-    np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
-
-
-@contextlib.contextmanager
-def strict_numerics():
-    """Turn any NumPy overflow / divide-by-zero / invalid-value event and any warning into an error.
-
-    Underflow stays allowed: e^(-1000) rounding to 0 is the correct float64 answer, not a problem.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with np.errstate(over="raise", divide="raise", invalid="raise", under="ignore"):
-            yield
 
 
 def random_input(shape, seed=0, scale=3.0):

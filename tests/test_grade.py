@@ -1,36 +1,55 @@
-"""python -m utils.grade runs a learner's notebook and reports each exercise's status."""
+"""python -m utils.grade runs a learner's notebook and reports each exercise's status.
+
+One small notebook, executed once, proves what grading a whole chapter would: a right answer passes, a wrong one
+fails, a stub is "not attempted", an exercise whose check never ran is "not checked", and every exercise of the
+chapter is listed. The command-line table is tested on that report without starting a second kernel.
+"""
 
 from __future__ import annotations
 
-import shutil
-
 import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
+from utils import grade as grade_module
+from utils.checks import all_exercises
 from utils.grade import grade, main
 
+CELLS = [
+    "from utils.checks import check",
+    "import numpy as np\n\ndef sigmoid(x):\n    return 0.5 * (1 + np.tanh(0.5 * x))\n",  # right
+    'check("activations.sigmoid", sigmoid)',
+    "import numpy as np\n\ndef relu(x):\n    return np.minimum(x, 0)\n",  # wrong: min instead of max
+    'check("activations.relu", relu)',
+    "def tanh(x):\n    raise NotImplementedError()\n",  # a stub
+    'check("activations.tanh", tanh)',
+    "raise ValueError('a learner broke this cell')",  # an error does not stop the run
+]
+CHAPTER_01 = sorted(eid for eid in all_exercises() if eid.startswith("activations."))
 
-def test_grade_reports_passed_failed_and_unattempted(tmp_path, root, capsys):
-    work = tmp_path / "work"
-    work.mkdir()
-    copy = work / "01_activations.ipynb"
-    shutil.copy(root / "chapters" / "01_activations.ipynb", copy)
-    nb = nbformat.read(copy, as_version=4)
-    answers = {  # one right answer, one wrong one; the rest stay stubs
-        "activations.sigmoid": "import numpy as np\n\ndef sigmoid(x):\n    return 0.5 * (1 + np.tanh(0.5 * x))\n",
-        "activations.relu": "import numpy as np\n\ndef relu(x):\n    return np.minimum(x, 0)\n",
-    }
-    for cell in nb.cells:
-        for tag in cell.get("metadata", {}).get("tags", []):
-            if tag.removeprefix("exercise:") in answers:
-                cell.source = answers[tag.removeprefix("exercise:")]
-    nb.cells = [c for c in nb.cells if "check(\"activations.output_activation\"" not in c.source]
-    nbformat.write(nb, copy)
 
-    report = grade(copy)
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict[str, str]:
+    path = tmp_path_factory.mktemp("work") / "01_activations.ipynb"
+    nb = new_notebook(cells=[new_code_cell(source) for source in CELLS])
+    nbformat.write(nb, path)
+    return grade(path)
+
+
+def test_grade_reports_passed_failed_unattempted_and_unchecked(report):
     assert report["activations.sigmoid"] == "passed"
     assert report["activations.relu"] == "failed"
     assert report["activations.tanh"] == "not_attempted"
-    assert report["activations.output_activation"] == "not_checked"  # its check cell was deleted
-    assert main([str(copy)]) == 0
+    assert report["activations.output_activation"] == "not_checked"  # no check cell ran for it
+
+
+def test_grade_lists_every_exercise_of_the_chapter(report):
+    assert sorted(report) == CHAPTER_01 and len(CHAPTER_01) > 5
+
+
+def test_main_prints_a_table_with_the_score(report, monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(grade_module, "grade", lambda path: report)
+    assert main([str(tmp_path / "01_activations.ipynb")]) == 0
     out = capsys.readouterr().out
-    assert "1/13 passed" in out and "✓ activations.sigmoid" in out
+    assert f"1/{len(CHAPTER_01)} passed" in out
+    assert "✓ activations.sigmoid" in out and "✗ activations.relu" in out and "○ activations.tanh" in out
