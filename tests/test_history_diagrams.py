@@ -1,22 +1,12 @@
-"""utils.history (the milestones and the timeline figure) and utils.diagrams (Chapter 00's schematics)."""
+"""utils.figures.history (the milestones and the timeline figure) and utils.figures.diagrams (Chapter 00's
+schematics). Headless matplotlib and closing the figures after each test come from conftest.py."""
 
 from __future__ import annotations
 
-import matplotlib
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-
-from utils.diagrams import NEURON_PARTS, draw_ai_ml_dl, draw_neurons  # noqa: E402
-from utils.history import ERAS, MILESTONES, draw_timeline  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from utils.figures.diagrams import NEURON_PARTS, draw_ai_ml_dl, draw_neurons
+from utils.figures.history import ERAS, MILESTONES, draw_timeline
 
 
 def test_the_milestones_the_chapter_promises():

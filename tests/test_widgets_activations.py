@@ -70,14 +70,19 @@ def test_activation_curves_rejects_bad_arguments(call, match):
         call()
 
 
-def test_temperature_distribution_uses_softmax_temperature_and_entropy():
-    p, h = W.temperature_distribution([2.0, 1.0, 0.1], 2.0)
+def test_the_temperature_bars_are_utils_softmax_temperature_and_entropy():
+    """The explorer shows utils.activations' softmax_temperature and entropy; bad logits and T are refused."""
+    explorer = W.softmax_temperature_explorer(logits=(2.0, 1.0, 0.1), temperature=2.0)
+    p = explorer.state["probabilities"]
+    np.testing.assert_allclose(p, A.softmax_temperature(np.array([2.0, 1.0, 0.1]), 2.0), rtol=1e-14)
     np.testing.assert_allclose(p, A.softmax(np.array([1.0, 0.5, 0.05])), rtol=1e-14)
-    assert h == pytest.approx(-np.sum(p * np.log(p)), rel=1e-14)
+    assert explorer.state["entropy"] == pytest.approx(-np.sum(p * np.log(p)), rel=1e-14)
     with pytest.raises(ValueError, match="temperature"):
-        W.temperature_distribution([2.0, 1.0, 0.1], 0.0)
+        W.draw_temperature([2.0, 1.0, 0.1], 0.0)
     with pytest.raises(ValueError, match="at least 2"):
-        W.temperature_distribution([[1.0, 2.0]], 1.0)
+        W.draw_temperature([[1.0, 2.0]], 1.0)
+    with pytest.raises(ValueError, match="at least 2"):
+        W.draw_temperature([1.0], 1.0)
 
 
 # ---------------------------------------------------------------------------------------------

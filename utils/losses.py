@@ -37,7 +37,8 @@ Multi-class classification (input of shape (N, C), or (C,) for one unbatched exa
 
 Functional forms with ``torch.nn.functional``'s names: ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``, ``cross_entropy``,
-``nll_loss``; and ``kl_divergence(p, q)`` between distributions.
+``nll_loss``; and ``kl_divergence(p, q)`` between distributions. ``optimal_margin(C, ε)``: the logit margin
+where cross-entropy with label smoothing ε stops pushing (infinite without smoothing).
 
 Bad input raises ``ValueError`` naming the expected and the actual shape, or the bad label. We are
 stricter than PyTorch in two places: input and target must have exactly the same shape (PyTorch
@@ -69,6 +70,7 @@ __all__ = [
     "l1_loss",
     "mse_loss",
     "nll_loss",
+    "optimal_margin",
     "smooth_l1_loss",
 ]
 
@@ -660,3 +662,21 @@ def kl_divergence(p, q, axis: int = -1) -> np.ndarray:
     with np.errstate(divide="ignore"):
         log_ratio = np.log(np.where(p > 0, p, 1.0)) - np.log(np.where(p > 0, q, 1.0))  # +inf where q = 0 < p
     return np.sum(np.where(p > 0, p * log_ratio, 0.0), axis=axis)
+
+
+def optimal_margin(n_classes: int, label_smoothing: float) -> float:
+    """The margin m (true class's logit minus the others', all equal) where ``CrossEntropyLoss`` with label
+    smoothing ε over C classes is smallest: there p(true) = 1 − ε + ε/C = t, i.e. m* = ln(t (C − 1) / (1 − t)).
+
+    Infinite for ε = 0: with a hard label the loss keeps falling as the margin grows.
+
+    Raises:
+        ValueError: for C not an integer >= 2, or ε outside [0, 1].
+    """
+    if isinstance(n_classes, bool) or int(n_classes) != n_classes or n_classes < 2:
+        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    c = int(n_classes)
+    t = 1.0 - label_smoothing + label_smoothing / c
+    return float("inf") if t >= 1.0 else float(np.log(t * (c - 1) / (1.0 - t)))

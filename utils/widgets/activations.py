@@ -2,8 +2,8 @@
 
 Each explorer comes in three parts:
 
-- a **pure computation** that a test can check against ``utils`` (``activation_curves``,
-  ``temperature_distribution``);
+- the **data its figure shows**, computed by ``utils.activations`` (``activation_curves``: f and f′ on a
+  grid; the temperature bars are ``softmax_temperature`` and ``entropy``);
 - a **static drawing function** (``draw_activation``, ``draw_temperature``) that draws the same figure
   with matplotlib: a notebook shows it before the widget, so the chapter reads well where widgets do not
   render (GitHub, nbviewer, a PDF);
@@ -29,8 +29,8 @@ import numpy as np
 
 from .. import activations as A
 from ..module import to_float64
-from ..plotting import FIGSIZE
-from .base import Explorer, course_style, fixed_labels, new_figure
+from ..plotting import FIGSIZE, course_style, fixed_labels, new_figure
+from .base import Explorer
 
 __all__ = [
     "ACTIVATION_FIGSIZE",
@@ -43,7 +43,6 @@ __all__ = [
     "draw_activation",
     "draw_temperature",
     "softmax_temperature_explorer",
-    "temperature_distribution",
 ]
 
 ACTIVATION_FIGSIZE = (7.0, 5.0)  # two stacked panels (f above f′) at notebook width
@@ -424,16 +423,14 @@ def activation_explorer(name: str = "leaky_relu", x_range: tuple[float, float] =
 # ---------------------------------------------------------------------------------------------
 # (b) Softmax with a temperature
 # ---------------------------------------------------------------------------------------------
-def temperature_distribution(logits, temperature: float = 1.0) -> tuple[np.ndarray, float]:
-    """``softmax(logits / T)`` and its entropy in nats (at most ``ln C`` for C classes).
-
-    Shapes: logits (C,) -> probabilities (C,), entropy a float
-    """
+def _bars(logits, temperature: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The bar chart's data: the logits (C,), ``utils.activations.softmax_temperature`` of them (C,) and its
+    ``entropy`` in nats (at most ``ln C``)."""
     logits = to_float64(logits, name="logits")
     if logits.ndim != 1 or logits.size < 2:
         raise ValueError(f"logits must be a 1-D array of at least 2 numbers, got shape {logits.shape}")
     p = A.softmax_temperature(logits, temperature)
-    return p, float(A.entropy(p))
+    return logits, p, float(A.entropy(p))
 
 
 class _TemperatureFigure:
@@ -487,8 +484,7 @@ def _sub(i: int) -> str:
 
 def draw_temperature(logits=(2.0, 1.0, 0.1), temperature: float = 1.0, ax=None):
     """Bar chart of ``softmax(logits / T)`` with its entropy; the y-axis is fixed to [0, 1]. Returns the Axes."""
-    logits_arr = to_float64(logits, name="logits")
-    p, h = temperature_distribution(logits_arr, temperature)
+    logits_arr, p, h = _bars(logits, temperature)
     with course_style():
         if ax is None:
             ax = new_figure(FIGSIZE, pyplot=True, right=0.75)[1][0]
@@ -527,9 +523,8 @@ def softmax_temperature_explorer(logits=(2.0, 1.0, 0.1), temperature: float = 1.
     controls = {**sliders, "temperature": t_slider}
 
     def compute() -> dict:
-        z = np.array([sliders[k].value for k in ("z1", "z2", "z3")])
         t = float(t_slider.value)
-        p, h = temperature_distribution(z, t)
+        z, p, h = _bars([sliders[k].value for k in ("z1", "z2", "z3")], t)
         return {"logits": z, "temperature": t, "probabilities": p, "entropy": h, "max_entropy": float(np.log(3))}
 
     def draw(state: dict) -> tuple:

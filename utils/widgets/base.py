@@ -4,6 +4,9 @@ An explorer is ``Explorer(controls, rows, figure, compute, draw)``: ``compute() 
 ``draw(state) -> (key, artists)`` updates the figure's artists. Setting a control's ``.value`` (in the
 browser or from Python) recomputes and redraws synchronously; ``.state`` holds the latest computed values,
 ``.png`` the image on screen. See ``utils/widgets/activations.py`` for two complete examples.
+
+The figure helpers (``course_style``, ``new_figure``, ``fixed_labels``) live in ``utils.plotting``, which
+static figures import without ipywidgets; they are re-exported here for the widget modules.
 """
 
 from __future__ import annotations
@@ -13,54 +16,14 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 import ipywidgets as widgets
-import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.image import imsave
 
-from ..plotting import use_course_style
+from ..plotting import course_style, fixed_labels, new_figure  # re-exported: the figure helpers widgets use
 
 __all__ = ["Explorer", "course_style", "encode_png", "escape", "fixed_labels", "new_figure"]
-
-
-# ---------------------------------------------------------------------------------------------
-@contextmanager
-def course_style():
-    """The course's matplotlib style for the duration of the block; the caller's rcParams come back after."""
-    with mpl.rc_context():
-        use_course_style()
-        yield
-
-
-def new_figure(figsize, nrows: int = 1, *, pyplot: bool = False, gap: float = 0.15, top: float = 0.7,
-                bottom: float = 0.65, left: float = 0.8, right: float = 0.2, **subplot_kw):
-    """A figure of ``nrows`` stacked Axes with fixed margins (in inches): ``(fig, axes)``.
-
-    Fixed margins instead of a layout engine: constrained layout triples the time of a redraw (~140 ms
-    instead of ~50 ms for the activation figure), too slow for a slider. ``pyplot=False`` gives a figure
-    that pyplot does not track (an explorer's persistent canvas: nothing to close); ``pyplot=True`` a
-    figure that ``plt.show()`` displays (the static figures).
-    """
-    fig = plt.figure(figsize=figsize) if pyplot else Figure(figsize=figsize, dpi=mpl.rcParams["figure.dpi"])
-    axes = fig.subplots(nrows, 1, squeeze=False, **subplot_kw)[:, 0]
-    width, height = figsize
-    axes_height = (height - top - bottom - gap * (nrows - 1)) / nrows
-    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height,
-                        hspace=gap / axes_height)
-    return fig, axes
-
-
-def fixed_labels(ax, title: str = "", ylabel_at: float = 0.55, xlabel_at: float = 0.3):
-    """Axis labels ``ylabel_at`` / ``xlabel_at`` inches outside the axes, and the title (returned) just above.
-
-    Fixed positions spare matplotlib from measuring every tick label at each draw to place them (~15 ms).
-    """
-    width, height = ax.get_position().size * ax.figure.get_size_inches()
-    ax.yaxis.set_label_coords(-ylabel_at / width, 0.5)
-    ax.xaxis.set_label_coords(0.5, -xlabel_at / height)
-    return ax.set_title(title, fontsize=11, y=1.0, pad=6)
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:

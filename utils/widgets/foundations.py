@@ -2,7 +2,8 @@
 
 Each explorer comes in three parts, like Chapter 01's (``utils/widgets/activations.py``):
 
-- a **pure computation** a test can check against ``utils`` (``perceptron_state``, ``matrix_state``);
+- the **data its figure shows**, computed by ``utils.perceptron`` and ``utils.linear_maps`` and gathered with
+  the title by ``perceptron_state`` and ``matrix_state``;
 - a **static drawing function** (``draw_perceptron``, ``draw_matrix_transform``) drawing the same figure
   with matplotlib, shown before the widget so the chapter reads well where widgets do not render;
 - the **widget** (``perceptron_playground``, ``matrix_explorer``), an ``Explorer`` (``base.py``) with
@@ -27,7 +28,8 @@ from .. import linear_maps as L
 from .. import perceptron as P
 from ..data import logic_gate
 from ..module import to_float64
-from .base import Explorer, course_style, fixed_labels, new_figure
+from ..plotting import course_style, fixed_labels, new_figure
+from .base import Explorer
 
 __all__ = [
     "GATE_LABELS",

@@ -2,9 +2,10 @@
 
 Each explorer comes in three parts, as in ``utils/widgets/activations.py``:
 
-- a **pure computation** a test can check against ``utils.losses`` (``regression_loss_curves``,
-  ``binary_loss_curves``, ``fit_line`` / ``outlier_fits`` / ``slopes_versus_shift``,
-  ``confidence_curves``);
+- the **data its figure shows**, computed by ``utils`` and checked by tests against PyTorch
+  (``regression_loss_curves``, ``binary_loss_curves``, ``confidence_curves`` evaluate ``utils.losses``'
+  modules on a grid; the line fits come from ``utils.regression``, the smoothed loss's best margin from
+  ``utils.losses.optimal_margin``);
 - a **static drawing function** for the default state (``draw_loss_curves``, ``draw_outlier_fits``,
   ``draw_confidence``), shown before the widget so the chapter reads well where widgets do not render;
 - the **widget** (``loss_curve_explorer``, ``outlier_explorer``, ``confidence_explorer``), an ``Explorer``
@@ -29,27 +30,23 @@ import numpy as np
 from .. import losses as L
 from ..activations import Sigmoid, softmax
 from ..module import Module
-from .base import Explorer, course_style, fixed_labels, new_figure
+from ..plotting import course_style, fixed_labels, new_figure
+from ..regression import FITS, OutlierData, outlier_data, outlier_fits, slopes_versus_shift
+from .base import Explorer
 
 __all__ = [
     "CURVES_FIGSIZE",
     "CONFIDENCE_FIGSIZE",
     "OUTLIER_FIGSIZE",
-    "OutlierData",
     "binary_loss_curves",
     "confidence_curves",
     "confidence_explorer",
     "draw_confidence",
     "draw_loss_curves",
     "draw_outlier_fits",
-    "fit_line",
     "loss_curve_explorer",
-    "outlier_data",
     "outlier_explorer",
-    "outlier_fits",
     "regression_loss_curves",
-    "slopes_versus_shift",
-    "smoothed_optimum",
 ]
 
 CURVES_FIGSIZE = (7.0, 5.4)
@@ -310,126 +307,6 @@ def loss_curve_explorer(task: str = "regression", delta: float = 1.0, label: int
 # ---------------------------------------------------------------------------------------------
 # (2) Outliers: a line fitted under MSE, MAE and Huber while one point is dragged away
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class OutlierData:
-    """Noisy points around a known line; ``outlier`` is the index of the point the slider drags."""
-
-    x: np.ndarray  # (n,)
-    y: np.ndarray  # (n,)
-    slope: float
-    intercept: float
-    outlier: int
-
-    def with_shift(self, shift: float) -> np.ndarray:
-        """The targets with the outlier moved up by ``shift``. Shapes: -> (n,)"""
-        y = self.y.copy()
-        y[self.outlier] += float(shift)
-        return y
-
-
-def outlier_data(n: int = 15, slope: float = 1.5, intercept: float = 2.0, noise: float = 1.0,
-                 seed: int = 3) -> OutlierData:
-    """``n`` points y = slope · x + intercept + N(0, noise²) on x in [0, 10]; the outlier is the one at x ≈ 9."""
-    rng = np.random.default_rng(seed)
-    x = np.linspace(0.0, 10.0, n) + rng.uniform(-0.2, 0.2, size=n)
-    y = slope * x + intercept + rng.normal(0.0, noise, size=n)
-    return OutlierData(x, y, slope, intercept, int(np.argmin(np.abs(x - 9.0))))
-
-
-def _design(x: np.ndarray) -> np.ndarray:
-    return np.stack([x, np.ones_like(x)], axis=-1)  # (n, 2): columns x and 1
-
-
-def _fit_mse(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Least squares in closed form, for one or many target vectors. Shapes: x (n,), y (..., n) -> (..., 2)"""
-    a = _design(x)
-    solution = np.linalg.solve(a.T @ a, a.T @ np.moveaxis(np.atleast_2d(y), -1, 0))  # (2, S)
-    return solution.T.reshape(np.shape(y)[:-1] + (2,))
-
-
-def _fit_mae(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Least absolute deviations, exactly: some optimal line passes through two of the points (a vertex of
-    the linear program), so try every pair and keep the best. Shapes: x (n,), y (..., n) -> (..., 2)"""
-    y2 = np.atleast_2d(y)  # (S, n)
-    i, j = np.triu_indices(x.size, k=1)
-    keep = x[i] != x[j]
-    i, j = i[keep], j[keep]
-    slopes = (y2[:, j] - y2[:, i]) / (x[j] - x[i])  # (S, P): every line through two points
-    intercepts = y2[:, i] - slopes * x[i]
-    cost = np.abs(y2[:, None, :] - slopes[..., None] * x - intercepts[..., None]).sum(axis=-1)  # (S, P)
-    best = np.argmin(cost, axis=1)
-    rows = np.arange(y2.shape[0])
-    return np.stack([slopes[rows, best], intercepts[rows, best]], axis=-1).reshape(np.shape(y)[:-1] + (2,))
-
-
-def _fit_huber(x: np.ndarray, y: np.ndarray, delta: float, iterations: int = 500, tol: float = 1e-12) -> np.ndarray:
-    """Huber regression by iteratively reweighted least squares (weights min(1, δ/|r|)), from the MSE fit.
-
-    Each step minimises a quadratic that lies above the Huber loss and touches it at the current line, so
-    the loss never increases; it converges to the (unique for δ > 0 with enough points) minimiser.
-    Vectorised over many target vectors at once. Shapes: x (n,), y (..., n) -> (..., 2)
-    """
-    a = _design(x)  # (n, 2)
-    y2 = np.atleast_2d(y)  # (S, n)
-    theta = _fit_mse(x, y2)  # (S, 2)
-    for _ in range(iterations):
-        r = np.abs(y2 - theta @ a.T)  # (S, n)
-        w = np.where(r <= delta, 1.0, delta / np.maximum(r, delta))  # (S, n)
-        ata = np.einsum("sn,ni,nj->sij", w, a, a)  # (S, 2, 2)
-        aty = np.einsum("sn,ni,sn->si", w, a, y2)  # (S, 2)
-        new = np.linalg.solve(ata, aty[..., None])[..., 0]
-        done = np.max(np.abs(new - theta)) < tol
-        theta = new
-        if done:
-            break
-    return theta.reshape(np.shape(y)[:-1] + (2,))
-
-
-FITS = ("MSE", "MAE", "Huber")
-
-
-def fit_line(x, y, loss: str = "MSE", delta: float = 1.0) -> tuple[float, float]:
-    """The line ``slope · x + intercept`` minimising the mean ``loss`` ("MSE", "MAE" or "Huber" with δ).
-
-    MSE: closed form (least squares). MAE: exact, by trying every line through two points. Huber:
-    iteratively reweighted least squares. Each takes well under a millisecond for a few dozen points.
-
-    Shapes: x (n,), y (n,) -> (slope, intercept)
-    """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    if x.ndim != 1 or y.shape != x.shape or x.size < 2:
-        raise ValueError(f"x and y must be 1-D of the same length >= 2, got shapes {x.shape} and {y.shape}")
-    if loss == "MSE":
-        theta = _fit_mse(x, y)
-    elif loss == "MAE":
-        theta = _fit_mae(x, y)
-    elif loss == "Huber":
-        theta = _fit_huber(x, y, _check_delta(delta))
-    else:
-        raise ValueError(f"loss must be one of {', '.join(FITS)}, got {loss!r}")
-    return float(theta[0]), float(theta[1])
-
-
-def outlier_fits(shift: float, delta: float = 1.0, data: OutlierData | None = None) -> dict[str, tuple[float, float]]:
-    """The (slope, intercept) of each fit when the outlier is moved up by ``shift``."""
-    data = outlier_data() if data is None else data
-    y = data.with_shift(shift)
-    return {name: fit_line(data.x, y, name, delta) for name in FITS}
-
-
-def slopes_versus_shift(shifts, delta: float = 1.0, data: OutlierData | None = None) -> dict[str, np.ndarray]:
-    """The slope of each fit for every shift of the outlier (vectorised over the shifts).
-
-    Shapes: shifts (S,) -> {"MSE" | "MAE" | "Huber": (S,)}
-    """
-    data = outlier_data() if data is None else data
-    shifts = np.asarray(shifts, dtype=np.float64)
-    ys = np.repeat(data.y[None, :], shifts.size, axis=0)  # (S, n)
-    ys[:, data.outlier] += shifts
-    return {"MSE": _fit_mse(data.x, ys)[:, 0], "MAE": _fit_mae(data.x, ys)[:, 0],
-            "Huber": _fit_huber(data.x, ys, _check_delta(delta))[:, 0]}
-
-
 _SHIFT_GRID = np.linspace(*SHIFT_LIMITS, 121)
 
 
@@ -443,7 +320,7 @@ def _outlier_ylim(y_outlier: float, data: OutlierData) -> tuple[float, float]:
 def _outlier_state(shift: float, delta: float, data: OutlierData) -> dict:
     delta = _check_delta(delta)
     y = data.with_shift(shift)
-    fits = {name: fit_line(data.x, y, name, delta) for name in FITS}
+    fits = outlier_fits(shift, delta, data)
     return {"shift": float(shift), "delta": delta, "x": data.x, "y": y, "fits": fits,
             "slopes_vs_shift": slopes_versus_shift(_SHIFT_GRID, delta, data), "shifts": _SHIFT_GRID,
             "ylim": _outlier_ylim(y[data.outlier], data),
@@ -594,16 +471,6 @@ def confidence_curves(margins, n_classes: int = 10, label_smoothing: float = 0.1
     return out
 
 
-def smoothed_optimum(n_classes: int, label_smoothing: float) -> float:
-    """The margin where the smoothed loss is smallest: p(true) = 1 − ε + ε/C, i.e. m* = ln(t (C − 1) / (1 − t)).
-
-    Infinite for ε = 0: with a hard label the loss keeps falling as the margin grows.
-    """
-    c = _check_classes(n_classes)
-    t = 1.0 - label_smoothing + label_smoothing / c
-    return float("inf") if t >= 1.0 else float(np.log(t * (c - 1) / (1.0 - t)))
-
-
 _MARGIN_GRID = np.linspace(*MARGIN_LIMITS, 561)
 
 
@@ -614,7 +481,7 @@ def _confidence_state(margin: float, label_smoothing: float, n_classes: int) -> 
     c = _check_classes(n_classes)
     curves = confidence_curves(_MARGIN_GRID, c, eps)
     at = {k: float(v[0]) for k, v in confidence_curves([margin], c, eps).items() if k != "target"}
-    best = smoothed_optimum(c, eps)
+    best = L.optimal_margin(c, eps)
     stop = (f"smoothing (ε = {eps:.2f}) stops at {_fmt(best)}" if np.isfinite(best) else "so does ε = 0")
     title = (f"C = {c}: hard labels push the margin to ∞; {stop}\n"
              f"margin {_fmt(margin)}: p = {at['p']:.2f} · loss {_fmt(at['loss'])} (gradient {_fmt(at['grad'])})"

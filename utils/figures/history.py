@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 
-from .widgets.base import course_style
+from ..plotting import course_style
 
 __all__ = ["ERAS", "MILESTONES", "Milestone", "draw_timeline"]
 

@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from .widgets.base import course_style
+from ..plotting import course_style
 
 __all__ = ["NEURON_PARTS", "draw_ai_ml_dl", "draw_neurons"]
 

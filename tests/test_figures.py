@@ -1,0 +1,141 @@
+"""utils.figures (Chapter 02's static figures: initialization, networks, digits) and the promise of every
+static-figure module: importing it (or utils.plotting) never imports ipywidgets."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import utils.figures
+from utils import init
+from utils.figures.digits import draw_digit_grid
+from utils.figures.initialization import draw_activation_histograms, draw_std_per_layer, format_std
+from utils.figures.networks import draw_network
+from utils.layer_statistics import init_statistics
+
+FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
+                  "utils.figures.digits", "utils.figures.initialization"]
+MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses"]
+
+
+def _first_importers_of_widgets(modules: list[str]) -> dict[str, bool]:
+    """Import ``modules`` one after the other in a fresh interpreter: module -> whether ipywidgets (or
+    utils.widgets) was in sys.modules right after importing it."""
+    code = ("import importlib, json, sys\n"
+            f"seen = {{}}\nfor name in {modules!r}:\n"
+            "    importlib.import_module(name)\n"
+            "    seen[name] = 'ipywidgets' in sys.modules or 'utils.widgets' in sys.modules\n"
+            "print(json.dumps(seen))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(result.stdout)
+
+
+def test_importing_a_static_figure_or_maths_module_does_not_import_ipywidgets():
+    seen = _first_importers_of_widgets(FIGURE_MODULES + MATHS_MODULES)
+    assert seen == dict.fromkeys(FIGURE_MODULES + MATHS_MODULES, False)
+
+
+def test_the_import_check_sees_a_widget_module():
+    """The check above can fail: a widget module does import ipywidgets."""
+    assert _first_importers_of_widgets(["utils.plotting", "utils.widgets.losses"]) == {
+        "utils.plotting": False, "utils.widgets.losses": True}
+
+
+def test_every_static_figure_module_is_listed_above():
+    folder = Path(utils.figures.__file__).parent
+    names = {f"utils.figures.{p.stem}" for p in folder.glob("*.py") if p.stem != "__init__"}
+    assert names == set(FIGURE_MODULES[1:])
+
+
+def test_draw_std_per_layer_one_line_per_scheme():
+    axes = draw_std_per_layer(("small_normal", "kaiming_normal"), ("tanh", "relu"), depth=5, width=64,
+                              title="He keeps ReLU's scale")
+    assert len(axes) == 2 and axes[0].figure._suptitle.get_text().startswith("He keeps ReLU's scale\n5 layers")
+    for ax in axes:
+        lines = [ln for ln in ax.get_lines() if ln.get_label() in (init.LABELS["small_normal"],
+                                                                   init.LABELS["kaiming_normal"])]
+        assert len(lines) == 2 and ax.get_yscale() == "log"
+    he = [ln for ln in axes[1].get_lines() if ln.get_label() == "He normal"][0]
+    np.testing.assert_allclose(he.get_ydata(), init_statistics("kaiming_normal", "relu", 5, 64).std)
+
+
+def test_log_axes_are_labelled_without_mathtext():
+    axes = draw_std_per_layer(("small_normal",), ("tanh",), depth=3, width=16)
+    assert "$" not in axes[0].yaxis.get_major_formatter()(1e-2, 0)
+    assert axes[0].yaxis.get_major_formatter()(1e-2, 0) == "10⁻²"
+
+
+def test_draw_activation_histograms_grid():
+    axes = draw_activation_histograms(("zeros", "small_normal", "xavier_uniform"), "tanh", depth=4, width=32,
+                                      title="what to notice")
+    assert axes.shape == (3,)  # one Axes per scheme, the layers side by side in it
+    labels = [ax.get_ylabel() for ax in axes]
+    assert labels == ["zeros\nall exactly 0", "N(0, 0.01²)\nvanishes", "Xavier uniform\nsurvives"]
+    stats = init_statistics("xavier_uniform", "tanh", 4, 32)
+    (bars,) = axes[2].patches  # one filled stairs per row: layer l's histogram in the slot [l - 1, l]
+    values, edges = bars.get_data().values, bars.get_data().edges
+    n = len(stats.edges)  # each histogram's edges, then a zero-height step to the next slot
+    for layer in range(4):
+        slot_edges = edges[layer * n:(layer + 1) * n]
+        assert layer < slot_edges[0] < slot_edges[-1] < layer + 1
+        np.testing.assert_allclose(values[layer * n:layer * n + n - 1], stats.counts[layer] / stats.counts[layer].max())
+        if layer < 3:
+            assert values[layer * n + n - 1] == 0.0
+    texts = [t.get_text() for t in axes[2].texts]
+    assert texts == [f"std {format_std(s)}" for s in stats.std]
+    assert [t.get_text() for t in axes[0].texts if t.get_text().startswith("layer")] == [f"layer {i}" for i in
+                                                                                         range(1, 5)]
+    assert axes[0].figure._suptitle.get_text().startswith("what to notice\ntanh activations")
+
+
+def test_a_constant_signal_is_labelled_with_its_value():
+    axes = draw_activation_histograms(("zeros",), "sigmoid", depth=2, width=16)
+    assert axes[0].get_ylabel() == "zeros\nall exactly 0.5"
+
+
+def test_format_std():
+    assert [format_std(s) for s in (0.0, 0.3141, 2.5e-5, 4.2e6)] == ["0", "0.31", "2.5e-05", "4.2e+06"]
+
+
+def test_draw_network_lines_follow_the_weights():
+    params = {"W1": np.array([[1.0, -2.0], [0.5, 0.0], [-1.0, 1.0]]), "b1": np.zeros(3),
+              "W2": np.array([[1.0, 1.0, -1.0]]), "b2": np.zeros(1)}
+    ax = draw_network([2, 3, 1], params)
+    lines = ax.collections[0]
+    assert len(lines.get_segments()) == 2 * 3 + 3 * 1
+    widths = np.asarray(lines.get_linewidths())
+    assert widths.max() == pytest.approx(0.4 + 3.0)  # the largest |w| (2.0) gets the widest line
+    labels = [t.get_text() for t in ax.texts]
+    assert "input\n2 units" in labels and "output\n1 unit" in labels
+    big = draw_network([64, 50, 100, 10], max_units=6)
+    assert "⋮" in [t.get_text() for t in big.texts]
+    assert len(big.collections[0].get_segments()) == 6 * 6 + 6 * 6 + 6 * 6
+
+
+def test_draw_digit_grid_marks_mistakes():
+    images = np.random.default_rng(0).uniform(size=(5, 64))
+    fig = draw_digit_grid(images, labels=np.array([1, 2, 3, 4, 5]), predicted=np.array([1, 2, 8, 4, 5]),
+                          probabilities=np.array([0.9, 0.8, 0.55, 0.99, 1.0]), ncols=5, title="t")
+    (ax,) = fig.axes  # one Axes for every digit: cheap to draw
+    assert len(ax.images) == 5
+    captions = ax.texts[:5]
+    assert captions[0].get_text() == "→ 1\n90%" and captions[2].get_text() == "3 → 8\n55%"
+    assert captions[2].get_fontweight() == "bold" and captions[0].get_fontweight() == "normal"
+    assert ax.texts[5].get_text() == "t"
+    frames = [patch.get_linewidth() for patch in ax.patches]
+    assert frames == [0.8, 0.8, 2.0, 0.8, 0.8]  # the mistake is framed
+    tops = [image.get_extent()[3] for image in ax.images]
+    assert len(set(tops)) == 1  # one row of five
+    fig = draw_digit_grid(images[:3], labels=np.array([7, 8, 9]), ncols=2)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.texts] == ["7", "8", "9"]
+    rows = sorted({image.get_extent()[3] for image in ax.images})
+    assert len(rows) == 2  # two rows of two columns
+    for image in ax.images:  # every image is inside the figure
+        left, right, bottom, top = image.get_extent()
+        assert 0 <= left < right <= fig.get_figwidth() and 0 <= bottom < top <= fig.get_figheight()

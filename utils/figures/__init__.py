@@ -1,0 +1,15 @@
+"""Static figures: one module per subject, each a set of ``draw_*`` functions that return their Axes (or
+figure), for ``plt.show()`` in a notebook.
+
+- ``history``: milestones of deep learning and their timeline (Chapter 00)
+- ``diagrams``: schematics, drawn rather than computed: AI ⊃ ML ⊃ DL, a biological and an artificial neuron
+- ``networks``: a network as neurons and weighted connections
+- ``digits``: 8×8 digit images with their (predicted) labels
+- ``initialization``: what each initialization scheme does to a deep stack's activations
+
+The rule: a static figure with drawing code of its own lives here; a ``draw_*`` that draws an explorer's
+figure (with the explorer's figure class) stays beside its explorer in ``utils/widgets/``. The maths a
+figure shows comes from a maths module (``utils.layer_statistics``, ``utils.network``, ...), never from here.
+Importing any of these modules imports matplotlib and NumPy, never ipywidgets (a test checks it).
+Import from the module, e.g. ``from utils.figures.history import draw_timeline``.
+"""
