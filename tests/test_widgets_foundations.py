@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import utils.linear_maps as L
+import utils.linear_maps as lm
 import utils.perceptron as P
 import utils.widgets.foundations as W
 from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
@@ -66,12 +66,12 @@ def test_matrix_state_matches_linear_maps():
     A = np.array([[0.3, -1.2], [1.1, 0.4]])
     state = W.matrix_state(A)
     assert state["det"] == pytest.approx(np.linalg.det(A))
-    np.testing.assert_allclose(state["circle"], L.transform(L.unit_circle(), A))
+    np.testing.assert_allclose(state["circle"], lm.transform(lm.unit_circle(), A))
     np.testing.assert_allclose(state["square"], [[0, 0], A[:, 0], A[:, 0] + A[:, 1], A[:, 1]])
     np.testing.assert_array_equal(state["e1"], A[:, 0])
     np.testing.assert_array_equal(state["e2"], A[:, 1])
     assert state["grid"].shape == (2 * W.N_GRID, 2, 2)
-    assert state["description"] == L.describe(A) and "det A = 1.44" in state["title"]
+    assert state["description"] == lm.describe(A) and "det A = 1.44" in state["title"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Polygon
 
-from .. import linear_maps as L
+from .. import linear_maps as lm
 from .. import perceptron as P
 from ..data import logic_gate
 from ..module import to_float64
@@ -241,12 +241,12 @@ def matrix_state(matrix=((1.5, 0.5), (0.0, 1.0))) -> dict:
     A = to_float64(matrix, name="matrix")
     if A.shape != (2, 2):
         raise ValueError(f"matrix must be 2×2; got shape {A.shape}")
-    det = L.determinant(A)
+    det = lm.determinant(A)
     (a, b), (c, d) = A
-    title = _minus(f"A = [[{a:.1f}, {b:.1f}], [{c:.1f}, {d:.1f}]] · det A = {det:.2f}\n{L.describe(A)}")
-    return {"matrix": A, "det": det, "description": L.describe(A),
-            "grid": L.transform(L.grid_segments(GRID, N_GRID), A),
-            "circle": L.transform(L.unit_circle(), A), "square": L.transform(L.unit_square(), A),
+    title = _minus(f"A = [[{a:.1f}, {b:.1f}], [{c:.1f}, {d:.1f}]] · det A = {det:.2f}\n{lm.describe(A)}")
+    return {"matrix": A, "det": det, "description": lm.describe(A),
+            "grid": lm.transform(lm.grid_segments(GRID, N_GRID), A),
+            "circle": lm.transform(lm.unit_circle(), A), "square": lm.transform(lm.unit_square(), A),
             "e1": A[:, 0].copy(), "e2": A[:, 1].copy(), "title": title}
 
 
@@ -256,9 +256,9 @@ class _MatrixFigure:
     def __init__(self, ax):
         c = _colors()
         self.ax = ax
-        for segment in L.grid_segments(GRID, N_GRID):  # the untouched plane, faint
+        for segment in lm.grid_segments(GRID, N_GRID):  # the untouched plane, faint
             ax.plot(*segment.T, color="0.88", linewidth=0.8, zorder=0)
-        ax.plot(*L.unit_circle().T, color="0.55", linestyle="--", linewidth=1.2)
+        ax.plot(*lm.unit_circle().T, color="0.55", linestyle="--", linewidth=1.2)
         self.grid = [ax.plot([], [], color=c[4], linewidth=0.9, alpha=0.7)[0]
                      for _ in range(2 * N_GRID)]
         self.square = ax.add_patch(Polygon(np.zeros((4, 2)), closed=True, facecolor=c[2], alpha=0.35,
