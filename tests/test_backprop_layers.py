@@ -218,7 +218,7 @@ def test_mlp_with_cross_entropy_passes_the_gradient_check_parameter_by_parameter
 
 
 def test_xor_network_with_mse_gradients_equal_torch_and_numerical():
-    from utils.training import xor_network
+    from utils.xor import xor_network
 
     rng = np.random.default_rng(16)
     model, loss_fn = xor_network(rng), losses.MSELoss()

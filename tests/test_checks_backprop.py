@@ -14,7 +14,8 @@ from utils import losses
 from utils.autograd import Value
 from utils.checks.chapters import backprop as B
 from utils.data import logic_gate
-from utils.training import sgd_step, xor_network
+from utils.training import sgd_step
+from utils.xor import xor_network
 
 
 def _failed_with(verdict, hint: str | None):

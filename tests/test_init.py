@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils import init
+from utils import init, layers
 
 SHAPE = (300, 500)  # (out_features, in_features): fan_in 500, fan_out 300, so a swap would show
 
@@ -145,6 +145,25 @@ def test_every_random_scheme_is_reproducible_from_its_rng(name):
     c = fn((20, 30), np.random.default_rng(6))
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
+
+
+def test_one_scheme_table_behind_schemes_labels_and_scheme_std():
+    assert list(init.SCHEMES) == list(init.LABELS) == list(init.SCHEME_TABLE)
+    for name, scheme in init.SCHEME_TABLE.items():
+        assert init.SCHEMES[name] is scheme.draw and init.LABELS[name] == scheme.label
+        assert init.get_scheme(name) is scheme and init.scheme_std(name, (30, 40)) == scheme.std((30, 40))
+    with pytest.raises(ValueError, match="unknown scheme 'he'; choose one of zeros, small_normal"):
+        init.get_scheme("he")
+
+
+def test_the_pytorch_scheme_is_what_linear_draws_and_torch_agrees():
+    rng_a, rng_b = np.random.default_rng(8), np.random.default_rng(8)
+    layer = layers.Linear(40, 30, rng=rng_a)
+    np.testing.assert_array_equal(layer.weight.data, init.SCHEMES["pytorch"]((30, 40), rng_b))
+    torch.manual_seed(0)
+    theirs = torch.nn.Linear(400, 300, dtype=torch.float64).weight.detach().numpy()
+    assert theirs.std() == pytest.approx(init.scheme_std("pytorch", (300, 400)), rel=0.01)
+    assert np.abs(theirs).max() <= 1 / math.sqrt(400) and init.LABELS["pytorch"] == "PyTorch default"
 
 
 def test_xavier_is_symmetric_in_the_fans_and_kaiming_is_not():

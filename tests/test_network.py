@@ -1,5 +1,6 @@
 """utils.network: the dict-of-arrays network against torch.nn.Sequential and utils.layers, the worked example's
-numbers, parameter counting, and the deep-signal statistics behind the initialization figures."""
+numbers, parameter counting, activations by name from the one table, the deep-signal statistics behind the
+initialization figures, and the deep stack and per-layer gradients behind Chapter 04's vanishing-gradient figure."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import numpy as np
 import pytest
 import torch
 
+from tests.torch_twins import copy_params_to_torch
 from utils import activations as A
+from utils import init, losses
 from utils import network as N
 from utils.layers import Linear, Sequential
 
@@ -175,3 +178,112 @@ def test_deep_activations_rejects_bad_arguments():
         N.deep_activations("zeros", "swish")
     with pytest.raises(ValueError, match="depth must be a positive integer"):
         N.deep_activations("zeros", "tanh", depth=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Activations by name come from the one table
+# ---------------------------------------------------------------------------------------------
+def test_activation_function_and_the_converters_read_the_activation_table():
+    z = np.linspace(-3, 3, 7)
+    for name, spec in A.ACTIVATION_TABLE.items():
+        assert N.activation_function(name) is spec.function
+    assert N.activation_function("Linear") is A.identity and N.activation_function(np.cos) is np.cos
+    params = N.init_params([3, 4, 2], np.random.default_rng(0), scheme="xavier_normal")
+    seq = N.to_sequential(params, ["gelu", "linear"])
+    assert [type(m).__name__ for m in seq] == ["Linear", "GELU", "Linear"]  # no module for an identity layer
+    assert [type(m).__name__ for m in N.to_torch(params, ["leaky_relu", "softmax"])] == \
+        ["Linear", "LeakyReLU", "Linear", "Softmax"]
+    with pytest.raises(ValueError, match="PyTorch has no module for the activation 'step'"):
+        N.to_torch(params, ["step", "identity"])
+    with pytest.raises(ValueError, match="to_sequential needs activation names"):
+        N.to_sequential(params, [np.tanh, "identity"])
+    np.testing.assert_array_equal(N.to_sequential(params, ["step", "identity"])[1](z), A.step(z))
+
+
+# ---------------------------------------------------------------------------------------------
+# A deep stack as modules, and the gradient reaching each of its layers
+# ---------------------------------------------------------------------------------------------
+def _old_notebook_stack(activation, scheme, depth, width, seed):
+    """Chapter 04's vanish-figure cell before deep_stack existed: the numbers deep_stack must keep."""
+    net_rng = np.random.default_rng(seed)
+    modules, n_in = [], 64
+    for _ in range(depth):
+        linear = Linear(n_in, width, rng=net_rng)
+        if scheme != "default":
+            draw = {"normal": init.normal, "xavier": init.xavier_uniform, "he": init.kaiming_normal}[scheme]
+            linear.weight.data = draw(linear.weight.shape, net_rng)
+        linear.bias.data = np.zeros(width)
+        modules += [linear, {"sigmoid": A.Sigmoid, "tanh": A.Tanh, "relu": A.ReLU}[activation]()]
+        n_in = width
+    return Sequential(*modules, Linear(n_in, 10, rng=net_rng))
+
+
+@pytest.mark.parametrize("activation, old, scheme", [("sigmoid", "default", "pytorch"), ("relu", "normal", "normal"),
+                                                     ("relu", "he", "kaiming_normal"),
+                                                     ("tanh", "xavier", "xavier_uniform")])
+def test_deep_stack_builds_chapter_04s_networks_exactly(activation, old, scheme):
+    ours = N.deep_stack(64, 10, depth=3, width=16, activation=activation, scheme=scheme, rng=np.random.default_rng(0))
+    before = _old_notebook_stack(activation, old, depth=3, width=16, seed=0)
+    assert [type(m).__name__ for m in ours] == [type(m).__name__ for m in before]
+    assert [type(m).__name__ for m in ours] == ["Linear", type(A.make_activation(activation)).__name__] * 3 + ["Linear"]
+    for (name, p), q in zip(ours.named_parameters(), before.parameters()):
+        np.testing.assert_array_equal(p.data, q.data, err_msg=name)
+    assert not any(m.bias.data.any() for m in list(ours)[:-1:2]) and ours[-1].bias.data.any()
+
+
+def test_deep_stack_draws_with_the_scheme_from_the_rng_it_is_given():
+    stack = N.deep_stack(300, 2, depth=2, width=400, activation="relu", scheme="kaiming_normal",
+                         rng=np.random.default_rng(1))
+    assert stack[0].weight.shape == (400, 300) and stack[2].weight.shape == (400, 400) and stack[4].out_features == 2
+    assert stack[2].weight.data.std() == pytest.approx(init.scheme_std("kaiming_normal", (400, 400)), rel=0.02)
+    again = N.deep_stack(300, 2, depth=2, width=400, activation="relu", scheme="kaiming_normal",
+                         rng=np.random.default_rng(1))
+    np.testing.assert_array_equal(again[2].weight.data, stack[2].weight.data)
+
+
+def test_gradient_per_layer_equals_torch_autograd_on_each_linear_output():
+    rng = np.random.default_rng(2)
+    net = N.deep_stack(5, 3, depth=4, width=6, activation="tanh", scheme="xavier_normal", rng=rng)
+    X, y = rng.normal(size=(9, 5)), rng.integers(0, 3, 9)
+    norms = N.gradient_per_layer(net, losses.CrossEntropyLoss(), X, y)
+    twin = torch.nn.Sequential(*[torch.nn.Linear(m.in_features, m.out_features, dtype=torch.float64)
+                                 if isinstance(m, Linear) else torch.nn.Tanh() for m in net])
+    copy_params_to_torch(net, twin)
+    h, outputs = torch.from_numpy(X), []
+    for module in twin:
+        h = module(h)
+        if isinstance(module, torch.nn.Linear):
+            h.retain_grad()
+            outputs.append(h)
+    torch.nn.functional.cross_entropy(h, torch.from_numpy(y)).backward()
+    np.testing.assert_allclose(norms, [z.grad.norm().item() for z in outputs], rtol=1e-12)
+    assert norms.shape == (5,)
+
+
+def test_gradient_per_layer_shows_sigmoid_vanishing_and_he_staying_level():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(32, 20)), rng.integers(0, 4, 32)
+
+    def norms(activation, scheme):
+        net = N.deep_stack(20, 4, depth=10, width=64, activation=activation, scheme=scheme,
+                           rng=np.random.default_rng(0))
+        return N.gradient_per_layer(net, losses.CrossEntropyLoss(), X, y)
+
+    sigmoid, he = norms("sigmoid", "pytorch"), norms("relu", "kaiming_normal")
+    assert sigmoid[0] < 1e-5 * sigmoid[9]
+    assert 0.2 < he[0] / he[9] < 5
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"scheme": "he"}, "unknown scheme 'he'"),
+    ({"activation": "swish"}, "unknown activation 'swish'"),
+    ({"depth": 0}, "depth must be a positive integer"),
+    ({"width": 2.5}, "width must be a positive integer"),
+    ({"rng": 0}, "numpy.random.Generator"),
+])
+def test_deep_stack_rejects_bad_arguments(kwargs, match):
+    settings = {"depth": 2, "width": 4, "activation": "relu", "scheme": "pytorch", "rng": np.random.default_rng(0)}
+    with pytest.raises(ValueError, match=match):
+        N.deep_stack(3, 2, **{**settings, **kwargs})
+    with pytest.raises(ValueError, match="Sequential with Linear layers"):
+        N.gradient_per_layer(A.ReLU(), losses.MSELoss(), np.ones((2, 3)), np.ones((2, 3)))

@@ -20,10 +20,16 @@ Modules (``forward`` keeps what ``backward`` needs; ``backward(grad_out)`` retur
 ``Identity``, ``Step``, ``Sigmoid``, ``Tanh``, ``ReLU``, ``LeakyReLU``, ``PReLU``, ``RReLU``, ``ELU``,
 ``GELU``, ``SiLU``, ``Softplus``, ``Softmax``, ``LogSoftmax``.
 
-``ACTIVATIONS`` maps a lowercase name to its ``(function, derivative)`` pair (default settings).
+By name: ``ACTIVATION_TABLE`` is the one table of activations, lowercase name -> ``ActivationSpec`` (label,
+function, derivative, module, PyTorch twin); ``make_activation(name)`` gives a fresh module,
+``make_torch_activation(name)`` its ``torch.nn`` twin (PyTorch is imported only then), ``activation_spec(name)``
+the row; ``ACTIVATIONS`` maps each elementwise name to its ``(function, derivative)`` pair (default settings).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -31,6 +37,9 @@ from .module import Module, Parameter, to_float64
 
 __all__ = [
     "ACTIVATIONS",
+    "ACTIVATION_TABLE",
+    "ALIASES",
+    "ActivationSpec",
     "ELU",
     "GELU",
     "Identity",
@@ -45,6 +54,7 @@ __all__ = [
     "Softplus",
     "Step",
     "Tanh",
+    "activation_spec",
     "elu",
     "elu_derivative",
     "entropy",
@@ -57,6 +67,8 @@ __all__ = [
     "log_softmax",
     "log_softmax_jacobian",
     "log_softmax_vjp",
+    "make_activation",
+    "make_torch_activation",
     "prelu",
     "prelu_derivative",
     "prelu_weight_grad",
@@ -793,16 +805,90 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-ACTIVATIONS = {
-    "identity": (identity, identity_derivative),
-    "step": (step, step_derivative),
-    "sigmoid": (sigmoid, sigmoid_derivative),
-    "tanh": (tanh, tanh_derivative),
-    "relu": (relu, relu_derivative),
-    "leaky_relu": (leaky_relu, leaky_relu_derivative),
-    "elu": (elu, elu_derivative),
-    "gelu": (gelu, gelu_derivative),
-    "silu": (silu, silu_derivative),
-    "softplus": (softplus, softplus_derivative),
+# ---------------------------------------------------------------------------------------------
+# The one table of activations by name
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActivationSpec:
+    """Everything the course knows about an activation by its name: a row of ``ACTIVATION_TABLE``.
+
+    ``label``: what a learner reads. ``function`` / ``derivative``: the NumPy function and its derivative at
+    default settings (``derivative`` is None when it is not elementwise: softmax). ``module``: makes a fresh
+    from-scratch module. ``torch_module``: the name of its ``torch.nn`` twin (None when PyTorch has no module
+    for it), built with ``torch_kwargs`` by ``make_torch_activation``.
+    """
+
+    label: str
+    function: Callable[[np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray], np.ndarray] | None
+    module: Callable[[], Module]
+    torch_module: str | None
+    torch_kwargs: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def elementwise(self) -> bool:
+        """Whether the activation acts on each number alone (then ``derivative`` is its derivative)."""
+        return self.derivative is not None
+
+
+ACTIVATION_TABLE: dict[str, ActivationSpec] = {
+    "identity": ActivationSpec("identity", identity, identity_derivative, Identity, "Identity"),
+    "step": ActivationSpec("step", step, step_derivative, Step, None),
+    "sigmoid": ActivationSpec("sigmoid", sigmoid, sigmoid_derivative, Sigmoid, "Sigmoid"),
+    "tanh": ActivationSpec("tanh", tanh, tanh_derivative, Tanh, "Tanh"),
+    "relu": ActivationSpec("ReLU", relu, relu_derivative, ReLU, "ReLU"),
+    "leaky_relu": ActivationSpec("Leaky ReLU", leaky_relu, leaky_relu_derivative, LeakyReLU, "LeakyReLU"),
+    "elu": ActivationSpec("ELU", elu, elu_derivative, ELU, "ELU"),
+    "gelu": ActivationSpec("GELU", gelu, gelu_derivative, GELU, "GELU"),
+    "silu": ActivationSpec("SiLU", silu, silu_derivative, SiLU, "SiLU"),
+    "softplus": ActivationSpec("softplus", softplus, softplus_derivative, Softplus, "Softplus"),
+    "softmax": ActivationSpec("softmax", softmax, None, Softmax, "Softmax", (("dim", -1),)),
 }
-"""Lowercase name -> (function, derivative) for the elementwise activations, at default settings."""
+"""Lowercase name -> ``ActivationSpec``: the one name -> component table (default settings; softmax along the
+last axis). To add an activation, add a row here; ``ACTIVATIONS``, ``make_activation``,
+``make_torch_activation``, ``utils.network`` and the widgets' menus read it."""
+
+ALIASES = {"linear": "identity"}
+"""Other names accepted for a row of ``ACTIVATION_TABLE`` (a "linear" layer has no activation)."""
+
+ACTIVATIONS = {name: (spec.function, spec.derivative) for name, spec in ACTIVATION_TABLE.items() if spec.elementwise}
+"""Lowercase name -> (function, derivative) for the elementwise activations, at default settings (a view of
+``ACTIVATION_TABLE``)."""
+
+
+def activation_spec(name: str) -> ActivationSpec:
+    """The row of ``ACTIVATION_TABLE`` for ``name`` (any case; ``"linear"`` is ``"identity"``).
+
+    Raises:
+        ValueError: for an unknown name, listing the known ones.
+    """
+    key = name.lower() if isinstance(name, str) else name
+    key = ALIASES.get(key, key) if isinstance(key, str) else key
+    if key not in ACTIVATION_TABLE:
+        raise ValueError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATION_TABLE)}")
+    return ACTIVATION_TABLE[key]
+
+
+def make_activation(name: str) -> Module:
+    """A fresh from-scratch module for the activation ``name``, e.g. ``make_activation("relu")`` -> ``ReLU()``.
+
+    Raises:
+        ValueError: for an unknown name.
+    """
+    return activation_spec(name).module()
+
+
+def make_torch_activation(name: str):
+    """A fresh ``torch.nn`` module for the activation ``name``, the twin of ``make_activation(name)``.
+
+    PyTorch is imported here, only when asked for.
+
+    Raises:
+        ValueError: for an unknown name, or one PyTorch has no module for (``step``).
+    """
+    spec = activation_spec(name)
+    if spec.torch_module is None:
+        raise ValueError(f"PyTorch has no module for the activation {name!r}")
+    import torch
+
+    return getattr(torch.nn, spec.torch_module)(**dict(spec.torch_kwargs))

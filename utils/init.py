@@ -16,6 +16,7 @@ scheme                        std of the weights                          PyTorc
 ``lecun_normal``              ``1 / √fan_in``                             ``kaiming_normal_(w, nonlinearity="linear")``
 ``xavier_uniform/_normal``    ``gain · √(2 / (fan_in + fan_out))``        ``nn.init.xavier_uniform_/_normal_``
 ``kaiming_uniform/_normal``   ``gain / √fan``, fan = fan_in or fan_out    ``nn.init.kaiming_uniform_/_normal_``
+``linear_default``            ``1 / √(3 fan_in)``: U(±1/√fan_in)          ``nn.Linear``'s own initialization
 ============================  ==========================================  =================================
 
 ``gain`` is ``calculate_gain(nonlinearity, param)`` (1 for linear and sigmoid, 5/3 for tanh, √2 for ReLU,
@@ -25,27 +26,35 @@ calls ``randn(n_in, n_out) * sqrt(1 / n_in)`` "Xavier": that is LeCun's scheme (
 ``lecun_normal`` truncates it at two standard deviations).
 
 Every initializer has the signature ``init(shape, rng, ...) -> ndarray`` (float64, a new array) and never
-touches NumPy's global random state. ``SCHEMES`` maps the names used by the course's notebooks and explorers
-to ``(shape, rng) -> ndarray`` functions, ``LABELS`` to what a learner reads, and ``scheme_std`` gives the
-standard deviation a scheme draws with (the tests compare sample statistics with it, never raw values).
+touches NumPy's global random state. ``SCHEME_TABLE`` is the one table of the named schemes the course's
+notebooks and explorers use: name -> ``Scheme(label, draw, std)``, the label a learner reads, the
+``(shape, rng) -> ndarray`` function and the standard deviation it draws with (the tests compare sample
+statistics with it, never raw values). ``SCHEMES`` (name -> draw), ``LABELS`` (name -> label) and
+``scheme_std(name, shape)`` are views of it; ``get_scheme(name)`` looks a row up.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 __all__ = [
     "LABELS",
     "SCHEMES",
+    "SCHEME_TABLE",
+    "Scheme",
     "calculate_gain",
     "compute_fans",
+    "get_scheme",
     "kaiming_normal",
     "kaiming_std",
     "kaiming_uniform",
     "lecun_normal",
+    "linear_default",
     "normal",
     "scheme_std",
     "uniform",
@@ -231,31 +240,58 @@ def kaiming_normal(shape, rng: np.random.Generator, a: float = 0.0, mode: str = 
 
 
 # ---------------------------------------------------------------------------------------------
-# The named schemes of the notebooks and explorers
+# The named schemes of the notebooks and explorers: one table
 # ---------------------------------------------------------------------------------------------
-SCHEMES: dict[str, Callable[[Sequence[int], np.random.Generator], np.ndarray]] = {
-    "zeros": zeros,
-    "small_normal": lambda shape, rng: normal(shape, rng, std=0.01),
-    "normal": lambda shape, rng: normal(shape, rng, std=1.0),
-    "lecun_normal": lecun_normal,
-    "xavier_uniform": xavier_uniform,
-    "xavier_normal": xavier_normal,
-    "kaiming_uniform": kaiming_uniform,
-    "kaiming_normal": kaiming_normal,
-}
-"""Name -> ``(shape, rng) -> weights``; Xavier with gain 1, Kaiming with PyTorch's defaults (ReLU gain √2)."""
+def linear_default(shape, rng: np.random.Generator) -> np.ndarray:
+    """``torch.nn.Linear``'s default weights: ``kaiming_uniform(a=√5)``, i.e. ``U(-1/√fan_in, 1/√fan_in)``."""
+    return kaiming_uniform(shape, rng, a=math.sqrt(5.0))
 
-LABELS = {
-    "zeros": "zeros",
-    "small_normal": "N(0, 0.01²)",
-    "normal": "N(0, 1)",
-    "lecun_normal": "LeCun normal",
-    "xavier_uniform": "Xavier uniform",
-    "xavier_normal": "Xavier normal",
-    "kaiming_uniform": "He uniform",
-    "kaiming_normal": "He normal",
+
+@dataclass(frozen=True)
+class Scheme:
+    """One named weight initializer, a row of ``SCHEME_TABLE``.
+
+    ``label``: what a learner reads; ``draw(shape, rng)``: the weights (a new float64 array); ``std(shape)``:
+    the standard deviation of the distribution it draws from (the tests compare sample statistics with it).
+    """
+
+    label: str
+    draw: Callable[[Sequence[int], np.random.Generator], np.ndarray]
+    std: Callable[[Sequence[int]], float]
+
+
+SCHEME_TABLE: dict[str, Scheme] = {
+    "zeros": Scheme("zeros", zeros, lambda shape: 0.0),
+    "small_normal": Scheme("N(0, 0.01²)", lambda shape, rng: normal(shape, rng, std=0.01), lambda shape: 0.01),
+    "normal": Scheme("N(0, 1)", lambda shape, rng: normal(shape, rng, std=1.0), lambda shape: 1.0),
+    "lecun_normal": Scheme("LeCun normal", lecun_normal, lambda shape: kaiming_std(shape, nonlinearity="linear")),
+    "xavier_uniform": Scheme("Xavier uniform", xavier_uniform, xavier_std),
+    "xavier_normal": Scheme("Xavier normal", xavier_normal, xavier_std),
+    "kaiming_uniform": Scheme("He uniform", kaiming_uniform, kaiming_std),
+    "kaiming_normal": Scheme("He normal", kaiming_normal, kaiming_std),
+    "pytorch": Scheme("PyTorch default", linear_default, lambda shape: kaiming_std(shape, a=math.sqrt(5.0))),
 }
-"""Name -> the label a learner reads."""
+"""Name -> ``Scheme``: every named initializer of the course; Xavier with gain 1, Kaiming with PyTorch's defaults
+(ReLU gain √2), ``pytorch`` what ``torch.nn.Linear`` (and ``utils.layers.Linear``) draws its weights with.
+To add a scheme, add a row here: ``SCHEMES``, ``LABELS`` and ``scheme_std`` follow."""
+
+SCHEMES: dict[str, Callable[[Sequence[int], np.random.Generator], np.ndarray]] = {
+    name: scheme.draw for name, scheme in SCHEME_TABLE.items()}
+"""Name -> ``(shape, rng) -> weights`` (a view of ``SCHEME_TABLE``)."""
+
+LABELS = {name: scheme.label for name, scheme in SCHEME_TABLE.items()}
+"""Name -> the label a learner reads (a view of ``SCHEME_TABLE``)."""
+
+
+def get_scheme(name: str) -> Scheme:
+    """The row of ``SCHEME_TABLE`` called ``name``.
+
+    Raises:
+        ValueError: for an unknown name, listing the known ones.
+    """
+    if not isinstance(name, str) or name not in SCHEME_TABLE:
+        raise ValueError(f"unknown scheme {name!r}; choose one of {', '.join(SCHEME_TABLE)}")
+    return SCHEME_TABLE[name]
 
 
 def scheme_std(name: str, shape) -> float:
@@ -264,16 +300,7 @@ def scheme_std(name: str, shape) -> float:
     Raises:
         ValueError: for an unknown scheme.
     """
-    stds = {
-        "zeros": lambda: 0.0,
-        "small_normal": lambda: 0.01,
-        "normal": lambda: 1.0,
-        "lecun_normal": lambda: kaiming_std(shape, nonlinearity="linear"),
-        "xavier_uniform": lambda: xavier_std(shape),
-        "xavier_normal": lambda: xavier_std(shape),
-        "kaiming_uniform": lambda: kaiming_std(shape),
-        "kaiming_normal": lambda: kaiming_std(shape),
-    }
+    stds = {key: partial(scheme.std, shape) for key, scheme in SCHEME_TABLE.items()}
     if name not in stds:
         raise ValueError(f"unknown scheme {name!r}; choose one of {', '.join(SCHEMES)}")
     return stds[name]()

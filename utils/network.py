@@ -16,8 +16,10 @@ computation with ``W_seed = Wᵀ``. We keep PyTorch's (out, in) everywhere, so t
 
 Functions: ``dense`` (one layer), ``init_params``, ``layer_sizes``, ``forward``, ``forward_trace`` (every
 intermediate ``Z`` and ``A``), ``count_parameters``, ``to_sequential`` / ``to_torch`` (the same network as
-``utils.layers.Sequential`` / ``torch.nn.Sequential``) and ``deep_activations`` (what a deep stack of
-randomly initialized layers does to a signal, for the initialization figures and explorer).
+``utils.layers.Sequential`` / ``torch.nn.Sequential``), ``deep_activations`` (what a deep stack of
+randomly initialized layers does to a signal, for the initialization figures and explorer), ``deep_stack`` (such
+a stack as ``utils.layers.Sequential``) and ``gradient_per_layer`` (what it does to the gradient on the way back).
+Activations are named as in ``utils.activations.ACTIVATION_TABLE``, initializations as in ``utils.init.SCHEME_TABLE``.
 
 Data of the worked examples: ``EXAMPLE_2_3_2`` (2 → 3 → 2, ReLU then softmax, explicit weights) and
 ``IRIS_ROWS`` (the five iris flowers the seeds' 4 → 10 → 3 network classifies).
@@ -33,6 +35,7 @@ import numpy as np
 
 from . import activations as A
 from . import init
+from .layers import Linear, Sequential
 from .linear_maps import affine
 from .module import to_float64
 
@@ -43,9 +46,11 @@ __all__ = [
     "activation_function",
     "count_parameters",
     "deep_activations",
+    "deep_stack",
     "dense",
     "forward",
     "forward_trace",
+    "gradient_per_layer",
     "init_params",
     "layer_sizes",
     "to_sequential",
@@ -117,9 +122,7 @@ def init_params(sizes: Sequence[int], rng: np.random.Generator, scheme: str | Ca
     """
     sizes = _check_sizes(sizes)
     if isinstance(scheme, str):
-        if scheme not in init.SCHEMES:
-            raise ValueError(f"unknown scheme {scheme!r}; choose one of {', '.join(init.SCHEMES)}")
-        scheme = init.SCHEMES[scheme]
+        scheme = init.get_scheme(scheme).draw
     params = {}
     for layer, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
         params[f"W{layer}"] = np.asarray(scheme((n_out, n_in), rng), dtype=np.float64)  # (out, in)
@@ -170,22 +173,15 @@ def count_parameters(sizes_or_params) -> int:
 # Activations by name
 # ---------------------------------------------------------------------------------------------
 def activation_function(name_or_fn) -> Callable[[np.ndarray], np.ndarray]:
-    """A callable for an activation: a name of ``utils.activations.ACTIVATIONS``, ``"softmax"`` (per row, along
-    the last axis), or a callable (returned as is).
+    """A callable for an activation: a name of ``utils.activations.ACTIVATION_TABLE`` (``"softmax"`` acts per row,
+    along the last axis; ``"linear"`` is ``"identity"``), or a callable (returned as is).
 
     Raises:
         ValueError: for an unknown name.
     """
     if callable(name_or_fn):
         return name_or_fn
-    name = str(name_or_fn).lower()
-    if name == "softmax":
-        return lambda z: A.softmax(z, axis=-1)
-    if name == "linear":
-        name = "identity"
-    if name not in A.ACTIVATIONS:
-        raise ValueError(f"unknown activation {name_or_fn!r}; choose one of softmax, {', '.join(A.ACTIVATIONS)}")
-    return A.ACTIVATIONS[name][0]
+    return A.activation_spec(str(name_or_fn)).function
 
 
 def _activations_for(n_layers: int, activations) -> list:
@@ -241,27 +237,34 @@ def forward(x, params: dict, activations=None) -> np.ndarray:
     return forward_trace(x, params, activations)[-1].a
 
 
+def _activation_names(n_layers: int, activations, caller: str) -> list[str]:
+    """The per-layer activations as names of ``utils.activations.ACTIVATION_TABLE`` (checked)."""
+    names = _activations_for(n_layers, activations)
+    for name in names:
+        if not isinstance(name, str):
+            raise ValueError(f"{caller} needs activation names ({', '.join(A.ACTIVATION_TABLE)}), got {name!r}")
+        A.activation_spec(name)  # raises for an unknown name
+    return names
+
+
+def _is_identity(name: str) -> bool:
+    return A.activation_spec(name) is A.ACTIVATION_TABLE["identity"]
+
+
 def to_sequential(params: dict, activations=None):
     """The same network as a ``utils.layers.Sequential`` of ``Linear`` and activation modules (weights copied).
 
     Activations must be names here (``identity`` layers are left out, like a ``Sequential`` without one).
     """
-    from .layers import Linear, Sequential
-
-    modules = {"identity": None, "linear": None, "sigmoid": A.Sigmoid, "tanh": A.Tanh, "relu": A.ReLU,
-               "leaky_relu": A.LeakyReLU, "elu": A.ELU, "gelu": A.GELU, "silu": A.SiLU, "softplus": A.Softplus,
-               "step": A.Step, "softmax": lambda: A.Softmax(dim=-1)}
     sizes = layer_sizes(params)
     model = Sequential()
-    for layer, name in enumerate(_activations_for(len(sizes) - 1, activations), start=1):
-        if not isinstance(name, str) or name.lower() not in modules:
-            raise ValueError(f"to_sequential needs activation names ({', '.join(modules)}), got {name!r}")
+    for layer, name in enumerate(_activation_names(len(sizes) - 1, activations, "to_sequential"), start=1):
         linear = Linear(sizes[layer - 1], sizes[layer], rng=np.random.default_rng(0))
         linear.weight.data = to_float64(params[f"W{layer}"]).copy()
         linear.bias.data = to_float64(params[f"b{layer}"]).copy()
         model.append(linear)
-        if modules[name.lower()] is not None:
-            model.append(modules[name.lower()]())
+        if not _is_identity(name):
+            model.append(A.make_activation(name))
     return model
 
 
@@ -269,28 +272,84 @@ def to_torch(params: dict, activations=None):
     """The same network as a float64 ``torch.nn.Sequential`` (weights copied): the twin for parity checks."""
     import torch
 
-    modules = {"identity": None, "linear": None, "sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh,
-               "relu": torch.nn.ReLU, "leaky_relu": torch.nn.LeakyReLU, "elu": torch.nn.ELU,
-               "gelu": torch.nn.GELU, "silu": torch.nn.SiLU, "softplus": torch.nn.Softplus,
-               "softmax": lambda: torch.nn.Softmax(dim=-1)}
     sizes = layer_sizes(params)
     layers = []
-    for layer, name in enumerate(_activations_for(len(sizes) - 1, activations), start=1):
-        if not isinstance(name, str) or name.lower() not in modules:
-            raise ValueError(f"to_torch needs activation names ({', '.join(modules)}), got {name!r}")
+    for layer, name in enumerate(_activation_names(len(sizes) - 1, activations, "to_torch"), start=1):
         linear = torch.nn.Linear(sizes[layer - 1], sizes[layer], dtype=torch.float64)
         with torch.no_grad():
             linear.weight.copy_(torch.as_tensor(to_float64(params[f"W{layer}"])))
             linear.bias.copy_(torch.as_tensor(to_float64(params[f"b{layer}"])))
         layers.append(linear)
-        if modules[name.lower()] is not None:
-            layers.append(modules[name.lower()]())
+        if not _is_identity(name):
+            layers.append(A.make_torch_activation(name))
     return torch.nn.Sequential(*layers)
 
 
 # ---------------------------------------------------------------------------------------------
 # Signals through deep random networks (initialization)
 # ---------------------------------------------------------------------------------------------
+def _check_positive_int(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def deep_stack(in_features: int, out_features: int, *, depth: int, width: int, activation: str, scheme: str,
+               rng: np.random.Generator):
+    """A deep ``utils.layers.Sequential``: ``depth`` hidden layers of ``width`` units, then a linear output layer.
+
+    ``Linear(in_features, width) → activation → Linear(width, width) → activation → … → Linear(width,
+    out_features)``, with ``activation`` a name of ``utils.activations.ACTIVATION_TABLE`` and ``scheme`` one of
+    ``utils.init.SCHEME_TABLE``. Each ``Linear`` is first built as PyTorch builds it (weights and biases from
+    ``rng``); then, unless ``scheme`` is ``"pytorch"``, each hidden layer's weight is drawn again from ``rng``
+    with ``scheme``. Hidden biases are 0; the output layer keeps PyTorch's initialization. The same ``rng``
+    state always gives the same network.
+
+    Shapes: the network maps (N, in_features) -> (N, out_features).
+
+    Raises:
+        ValueError: for an unknown activation or scheme, sizes below 1, or ``rng`` not a Generator.
+    """
+    draw = init.get_scheme(scheme).draw
+    A.activation_spec(activation)
+    sizes = {name: _check_positive_int(value, name) for name, value in
+             (("in_features", in_features), ("out_features", out_features), ("depth", depth), ("width", width))}
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    modules, n_in = [], sizes["in_features"]
+    for _ in range(sizes["depth"]):
+        linear = Linear(n_in, sizes["width"], rng=rng)  # PyTorch's default, U(±1/√n_in): weight, then bias
+        if scheme != "pytorch":
+            linear.weight.data = draw(linear.weight.shape, rng)
+        linear.bias.data = np.zeros(sizes["width"])
+        modules += [linear, A.make_activation(activation)]
+        n_in = sizes["width"]
+    return Sequential(*modules, Linear(n_in, sizes["out_features"], rng=rng))
+
+
+def gradient_per_layer(model, loss_fn, X, y) -> np.ndarray:
+    """``‖∂L/∂Z‖`` (Frobenius norm) arriving at each ``Linear`` layer of ``model``, from the first to the last.
+
+    One forward pass of ``X``, the loss ``loss_fn(model(X), y)``, then the backward pass module by module
+    (``Z`` is a Linear layer's output, so the norm is of the gradient its ``backward`` receives). As any
+    backward pass, it adds into the parameters' ``.grad``.
+
+    Shapes: X (N, in_features), y as ``loss_fn`` expects -> (number of Linear layers,)
+
+    Raises:
+        ValueError: if ``model`` is not a ``utils.layers.Sequential`` containing a ``Linear`` layer.
+    """
+    if not isinstance(model, Sequential) or not any(isinstance(m, Linear) for m in model):
+        raise ValueError(f"model must be a utils.layers.Sequential with Linear layers, got {model!r}")
+    loss_fn(model(X), y)
+    grad, norms = loss_fn.backward(), []
+    for module in reversed(list(model)):
+        if isinstance(module, Linear):
+            norms.append(np.linalg.norm(grad))
+        grad = module.backward(grad)
+    return np.array(norms[::-1])
+
+
 def deep_activations(scheme: str, activation: str = "tanh", depth: int = 10, width: int = 256,
                      n_samples: int = 1000, seed: int = 0) -> np.ndarray:
     """The activations of every hidden layer of a deep, randomly initialized network, for random inputs.
@@ -305,18 +364,16 @@ def deep_activations(scheme: str, activation: str = "tanh", depth: int = 10, wid
     Raises:
         ValueError: for an unknown scheme or activation, or a depth/width/n_samples below 1.
     """
-    if scheme not in init.SCHEMES:
-        raise ValueError(f"unknown scheme {scheme!r}; choose one of {', '.join(init.SCHEMES)}")
+    draw = init.get_scheme(scheme).draw
     f = activation_function(activation)
     for name, value in (("depth", depth), ("width", width), ("n_samples", n_samples)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        _check_positive_int(value, name)
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(n_samples, width))
     out = np.empty((depth, n_samples, width))
     with _one_blas_thread():
         for layer in range(depth):
-            W = init.SCHEMES[scheme]((width, width), rng)
+            W = draw((width, width), rng)
             a = f(a @ W.T)  # (N, width) @ (width, width) -> (N, width)
             out[layer] = a
     return out

@@ -36,13 +36,16 @@ from pathlib import Path
 
 import numpy as np
 
+from .activations import make_torch_activation
 from .network import forward, layer_sizes
 
-__all__ = ["ASSET", "LAYER_SIZES", "DigitsMLP", "TrainConfig", "accuracy", "load_digits_mlp", "main", "predict",
-           "save_digits_mlp", "train_digits_mlp"]
+__all__ = ["ASSET", "HIDDEN_ACTIVATIONS", "LAYER_SIZES", "DigitsMLP", "TrainConfig", "accuracy", "load_digits_mlp",
+           "main", "predict", "save_digits_mlp", "train_digits_mlp"]
 
 ASSET = Path(__file__).parent / "assets" / "digits_mlp.npz"
 LAYER_SIZES = (64, 50, 100, 10)
+HIDDEN_ACTIVATIONS = ("sigmoid", "relu", "tanh")
+"""The hidden activations ``TrainConfig.hidden`` may name (rows of ``utils.activations.ACTIVATION_TABLE``)."""
 
 
 @dataclass(frozen=True)
@@ -109,17 +112,17 @@ def train_digits_mlp(config: TrainConfig = TrainConfig()) -> DigitsMLP:
 
     from .data import digits_split
 
-    if config.hidden not in ("sigmoid", "relu", "tanh"):
-        raise ValueError(f"hidden must be 'sigmoid', 'relu' or 'tanh', got {config.hidden!r}")
+    if config.hidden not in HIDDEN_ACTIVATIONS:
+        raise ValueError(f"hidden must be one of {', '.join(HIDDEN_ACTIVATIONS)}, got {config.hidden!r}")
     X_train, X_test, y_train, y_test = digits_split(seed=config.split_seed)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # the same machine then reproduces the same weights
     try:
         torch.manual_seed(config.seed)
-        act = {"sigmoid": torch.nn.Sigmoid, "relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[config.hidden]
         sizes = LAYER_SIZES
-        model = torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]), act(), torch.nn.Linear(sizes[1], sizes[2]),
-                                    act(), torch.nn.Linear(sizes[2], sizes[3]))
+        model = torch.nn.Sequential(torch.nn.Linear(sizes[0], sizes[1]), make_torch_activation(config.hidden),
+                                    torch.nn.Linear(sizes[1], sizes[2]), make_torch_activation(config.hidden),
+                                    torch.nn.Linear(sizes[2], sizes[3]))
         optimizer = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
         X, y = torch.tensor(X_train, dtype=torch.float32), torch.tensor(y_train)
         shuffle = torch.Generator().manual_seed(config.seed)

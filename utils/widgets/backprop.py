@@ -1,11 +1,10 @@
 """Chapter 04's explorers: a step-through of backpropagation on a small graph, and a training explorer.
 
-Each comes in three parts, like ``utils/widgets/activations.py``:
+The maths they show lives in maths modules: ``utils.autograd_steps`` (``backprop_steps(graph)``, every step of
+the forward and the backward pass of a small ``utils.autograd`` graph) and ``utils.train2d`` (``train_2d(...)``,
+an MLP trained with softmax cross-entropy on a 2-D data set, its loss curve and its predicted class over the
+plane). Here, as in ``utils/widgets/activations.py``:
 
-- a **pure computation** a test can check: ``backprop_steps(graph)`` (every step of the forward and the
-  backward pass of a small ``utils.autograd`` graph, with each node's value and gradient so far) and
-  ``train_2d(...)`` (an MLP trained with softmax cross-entropy on a 2-D data set, its loss curve and its
-  predicted class over the plane);
 - a **static drawing function**, ``draw_backprop_step`` and ``draw_training``, for the figure shown before
   the widget (and for any fixed state); ``draw_graph(root)`` draws the graph of any ``Value``;
 - the **widget**: ``backprop_stepper()`` (a graph menu, a step slider and ◀ / ▶ buttons) and
@@ -21,252 +20,30 @@ Usage in a notebook::
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
-
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
-from .. import activations as A
-from .. import data, layers, losses
+from ..activations import activation_spec
 from ..autograd import Value, topological_order
-from ..training import accuracy, fit
+from ..autograd_steps import GRAPHS, GraphStep, StepThrough, backprop_steps, format_value, op_symbol, steps_of
+from ..train2d import ACTIVATION_CHOICES, DATASETS, TrainingRun, train_2d
 from .base import Explorer, course_style, new_figure
 
 __all__ = [
-    "ACTIVATIONS",
-    "DATASETS",
     "EPOCH_CHOICES",
-    "GRAPHS",
     "GRAPH_FIGSIZE",
     "TRAINING_FIGSIZE",
-    "GraphStep",
-    "StepThrough",
-    "TrainingRun",
-    "backprop_steps",
     "backprop_stepper",
     "draw_backprop_step",
     "draw_graph",
     "draw_training",
-    "train_2d",
     "training_explorer",
 ]
 
 GRAPH_FIGSIZE = (9.6, 4.4)
 TRAINING_FIGSIZE = (9.6, 4.2)
-
-
-# ---------------------------------------------------------------------------------------------
-# (a) The graphs and the steps of backpropagation
-# ---------------------------------------------------------------------------------------------
-def _chain() -> Value:
-    x = Value(2.0, label="x")
-    z = x**2
-    z.label = "z"
-    y = z**3
-    y.label = "y"
-    return y
-
-
-def _neuron() -> Value:
-    x1, w1 = Value(2.0, label="x₁"), Value(-3.0, label="w₁")
-    x2, w2 = Value(0.0, label="x₂"), Value(1.0, label="w₂")
-    b = Value(6.8813735870195432, label="b")
-    x1w1, x2w2 = x1 * w1, x2 * w2
-    x1w1.label, x2w2.label = "x₁w₁", "x₂w₂"
-    s = x1w1 + x2w2
-    s.label = "s"
-    n = s + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
-
-
-def _reuse() -> Value:
-    a, b = Value(3.0, label="a"), Value(-2.0, label="b")
-    e = a * b
-    e.label = "e"
-    f = e + a
-    f.label = "f"
-    return f
-
-
-GRAPHS: dict[str, tuple[str, Callable[[], Value]]] = {
-    "chain": ("y = (x²)³ at x = 2 (Chapter 00)", _chain),
-    "neuron": ("a neuron: o = tanh(x₁w₁ + x₂w₂ + b)", _neuron),
-    "reuse": ("a value used twice: f = a·b + a", _reuse),
-}
-"""Name -> (menu label, builder of the graph's output Value)."""
-
-_OP_SYMBOL = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−", "exp": "exp", "log": "log", "tanh": "tanh",
-              "sigmoid": "σ", "relu": "ReLU"}
-
-
-def _op_symbol(op: str) -> str:
-    if op.startswith("**"):
-        return "^" + op[2:]
-    return _OP_SYMBOL.get(op, op)
-
-
-def _describe(node: Value, labels: dict[int, str]) -> str:
-    """``"z = x ** 2"``-style text of how ``node`` is computed from its children."""
-    names = [labels[id(c)] for c in node.children]
-    op = node.op
-    if op in ("+", "-", "*", "/"):
-        symbol = {"+": "+", "-": "−", "*": "·", "/": "/"}[op]
-        return f"{labels[id(node)]} = {names[0]} {symbol} {names[1]}"
-    if op.startswith("**"):
-        return f"{labels[id(node)]} = {names[0]}^{op[2:]}"
-    if op == "neg":
-        return f"{labels[id(node)]} = −{names[0]}"
-    return f"{labels[id(node)]} = {op}({names[0]})"
-
-
-def _fmt(v: float) -> str:
-    if v == 0:
-        return "0"
-    if abs(v) >= 1e4 or abs(v) < 1e-3:
-        return f"{v:.2e}"
-    return f"{v:.4g}"
-
-
-@dataclass(frozen=True)
-class GraphStep:
-    """One state of the step-through.
-
-    phase: "start", "forward", "seed", "backward" or "done". node: the index of the node acting in this step
-    (None at the start and at the end). known: which nodes have their value computed. grads: each node's
-    ``.grad`` so far (None before the backward pass reached it). final: whether that gradient is complete (every
-    node that uses it has passed its gradient on). edges: (child, node) pairs a gradient flows along in this step.
-    """
-
-    index: int
-    phase: str
-    node: int | None
-    known: tuple[bool, ...]
-    grads: tuple[float | None, ...]
-    final: tuple[bool, ...]
-    edges: tuple[tuple[int, int], ...]
-    message: str
-
-
-@dataclass(frozen=True)
-class StepThrough:
-    """A graph and every step of its forward and backward pass.
-
-    nodes: labels, in topological order (every node after its children); ops: each node's operation ("" for
-    a leaf); values: each node's value; children: indices of each node's inputs; steps: the ``GraphStep``s.
-    """
-
-    name: str
-    title: str
-    labels: tuple[str, ...]
-    ops: tuple[str, ...]
-    values: tuple[float, ...]
-    children: tuple[tuple[int, ...], ...]
-    steps: tuple[GraphStep, ...]
-
-    @property
-    def n_steps(self) -> int:
-        return len(self.steps)
-
-
-def _label_all(order: list[Value]) -> dict[int, str]:
-    labels, k = {}, 0
-    for node in order:
-        if node.label:
-            labels[id(node)] = node.label
-        else:
-            k += 1
-            labels[id(node)] = f"v{k}"
-    return labels
-
-
-def steps_of(root: Value, name: str = "graph", title: str = "") -> StepThrough:
-    """Every step of the forward and backward pass of the graph ending at ``root`` (which is not modified:
-    the backward pass is replayed on the same nodes and their gradients are restored afterwards)."""
-    order = topological_order(root)
-    index = {id(v): i for i, v in enumerate(order)}
-    labels = _label_all(order)
-    n = len(order)
-    children = tuple(tuple(index[id(c)] for c in v.children) for v in order)
-    parents: list[set[int]] = [set() for _ in range(n)]
-    for i, ch in enumerate(children):
-        for c in ch:
-            parents[c].add(i)
-    ops_idx = [i for i, v in enumerate(order) if v.children]
-    saved = [v.grad for v in order]
-    steps: list[GraphStep] = []
-
-    def add(phase, node, known, grads, done_backward, edges, message):
-        final = tuple(g is not None and (not parents[i] or parents[i] <= done_backward) for i, g in enumerate(grads))
-        steps.append(GraphStep(len(steps), phase, node, tuple(known), tuple(grads), final, tuple(edges), message))
-
-    known = [not v.children for v in order]
-    no_grads = [None] * n
-    add("start", None, known, no_grads, set(), (), "Start: the leaves hold their values; nothing else is computed yet.")
-    for i in ops_idx:
-        known[i] = True
-        v = order[i]
-        add("forward", i, known, no_grads, set(), [(c, i) for c in children[i]],
-            f"Forward: {_describe(v, labels)} = {_fmt(v.data)}")
-    try:
-        for v in order:
-            v.grad = 0.0
-        root_i = n - 1
-        root.grad = 1.0
-        grads = [None] * n
-        grads[root_i] = 1.0
-        done: set[int] = set()
-        add("seed", root_i, known, grads, done, (),
-            f"Backward starts at the output: d{labels[id(root)]}/d{labels[id(root)]} = 1.")
-        reached = {root_i}
-        for i in reversed(ops_idx):
-            v = order[i]
-            before = [order[c].grad for c in children[i]]
-            v._backward()
-            done.add(i)
-            parts = []
-            for c in dict.fromkeys(children[i]):  # each distinct child once
-                reached.add(c)
-                got = order[c].grad - before[children[i].index(c)]
-                local = got / v.grad if v.grad != 0 else float("nan")
-                local_text = _fmt(local) if np.isfinite(local) else "?"
-                parts.append(f"{labels[id(order[c])]} gets {local_text} × {_fmt(v.grad)} = {_fmt(got)}")
-            grads = [order[k].grad if k in reached else None for k in range(n)]
-            add("backward", i, known, grads, done, [(c, i) for c in children[i]],
-                f"Backward through '{_op_symbol(v.op)}' ({_describe(v, labels)}): local derivative × "
-                f"d{labels[id(root)]}/d{labels[id(v)]}:  " + ";  ".join(parts))
-        add("done", None, known, grads, done, (),
-            "Done: every node holds d" + labels[id(root)] + "/d(node). " + ", ".join(
-                f"d{labels[id(root)]}/d{labels[id(order[k])]} = {_fmt(order[k].grad)}"
-                for k in range(n) if not order[k].children))
-    finally:
-        for v, g in zip(order, saved):
-            v.grad = g
-    return StepThrough(name, title, tuple(labels[id(v)] for v in order), tuple(v.op for v in order),
-                       tuple(v.data for v in order), children, tuple(steps))
-
-
-@lru_cache(maxsize=8)
-def backprop_steps(graph: str = "neuron") -> StepThrough:
-    """Every step of the forward and backward pass of one of the ``GRAPHS``.
-
-    The steps: the start (leaves only), one forward step per operation (in topological order), the seed
-    (d out/d out = 1), one backward step per operation (in reverse order: the node's ``_backward`` adds
-    local derivative × its gradient into its children), and the end.
-
-    Raises:
-        ValueError: for an unknown graph name.
-    """
-    if graph not in GRAPHS:
-        raise ValueError(f"unknown graph {graph!r}; choose one of {', '.join(GRAPHS)}")
-    title, build = GRAPHS[graph]
-    return steps_of(build(), graph, title)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +146,7 @@ class _GraphFigure:
                 cx = x - BOX_W / 2 - 0.45
                 circle = Circle((cx, y), OP_R, facecolor="0.93", edgecolor="0.35", linewidth=1.0, zorder=2)
                 ax.add_patch(circle)
-                symbol = _op_symbol(st.ops[i])
+                symbol = op_symbol(st.ops[i])
                 ax.text(cx, y, symbol, ha="center", va="center", fontsize=9 if len(symbol) <= 2 else 7, zorder=3)
                 self.circles[i] = circle
                 ax.add_patch(FancyArrowPatch((cx + OP_R, y), (x - BOX_W / 2, y), arrowstyle="-|>",
@@ -387,9 +164,9 @@ class _GraphFigure:
     def update(self, step: GraphStep) -> None:
         st = self.st
         for i, box in self.boxes.items():
-            self.value_texts[i].set_text(f"value {_fmt(st.values[i])}" if step.known[i] else "value ?")
+            self.value_texts[i].set_text(f"value {format_value(st.values[i])}" if step.known[i] else "value ?")
             g = step.grads[i]
-            grad_text = "grad —" if g is None else f"grad {_fmt(g)}" + ("" if step.final[i] else " (so far)")
+            grad_text = "grad —" if g is None else f"grad {format_value(g)}" + ("" if step.final[i] else " (so far)")
             self.grad_texts[i].set_text(grad_text)
             self.grad_texts[i].set_color(self.backward_color if g is not None else "0.55")
             self.grad_texts[i].set_fontstyle("normal" if g is None or step.final[i] else "italic")
@@ -435,11 +212,6 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(lines)
 
 
-def _check_graph_name(graph: str) -> None:
-    if graph not in GRAPHS:
-        raise ValueError(f"unknown graph {graph!r}; choose one of {', '.join(GRAPHS)}")
-
-
 def _resolve_step(st: StepThrough, step) -> int:
     if step is None:
         return st.n_steps - 1
@@ -455,7 +227,6 @@ def draw_backprop_step(graph: str = "neuron", step: int | None = None, ax=None):
     step is highlighted (orange going forward, blue going backward), with the edges its gradient flows along.
     Returns the Axes.
     """
-    _check_graph_name(graph)
     st = backprop_steps(graph)
     step = _resolve_step(st, step)
     with course_style():
@@ -492,7 +263,6 @@ def backprop_stepper(graph: str = "neuron", step: int | None = None) -> widgets.
     last step; ◀ and ▶ buttons move it by one). State (``.state``): ``"graph"``, ``"step"`` (a ``GraphStep``),
     ``"steps"`` (the ``StepThrough``), ``"message"``, ``"error"``. Starts at ``step`` (None: the last step).
     """
-    _check_graph_name(graph)
     st0 = backprop_steps(graph)
     start = _resolve_step(st0, step)
     with course_style():
@@ -541,105 +311,9 @@ def backprop_stepper(graph: str = "neuron", step: int | None = None) -> widgets.
 # ---------------------------------------------------------------------------------------------
 # (b) Training an MLP on a 2-D data set
 # ---------------------------------------------------------------------------------------------
-DATASETS = {"spirals": "three spirals (240 points)", "moons": "two moons (200 points)"}
-ACTIVATIONS = {"relu": ("ReLU", A.ReLU), "tanh": ("tanh", A.Tanh), "sigmoid": ("sigmoid", A.Sigmoid)}
 EPOCH_CHOICES = (50, 100, 250, 500)
 LR_LIMITS = (0.01, 10.0)
 HIDDEN_LIMITS = (2, 64)
-GRID = 120
-
-
-@lru_cache(maxsize=4)
-def _dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(0)
-    if name == "spirals":
-        return data.spirals(80, 3, 0.2, rng=rng)
-    return data.moons(200, 0.2, rng=rng)
-
-
-def _extent(X: np.ndarray) -> tuple[float, float, float, float]:
-    lo, hi = X.min(axis=0) - 0.25, X.max(axis=0) + 0.25
-    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
-
-
-@dataclass(frozen=True)
-class TrainingRun:
-    """One training of ``2 → hidden → hidden → C`` with softmax cross-entropy and full-batch SGD.
-
-    losses (epochs,): the mean loss of each epoch; accuracy: on the training points after training;
-    probabilities (GRID, GRID, C): the trained network's softmax over a grid covering ``extent``.
-    """
-
-    dataset: str
-    hidden: int
-    activation: str
-    lr: float
-    epochs: int
-    X: np.ndarray
-    y: np.ndarray
-    losses: np.ndarray
-    accuracy: float
-    extent: tuple[float, float, float, float]
-    probabilities: np.ndarray
-    model: layers.Sequential
-
-    @property
-    def diverged(self) -> bool:
-        return not np.isfinite(self.losses[-1])
-
-
-def _check_settings(dataset, hidden, activation, lr, epochs) -> tuple[str, int, str, float, int]:
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown data set {dataset!r}; choose one of {', '.join(DATASETS)}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
-    if isinstance(hidden, bool) or not isinstance(hidden, (int, np.integer)) or not 1 <= hidden <= 256:
-        raise ValueError(f"hidden must be an integer from 1 to 256, got {hidden!r}")
-    lr = float(lr)
-    if not (np.isfinite(lr) and lr > 0):
-        raise ValueError(f"the learning rate must be a positive number, got {lr}")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or not 1 <= epochs <= 5000:
-        raise ValueError(f"epochs must be an integer from 1 to 5000, got {epochs!r}")
-    return dataset, int(hidden), activation, lr, int(epochs)
-
-
-def make_classifier(n_classes: int, hidden: int = 32, activation: str = "relu", seed: int = 0) -> layers.Sequential:
-    """``Linear(2, hidden) → act → Linear(hidden, hidden) → act → Linear(hidden, n_classes)`` (logits)."""
-    act = ACTIVATIONS[activation][1]
-    rng = np.random.default_rng(seed)
-    return layers.Sequential(layers.Linear(2, hidden, rng=rng), act(), layers.Linear(hidden, hidden, rng=rng), act(),
-                             layers.Linear(hidden, n_classes, rng=rng))
-
-
-def train_2d(dataset: str = "spirals", hidden: int = 32, activation: str = "relu", lr: float = 0.5,
-             epochs: int = 500, seed: int = 0) -> TrainingRun:
-    """Train ``make_classifier`` on ``dataset`` with ``utils.training.fit`` (full batch), from the weights of
-    ``seed``; the same settings always give the same run. A learning rate that is too large may make the loss
-    overflow: training then stops, and ``diverged`` is True.
-
-    The runs are cached: the same settings return the same ``TrainingRun`` object (treat it as read-only), so
-    the static figure and the widget's first state train only once, and going back to a setting is instant.
-
-    Shapes: -> X (N, 2), y (N,), losses (epochs,), probabilities (GRID, GRID, C)
-    """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    return _train_2d(*_check_settings(dataset, hidden, activation, lr, epochs), int(seed))
-
-
-@lru_cache(maxsize=16)
-def _train_2d(dataset: str, hidden: int, activation: str, lr: float, epochs: int, seed: int) -> TrainingRun:
-    X, y = _dataset(dataset)
-    n_classes = int(y.max()) + 1
-    model = make_classifier(n_classes, hidden, activation, seed)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a huge lr may blow up: shown, not warned
-        history = fit(model, losses.CrossEntropyLoss(), X, y, lr=lr, epochs=epochs)
-        extent = _extent(X)
-        gx, gy = np.meshgrid(np.linspace(extent[0], extent[1], GRID), np.linspace(extent[2], extent[3], GRID))
-        logits = model(np.c_[gx.ravel(), gy.ravel()])  # (GRID², C)
-        probabilities = A.softmax(logits).reshape(GRID, GRID, n_classes)
-        acc = accuracy(model(X), y) if np.isfinite(history[-1]) else float("nan")
-    return TrainingRun(dataset, hidden, activation, lr, epochs, X, y, history, acc, extent, probabilities, model)
 
 
 def _class_colors(c: int) -> np.ndarray:
@@ -689,7 +363,7 @@ class _TrainingFigure:
         self.points.set_facecolor(_class_colors(int(run.y.max()) + 1)[run.y])
         shown = np.clip(np.nan_to_num(run.losses, nan=10.0, posinf=10.0), 1e-3, 10.0)
         self.curve.set_data(np.arange(1, run.epochs + 1), shown)
-        label = ACTIVATIONS[run.activation][0]
+        label = activation_spec(run.activation).label
         self.region_title.set_text(f"2 → {run.hidden} → {run.hidden} → {run.probabilities.shape[-1]}, {label}: "
                                    + ("diverged" if run.diverged else f"{run.accuracy:.0%} of the points right"))
         final = "inf/NaN" if run.diverged else f"{run.losses[-1]:.3f}"
@@ -728,9 +402,9 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
     (SelectionSlider of ``EPOCH_CHOICES``). State (``.state``): ``"run"`` (a ``TrainingRun``), ``"accuracy"``,
     ``"final_loss"``, ``"error"``. An update takes a fraction of a second (≤ 500 full-batch epochs).
     """
-    _check_settings(dataset, hidden, activation, lr, epochs)
     if epochs not in EPOCH_CHOICES:
         raise ValueError(f"epochs must be one of {EPOCH_CHOICES}, got {epochs!r}")
+    train_2d(dataset, hidden, activation, lr, epochs)  # checks the other settings; the run is cached for the first draw
     with course_style():
         fig, ax_regions, ax_loss = _training_axes(pyplot=False)
         artists = _TrainingFigure(ax_regions, ax_loss)
@@ -745,7 +419,7 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
         "hidden": widgets.IntSlider(value=int(np.clip(hidden, *HIDDEN_LIMITS)), min=HIDDEN_LIMITS[0],
                                     max=HIDDEN_LIMITS[1], description="hidden width", style=style,
                                     continuous_update=False, layout=widgets.Layout(width="380px")),
-        "activation": widgets.ToggleButtons(options=[(label, key) for key, (label, _) in ACTIVATIONS.items()],
+        "activation": widgets.ToggleButtons(options=[(activation_spec(key).label, key) for key in ACTIVATION_CHOICES],
                                             value=activation, description="activation", style=style),
         "epochs": widgets.SelectionSlider(options=list(EPOCH_CHOICES), value=epochs, description="epochs",
                                           style=style, continuous_update=False, layout=widgets.Layout(width="330px")),
