@@ -35,8 +35,9 @@ work: $(STAMP)
 lab: work
 	$(VENV)/bin/jupyter lab $(ROOT_FLAG) START_HERE.ipynb
 
+# `make test` leaves out the few tests marked slow (end-to-end checks of tools); check-all runs everything.
 test: $(STAMP)
-	$(PYTEST)
+	$(PYTEST) -m "not slow"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 # Each cell needs the ones before it in the same kernel: a scattered notebook fails with NameError.
@@ -16,6 +17,7 @@ CELLS = ["x = 1", "assert x == 1", "x += 1", "assert x == 2", "y = 2 * x", "asse
 UNIT_TESTS = "\n".join(f"def test_{i}():\n    assert {i} + 1 == {i + 1}\n" for i in range(12))
 
 
+@pytest.mark.slow  # ~8-14 s: two xdist workers and a kernel; make check-all (CI) and plain pytest run it
 def test_a_notebook_runs_whole_on_one_worker_beside_unit_tests(root, tmp_path):
     shutil.copy(root / "conftest.py", tmp_path / "conftest.py")
     nbformat.write(new_notebook(cells=[new_code_cell(c) for c in CELLS]), tmp_path / "cells.ipynb")

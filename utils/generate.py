@@ -129,7 +129,9 @@ def make_chapter(solution: nbformat.NotebookNode, name: str = "notebook") -> nbf
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop what changes from run to run: widget state and views, timing, kernel and language versions."""
+    """Drop what changes from run to run: widget state and views, timing, kernel and language versions; and
+    merge consecutive stream outputs of the same name (how the kernel splits printed text into messages varies
+    from run to run; nbval merges them before comparing anyway)."""
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = copy.deepcopy(LANGUAGE_INFO)
@@ -137,8 +139,26 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = _merge_streams(outputs)
     return nb
+
+
+def _merge_streams(outputs: list) -> list:
+    """``outputs`` with each run of consecutive stream outputs of one name (stdout, stderr) joined into one."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            previous["text"] = _text(previous["text"]) + _text(output["text"])
+        else:
+            merged.append(copy.deepcopy(output))
+    return merged
+
+
+def _text(text) -> str:
+    return "".join(text) if isinstance(text, list) else text
 
 
 def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
