@@ -55,7 +55,7 @@ def test_shipped_parameters_have_the_course_layout(shipped):
 
 def test_shipped_model_reaches_95_percent_with_the_numpy_forward_pass(shipped, test_split):
     X_test, y_test = test_split
-    acc = P.accuracy(shipped, X_test, y_test)
+    acc = shipped.score(X_test, y_test)
     assert acc >= 0.95
     assert acc == pytest.approx(shipped.meta["test_accuracy"], abs=0.005)  # float64 NumPy vs float32 PyTorch
 
@@ -77,7 +77,7 @@ def test_batched_prediction_does_not_depend_on_the_batch_size(shipped, test_spli
 def test_retraining_reproduces_the_accuracy_within_a_tolerance(shipped, test_split, tmp_path):
     retrained = P.train_digits_mlp()
     X_test, y_test = test_split
-    acc = P.accuracy(retrained, X_test, y_test)
+    acc = retrained.score(X_test, y_test)
     assert acc >= 0.95
     assert abs(acc - shipped.meta["test_accuracy"]) <= TOLERANCE
     saved = P.load_digits_mlp(P.save_digits_mlp(retrained, tmp_path / "m.npz"))  # round trip through the file
@@ -102,3 +102,5 @@ def test_missing_or_broken_files_give_clear_errors(tmp_path, shipped):
         P.save_digits_mlp(broken, tmp_path / "broken.npz")
     with pytest.raises(ValueError, match="hidden must be"):
         P.train_digits_mlp(P.TrainConfig(hidden="swish"))
+    with pytest.raises(ValueError, match=r"y must have shape \(3,\).*\(2,\)"):
+        shipped.score(np.zeros((3, 64)), [1, 2])

@@ -39,7 +39,7 @@ import numpy as np
 from .activations import make_torch_activation
 from .network import forward, layer_sizes
 
-__all__ = ["ASSET", "HIDDEN_ACTIVATIONS", "LAYER_SIZES", "DigitsMLP", "TrainConfig", "accuracy", "load_digits_mlp",
+__all__ = ["ASSET", "HIDDEN_ACTIVATIONS", "LAYER_SIZES", "DigitsMLP", "TrainConfig", "load_digits_mlp",
            "main", "predict", "save_digits_mlp", "train_digits_mlp"]
 
 ASSET = Path(__file__).parent / "assets" / "digits_mlp.npz"
@@ -77,6 +77,17 @@ class DigitsMLP:
         """Shapes: X (N, 64) -> (N,) int64 labels 0..9 (see ``predict``)."""
         return predict(X, self.params, self.activations, batch_size)
 
+    def score(self, X, y) -> float:
+        """The fraction of rows of ``X`` whose predicted class equals ``y`` (scikit-learn's name: a model measured
+        on data; ``utils.training.accuracy`` measures outputs already computed).
+
+        Shapes: X (N, 64), y (N,) -> a float in [0, 1]
+        """
+        y = np.asarray(y)
+        if y.shape != (len(X),):
+            raise ValueError(f"y must have shape ({len(X)},), one label per row of X; got shape {y.shape}")
+        return float(np.mean(self.predict(X) == y))
+
 
 def _activations(hidden: str) -> tuple[str, ...]:
     return (hidden,) * (len(LAYER_SIZES) - 2) + ("identity",)
@@ -95,11 +106,6 @@ def predict(X, params: dict, activations, batch_size: int = 256) -> np.ndarray:
         batch = X[start:start + batch_size]  # (B, n0)
         labels[start:start + batch_size] = forward(batch, params, activations).argmax(axis=1)
     return labels
-
-
-def accuracy(model: DigitsMLP, X, y) -> float:
-    """The fraction of rows of ``X`` whose predicted class equals ``y``."""
-    return float(np.mean(model.predict(X) == np.asarray(y)))
 
 
 def train_digits_mlp(config: TrainConfig = TrainConfig()) -> DigitsMLP:
@@ -143,7 +149,7 @@ def train_digits_mlp(config: TrainConfig = TrainConfig()) -> DigitsMLP:
         params[f"b{i}"] = linear.bias.detach().numpy().astype(np.float64)
     trained = DigitsMLP(params, _activations(config.hidden), {"config": asdict(config),
                                                               "torch_version": torch.__version__})
-    return DigitsMLP(params, trained.activations, {**trained.meta, "test_accuracy": accuracy(trained, X_test, y_test)})
+    return DigitsMLP(params, trained.activations, {**trained.meta, "test_accuracy": trained.score(X_test, y_test)})
 
 
 def save_digits_mlp(model: DigitsMLP, path: Path | str = ASSET) -> Path:
@@ -191,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"trained and wrote {args.path} ({args.path.stat().st_size / 1024:.0f} KB)")
     model = load_digits_mlp(args.path)
     print(f"{' -> '.join(map(str, model.meta['layer_sizes']))}, activations {', '.join(model.activations)}")
-    print(f"test accuracy with the NumPy forward pass: {accuracy(model, X_test, y_test):.2%} "
+    print(f"test accuracy with the NumPy forward pass: {model.score(X_test, y_test):.2%} "
           f"(at training time, PyTorch {model.meta['torch_version']}: {model.meta['test_accuracy']:.2%})")
     return 0
 
