@@ -12,7 +12,7 @@ import torch.nn.functional as F
 
 import utils.activations as A
 from tests.numerics import assert_close, strict_numerics
-from tests.torch_twins import copy_params_to_torch, to_torch, torch_grad
+from tests.torch_twins import copy_params_to_torch, float64_tensor, torch_grad
 
 SHAPES = [(5,), (4, 7), (2, 3, 5)]
 EXTREME = np.array([-1000.0, -50.0, -1e-8, 0.0, 1e-8, 50.0, 1000.0])
@@ -54,7 +54,7 @@ CASES = [
         "prelu_single",
         lambda x: A.prelu(x, [W]),
         lambda x: A.prelu_derivative(x, [W]),
-        lambda t: F.prelu(t, to_torch([W])),
+        lambda t: F.prelu(t, float64_tensor([W])),
     ),
     Case("rrelu_eval", A.rrelu, A.rrelu_slopes, lambda t: F.rrelu(t, training=False)),
     Case(
@@ -99,7 +99,7 @@ CASE_IDS = [c.name for c in CASES]
 
 def torch_forward(fn, x):
     with torch.no_grad():
-        return fn(to_torch(x)).numpy()
+        return fn(float64_tensor(x)).numpy()
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
@@ -164,7 +164,7 @@ def test_gelu_tanh_autograd_is_nan_at_huge_inputs_where_ours_is_the_limit():
 KINKS = [
     ("relu", A.relu_derivative, F.relu, 0.0),
     ("leaky_relu_0.2", lambda x: A.leaky_relu_derivative(x, 0.2), lambda t: F.leaky_relu(t, 0.2), 0.2),
-    ("prelu_0.25", lambda x: A.prelu_derivative(x, [0.25]), lambda t: F.prelu(t, to_torch([0.25])), 0.25),
+    ("prelu_0.25", lambda x: A.prelu_derivative(x, [0.25]), lambda t: F.prelu(t, float64_tensor([0.25])), 0.25),
     ("elu_2", lambda x: A.elu_derivative(x, 2.0), lambda t: F.elu(t, 2.0), 2.0),
     ("rrelu_eval", A.rrelu_slopes, lambda t: F.rrelu(t, training=False), (1 / 8 + 1 / 3) / 2),
     ("sigmoid", A.sigmoid_derivative, torch.sigmoid, 0.25),
@@ -208,12 +208,12 @@ def test_softplus_threshold_boundary_like_torch():
 def test_step_matches_heaviside(x):
     with strict_numerics():
         got = A.step(x)
-    assert_close(got, torch.heaviside(to_torch(x), torch.tensor(1.0, dtype=torch.float64)).numpy())
+    assert_close(got, torch.heaviside(float64_tensor(x), torch.tensor(1.0, dtype=torch.float64)).numpy())
     np.testing.assert_array_equal(A.step_derivative(x), np.zeros_like(x))
 
 
 def test_torch_heaviside_has_no_gradient():
-    x = to_torch([1.0, -1.0], requires_grad=True)
+    x = float64_tensor([1.0, -1.0], requires_grad=True)
     with pytest.raises(RuntimeError):
         torch.heaviside(x, torch.tensor(1.0, dtype=torch.float64)).sum().backward()
 
@@ -255,7 +255,7 @@ JACOBIAN_SHAPE_AXES = [((4,), 0), ((2, 3), 0), ((2, 3), 1), ((2, 3, 4), 1), ((2,
 @pytest.mark.parametrize("name, f, vjp, jac, torch_f", SOFTMAXES, ids=SOFTMAX_IDS)
 def test_jacobian_matches_autograd(name, f, vjp, jac, torch_f, shape, axis):
     x = random_input(shape, seed=4)
-    full = torch.autograd.functional.jacobian(lambda t: torch_f(t, dim=axis), to_torch(x)).numpy()
+    full = torch.autograd.functional.jacobian(lambda t: torch_f(t, dim=axis), float64_tensor(x)).numpy()
     # the full Jacobian is zero between different slices: all the information is in the blocks
     blocks = per_slice_jacobian(full, axis)
     assert np.count_nonzero(full) == np.count_nonzero(blocks)
@@ -305,7 +305,7 @@ def test_softmax_of_all_minus_inf_row_is_nan_like_torch_without_warning():
     assert np.all(np.isnan(s[0])) and np.all(np.isnan(ls[0]))
     np.testing.assert_array_equal(s[1], [1.0, 0.0])
     np.testing.assert_array_equal(ls[1], [0.0, -np.inf])
-    assert np.all(np.isnan(F.softmax(to_torch(x), dim=-1).numpy()[0]))
+    assert np.all(np.isnan(F.softmax(float64_tensor(x), dim=-1).numpy()[0]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,9 +320,9 @@ def test_prelu_module_and_functions_match_torch(num_parameters, shape):
     twin = torch.nn.PReLU(num_parameters, dtype=torch.float64)
     copy_params_to_torch(ours, twin)
 
-    xt = to_torch(x, requires_grad=True)
+    xt = float64_tensor(x, requires_grad=True)
     out_t = twin(xt)
-    out_t.backward(to_torch(g))
+    out_t.backward(float64_tensor(g))
     w = ours.weight.data
 
     out = ours(x)
@@ -448,9 +448,9 @@ def test_module_matches_function_and_torch_twin(name, make_ours, make_torch, f):
     x, g = module_input(), random_input((7, 4), seed=16, scale=1.0)
     ours, twin = make_ours(), make_torch()
     copy_params_to_torch(ours, twin)
-    xt = to_torch(x, requires_grad=True)
+    xt = float64_tensor(x, requires_grad=True)
     out_t = twin(xt)
-    out_t.backward(to_torch(g))
+    out_t.backward(float64_tensor(g))
     with strict_numerics():
         out = ours(x)
         grad_x = ours.backward(g)
@@ -607,7 +607,7 @@ ENTROPY_INPUTS = [
 
 @pytest.mark.parametrize("p", ENTROPY_INPUTS, ids=["3", "one_hot", "zeros_batch", "random_3d", "extreme"])
 def test_entropy_matches_torch_categorical_without_warnings(p):
-    expected = torch.distributions.Categorical(probs=to_torch(p)).entropy().numpy()
+    expected = torch.distributions.Categorical(probs=float64_tensor(p)).entropy().numpy()
     with strict_numerics():
         got = A.entropy(p)
     assert_close(got, expected)

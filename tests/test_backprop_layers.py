@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.torch_twins import copy_params_to_torch, to_torch
+from tests.torch_twins import copy_params_to_torch, float64_tensor
 from utils import activations as A
 from utils import layers, losses
 from utils.gradcheck import check_gradient, gradcheck_module, numerical_gradient
@@ -76,8 +76,8 @@ def test_module_backward_matches_torch_autograd(name, scale):
     x = _away_from_zero(rng, (5, 4)) * scale
     g = rng.normal(size=ours(x).shape)
     grad_x = ours.backward(g)
-    x_t = to_torch(x, requires_grad=True)
-    theirs(x_t).backward(to_torch(g))
+    x_t = float64_tensor(x, requires_grad=True)
+    theirs(x_t).backward(float64_tensor(g))
     np.testing.assert_allclose(grad_x, x_t.grad.numpy(), rtol=1e-10, atol=1e-12)
     for (pname, p), (tname, q) in zip(ours.named_parameters(), theirs.named_parameters()):
         assert pname == tname
@@ -141,7 +141,7 @@ LOSSES = {
 
 
 def _torch_kwargs(kwargs):
-    return {k: to_torch(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
+    return {k: float64_tensor(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -157,10 +157,10 @@ def test_loss_backward_passes_the_gradient_check_and_matches_torch(name, reducti
     upstream = 1.0 if reduction != "none" else rng.normal(size=np.shape(loss(x, target)))
     loss(x, target)
     grad = loss.backward(upstream)
-    x_t = to_torch(x, requires_grad=True)
+    x_t = float64_tensor(x, requires_grad=True)
     target_t = torch.from_numpy(np.asarray(target))
     out_t = theirs_cls(reduction=reduction, **_torch_kwargs(kwargs))(x_t, target_t)
-    out_t.backward(to_torch(upstream) if reduction == "none" else None)
+    out_t.backward(float64_tensor(upstream) if reduction == "none" else None)
     np.testing.assert_allclose(grad, x_t.grad.numpy(), rtol=1e-10, atol=1e-13)
 
 
@@ -187,7 +187,7 @@ def test_mlp_with_cross_entropy_gradients_equal_torch_autograd(scale):
 
     twin = _torch_mlp()
     copy_params_to_torch(model, twin)
-    X_t = to_torch(X, requires_grad=True)
+    X_t = float64_tensor(X, requires_grad=True)
     loss_t = torch.nn.functional.cross_entropy(twin(X_t), torch.from_numpy(y))
     loss_t.backward()
     assert loss == pytest.approx(loss_t.item(), rel=1e-12)
@@ -230,7 +230,7 @@ def test_xor_network_with_mse_gradients_equal_torch_and_numerical():
     twin = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.Sigmoid(), torch.nn.Linear(4, 1),
                                torch.nn.Sigmoid()).double()
     copy_params_to_torch(model, twin)
-    torch.nn.functional.mse_loss(twin(to_torch(X)), to_torch(y)).backward()
+    torch.nn.functional.mse_loss(twin(float64_tensor(X)), float64_tensor(y)).backward()
     for (name, p), q in zip(model.named_parameters(), twin.parameters()):
         np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-10, atol=1e-15, err_msg=name)
     W = model[0].weight
@@ -254,7 +254,7 @@ def test_two_backward_passes_accumulate_like_torch():
     for X, y in batches:  # no zero_grad in between: gradients add up
         loss_fn(model(X), y)
         model.backward(loss_fn.backward())
-        torch.nn.functional.cross_entropy(twin(to_torch(X)), torch.from_numpy(y)).backward()
+        torch.nn.functional.cross_entropy(twin(float64_tensor(X)), torch.from_numpy(y)).backward()
     for (name, p), q in zip(model.named_parameters(), twin.parameters()):
         np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-10, atol=1e-14, err_msg=name)
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.torch_twins import copy_params_to_torch, to_torch
+from tests.torch_twins import copy_params_to_torch, float64_tensor
 from utils import activations as A
 from utils.layers import Linear, Sequential
 from utils.module import Module, Parameter
@@ -42,7 +42,7 @@ def test_linear_forward_matches_torch(bias, case):
     rng = np.random.default_rng(1)
     layer = Linear(5, 3, bias=bias, rng=rng)
     x = inputs(rng)[case]
-    expected = torch_linear(layer)(to_torch(x)).detach().numpy()
+    expected = torch_linear(layer)(float64_tensor(x)).detach().numpy()
     got = layer(x)
     assert got.shape == (x.shape[0], 3) and got.dtype == np.float64
     np.testing.assert_allclose(got, expected, rtol=RTOL, atol=ATOL * np.abs(x).max())
@@ -61,7 +61,7 @@ def test_linear_accepts_any_leading_dimensions_like_torch():
     layer = Linear(4, 2, rng=rng)
     twin = torch_linear(layer)
     for x in (rng.normal(size=4), rng.normal(size=(2, 3, 4))):
-        np.testing.assert_allclose(layer(x), twin(to_torch(x)).detach().numpy(), rtol=RTOL, atol=ATOL)
+        np.testing.assert_allclose(layer(x), twin(float64_tensor(x)).detach().numpy(), rtol=RTOL, atol=ATOL)
         assert layer(x).shape == x.shape[:-1] + (2,)
 
 
@@ -81,8 +81,8 @@ def torch_grads(layer: Linear, x, grad_out, calls: int = 1):
     twin = torch_linear(layer)
     xt = None
     for _ in range(calls):
-        xt = to_torch(x, requires_grad=True)
-        twin(xt).backward(to_torch(grad_out))
+        xt = float64_tensor(x, requires_grad=True)
+        twin(xt).backward(float64_tensor(grad_out))
     bias_grad = None if twin.bias is None else twin.bias.grad.numpy()
     return xt.grad.numpy(), twin.weight.grad.numpy(), bias_grad
 
@@ -285,9 +285,9 @@ def test_sequential_forward_and_backward_match_torch():
     model = mlp(rng)
     twin = torch_mlp(model)
     x, g = rng.normal(size=(8, 4)) * 3, rng.normal(size=(8, 3))
-    xt = to_torch(x, requires_grad=True)
+    xt = float64_tensor(x, requires_grad=True)
     out_t = twin(xt)
-    out_t.backward(to_torch(g))
+    out_t.backward(float64_tensor(g))
     np.testing.assert_allclose(model(x), out_t.detach().numpy(), rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(model.backward(g), xt.grad.numpy(), rtol=1e-10, atol=1e-13)
     theirs = dict(twin.named_parameters())
@@ -303,7 +303,7 @@ def test_sequential_gradients_accumulate_like_torch():
     for _ in range(2):
         model(x)
         model.backward(g)
-        twin(to_torch(x)).backward(to_torch(g))
+        twin(float64_tensor(x)).backward(float64_tensor(g))
     theirs = dict(twin.named_parameters())
     for name, param in model.named_parameters():
         np.testing.assert_allclose(param.grad, theirs[name].grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)

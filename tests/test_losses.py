@@ -13,7 +13,7 @@ import torch.nn.functional as F
 
 import utils.losses as L
 from tests.numerics import assert_close, stable_seed, strict_numerics
-from tests.torch_twins import to_torch
+from tests.torch_twins import float64_tensor
 from utils.activations import entropy, log_softmax
 
 REDUCTIONS = ["mean", "sum", "none"]
@@ -31,8 +31,8 @@ def ours_vs_torch(ours, theirs, input, target, reduction, target_is_tensor=True)
     """Run our loss module and its torch twin; compare values and input gradients (and their types)."""
     with strict_numerics():
         value = ours(input, target)
-    x_t = to_torch(input, requires_grad=True)
-    y_t = (torch.as_tensor(target) if np.asarray(target).dtype.kind in "iu" else to_torch(target)) \
+    x_t = float64_tensor(input, requires_grad=True)
+    y_t = (torch.as_tensor(target) if np.asarray(target).dtype.kind in "iu" else float64_tensor(target)) \
         if target_is_tensor else target
     value_t = theirs(x_t, y_t)
     if reduction == "none":
@@ -44,7 +44,7 @@ def ours_vs_torch(ours, theirs, input, target, reduction, target_is_tensor=True)
     g = upstream_for(reduction, tuple(value_t.shape))
     with strict_numerics():
         grad = ours.backward(g)
-    value_t.backward(to_torch(g))
+    value_t.backward(float64_tensor(g))
     assert grad.shape == np.shape(input) and grad.dtype == np.float64
     assert_close(grad, x_t.grad.numpy())
     return value, grad
@@ -148,7 +148,7 @@ def test_bce_with_logits_is_stable_at_logits_of_1000(reduction):
 def test_bce_weights_at_probabilities_0_and_1_match_torch(reduction):
     """The weight multiplies the clamped loss (at most 100 per element) and the guarded gradient alike."""
     weight = np.array([2.0, 3.0, 0.5, 1.0, 4.0, 0.0, 1.5, 2.5, 0.7, 1.0, 3.0])
-    ours_vs_torch(L.BCELoss(weight, reduction), torch.nn.BCELoss(to_torch(weight), reduction=reduction),
+    ours_vs_torch(L.BCELoss(weight, reduction), torch.nn.BCELoss(float64_tensor(weight), reduction=reduction),
                   *BCE_EXTREME, reduction)
 
 
@@ -159,13 +159,14 @@ def test_bce_weights_and_pos_weight_match_torch(reduction):
     p = rng.uniform(0.01, 0.99, size=(6, 3))
     weight = rng.uniform(0.2, 3.0, size=(6, 1))  # one weight per example, broadcast over the labels
     pos_weight = np.array([0.5, 2.0, 7.0])  # one per label (the last axis)
-    ours_vs_torch(L.BCELoss(weight, reduction), torch.nn.BCELoss(to_torch(weight), reduction=reduction), p, y,
+    ours_vs_torch(L.BCELoss(weight, reduction), torch.nn.BCELoss(float64_tensor(weight), reduction=reduction), p, y,
                   reduction)
     ours_vs_torch(L.BCEWithLogitsLoss(weight, reduction, pos_weight),
-                  torch.nn.BCEWithLogitsLoss(to_torch(weight), reduction=reduction, pos_weight=to_torch(pos_weight)),
+                  torch.nn.BCEWithLogitsLoss(float64_tensor(weight), reduction=reduction,
+                                             pos_weight=float64_tensor(pos_weight)),
                   z, y, reduction)
     ours_vs_torch(L.BCEWithLogitsLoss(reduction=reduction, pos_weight=pos_weight),
-                  torch.nn.BCEWithLogitsLoss(reduction=reduction, pos_weight=to_torch(pos_weight)),
+                  torch.nn.BCEWithLogitsLoss(reduction=reduction, pos_weight=float64_tensor(pos_weight)),
                   1000.0 * np.sign(z), y, reduction)
 
 
@@ -217,7 +218,7 @@ CE_SETTINGS = [
 
 
 def _torch_kwargs(kwargs):
-    return {k: (to_torch(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
+    return {k: (float64_tensor(v) if isinstance(v, np.ndarray) else v) for k, v in kwargs.items()}
 
 
 @pytest.mark.parametrize("kwargs", CE_SETTINGS, ids=lambda k: ",".join(k) or "default")
@@ -295,7 +296,7 @@ def test_one_unbatched_example_of_shape_c(reduction):
                   log_softmax(logits), np.array(0), reduction)
     weight = np.array([0.5, 2.0, 1.5])
     ours_vs_torch(L.CrossEntropyLoss(weight, reduction=reduction, label_smoothing=0.2),
-                  torch.nn.CrossEntropyLoss(to_torch(weight), reduction=reduction, label_smoothing=0.2),
+                  torch.nn.CrossEntropyLoss(float64_tensor(weight), reduction=reduction, label_smoothing=0.2),
                   logits, np.array(1), reduction)
     if reduction != "mean":  # one ignored example: the mean over nothing is nan, in PyTorch too (tested below)
         ours_vs_torch(L.CrossEntropyLoss(reduction=reduction), torch.nn.CrossEntropyLoss(reduction=reduction),
@@ -319,7 +320,7 @@ def test_an_all_ignored_batch_gives_nan_like_torch_without_warnings():
     labels = np.array([-100, -100])
     with strict_numerics():
         value = L.cross_entropy(logits, labels)
-    assert np.isnan(value) and np.isnan(F.cross_entropy(to_torch(logits), torch.as_tensor(labels)).item())
+    assert np.isnan(value) and np.isnan(F.cross_entropy(float64_tensor(logits), torch.as_tensor(labels)).item())
     assert L.cross_entropy(logits, labels, reduction="sum") == 0.0
 
 
@@ -462,7 +463,7 @@ def test_kl_divergence_matches_torch_and_decomposes_cross_entropy():
     p[0] = [0.0, 0.0, 0.5, 0.5, 0.0]  # zeros in p count 0
     with strict_numerics():
         kl = L.kl_divergence(p, q)
-    expected = F.kl_div(to_torch(q).log(), to_torch(p), reduction="none").sum(-1).numpy()
+    expected = F.kl_div(float64_tensor(q).log(), float64_tensor(p), reduction="none").sum(-1).numpy()
     assert_close(kl, expected)
     cross = -np.sum(p * np.log(q), axis=-1)
     np.testing.assert_allclose(cross, entropy(p) + kl, rtol=1e-13)

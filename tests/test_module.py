@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.torch_twins import copy_params_to_torch, to_torch
+from tests.torch_twins import copy_params_to_torch, float64_tensor
 from utils.module import Module, Parameter, to_float64
 
 
@@ -293,9 +293,9 @@ def test_toy_module_matches_torch_and_accumulates():
     rng = np.random.default_rng(0)
     x, g = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
 
-    xt = to_torch(x, requires_grad=True)
+    xt = float64_tensor(x, requires_grad=True)
     out_t = theirs(xt)
-    out_t.backward(to_torch(g))
+    out_t.backward(float64_tensor(g))
     np.testing.assert_allclose(ours(x), out_t.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(ours.backward(g), xt.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(ours.weight.grad, theirs.weight.grad.numpy(), rtol=1e-12)

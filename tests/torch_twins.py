@@ -7,7 +7,7 @@ import numpy as np
 import torch
 
 
-def to_torch(a, requires_grad: bool = False) -> torch.Tensor:
+def float64_tensor(a, requires_grad: bool = False) -> torch.Tensor:
     """A float64 tensor with the values of ``a`` (a new copy, never sharing memory with ``a``)."""
     return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=requires_grad)
 
@@ -17,9 +17,9 @@ def torch_grad(fn, x, grad_out=None) -> np.ndarray:
 
     ``fn`` takes and returns a tensor; ``x`` and ``grad_out`` are arrays. Returns a float64 array.
     """
-    xt = to_torch(x, requires_grad=True)
+    xt = float64_tensor(x, requires_grad=True)
     out = fn(xt)
-    g = torch.ones_like(out) if grad_out is None else to_torch(grad_out)
+    g = torch.ones_like(out) if grad_out is None else float64_tensor(grad_out)
     if g.shape != out.shape:
         raise ValueError(f"grad_out shape {tuple(g.shape)} != output shape {tuple(out.shape)}")
     out.backward(g)
