@@ -252,11 +252,10 @@ def _call_reference(fn, case: Case):
         state.restore()
 
 
-
-
 @dataclass
 class ValueExercise(Exercise):
-    """Compare a value with the reference's value, never revealing it.
+    """Compare a value with the reference's value, never revealing it (several values at once, as a dict:
+    ``DictExercise``).
 
     choices: for multiple choice, the allowed answers (strings compare case-insensitively).
     explain: wrong answer -> a hint saying why it is wrong (without giving the right one).

@@ -249,7 +249,7 @@ def _logits(x, T=1.0) -> np.ndarray:
     return np.asarray(x, dtype=float) / T
 
 
-def _imitates(max_axis: int | None, sum_axis: int | None, log: bool = False) -> Callable:
+def _softmax_slip(max_axis: int | None, sum_axis: int | None, log: bool = False) -> Callable:
     """A hint predicate: the answer is the softmax with its maximum and its sum taken along these axes
     (``oracles.softmax_with``); with ``log``, the log of those probabilities (−inf where they underflowed)."""
 
@@ -264,11 +264,11 @@ def _softmax_hints(log: bool = False) -> tuple[Hint, ...]:
     """The hints shared by softmax, softmax with temperature and log-softmax (``log``: compare logs)."""
     return (
         Hint(VALUE, "each row (the last axis) is one distribution: take the max and the sum over axis=-1 "
-                    "with keepdims=True, not over axis 0", _imitates(0, 0, log)),
+                    "with keepdims=True, not over axis 0", _softmax_slip(0, 0, log)),
         Hint(VALUE, "one distribution per row: normalise each row (sum over axis=-1, keepdims=True), not the "
-                    "whole array at once", _imitates(None, None, log)),
+                    "whole array at once", _softmax_slip(None, None, log)),
         Hint(VALUE, "subtract each row's own maximum (x.max(axis=-1, keepdims=True)): with one global maximum, "
-                    "a row far below it underflows to 0 / 0 = NaN", _imitates(None, -1, log)),
+                    "a row far below it underflows to 0 / 0 = NaN", _softmax_slip(None, -1, log)),
         Hint(VALUE, "np.exp(1000) is inf and inf / inf is NaN: subtract the row's maximum from the logits before "
                     "np.exp (softmax does not change when a constant is subtracted)",
              lambda a: not_finite(a) and np.abs(_logits(*a.case.args)).max() > 700),
@@ -333,7 +333,7 @@ register(
         hints=(
             Hint(VALUE, "np.log(softmax(x)) takes the log of probabilities that underflowed to 0 (−inf): compute "
                         "log-softmax directly as (x − m) − log Σ exp(x − m), with m the row's maximum",
-                 _imitates(-1, -1, log=True)),
+                 _softmax_slip(-1, -1, log=True)),
             Hint(VALUE, "these are probabilities, not log-probabilities: take the log (every value should be ≤ 0)",
                  lambda a: a.got_array is not None and (a.got_array >= 0).all()),
             *_softmax_hints(log=True),
