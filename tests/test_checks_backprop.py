@@ -123,12 +123,13 @@ def test_numerical_gradient_other_correct_answer_passes(verdict_of):
     assert verdict_of("backprop.numerical_gradient", ng_vectorised).passed
 
 
-def test_numerical_gradient_battery_functions_read_well_and_match_torch():
-    for case in B.numerical_gradient_cases():
-        f, x, _ = case.args
-        assert repr(f).startswith("f(")
-        if np.asarray(x).dtype.kind == "f":
-            np.testing.assert_allclose(B._exact_gradient(f, x), ng_vectorised(f, x, 1e-6), rtol=1e-6, atol=1e-8)
+def test_numerical_gradient_battery_functions_read_well_and_match_torch(verdict_of):
+    """Each function shows as its formula in a verdict, and the exact gradients the checker expects (PyTorch's
+    autograd of each function's twin) agree with central differences of its NumPy side on every case."""
+    assert all(repr(case.args[0]).startswith("f(") for case in B.numerical_gradient_cases())
+    verdict = verdict_of("backprop.numerical_gradient", ng_forward)
+    assert verdict.details[0].startswith("input:    f = f(x) = sum(x ** 3), x = [ 1. , -2. , 0.5]"), verdict.render()
+    assert verdict_of("backprop.numerical_gradient", ng_vectorised).passed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -424,12 +425,20 @@ def test_linear_backward_alternatives_pass(verdict_of):
     assert verdict_of("backprop.linear_backward", lambda layer, g: layer.backward(g)).passed
 
 
-def test_linear_backward_leaves_grads_to_check_with_numbers():
-    layer, X, G = B._linear_case(0, 4, 3, 2)
-    dX, dW, db = B._numerical_linear(layer, X, G)
-    np.testing.assert_allclose(dW, G.T @ X, rtol=1e-8)
-    np.testing.assert_allclose(db, G.sum(axis=0), rtol=1e-8)
-    np.testing.assert_allclose(dX, G @ layer.weight.data, rtol=1e-8)
+@pytest.mark.parametrize("name", ["dX", "weight", "bias"])
+def test_linear_backward_gradient_check_is_sharp(verdict_of, name):
+    """The exact formulas pass (above); one entry off by 1e-4 in any of the three gradients fails the check."""
+
+    def off_by_a_little(layer, grad_out):
+        (X,) = layer.saved_arrays
+        grads = {"dX": grad_out @ layer.weight.data, "weight": grad_out.T @ X, "bias": grad_out.sum(axis=0)}
+        grads[name].flat[0] += 1e-4
+        layer.weight.accumulate_grad(grads["weight"])
+        layer.bias.accumulate_grad(grads["bias"])
+        return grads["dX"]
+
+    verdict = verdict_of("backprop.linear_backward", off_by_a_little)
+    assert verdict.status == "failed" and "fails the gradient check" in verdict.summary, verdict.render()
 
 
 # ---------------------------------------------------------------------------------------------

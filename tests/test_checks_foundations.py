@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from utils.activations import step
+from utils.checks import all_exercises
 from utils.checks.chapters import foundations as F
 
 # --- a dense layer: loops, then @ ---------------------------------------------------------------------
@@ -289,7 +290,7 @@ def test_shapes_accept_lists_ints_and_any_case_of_error(verdict_of):
 
 
 @pytest.mark.parametrize("answer, problem", [
-    (lambda: [(64, 2)], "return a dict"),
+    (lambda: [(64, 2)], "expected a dict with the keys 'X @ W.T + b', "),
     (lambda: {"X @ W.T + b": (64, 2)}, "missing"),
     (lambda: {**RIGHT_SHAPES, "W @ X": (1, 1)}, "unexpected"),
     (lambda: {**RIGHT_SHAPES, "W @ X.T": None}, "is not a shape"),
@@ -381,17 +382,32 @@ def test_the_failure_names_the_gate_and_the_score(verdict_of):
     assert "on AND, your perceptron gets" in verdict.summary and "of 4 right" in verdict.summary
 
 
-def test_the_diagnosis_recognises_a_missing_learning_rate():
-    assert "learning rate is not used" in F._diagnose(_trainer("no_learning_rate"))
+def test_a_missing_learning_rate_alone_still_learns_the_gates(verdict_of):
+    """From w = 0, b = 0 the perceptron is scale-free: without lr every update is 1/lr times larger, and the
+    line w·x + b = 0 is the same. So the exercise cannot fail for that alone."""
+    assert verdict_of("foundations.perceptron_train", _trainer("no_learning_rate")).passed
 
 
-def test_the_diagnosis_survives_a_loop_that_only_fails_on_the_probe():
+def test_a_failing_loop_without_the_learning_rate_is_told_so(verdict_of):
+    def no_lr_one_epoch(X, y, lr=0.1, epochs=20, rng=None):  # and it stops after one epoch, so it fails
+        return _trainer("no_learning_rate")(X, y, lr=lr, epochs=1, rng=rng)
+
+    verdict = verdict_of("foundations.perceptron_train", no_lr_one_epoch)
+    assert verdict.status == "failed" and "learning rate is not used" in verdict.hint, verdict.render()
+
+
+def test_a_loop_that_only_fails_on_the_diagnostic_probe_gets_the_general_hint(verdict_of):
+    """The diagnosis trains on one example; a loop that raises there (but not on the gates) gets no false
+    diagnosis and no exception: the general hint."""
+
     def picky(X, y, lr=0.1, epochs=20, rng=None):
         if len(X) == 1:
             raise ValueError("expects the four rows")
         return np.zeros(X.shape[1]), 0.0
 
-    assert F._diagnose(picky) is None
+    verdict = verdict_of("foundations.perceptron_train", picky)
+    assert verdict.status == "failed" and "raised" not in verdict.summary, verdict.render()
+    assert verdict.hint.startswith("check the rule"), verdict.render()
 
 
 def test_an_exception_in_the_learners_loop_is_reported(verdict_of):
@@ -419,8 +435,9 @@ def test_xor_choice_accepts_case_and_rejects_nonsense(verdict_of):
 
 
 def test_the_xor_oracle_rests_on_computed_facts(monkeypatch):
-    assert F._xor_oracle() == "b"
+    exercise = all_exercises()["foundations.xor_why"]
+    assert exercise.validate_reference() == []
     import utils.perceptron as P
 
     monkeypatch.setattr(P, "linearly_separable", lambda X, y: True)  # if XOR were separable, "b" would be wrong
-    assert F._xor_oracle() == "?"
+    assert any("disagrees with the oracle" in p for p in exercise.validate_reference())

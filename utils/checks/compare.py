@@ -25,10 +25,29 @@ def fmt(value) -> str:
         text = " ".join(text.split())
         return text if value.ndim <= 1 and value.size <= 12 else f"{text} (shape {value.shape})"
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):.6g}"
+        return fmt_number(value)
     if isinstance(value, (list, tuple)) and len(value) > 8:
         return f"{type(value).__name__} of length {len(value)}"
     return repr(value)
+
+
+def fmt_number(x) -> str:
+    """A number as a float with 6 significant digits: 2 -> "2", 0.1 + 0.2 -> "0.3"."""
+    return f"{float(x):.6g}"
+
+
+def fmt_values(x) -> str:
+    """An array's numbers on one line, without scientific notation or its shape: "[0.4999, 0., 1.]"."""
+    with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=2, linewidth=100):
+        return " ".join(np.array2string(np.asarray(x, dtype=float), separator=", ").split())
+
+
+def worst_entry(got, want, verb: str = "got") -> str:
+    """"worst at [i, j]: expected a, got b" for the entry of ``got`` farthest from ``want`` (same shapes)."""
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    index = np.unravel_index(int(np.argmax(np.abs(got - want))), want.shape) if want.ndim else ()
+    at = f" at {list(int(i) for i in index)}" if index else ""
+    return f"worst{at}: expected {fmt_number(want[index])}, {verb} {fmt_number(got[index])}"
 
 
 def compare(got, expected, rtol: float = 1e-7, atol: float = 1e-10) -> Mismatch | None:

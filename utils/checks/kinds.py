@@ -5,6 +5,8 @@
   inputs and changed global NumPy state.
 - ``ValueExercise``: the learner gives a value (a number, a shape, a multiple-choice letter), usually as a
   function returning it; it is compared with the reference's value, which is never printed.
+- ``DictExercise``: several such questions at once, a dict {key: answer}; each answer is read (a choice, a
+  shape), compared, and the first wrong one is named with the hint that explains it.
 - ``PropertyExercise``: the learner's answer must have a property (a truth table holds, a loss falls below
   a bound, statistics lie within a tolerance); the reference must have it too.
 
@@ -23,8 +25,9 @@ from typing import Any
 import numpy as np
 
 from .compare import Mismatch, compare, fmt
+from .normalise import as_choice
 from .reference import load_reference
-from .sandbox import CallResult, NumpyState, call_safely
+from .sandbox import CallResult, NumpyState, call_safely, describe_exception
 from .verdict import FAILED, NOT_ATTEMPTED, PASSED, Verdict
 
 NOT_ATTEMPTED_TEXT = ("not attempted yet: replace `raise NotImplementedError()` with your code, "
@@ -69,8 +72,10 @@ class Attempt:
         return self.case.args[0] if self.case.args else None
 
 
-# What went wrong with a case; a Hint names the kind it explains.
-VALUE, WARNING, MUTATION, EXCEPTION, STATE = "value", "warning", "mutation", "exception", "state"
+# What went wrong with a case; a Hint names the kind it explains. STRUCTURE: a wrong type, shape or dtype
+# (no value-level comparison applies); VALUE: the right structure with wrong numbers.
+VALUE, STRUCTURE, WARNING, MUTATION = "value", "structure", "warning", "mutation"
+EXCEPTION, STATE = "exception", "state"
 
 
 @dataclass(frozen=True)
@@ -133,12 +138,23 @@ class Exercise:
     def _not_attempted(self) -> Verdict:
         return self._verdict(NOT_ATTEMPTED, NOT_ATTEMPTED_TEXT)
 
+    def _value_or_verdict(self, answer) -> tuple[Any, Verdict | None]:
+        """(the value, None) for a value answer (the value, or a function of no arguments returning it), or
+        (None, the verdict) when it is a stub, raised or returned None."""
+        result = call_safely(answer) if callable(answer) else CallResult(value=answer)
+        if result.not_implemented:
+            return None, self._not_attempted()
+        if result.exception is not None:
+            return None, self._raised(result.exception, None, None)
+        if result.value is None:
+            return None, self._verdict(FAILED, "your answer is None", hint="did you forget the `return` statement?")
+        return result.value, None
+
     def _raised(self, exc: BaseException, case: str | None, attempt: Attempt | None, details=()) -> Verdict:
         where = f"case '{case}': " if case else ""
         hint = _pick_hint(self.hints, EXCEPTION, attempt, None) if attempt else None
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-        return self._verdict(FAILED, f"{where}your code raised {text}", details, hint=hint, case=case)
+        return self._verdict(FAILED, f"{where}your code raised {describe_exception(exc)}", details, hint=hint,
+                             case=case)
 
 
 @dataclass
@@ -185,7 +201,7 @@ class FunctionExercise(Exercise):
             attempt.mismatch = compare(result.value, expected, self.rtol, self.atol)
             if attempt.mismatch is not None:
                 if attempt.mismatch.structural:  # wrong type/shape/dtype: the generic hint says it best
-                    return self._fail(case, attempt, "structure", attempt.mismatch.problem,
+                    return self._fail(case, attempt, STRUCTURE, attempt.mismatch.problem,
                                       default=attempt.mismatch.hint)
                 return self._fail(case, attempt, VALUE, attempt.mismatch.problem, default=attempt.mismatch.hint)
             if result.warnings and not self.allow_warnings:
@@ -236,18 +252,10 @@ def _call_reference(fn, case: Case):
         state.restore()
 
 
-def _unwrap_value(answer) -> CallResult:
-    """A value exercise's answer may be the value or a function of no arguments returning it."""
-    return call_safely(answer) if callable(answer) else CallResult(value=answer)
-
-
-def _normalise_choice(value):
-    return value.strip().lower() if isinstance(value, str) else value
-
-
 @dataclass
 class ValueExercise(Exercise):
-    """Compare a value with the reference's value, never revealing it.
+    """Compare a value with the reference's value, never revealing it (several values at once, as a dict:
+    ``DictExercise``).
 
     choices: for multiple choice, the allowed answers (strings compare case-insensitively).
     explain: wrong answer -> a hint saying why it is wrong (without giving the right one).
@@ -261,60 +269,28 @@ class ValueExercise(Exercise):
     atol: float = 1e-10
 
     def judge(self, answer) -> Verdict:
-        result = _unwrap_value(answer)
-        if result.not_implemented:
-            return self._not_attempted()
-        if result.exception is not None:
-            return self._raised(result.exception, None, None)
-        got, expected = result.value, _value_of(self.load())
-        if got is None:
-            return self._verdict(FAILED, "your answer is None", hint="did you forget the `return` statement?")
-        if self.choices is not None and isinstance(expected, dict):
-            return self._judge_choice_per_item(got, expected)
+        got, verdict = self._value_or_verdict(answer)
+        if verdict is not None:
+            return verdict
+        expected = _value_of(self.load())
         if self.choices is not None:
-            allowed = [_normalise_choice(c) for c in self.choices]
-            if _normalise_choice(got) not in allowed:
+            allowed = [as_choice(c) for c in self.choices]
+            if as_choice(got) not in allowed:
                 return self._verdict(FAILED, f"{fmt(got)} is not one of the choices "
                                              f"{', '.join(fmt(c) for c in self.choices)}")
-            if _normalise_choice(got) == _normalise_choice(expected):
+            if as_choice(got) == as_choice(expected):
                 return self._verdict(PASSED, f"{fmt(got)} is right.")
-            hint = self.explain.get(_normalise_choice(got)) or self.explain.get(got)
+            hint = self.explain.get(as_choice(got)) or self.explain.get(got)
             return self._verdict(FAILED, f"{fmt(got)} is not the right answer.", hint=hint)
         mismatch = _value_mismatch(got, expected, self.rtol, self.atol)
         if mismatch is None:
             return self._verdict(PASSED, "right.")
         return self._verdict(FAILED, mismatch, hint=self.explain.get(_hashable(got)))
 
-    def _judge_choice_per_item(self, got, expected: dict) -> Verdict:
-        """Several questions at once: ``expected`` maps each question to a choice; wrong ones are named."""
-        if not isinstance(got, dict):
-            return self._verdict(FAILED, f"expected a dict with the keys {', '.join(map(repr, expected))}, "
-                                         f"got {type(got).__name__}")
-        missing, extra = [k for k in expected if k not in got], [k for k in got if k not in expected]
-        if missing or extra:
-            parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + (
-                [f"unexpected {', '.join(map(repr, extra))}"] if extra else [])
-            return self._verdict(FAILED, f"the keys are not right: {'; '.join(parts)}")
-        allowed = [_normalise_choice(c) for c in self.choices]
-        for key in expected:
-            if _normalise_choice(got[key]) not in allowed:
-                return self._verdict(FAILED, f"{key!r}: {fmt(got[key])} is not one of the choices "
-                                             f"{', '.join(fmt(c) for c in self.choices)}")
-        wrong = [k for k, want in expected.items() if _normalise_choice(got[k]) != _normalise_choice(want)]
-        if not wrong:
-            return self._verdict(PASSED, f"all {len(expected)} answers are right.")
-        key = wrong[0]
-        hint = self.explain.get((key, _normalise_choice(got[key]))) or self.explain.get(_normalise_choice(got[key]))
-        verb = "is" if len(wrong) == 1 else "are"
-        return self._verdict(FAILED, f"{len(wrong)} of {len(expected)} answers {verb} not right; first: "
-                                     f"{key!r} -> {fmt(got[key])}", hint=hint)
-
     def validate_reference(self) -> list[str]:
         expected = _value_of(self.load())
         problems = []
-        values = list(expected.values()) if isinstance(expected, dict) else [expected]
-        if self.choices is not None and any(_normalise_choice(v) not in [_normalise_choice(c) for c in self.choices]
-                                            for v in values):
+        if self.choices is not None and as_choice(expected) not in [as_choice(c) for c in self.choices]:
             problems.append(f"reference {expected!r} is not among the choices")
         if self.oracle is not None and _value_mismatch(expected, self.oracle(), self.rtol, self.atol):
             problems.append(f"reference {expected!r} disagrees with the oracle {self.oracle()!r}")
@@ -323,6 +299,8 @@ class ValueExercise(Exercise):
 
 def _value_of(reference):
     return reference() if callable(reference) else reference
+
+
 
 
 def _hashable(value):
@@ -348,6 +326,114 @@ def _value_mismatch(got, expected, rtol: float, atol: float) -> str | None:
         mismatch = compare(got, expected, rtol, atol)
         return None if mismatch is None else mismatch.problem.split("; first worst")[0]
     return None if got == expected else f"{fmt(got)} is not right"
+
+
+class _Any:
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _Any()
+"""In a ``DictExercise``'s ``explain``: (key, ANY) is any wrong answer to that key, (ANY, answer) that answer
+to any key."""
+
+
+@dataclass
+class DictExercise(Exercise):
+    """Several questions at once: the answer is a dict {key: answer}, usually returned by a function of no
+    arguments (as is the reference's). Each answer is read by ``normalise`` and compared with the reference's;
+    the first wrong one is named with the hint that explains it. The right answers are never printed.
+
+    choices: the allowed answers, for every key (multiple choice), or None.
+    normalise: one answer -> its comparable form, or None when it is not a valid answer (``utils.checks.normalise``:
+        ``as_choice`` by default, ``as_shape``, ``as_shape_or_error``).
+    what: a valid answer, named in "'key': 7 is not <what>" (with choices: "one of the choices a, b, c").
+    invalid_hint: the hint for an answer that is not valid.
+    explain: why a wrong answer is wrong, looked up as (key, answer), then (ANY, answer), then (key, ANY).
+    default_hint: the hint for a wrong answer that ``explain`` does not cover.
+    not_dict_hint, keys_hint: the hints for an answer that is not a dict, or has the wrong keys.
+    noun: what the answers are called in messages ("answers", "shapes").
+    passed: the summary of a right dict, formatted with ``n`` (the number of keys) and ``noun``.
+    oracle: a function of no arguments computing the right dict independently (checked by the tests).
+    """
+
+    choices: tuple | None = None
+    normalise: Callable[[Any], Any] = as_choice
+    what: str | None = None
+    invalid_hint: str | None = None
+    explain: dict = field(default_factory=dict)
+    default_hint: str | None = None
+    not_dict_hint: str | None = None
+    keys_hint: str | None = "keep the keys exactly as in the exercise cell"
+    noun: str = "answers"
+    passed: str = "all {n} {noun} are right."
+    oracle: Callable[[], dict] | None = None
+
+    def read(self, value):
+        """One answer's comparable form, or None when it is not a valid answer."""
+        try:
+            normalised = self.normalise(value)
+            if normalised is not None and self.choices is not None:
+                return normalised if normalised in [self.normalise(c) for c in self.choices] else None
+        except Exception:  # noqa: BLE001 - an answer NumPy cannot compare (an array...) is not valid
+            return None
+        return normalised
+
+    def judge(self, answer) -> Verdict:
+        got, verdict = self._value_or_verdict(answer)
+        if verdict is not None:
+            return verdict
+        expected = self._expected()
+        if not isinstance(got, dict):
+            return self._verdict(FAILED, f"expected a dict with the keys {', '.join(map(repr, expected))}, "
+                                         f"got {type(got).__name__}", hint=self.not_dict_hint)
+        missing, extra = [k for k in expected if k not in got], [k for k in got if k not in expected]
+        if missing or extra:
+            parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + (
+                [f"unexpected {', '.join(map(repr, extra))}"] if extra else [])
+            return self._verdict(FAILED, f"the keys are not right: {'; '.join(parts)}", hint=self.keys_hint)
+        read = {key: self.read(got[key]) for key in expected}
+        for key in expected:
+            if read[key] is None:
+                return self._verdict(FAILED, f"{key!r}: {fmt(got[key])} is not {self._what()}",
+                                     hint=self.invalid_hint)
+        wrong = [key for key in expected if read[key] != expected[key]]
+        if not wrong:
+            return self._verdict(PASSED, self.passed.format(n=len(expected), noun=self.noun))
+        key = wrong[0]
+        verb = "is" if len(wrong) == 1 else "are"
+        return self._verdict(FAILED, f"{len(wrong)} of {len(expected)} {self.noun} {verb} not right; first: "
+                                     f"{key!r} -> {fmt(read[key])}", hint=self._explain(key, read[key]))
+
+    def _what(self) -> str:
+        if self.what is not None:
+            return self.what
+        if self.choices is not None:
+            return f"one of the choices {', '.join(fmt(c) for c in self.choices)}"
+        return "a valid answer"
+
+    def _explain(self, key, answer) -> str | None:
+        for lookup in ((key, answer), (ANY, answer), (key, ANY)):
+            try:
+                return self.explain[lookup]
+            except (KeyError, TypeError):  # not explained, or an unhashable answer
+                continue
+        return self.default_hint
+
+    def _expected(self) -> dict:
+        return {key: self.read(value) for key, value in _value_of(self.load()).items()}
+
+    def validate_reference(self) -> list[str]:
+        reference = _value_of(self.load())
+        if not isinstance(reference, dict):
+            return [f"reference {reference!r} is not a dict"]
+        problems = [f"reference answer {key!r}: {value!r} is not {self._what()}"
+                    for key, value in reference.items() if self.read(value) is None]
+        if self.oracle is not None:
+            truth = {key: self.read(value) for key, value in self.oracle().items()}
+            if truth != self._expected():
+                problems.append(f"reference {reference!r} disagrees with the oracle {self.oracle()!r}")
+        return problems
 
 
 @dataclass

@@ -61,6 +61,39 @@ class CallResult:
         return isinstance(self.exception, NotImplementedError)
 
 
+def describe_exception(exc: BaseException) -> str:
+    """"TypeError: first line of the message" (or just the type's name when there is no message)."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+
+
+class Raised:
+    """What ``run`` returns when the learner's code raised: the exception and its one-line ``text``."""
+
+    def __init__(self, exc: BaseException):
+        self.exc = exc
+
+    @property
+    def text(self) -> str:
+        return describe_exception(self.exc)
+
+
+def run(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` with NumPy's warnings silenced, or a ``Raised`` when it raises.
+
+    For a property that calls the learner's code itself, on objects it must not copy (a layer whose
+    ``.grad`` it fills, a graph of Values): no copies, no watching. NotImplementedError passes through, so
+    that a stub is "not attempted".
+    """
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the learner's exception becomes a verdict
+        return Raised(exc)
+
+
 # Overflow, division by zero and invalid operations warn; underflow to 0 is harmless (exp(-1000) == 0).
 _WATCHED = {"divide": "warn", "over": "warn", "invalid": "warn", "under": "ignore"}
 

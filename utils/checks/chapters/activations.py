@@ -6,19 +6,27 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..kinds import EXCEPTION, MUTATION, VALUE, WARNING, Case, FunctionExercise, Hint, ValueExercise
+from ..kinds import EXCEPTION, MUTATION, VALUE, WARNING, Case, DictExercise, FunctionExercise, Hint, ValueExercise
+from ..oracles import (
+    sigmoid,
+    softmax,
+    softmax_with,
+    torch_derivative,
+    torch_elementwise,
+    torch_functional,
+    torch_softmax,
+)
+from ..predicates import (
+    argument,
+    close,
+    not_finite,
+    not_finite_only_at_large_inputs,
+    raised,
+    right_only_where,
+    same_as,
+    same_values,
+)
 from ..registry import register
-
-
-def _torch_oracle(name: str):
-    """``x -> torch.<name>(x)`` on a float64 tensor, as a NumPy array: the independent check of a reference."""
-
-    def oracle(x):
-        import torch
-
-        return getattr(torch, name)(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
-
-    return oracle
 
 
 def elementwise_cases() -> list[Case]:
@@ -34,75 +42,64 @@ def elementwise_cases() -> list[Case]:
     ]
 
 
-def _is_flipped(attempt) -> bool:
-    """True when the answer looks like f(-x) or 1 - f(x), i.e. a sign error in the exponent."""
-    got = attempt.got_array
-    return got is not None and np.allclose(got, 1.0 - attempt.expected, atol=1e-6)
-
-
-def _bad_only_at_large_inputs(attempt) -> bool:
-    """True when the answer is NaN/inf exactly at some inputs of large magnitude (overflow), finite elsewhere."""
-    got = attempt.got_array
-    if got is None:
-        return False
-    bad = ~np.isfinite(got)
-    return bool(bad.any() and (np.abs(np.asarray(attempt.x, dtype=float))[bad] > 20).all())
+def _signs_wrong_only(attempt) -> bool:
+    """The magnitudes are right (to 1e-5) and some signs are not."""
+    got, want = np.asarray(attempt.got, dtype=float), np.asarray(attempt.expected, dtype=float)
+    return same_values(np.abs(got), np.abs(want), rtol=1e-5, atol=1e-8) and bool(np.any(np.sign(got) != np.sign(want)))
 
 
 _LARGE_INPUT_NAN = Hint(VALUE, "NaN or inf at large |x|: the formula overflows there (np.exp(1000) is inf). "
                                "Rewrite it so np.exp only sees -|x|, or use a NumPy function that is stable.",
-                        lambda a: _bad_only_at_large_inputs(a))
+                        not_finite_only_at_large_inputs)
 
 register(
     FunctionExercise(
         id="activations.sigmoid",
         reference="sigmoid",
         cases=elementwise_cases,
-        oracle=_torch_oracle("sigmoid"),
+        oracle=torch_elementwise("sigmoid"),
         praise="It is stable at ±1000.",
         hints=(
             Hint(VALUE, "your values look like 1 / (1 + e^{+x}): check the sign inside the exponent",
-                 _is_flipped),
+                 lambda a: close(a, 1.0 - a.expected, rtol=1e-5, atol=1e-6)),
             _LARGE_INPUT_NAN,
             Hint(WARNING, "np.exp(-x) overflows for x ≈ -1000 even though the final value is right. "
                           "Use exp(-|x|): for x ≥ 0, σ(x) = 1 / (1 + e^{-x}); for x < 0, σ(x) = e^{x} / (1 + e^{x})."),
             Hint(EXCEPTION, "math.exp works on one number only: use np.exp for arrays",
-                 lambda a: isinstance(a.result.exception, TypeError) and "scalar" in str(a.result.exception)),
+                 raised("scalar", error=TypeError)),
         ),
     ),
     FunctionExercise(
         id="activations.relu",
         reference="relu",
         cases=elementwise_cases,
-        oracle=_torch_oracle("relu"),
+        oracle=torch_elementwise("relu"),
         hints=(
             Hint(MUTATION, "setting x[x < 0] = 0 or np.maximum(x, 0, out=x) overwrites the caller's array: "
                            "return np.maximum(x, 0) (a new array) instead"),
             Hint(VALUE, "negative inputs should give 0 and positive ones pass through unchanged: "
                         "your result looks like max(-x, 0) or min(x, 0)",
-                 lambda a: a.got_array is not None and (np.allclose(a.got_array, a.expected - a.x)
-                                                        or np.allclose(a.got_array, a.x - a.expected))),
+                 lambda a: close(a, a.expected - a.x) or close(a, a.x - a.expected)),
             Hint(VALUE, "ReLU is max(0, x) element by element, not the largest value of the array "
                         "(np.maximum, not np.max)",
                  lambda a: np.asarray(a.got).size == 1 and np.asarray(a.expected).size > 1),
             Hint(EXCEPTION, "Python's max(0, x) compares a whole array with 0: use np.maximum(x, 0)",
-                 lambda a: isinstance(a.result.exception, ValueError) and "ambiguous" in str(a.result.exception)),
+                 raised("ambiguous", error=ValueError)),
         ),
     ),
     FunctionExercise(
         id="activations.tanh",
         reference="tanh",
         cases=elementwise_cases,
-        oracle=_torch_oracle("tanh"),
+        oracle=torch_elementwise("tanh"),
         praise="It is stable at ±1000.",
         hints=(
             _LARGE_INPUT_NAN,
             Hint(VALUE, "these are σ(x) values, in (0, 1): tanh lies in (-1, 1); recall tanh(x) = 2σ(2x) - 1",
-                 lambda a: a.got_array is not None
-                 and np.allclose(a.got_array, 1 / (1 + np.exp(-np.asarray(a.x, dtype=float))))),
+                 lambda a: close(a, sigmoid(a.x))),
             Hint(VALUE, "check the signs: tanh(x) = (e^x - e^-x) / (e^x + e^-x) is an odd function, "
                         "tanh(-x) = -tanh(x)",
-                 lambda a: a.got_array is not None and np.allclose(np.abs(a.got_array), np.abs(a.expected))),
+                 _signs_wrong_only),
             Hint(WARNING, "e^x and e^-x overflow for |x| ≈ 1000 even when the ratio is fine: use e^{-2|x|}, "
                           "e.g. tanh(x) = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|}), or NumPy's np.tanh"),
         ),
@@ -113,43 +110,19 @@ register(
 # --- derivatives --------------------------------------------------------------------------------------
 
 
-def _autograd_oracle(name: str):
-    """``x -> d/dx sum(torch.<name>(x))``: the element-wise derivative by PyTorch's autograd."""
-
-    def oracle(x):
-        import torch
-
-        t = torch.as_tensor(np.asarray(x, dtype=np.float64)).clone().requires_grad_(True)
-        getattr(torch, name)(t).sum().backward()
-        return t.grad.numpy()
-
-    return oracle
-
-
-def _sig(x):
-    x = np.asarray(x, dtype=float)
-    z = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + z), z / (1 + z))
-
-
-def _close(attempt, values) -> bool:
-    got = attempt.got_array
-    return got is not None and np.allclose(got, values, rtol=1e-6, atol=1e-9)
-
-
 register(
     FunctionExercise(
         id="activations.sigmoid_derivative",
         reference="sigmoid_derivative",
         cases=elementwise_cases,
-        oracle=_autograd_oracle("sigmoid"),
+        oracle=torch_derivative("sigmoid"),
         hints=(
             Hint(VALUE, "σ′(x) = σ(x)(1 − σ(x)): check the sign, yours looks like σ(x)(1 + σ(x))",
-                 lambda a: _close(a, _sig(a.x) * (1 + _sig(a.x)))),
+                 lambda a: close(a, sigmoid(a.x) * (1 + sigmoid(a.x)))),
             Hint(VALUE, "this function takes the input x, not the output σ(x): compute s = σ(x) first, "
                         "then s(1 − s). (x(1 − x) is the 'output form' some code uses in backprop.)",
-                 lambda a: _close(a, np.asarray(a.x) * (1 - np.asarray(a.x)))),
-            Hint(VALUE, "that is σ(x) itself, not its derivative", lambda a: _close(a, _sig(a.x))),
+                 lambda a: close(a, np.asarray(a.x) * (1 - np.asarray(a.x)))),
+            Hint(VALUE, "that is σ(x) itself, not its derivative", lambda a: close(a, sigmoid(a.x))),
             _LARGE_INPUT_NAN,
             Hint(WARNING, "your σ(x) overflows at x ≈ -1000: build the derivative on your stable sigmoid "
                           "(or on act.sigmoid from utils)"),
@@ -159,14 +132,14 @@ register(
         id="activations.tanh_derivative",
         reference="tanh_derivative",
         cases=elementwise_cases,
-        oracle=_autograd_oracle("tanh"),
+        oracle=torch_derivative("tanh"),
         hints=(
             Hint(VALUE, "tanh′(x) = 1 − tanh(x)²: you used 1 − x², the form for the output, on the input",
-                 lambda a: _close(a, 1 - np.asarray(a.x) ** 2)),
+                 lambda a: close(a, 1 - np.asarray(a.x) ** 2)),
             Hint(VALUE, "square the tanh: tanh′(x) = 1 − tanh(x)², not 1 − tanh(x)",
-                 lambda a: _close(a, 1 - np.tanh(a.x))),
+                 lambda a: close(a, 1 - np.tanh(a.x))),
             Hint(VALUE, "tanh′(x) = 1 − tanh(x)², which is at most 1 (at x = 0); yours looks like 1 + tanh(x)²",
-                 lambda a: _close(a, 1 + np.tanh(a.x) ** 2)),
+                 lambda a: close(a, 1 + np.tanh(a.x) ** 2)),
             _LARGE_INPUT_NAN,
         ),
     ),
@@ -174,34 +147,22 @@ register(
         id="activations.relu_derivative",
         reference="relu_derivative",
         cases=elementwise_cases,
-        oracle=_autograd_oracle("relu"),
+        oracle=torch_derivative("relu"),
         hints=(
             Hint(VALUE, "at exactly x = 0 ReLU has a kink; PyTorch (and this course) use ReLU′(0) = 0, "
                         "so test x > 0, not x >= 0",
-                 lambda a: _close(a, (np.asarray(a.x) >= 0).astype(float))),
+                 lambda a: close(a, (np.asarray(a.x) >= 0).astype(float))),
             Hint(VALUE, "that is ReLU itself, not its slope: the derivative is 1 where x > 0 and 0 elsewhere",
-                 lambda a: _close(a, np.maximum(a.x, 0))),
+                 lambda a: close(a, np.maximum(a.x, 0))),
             Hint(VALUE, "the slope is 1 for positive inputs and 0 for negative ones, not the other way round",
-                 lambda a: _close(a, (np.asarray(a.x) < 0).astype(float))
-                 or _close(a, (np.asarray(a.x) <= 0).astype(float))),
+                 lambda a: close(a, (np.asarray(a.x) < 0).astype(float))
+                 or close(a, (np.asarray(a.x) <= 0).astype(float))),
         ),
     ),
 )
 
 
 # --- parametric ReLUs ----------------------------------------------------------------------------------
-
-
-def _functional_oracle(name: str):
-    """``(x, *params) -> torch.nn.functional.<name>(x, *params)`` in float64, as NumPy."""
-
-    def oracle(x, *args, **kwargs):
-        import torch
-        import torch.nn.functional as F
-
-        return getattr(F, name)(torch.as_tensor(np.asarray(x, dtype=np.float64)), *args, **kwargs).numpy()
-
-    return oracle
 
 
 def parametric_cases(param: str, values: tuple[float, ...]) -> Callable[[], list[Case]]:
@@ -219,16 +180,12 @@ def parametric_cases(param: str, values: tuple[float, ...]) -> Callable[[], list
     return cases
 
 
-def _right_only_where(attempt, mask: np.ndarray) -> bool:
-    """True when the answer is right exactly on ``mask`` and wrong somewhere else."""
-    got, want = attempt.got_array, np.asarray(attempt.expected)
-    if got is None or mask.all() or not mask.any():
-        return False
-    return bool(np.allclose(got[mask], want[mask]) and not np.allclose(got[~mask], want[~mask]))
+def _slope(attempt) -> float:
+    return argument(attempt, "negative_slope", 1, 0.01)
 
 
-def _given(attempt, name: str, default: float) -> float:
-    return attempt.case.kwargs.get(name, attempt.case.args[1] if len(attempt.case.args) > 1 else default)
+def _alpha(attempt) -> float:
+    return argument(attempt, "alpha", 1, 1.0)
 
 
 register(
@@ -237,15 +194,15 @@ register(
         reference="leaky_relu",
         arg_names=("x", "negative_slope"),
         cases=parametric_cases("negative_slope", (0.2, 0.0, 0.5)),
-        oracle=_functional_oracle("leaky_relu"),
+        oracle=torch_functional("leaky_relu"),
         hints=(
             Hint(VALUE, "the slope multiplies the negative inputs only; positive inputs pass through unchanged",
-                 lambda a: _close(a, np.where(a.x > 0, _given(a, "negative_slope", 0.01) * a.x, a.x))),
+                 lambda a: close(a, np.where(a.x > 0, _slope(a) * a.x, a.x))),
             Hint(VALUE, "for negative inputs return negative_slope * x, not the constant negative_slope",
-                 lambda a: _close(a, np.where(a.x > 0, a.x, _given(a, "negative_slope", 0.01)))),
+                 lambda a: close(a, np.where(a.x > 0, a.x, _slope(a)))),
             Hint(VALUE, "your function ignores its negative_slope argument (it always uses 0.01)",
-                 lambda a: _given(a, "negative_slope", 0.01) != 0.01
-                 and _close(a, np.where(a.x > 0, a.x, 0.01 * a.x))),
+                 lambda a: _slope(a) != 0.01
+                 and close(a, np.where(a.x > 0, a.x, 0.01 * a.x))),
             Hint(MUTATION, "work on a new array (np.where(x > 0, x, negative_slope * x)), not in place"),
         ),
     ),
@@ -254,15 +211,15 @@ register(
         reference="elu",
         arg_names=("x", "alpha"),
         cases=parametric_cases("alpha", (0.5, 2.0)),
-        oracle=_functional_oracle("elu"),
+        oracle=torch_functional("elu"),
         hints=(
             Hint(VALUE, "your function ignores alpha: for x ≤ 0, ELU(x) = α(eˣ − 1)",
-                 lambda a: _given(a, "alpha", 1.0) != 1.0
-                 and _close(a, np.where(a.x > 0, a.x, np.expm1(np.minimum(a.x, 0))))),
+                 lambda a: _alpha(a) != 1.0
+                 and close(a, np.where(a.x > 0, a.x, np.expm1(np.minimum(a.x, 0))))),
             Hint(VALUE, "for x ≤ 0 ELU is α(eˣ − 1), which tends to −α; check the '− 1'",
-                 lambda a: _close(a, np.where(a.x > 0, a.x, _given(a, "alpha", 1.0) * np.exp(np.minimum(a.x, 0))))),
+                 lambda a: close(a, np.where(a.x > 0, a.x, _alpha(a) * np.exp(np.minimum(a.x, 0))))),
             Hint(VALUE, "positive inputs pass through unchanged (ELU(x) = x for x > 0)",
-                 lambda a: _right_only_where(a, np.asarray(a.x) <= 0)),
+                 lambda a: right_only_where(a, np.asarray(a.x) <= 0)),
             Hint(WARNING, "np.where computes both branches for every element, so np.exp(1000) overflows in the branch "
                           "you then throw away: take the exponential of np.minimum(x, 0) instead"),
             _LARGE_INPUT_NAN,
@@ -287,74 +244,38 @@ def softmax_cases() -> list[Case]:
     ]
 
 
-def _torch_softmax_oracle(log: bool = False):
-    def oracle(x, temperature=1.0):
-        import torch
-
-        t = torch.as_tensor(np.asarray(x, dtype=np.float64)) / temperature
-        return (torch.log_softmax(t, dim=-1) if log else torch.softmax(t, dim=-1)).numpy()
-
-    return oracle
+def _logits(x, T=1.0) -> np.ndarray:
+    """The logits the answer should have used: x, or x / T for the temperature exercise."""
+    return np.asarray(x, dtype=float) / T
 
 
-def _scaled_input(attempt) -> np.ndarray:
-    """The logits the answer should have used: x, or logits / T for the temperature exercise."""
-    x = np.asarray(attempt.case.args[0], dtype=float)
-    return x / attempt.case.args[1] if len(attempt.case.args) > 1 else x
+def _softmax_slip(max_axis: int | None, sum_axis: int | None, log: bool = False) -> Callable:
+    """A hint predicate: the answer is the softmax with its maximum and its sum taken along these axes
+    (``oracles.softmax_with``); with ``log``, the log of those probabilities (−inf where they underflowed)."""
 
+    def mistake(*args):
+        probabilities = softmax_with(_logits(*args), max_axis, sum_axis)
+        return np.log(probabilities) if log else probabilities
 
-def _imitates(mistake: Callable[[np.ndarray], np.ndarray], log: bool = False) -> Callable:
-    """A hint predicate: the answer equals, NaNs and infs included, what ``mistake`` computes."""
-
-    def predicate(attempt) -> bool:
-        got = attempt.got_array
-        if got is None:
-            return False
-        with np.errstate(all="ignore"):
-            wrong = mistake(_scaled_input(attempt))
-            wrong = np.log(wrong) if log else wrong
-        return wrong.shape == got.shape and bool(np.allclose(got, wrong, rtol=1e-6, atol=1e-9, equal_nan=True))
-
-    return predicate
-
-
-def _stable_softmax(z):
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _global_max(z):
-    e = np.exp(z - z.max())
-    return e / e.sum(axis=-1, keepdims=True)
-
-
-def _over_first_axis(z):
-    e = np.exp(z - z.max(axis=0, keepdims=True))
-    return e / e.sum(axis=0, keepdims=True)
-
-
-def _over_whole_array(z):
-    e = np.exp(z - z.max())
-    return e / e.sum()
+    return same_as(mistake)
 
 
 def _softmax_hints(log: bool = False) -> tuple[Hint, ...]:
     """The hints shared by softmax, softmax with temperature and log-softmax (``log``: compare logs)."""
     return (
         Hint(VALUE, "each row (the last axis) is one distribution: take the max and the sum over axis=-1 "
-                    "with keepdims=True, not over axis 0", _imitates(_over_first_axis, log)),
+                    "with keepdims=True, not over axis 0", _softmax_slip(0, 0, log)),
         Hint(VALUE, "one distribution per row: normalise each row (sum over axis=-1, keepdims=True), not the "
-                    "whole array at once", _imitates(_over_whole_array, log)),
+                    "whole array at once", _softmax_slip(None, None, log)),
         Hint(VALUE, "subtract each row's own maximum (x.max(axis=-1, keepdims=True)): with one global maximum, "
-                    "a row far below it underflows to 0 / 0 = NaN", _imitates(_global_max, log)),
+                    "a row far below it underflows to 0 / 0 = NaN", _softmax_slip(None, -1, log)),
         Hint(VALUE, "np.exp(1000) is inf and inf / inf is NaN: subtract the row's maximum from the logits before "
                     "np.exp (softmax does not change when a constant is subtracted)",
-             lambda a: a.got_array is not None and not np.isfinite(a.got_array).all()
-             and np.abs(_scaled_input(a)).max() > 700),
+             lambda a: not_finite(a) and np.abs(_logits(*a.case.args)).max() > 700),
         Hint(WARNING, "np.exp overflowed: subtract the row's maximum before exponentiating, so every exponent "
                       "is ≤ 0"),
         Hint(EXCEPTION, "x.max(axis=-1) drops the axis, so it no longer lines up with x: use keepdims=True",
-             lambda a: "broadcast" in str(a.result.exception)),
+             raised("broadcast")),
     )
 
 
@@ -373,15 +294,12 @@ def temperature_cases() -> list[Case]:
 
 def _looks_multiplied(attempt) -> bool:
     x, t = np.asarray(attempt.case.args[0], dtype=float), attempt.case.args[1]
-    with np.errstate(all="ignore"):
-        e = np.exp(x * t - np.max(x * t, axis=-1, keepdims=True))
-        return t != 1.0 and _close(attempt, e / e.sum(axis=-1, keepdims=True))
+    return t != 1.0 and close(attempt, softmax(x * t))
 
 
 def _ignores_temperature(attempt) -> bool:
     x, t = np.asarray(attempt.case.args[0], dtype=float), attempt.case.args[1]
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return t != 1.0 and _close(attempt, e / e.sum(axis=-1, keepdims=True))
+    return t != 1.0 and close(attempt, softmax(x))
 
 
 register(
@@ -389,7 +307,7 @@ register(
         id="activations.softmax",
         reference="softmax",
         cases=softmax_cases,
-        oracle=_torch_softmax_oracle(),
+        oracle=torch_softmax(),
         praise="Stable at ±1000, one distribution per row.",
         hints=_softmax_hints(),
     ),
@@ -398,7 +316,7 @@ register(
         reference="softmax_temperature",
         arg_names=("logits", "T"),
         cases=temperature_cases,
-        oracle=_torch_softmax_oracle(),
+        oracle=torch_softmax(),
         hints=(
             Hint(VALUE, "divide the logits by T (softmax(z / T)), don't multiply: a large T must flatten "
                         "the distribution", _looks_multiplied),
@@ -410,12 +328,12 @@ register(
         id="activations.log_softmax",
         reference="log_softmax",
         cases=softmax_cases,
-        oracle=_torch_softmax_oracle(log=True),
+        oracle=torch_softmax(log=True),
         praise="No log(0), no overflow.",
         hints=(
             Hint(VALUE, "np.log(softmax(x)) takes the log of probabilities that underflowed to 0 (−inf): compute "
                         "log-softmax directly as (x − m) − log Σ exp(x − m), with m the row's maximum",
-                 _imitates(_stable_softmax, log=True)),
+                 _softmax_slip(-1, -1, log=True)),
             Hint(VALUE, "these are probabilities, not log-probabilities: take the log (every value should be ≤ 0)",
                  lambda a: a.got_array is not None and (a.got_array >= 0).all()),
             *_softmax_hints(log=True),
@@ -455,7 +373,7 @@ register(
             "d": "dividing by a positive T keeps the order of the logits, so the order of the probabilities stays",
         },
     ),
-    ValueExercise(
+    DictExercise(
         id="activations.output_activation",
         reference="output_activation",
         choices=OUTPUT_CHOICES,

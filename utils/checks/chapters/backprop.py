@@ -26,50 +26,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..kinds import MUTATION, VALUE, Case, FunctionExercise, Hint, PropertyExercise, ValueExercise
+from ..compare import fmt_number, fmt_values, worst_entry
+from ..kinds import ANY, MUTATION, STRUCTURE, VALUE, Case, DictExercise, FunctionExercise, Hint, PropertyExercise
+from ..oracles import one_hot, torch_gradient
+from ..predicates import same_as, scaled
 from ..registry import register
-
-STRUCTURE = "structure"  # the kind FunctionExercise gives a wrong type or shape
-
-
-class _Raised:
-    """The learner's code raised (anything but NotImplementedError, which must reach the checker)."""
-
-    def __init__(self, exc: BaseException):
-        self.exc = exc
-
-    @property
-    def text(self) -> str:
-        message = str(self.exc).strip().splitlines()[0] if str(self.exc).strip() else ""
-        return f"{type(self.exc).__name__}: {message}" if message else type(self.exc).__name__
-
-
-def _run(fn, *args, **kwargs):
-    """``fn(*args, **kwargs)``, or a ``_Raised`` when it raises (NotImplementedError passes through)."""
-    try:
-        with np.errstate(all="ignore"):
-            return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the learner's exception becomes a verdict
-        return _Raised(exc)
-
-
-def _num(x) -> str:
-    return f"{float(x):.6g}"
-
-
-def _arr(x) -> str:
-    with np.printoptions(precision=4, suppress=True, threshold=12, edgeitems=2, linewidth=100):
-        return " ".join(np.array2string(np.asarray(x, dtype=float), separator=", ").split())
-
-
-def _worst(got: np.ndarray, want: np.ndarray, verb: str = "got") -> str:
-    """"at [i, j]: expected a, got b" for the entry that differs most (arrays of the same shape)."""
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    index = np.unravel_index(int(np.argmax(np.abs(got - want))), want.shape) if want.ndim else ()
-    at = f" at {list(int(i) for i in index)}" if index else ""
-    return f"worst{at}: expected {_num(want[index])}, {verb} {_num(got[index])}"
+from ..sandbox import Raised, run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,11 +92,7 @@ def numerical_gradient_cases() -> list[Case]:
 
 def _exact_gradient(f: ScalarFunction, x, h=None):
     """The exact gradient by PyTorch's autograd: the oracle of the numerical gradient."""
-    import torch
-
-    t = torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
-    f.torch_fn(t).backward()
-    return t.grad.numpy()
+    return torch_gradient(f.torch_fn, x)
 
 
 def _differences(f, x, h, kind: str) -> np.ndarray:
@@ -155,23 +113,12 @@ def _differences(f, x, h, kind: str) -> np.ndarray:
     return grad
 
 
+_ESTIMATE_TOLERANCE = (1e-5, 1e-8)  # rtol, atol: a central difference is off the exact gradient by ~h²
+
+
 def _is(kind: str) -> Callable:
-    def predicate(attempt) -> bool:
-        got = attempt.got_array
-        if got is None:
-            return False
-        f, x, h = attempt.case.args
-        return bool(np.allclose(got, _differences(f, x, h, kind), rtol=1e-7, atol=1e-9))
-
-    return predicate
-
-
-def _scaled(factor: float) -> Callable:
-    def predicate(attempt) -> bool:
-        got = attempt.got_array
-        return got is not None and bool(np.allclose(got, factor * np.asarray(attempt.expected), rtol=1e-5, atol=1e-8))
-
-    return predicate
+    """A hint predicate: the answer is the gradient estimated with the mistaken formula ``kind``."""
+    return same_as(lambda f, x, h: _differences(f, x, h, kind))
 
 
 def _integer_trouble(attempt) -> bool:
@@ -195,8 +142,10 @@ register(
                         "(f(x + h e_i) − f(x − h e_i)) / (2h)", _is("backward")),
             Hint(VALUE, "after x[i] += h, the step x[i] -= h brings x back to x, not to x − h: subtract 2h, or restore "
                         "x[i] and then subtract h", _is("half_forward")),
-            Hint(VALUE, "twice the gradient: the two points x ± h are 2h apart, so divide by 2h, not h", _scaled(2.0)),
-            Hint(VALUE, "the sign is flipped: it is f(x + h) − f(x − h), in that order", _scaled(-1.0)),
+            Hint(VALUE, "twice the gradient: the two points x ± h are 2h apart, so divide by 2h, not h",
+                 scaled(2.0, *_ESTIMATE_TOLERANCE)),
+            Hint(VALUE, "the sign is flipped: it is f(x + h) − f(x − h), in that order",
+                 scaled(-1.0, *_ESTIMATE_TOLERANCE)),
             Hint(VALUE, "x holds integers here, so x[i] += h is rounded away (an int array cannot hold 1.00001): "
                         "work on a float copy, x = np.array(x, dtype=float)", _integer_trouble),
             Hint(MUTATION, "restore x[i] after each nudge (or work on a copy): the caller's x must come back "
@@ -230,17 +179,17 @@ def _best_steps_oracle() -> dict:
 
 
 register(
-    ValueExercise(
+    DictExercise(
         id="backprop.best_steps",
         reference="best_steps",
         choices=STEP_CHOICES,
         oracle=_best_steps_oracle,
         explain={
-            1e-2: "at h = 1e-2 the truncation error (the straight line on the right of the plot) dominates: "
+            (ANY, 1e-2): "at h = 1e-2 the truncation error (the straight line on the right of the plot) dominates: "
                   "h is far too large for either formula",
-            1e-14: "at h = 1e-14 round-off dominates: f(x + h) and f(x) agree in almost every digit, and their "
+            (ANY, 1e-14): "at h = 1e-14 round-off dominates: f(x + h) and f(x) agree in almost every digit, and their "
                    "difference is mostly rounding noise (the error is about 1e-16 / h)",
-            1e-11: "at h = 1e-11 round-off (the line rising to the left, ~1e-16 / h) already dominates",
+            (ANY, 1e-11): "at h = 1e-11 round-off (the line rising to the left, ~1e-16 / h) already dominates",
             ("forward", 1e-5): "for the forward difference h = 1e-5 still leaves a truncation error ~h/2 ≈ 5e-6: "
                                "its minimum lies further left, where h ≈ √(1e-16)",
             ("central", 1e-8): "for the central difference h = 1e-8 is already in the round-off region: its "
@@ -306,9 +255,9 @@ def _gate_hint(gate, a, b, g, got) -> str | None:
 
 def gate_property(answer):
     for gate, a, b, g in GATE_CASES:
-        result = _run(answer, gate, a, b, g)
-        where = f"{gate} gate with a = {_num(a)}, b = {_num(b)}, grad_out = {_num(g)}"
-        if isinstance(result, _Raised):
+        result = run(answer, gate, a, b, g)
+        where = f"{gate} gate with a = {fmt_number(a)}, b = {fmt_number(b)}, grad_out = {fmt_number(g)}"
+        if isinstance(result, Raised):
             return f"{where}: your code raised {result.text}", (
                 "handle the three gates by name: if gate == 'add': ..., elif gate == 'mul': ..., elif gate == 'max': "
                 "...; a, b and grad_out are plain numbers" if isinstance(result.exc, (KeyError, ValueError)) else None)
@@ -318,8 +267,8 @@ def gate_property(answer):
                     "end with `return grad_a, grad_b`")
         expected = _torch_gate(gate, a, b, g)
         if not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
-            return (f"{where}: expected (dL/da, dL/db) = ({_num(expected[0])}, {_num(expected[1])}), "
-                    f"got ({_num(got[0])}, {_num(got[1])})", _gate_hint(gate, a, b, g, got))
+            return (f"{where}: expected (dL/da, dL/db) = ({fmt_number(expected[0])}, {fmt_number(expected[1])}), "
+                    f"got ({fmt_number(got[0])}, {fmt_number(got[1])})", _gate_hint(gate, a, b, g, got))
     return None
 
 
@@ -387,16 +336,17 @@ def _value_forward_problem(op_name: str, op: Callable):
     from utils.autograd import Value
 
     inputs = [Value(3.0), Value(-2.0)] if op_name == "mul" else [Value(0.5)]
-    result = _run(op, *inputs)
+    result = run(op, *inputs)
     call = "mul(Value(3), Value(-2))" if op_name == "mul" else "tanh(Value(0.5))"
-    if isinstance(result, _Raised):
+    if isinstance(result, Raised):
         return f"{call} raised {result.text}", None
     if not isinstance(result, Value):
         return (f"{call} returned {type(result).__name__}, not a Value",
                 "build the output as out = Value(number, (a, b), '*') (or (a,) for tanh) and return out")
     want = -6.0 if op_name == "mul" else math.tanh(0.5)
     if not np.isclose(result.data, want, rtol=1e-12, atol=0):
-        return f"{call}.data is {_num(result.data)}, expected {_num(want)}", "the forward part computes out.data first"
+        return (f"{call}.data is {fmt_number(result.data)}, expected {fmt_number(want)}",
+                "the forward part computes out.data first")
     if not all(any(child is x for child in result.children) for x in inputs):
         return (f"{call}: the output does not record its inputs as children (children = {result.children!r})",
                 "pass the inputs when creating out: Value(a.data * b.data, (a, b), '*'); without them backward() "
@@ -413,19 +363,19 @@ def _value_property(op_name: str):
             return problem
         for k, (description, build, values) in enumerate(_value_graphs(op_name, answer)):
             leaves = [Value(v) for v in values]
-            out = _run(build, leaves)
-            if isinstance(out, _Raised):
+            out = run(build, leaves)
+            if isinstance(out, Raised):
                 return f"{description}: your code raised {out.text}", None
-            ran = _run(out.backward)
-            if isinstance(ran, _Raised):
+            ran = run(out.backward)
+            if isinstance(ran, Raised):
                 return f"{description}: backward() raised {ran.text} inside your _backward", None
             value_t, grads_t = _torch_grads(build, values)
             got = [leaf.grad for leaf in leaves]
             if not np.allclose(got, grads_t, rtol=1e-9, atol=1e-12):
                 names = {("mul", 2): "x, y", ("mul", 3): "a, b, c", ("tanh", 3): "x, w, b"}.get(
                     (op_name, len(values)), "x")
-                return (f"{description}: expected the gradients of {names} = {_arr(grads_t)}, got {_arr(got)}",
-                        _value_hint(op_name, k, got))
+                return (f"{description}: expected the gradients of {names} = {fmt_values(grads_t)}, "
+                        f"got {fmt_values(got)}", _value_hint(op_name, k, got))
         return None
 
     return prop
@@ -555,7 +505,7 @@ def _grad_shape_hint(name: str, got_shape, want_shape, n: int) -> str:
     return f"a gradient has the shape of its parameter: {want_shape}"
 
 
-def _linear_exception_hint(raised: _Raised, n: int) -> str | None:
+def _linear_exception_hint(raised: Raised, n: int) -> str | None:
     text = str(raised.exc)
     if "gradient shape mismatch" in text:
         shapes = re.findall(r"\(([\d, ]*)\)", text)
@@ -597,8 +547,8 @@ def linear_property(answer):
             layer.bias.grad = None if start == "empty" else old_b.copy()
             layer(X)  # forward keeps X for backward
             case = where + (" (.grad still None)" if start == "empty" else " whose .grad already holds a gradient")
-            result = _run(answer, layer, G.copy())
-            if isinstance(result, _Raised):
+            result = run(answer, layer, G.copy())
+            if isinstance(result, Raised):
                 return f"{case}: your code raised {result.text}", _linear_exception_hint(result, n)
             problem = _check_linear_result(case, layer, result, X, G, dX_num, dW_num, db_num, old_W, old_b, start, n)
             if problem is not None:
@@ -619,7 +569,7 @@ def _check_linear_result(case, layer, result, X, G, dX_num, dW_num, db_num, old_
                 "dL/dX = grad_out @ W: (N, out_features) @ (out_features, in_features) -> (N, in_features)")
     if relative_error(dX, dX_num) > 1e-6:
         return (f"{case}: the returned dL/dX fails the gradient check (relative error "
-                f"{relative_error(dX, dX_num):.1e}); {_worst(dX, dX_num)}",
+                f"{relative_error(dX, dX_num):.1e}); {worst_entry(dX, dX_num)}",
                 "dL/dX = grad_out @ W: (N, out) @ (out, in) -> (N, in), no transpose (W is stored (out, in))")
     for name, num, old in (("weight", dW_num, old_W), ("bias", db_num, old_b)):
         grad = getattr(layer, name).grad
@@ -649,7 +599,7 @@ def _check_linear_result(case, layer, result, X, G, dX_num, dW_num, db_num, old_
                         "rows, and the 1/N of a mean loss is already inside grad_out (the loss's backward put it "
                         "there)")
             return (f"{case}: {label} fails the gradient check (relative error {relative_error(added, num):.1e}); "
-                    f"{_worst(added, num, 'it grew by')}", hint)
+                    f"{worst_entry(added, num, 'it grew by')}", hint)
     return None
 
 
@@ -697,7 +647,7 @@ def _mlp_variant(case: dict, mistake: str) -> dict:
     Z = H @ W2.T + b2
     P = np.exp(Z - Z.max(axis=1, keepdims=True))
     P /= P.sum(axis=1, keepdims=True)
-    dZ2 = (P if mistake == "no_onehot" else P - np.eye(Z.shape[1])[y]) / n
+    dZ2 = (P if mistake == "no_onehot" else P - one_hot(y, Z.shape[1])) / n
     dH = dZ2 @ W2
     dZ1 = {"no_mask": dH, "mask_is_H": dH * H}.get(mistake, dH * (Z1 > 0))
     return {"W1": dZ1.T @ X, "b1": dZ1.sum(axis=0), "W2": dZ2.T @ H, "b2": dZ2.sum(axis=0)}
@@ -736,8 +686,8 @@ def mlp_property(answer):
         case = _mlp_case(70 + k, *shape)
         n = shape[0]
         where = f"N = {n} examples, {shape[1]} inputs, {shape[2]} hidden units, {shape[3]} classes"
-        result = _run(answer, *(case[key].copy() for key in ("X", "y", "W1", "b1", "W2", "b2")))
-        if isinstance(result, _Raised):
+        result = run(answer, *(case[key].copy() for key in ("X", "y", "W1", "b1", "W2", "b2")))
+        if isinstance(result, Raised):
             return f"{where}: your code raised {result.text}", (
                 "check the shapes: dZ2 (N, C), H (N, H) -> dW2 = dZ2.T @ H (C, H); dH = dZ2 @ W2 (N, H)"
                 if "matmul" in str(result.exc) or "shape" in str(result.exc) else None)
@@ -755,7 +705,7 @@ def mlp_property(answer):
                 return (f"{where}: d{name} must have {name}'s shape {expected[name].shape}, got shape {got.shape}",
                         _mlp_hint(name, got, expected[name], case, n))
             if not np.allclose(got, expected[name], rtol=1e-7, atol=1e-12):
-                return (f"{where}: d{name} differs from PyTorch's autograd; {_worst(got, expected[name])}",
+                return (f"{where}: d{name} differs from PyTorch's autograd; {worst_entry(got, expected[name])}",
                         _mlp_hint(name, got, expected[name], case, n))
     return None
 
@@ -783,8 +733,8 @@ def _xor_outputs(model) -> np.ndarray | str:
     X, _ = logic_gate("xor")
     if not callable(model):
         return f"train_xor must return the trained network (callable on X of shape (4, 2)), got {type(model).__name__}"
-    out = _run(model, X.copy())
-    if isinstance(out, _Raised):
+    out = run(model, X.copy())
+    if isinstance(out, Raised):
         return f"calling the returned network on the four XOR inputs raised {out.text}"
     try:
         out = np.asarray(out, dtype=float)
@@ -825,8 +775,8 @@ def _gradient_left_over(model) -> bool:
 
 
 def train_xor_property(answer):
-    model = _run(answer, np.random.default_rng(TRAIN_SEED))
-    if isinstance(model, _Raised):
+    model = run(answer, np.random.default_rng(TRAIN_SEED))
+    if isinstance(model, Raised):
         hint = None
         if "target must have the input's shape" in str(model.exc):
             hint = ("logic_gate gives the targets with shape (4,) and the network outputs (4, 1): reshape them "
@@ -846,7 +796,7 @@ def train_xor_property(answer):
     mse = float(np.mean((out - target) ** 2))
     if mse < TARGET_MSE:
         return None
-    problem = (f"with rng = np.random.default_rng({TRAIN_SEED}) the trained network gives {_arr(out)} for XOR's "
+    problem = (f"with rng = np.random.default_rng({TRAIN_SEED}) the trained network gives {fmt_values(out)} for XOR's "
                f"[0, 1, 1, 0]: MSE {mse:.4f}, above {TARGET_MSE}")
     if mse > 0.26:
         hint = ("the loss went up instead of down: step *against* the gradient, p.data -= lr * p.grad "

@@ -10,53 +10,57 @@ the whole batch instead of per row.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ..compare import fmt
-from ..kinds import EXCEPTION, VALUE, WARNING, Case, FunctionExercise, Hint, PropertyExercise, ValueExercise
+from ..kinds import (
+    ANY,
+    EXCEPTION,
+    STRUCTURE,
+    VALUE,
+    WARNING,
+    Case,
+    DictExercise,
+    FunctionExercise,
+    Hint,
+    PropertyExercise,
+    ValueExercise,
+)
+from ..normalise import as_shape
+from ..oracles import as_tensor, sigmoid, softmax, softmax_with, to_numpy, torch_linear
+from ..predicates import not_finite, raised, same_as
 from ..registry import register
-from ..sandbox import CallResult, call_safely
-from ..verdict import FAILED, PASSED
+
 
 # ---------------------------------------------------------------------------------------------
-# Small helpers
+# Shared by several exercises
 # ---------------------------------------------------------------------------------------------
-STRUCTURE = "structure"  # the kind FunctionExercise gives a wrong shape/type (kinds.py's _fail)
-
-
-def _close(got, want, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    try:
-        got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=atol))
-
-
-def _sigmoid(z):
-    z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
-def _softmax(z, axis=-1):
-    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
 def _torch_forward(x, params, activations):
+    """The network of ``params`` run by PyTorch (``utils.network.to_torch`` builds it from torch.nn modules)."""
     import torch
 
     from utils.network import to_torch
 
     with torch.no_grad():
-        return to_torch(params, activations)(torch.as_tensor(np.asarray(x, dtype=np.float64))).numpy()
+        return to_numpy(to_torch(params, activations)(as_tensor(x)))
 
 
-def _raised(attempt, *needles: str) -> bool:
-    text = str(attempt.result.exception)
-    return attempt.result.exception is not None and any(n in text for n in needles)
+def _identity(z):
+    return z
+
+
+def _relu(z):
+    return np.maximum(z, 0)
+
+
+def _network(x, params, activations, transpose: bool = True, bias: bool = True) -> np.ndarray:
+    """The forward pass with ``activations[l - 1]`` after layer l (as many layers as activations), for the
+    mistakes: another activation somewhere, W instead of Wᵀ, no biases, a layer too few."""
+    a = np.asarray(x, dtype=float)
+    for layer, activation in enumerate(activations, start=1):
+        W = params[f"W{layer}"]
+        a = activation(a @ (W.T if transpose else W) + (params[f"b{layer}"] if bias else 0.0))
+    return a
 
 
 _MATMUL_ERRORS = ("matmul", "core dimension", "not aligned")  # `@` and np.dot; not broadcasting's "shapes"
@@ -85,33 +89,8 @@ def dense_cases() -> list[Case]:
     ]
 
 
-def _dense_oracle(X, W, b):
-    import torch
-
-    t = [torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in (X, W, b)]
-    return torch.nn.functional.linear(*t).numpy()
-
-
-def _case_args(attempt):
-    X, W, b = (np.asarray(a, dtype=float) for a in attempt.case.args[:3])
-    return X, W, b
-
-
 _BIAS_AXIS_HINT = ("the bias is added along the wrong axis: b[:, None] gives bias i to row i; each bias belongs to an "
                    "output unit (a column of X @ W.T), so add b of shape (out,) as it is")
-
-
-def _dense_is(mistake):
-    def predicate(attempt) -> bool:
-        X, W, b = _case_args(attempt)
-        try:
-            with np.errstate(all="ignore"):
-                wrong = mistake(X, W, b)
-        except ValueError:
-            return False
-        return _close(attempt.got, wrong)
-
-    return predicate
 
 
 register(
@@ -120,19 +99,19 @@ register(
         reference="dense",
         arg_names=("X", "W", "b"),
         cases=dense_cases,
-        oracle=_dense_oracle,
+        oracle=torch_linear,
         praise="One matrix product handles the whole batch.",
         hints=(
-            Hint(EXCEPTION, _TRANSPOSE_HINT, lambda a: _raised(a, *_MATMUL_ERRORS)),
+            Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
             Hint(EXCEPTION, "b has one entry per output unit, shape (out,), and X @ W.T has shape (N, out): add b "
                             "as it is and NumPy adds it to every row. b[:, None] (or b.reshape(-1, 1)) lines it up "
-                            "with the rows instead.", lambda a: _raised(a, "broadcast")),
-            Hint(VALUE, _TRANSPOSE_HINT, _dense_is(lambda X, W, b: X @ W + b)),
-            *(Hint(kind, _BIAS_AXIS_HINT, _dense_is(lambda X, W, b: X @ W.T + b[:, None]))
+                            "with the rows instead.", raised("broadcast")),
+            Hint(VALUE, _TRANSPOSE_HINT, same_as(lambda X, W, b: X @ W + b)),
+            *(Hint(kind, _BIAS_AXIS_HINT, same_as(lambda X, W, b: X @ W.T + b[:, None]))
               for kind in (VALUE, STRUCTURE)),
-            Hint(VALUE, "the bias is missing: Z = X @ W.T + b", _dense_is(lambda X, W, b: X @ W.T)),
+            Hint(VALUE, "the bias is missing: Z = X @ W.T + b", same_as(lambda X, W, b: X @ W.T)),
             Hint(VALUE, "that is X @ W.T - b: the bias is added, not subtracted",
-                 _dense_is(lambda X, W, b: X @ W.T - b)),
+                 same_as(lambda X, W, b: X @ W.T - b)),
             Hint(STRUCTURE, "your result has shape (out_features, N): it is transposed. Batch first: row i of Z is "
                             "example i, so compute X @ W.T + b (not W @ X.T)",
                  lambda a: np.shape(a.got) == np.shape(a.expected)[::-1]),
@@ -261,34 +240,15 @@ def _forward_oracle(x, params):
     return _torch_forward(x, params, None)
 
 
-def _forward_variant(x, params, hidden, output, transpose=True, n_layers=None, bias=True):
-    a = np.asarray(x, dtype=float)
-    n = len(params) // 2 if n_layers is None else n_layers
-    for layer in range(1, n + 1):
-        W = params[f"W{layer}"]
-        z = a @ (W.T if transpose else W) + (params[f"b{layer}"] if bias else 0.0)
-        a = (hidden if layer < n else output)(z)
-    return a
+def _forward_is(hidden, output, transpose=True, bias=True, layers_short: int = 0):
+    """A hint predicate: the answer is the forward pass with these activations (``hidden`` on every layer but the
+    last, ``output`` on the last), ``layers_short`` layers too few."""
 
+    def mistake(x, params):
+        n = len(params) // 2 - layers_short
+        return _network(x, params, [hidden] * (n - 1) + [output], transpose, bias)
 
-def _forward_is(**variant):
-    def predicate(attempt) -> bool:
-        try:
-            with np.errstate(all="ignore"):
-                wrong = _forward_variant(attempt.case.args[0], attempt.case.args[1], **variant)
-        except (ValueError, KeyError):
-            return False
-        return _close(attempt.got, wrong)
-
-    return predicate
-
-
-def _identity(z):
-    return z
-
-
-def _relu(z):
-    return np.maximum(z, 0)
+    return same_as(mistake)
 
 
 register(
@@ -302,23 +262,22 @@ register(
         hints=(
             Hint(VALUE, "the output layer has no activation here (identity, as for regression or logits): apply the "
                         "sigmoid after the hidden layers only",
-                 _forward_is(hidden=_sigmoid, output=_sigmoid)),
+                 _forward_is(hidden=sigmoid, output=sigmoid)),
             Hint(VALUE, "apply the sigmoid after every hidden layer (only the last layer stays linear)",
                  _forward_is(hidden=_identity, output=_identity)),
             Hint(VALUE, "the activations are swapped: sigmoid belongs on the hidden layers, identity on the output",
-                 _forward_is(hidden=_identity, output=_sigmoid)),
-            Hint(VALUE, _TRANSPOSE_HINT, _forward_is(hidden=_sigmoid, output=_identity, transpose=False)),
+                 _forward_is(hidden=_identity, output=sigmoid)),
+            Hint(VALUE, _TRANSPOSE_HINT, _forward_is(hidden=sigmoid, output=_identity, transpose=False)),
             Hint(VALUE, "this network's hidden layers use the sigmoid (as in the seed's digit recognizer), not ReLU",
                  _forward_is(hidden=_relu, output=_identity)),
             Hint(VALUE, "the biases are missing: z = a @ W.T + b in every layer",
-                 _forward_is(hidden=_sigmoid, output=_identity, bias=False)),
+                 _forward_is(hidden=sigmoid, output=_identity, bias=False)),
             Hint(VALUE, "the network has L = len(params) // 2 layers: your loop stops one layer early",
-                 lambda a: any(_forward_is(hidden=_sigmoid, output=out, n_layers=len(a.case.args[1]) // 2 - 1)(a)
-                               for out in (_identity, _sigmoid))),
+                 lambda a: any(_forward_is(sigmoid, output, layers_short=1)(a) for output in (_identity, sigmoid))),
             Hint(STRUCTURE, "the output has the wrong width: the network has L = len(params) // 2 layers, W1 ... WL; "
                             "check that your loop runs over all of them",
                  lambda a: np.ndim(a.got) == 2 and np.shape(a.got)[0] == np.shape(a.expected)[0]),
-            Hint(EXCEPTION, _TRANSPOSE_HINT, lambda a: _raised(a, *_MATMUL_ERRORS)),
+            Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
             Hint(EXCEPTION, "the keys run from W1, b1 to WL, bL with L = len(params) // 2: "
                             "range(1, L + 1) visits each layer once",
                  lambda a: isinstance(a.result.exception, KeyError)),
@@ -481,7 +440,7 @@ def _init_comparison_oracle() -> dict:
 
 
 register(
-    ValueExercise(
+    DictExercise(
         id="forward_pass.init_comparison",
         reference="init_comparison",
         choices=FATE_CHOICES,
@@ -609,28 +568,9 @@ def _two_hidden_oracle(X, params):
     return _torch_forward(X, params, _TWO_HIDDEN)
 
 
-def _two_hidden_variant(X, params, acts, final, bias=True):
-    a = np.asarray(X, dtype=float)
-    for layer, f in enumerate(acts, start=1):
-        a = f(a @ params[f"W{layer}"].T + (params[f"b{layer}"] if bias else 0.0))
-    return final(a)
-
-
-def _two_hidden_is(acts=(_relu, _relu, _identity), final=_softmax, bias=True):
-    def predicate(attempt) -> bool:
-        try:
-            with np.errstate(all="ignore"):
-                wrong = _two_hidden_variant(attempt.case.args[0], attempt.case.args[1], acts, final, bias)
-        except (ValueError, KeyError):
-            return False
-        return _close(attempt.got, wrong)
-
-    return predicate
-
-
-def _softmax_whole_batch(z):
-    e = np.exp(z - z.max())
-    return e / e.sum()
+def _two_hidden_is(acts=(_relu, _relu, _identity), final=softmax, bias=True):
+    """A hint predicate: the answer is the 3-layer forward pass with the activations ``acts`` then ``final``."""
+    return same_as(lambda X, params: final(_network(X, params, acts, bias=bias)))
 
 
 register(
@@ -644,9 +584,9 @@ register(
         hints=(
             Hint(VALUE, "softmax over the whole batch (the seed's bug): each row is one flower, so normalise each row "
                         "on its own (max and sum over axis=1 with keepdims=True); then every row sums to 1",
-                 _two_hidden_is(final=_softmax_whole_batch)),
+                 _two_hidden_is(final=lambda z: softmax_with(z, None, None))),
             Hint(VALUE, "softmax along axis 0 makes each column (class) sum to 1 across flowers: normalise each row "
-                        "(axis=1) instead", _two_hidden_is(final=lambda z: _softmax(z, axis=0))),
+                        "(axis=1) instead", _two_hidden_is(final=lambda z: softmax(z, axis=0))),
             Hint(VALUE, "the second hidden layer needs its ReLU too (4 → 10 ReLU → 5 ReLU → 3 softmax)",
                  _two_hidden_is(acts=(_relu, _identity, _identity))),
             Hint(VALUE, "the first hidden layer needs its ReLU too (4 → 10 ReLU → 5 ReLU → 3 softmax)",
@@ -656,22 +596,21 @@ register(
             Hint(VALUE, "the biases are missing: every layer computes a @ W.T + b",
                  _two_hidden_is(bias=False)),
             Hint(VALUE, "a sigmoid squashes each score on its own, so a row does not sum to 1: finish with a softmax "
-                        "per row (axis=1)", _two_hidden_is(final=_sigmoid)),
+                        "per row (axis=1)", _two_hidden_is(final=sigmoid)),
             Hint(VALUE, "these are the logits: finish with a softmax per row to get probabilities",
                  _two_hidden_is(final=_identity)),
             Hint(VALUE, "ReLU goes on the hidden layers only: the output layer's scores go straight into the softmax",
                  _two_hidden_is(acts=(_relu, _relu, _relu))),
             Hint(VALUE, "np.exp overflowed: subtract each row's maximum before exponentiating (or use softmax from "
                         "utils.activations)",
-                 lambda a: np.asarray(a.got, dtype=float).shape == np.shape(a.expected)
-                 and not np.isfinite(np.asarray(a.got, dtype=float)).all()),
+                 not_finite),
             Hint(WARNING, "np.exp overflowed: subtract each row's maximum before exponentiating (or use softmax from "
                           "utils.activations)"),
-            Hint(EXCEPTION, _TRANSPOSE_HINT, lambda a: _raised(a, *_MATMUL_ERRORS)),
+            Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
             Hint(EXCEPTION, "the extended network has three layers: W1, b1, W2, b2, W3, b3",
                  lambda a: isinstance(a.result.exception, KeyError)),
             Hint(EXCEPTION, "x.max(axis=1) drops the axis, so it no longer lines up with the rows: use keepdims=True",
-                 lambda a: _raised(a, "broadcast")),
+                 raised("broadcast")),
         ),
     ),
 )
@@ -680,59 +619,6 @@ register(
 # ---------------------------------------------------------------------------------------------
 # 9. The shapes on the way through 4 → 10 → 5 → 3 for the five iris rows
 # ---------------------------------------------------------------------------------------------
-SHAPE_KEYS = ("W2", "b2", "layer1", "layer2", "layer3")
-
-
-def _as_shape(value):
-    if isinstance(value, np.ndarray) and value.ndim == 1:
-        value = value.tolist()
-    if isinstance(value, (tuple, list)) and all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
-                                                 for v in value):
-        return tuple(int(v) for v in value)
-    return None
-
-
-class ShapesExercise(ValueExercise):
-    """A dict of named shapes: each entry compared as a tuple (lists accepted); the first wrong one is named, with
-    ``explain[(key, shape)]`` or ``explain[key]`` as the hint. The expected shapes are never printed."""
-
-    def judge(self, answer):
-        result = call_safely(answer) if callable(answer) else CallResult(value=answer)
-        if result.not_implemented:
-            return self._not_attempted()
-        if result.exception is not None:
-            return self._raised(result.exception, None, None)
-        return self._judge_shapes(result.value)
-
-    def _judge_shapes(self, got):
-        expected = self.load()()
-        if got is None:
-            return self._verdict(FAILED, "your answer is None", hint="did you forget the `return` statement?")
-        if not isinstance(got, dict):
-            return self._verdict(FAILED, f"expected a dict with the keys {', '.join(map(repr, expected))}, got "
-                                         f"{type(got).__name__}")
-        missing, extra = [k for k in expected if k not in got], [k for k in got if k not in expected]
-        if missing or extra:
-            parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + (
-                [f"unexpected {', '.join(map(repr, extra))}"] if extra else [])
-            return self._verdict(FAILED, f"the keys are not right: {'; '.join(parts)}")
-        for key, want in expected.items():
-            shape = _as_shape(got[key])
-            if shape is None:
-                return self._verdict(FAILED, f"{key!r}: {fmt(got[key])} is not a shape",
-                                     hint="write a shape as a tuple of integers, e.g. (5, 10)")
-            if shape != want:
-                hint = self.explain.get((key, shape)) or self.explain.get(key)
-                return self._verdict(FAILED, f"{key!r}: {shape} is not right", hint=hint)
-        return self._verdict(PASSED, f"all {len(expected)} shapes are right.")
-
-    def validate_reference(self) -> list[str]:
-        expected = self.load()()
-        if self.oracle is not None and expected != self.oracle():
-            return [f"reference {expected!r} disagrees with the oracle {self.oracle()!r}"]
-        return []
-
-
 def _shapes_oracle() -> dict:
     from utils import activations as A
     from utils.layers import Linear, Sequential
@@ -748,26 +634,30 @@ def _shapes_oracle() -> dict:
 
 
 register(
-    ShapesExercise(
+    DictExercise(
         id="forward_pass.layer_shapes",
         reference="layer_shapes",
         oracle=_shapes_oracle,
+        normalise=as_shape,
+        what="a shape",
+        invalid_hint="write a shape as a tuple of integers, e.g. (5, 10)",
+        noun="shapes",
         explain={
             ("W2", (10, 5)): "(10, 5) is the seeds' (in, out) layout; the course's W is (out_features, in_features)",
-            "W2": "layer 2 maps the 10 outputs of layer 1 to 5 units: W2 is (out_features, in_features)",
+            ("W2", ANY): "layer 2 maps the 10 outputs of layer 1 to 5 units: W2 is (out_features, in_features)",
             ("b2", (1, 5)): "a bias is 1-D, one number per output unit: (1, 5) is the seed's 2-D form",
-            "b2": "one bias per output unit of layer 2",
+            ("b2", ANY): "one bias per output unit of layer 2",
             ("layer1", (10, 5)): "batch first: one row per flower, one column per unit, (N, units)",
             ("layer1", (10,)): "all five flowers go through together: the output keeps the batch dimension",
-            "layer1": "layer 1 maps each of the 5 flowers to 10 numbers",
+            ("layer1", ANY): "layer 1 maps each of the 5 flowers to 10 numbers",
             ("layer2", (5, 5)): "the 5 flowers times the 5 units of layer 2: check that it is (N, units)",
             ("layer2", (5,)): "all five flowers go through together: the output keeps the batch dimension",
-            "layer2": "layer 2 maps each flower's 10 numbers to 5",
+            ("layer2", ANY): "layer 2 maps each flower's 10 numbers to 5",
             ("layer3", (3, 5)): "batch first: one row per flower, one column per class",
             ("layer3", (5, 1)): "softmax keeps the shape: one probability per class for each flower",
             ("layer3", (5,)): "softmax keeps the shape: one probability per class for each flower (argmax would "
                               "give one label per flower)",
-            "layer3": "the output layer gives each flower one score per class (3 classes)",
+            ("layer3", ANY): "the output layer gives each flower one score per class (3 classes)",
         },
     ),
 )

@@ -11,45 +11,24 @@
 
 from __future__ import annotations
 
-import numbers
-from collections.abc import Callable
-
 import numpy as np
 
-from ..kinds import EXCEPTION, VALUE, Case, FunctionExercise, Hint, PropertyExercise, ValueExercise
+from ..kinds import (
+    EXCEPTION,
+    STRUCTURE,
+    VALUE,
+    Case,
+    DictExercise,
+    FunctionExercise,
+    Hint,
+    PropertyExercise,
+    ValueExercise,
+)
+from ..normalise import ERROR, as_shape_or_error
+from ..oracles import as_tensor, to_numpy, torch_linear
+from ..predicates import close, raised, returned_a_list, same_as
 from ..registry import register
-
-STRUCTURE = "structure"  # the kind FunctionExercise gives a wrong type or shape
-
-
-def _close(attempt, values, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
-    got = attempt.got_array
-    values = np.asarray(values, dtype=float)
-    return got is not None and got.shape == values.shape and bool(np.allclose(got, values, rtol=rtol, atol=atol))
-
-
-def _same_as(mistake: Callable) -> Callable:
-    """A hint predicate: the answer equals (shape and values) what ``mistake(*case.args)`` computes."""
-
-    def predicate(attempt) -> bool:
-        try:
-            with np.errstate(all="ignore"):
-                wrong = np.asarray(mistake(*attempt.case.args), dtype=float)
-            got = np.asarray(attempt.got, dtype=float)
-        except Exception:  # noqa: BLE001 - the mistake does not apply to this case
-            return False
-        return got.shape == wrong.shape and bool(np.allclose(got, wrong, rtol=1e-6, atol=1e-9))
-
-    return predicate
-
-
-def _raised(*fragments: str) -> Callable:
-    def predicate(attempt) -> bool:
-        text = str(attempt.result.exception)
-        return any(f in text for f in fragments)
-
-    return predicate
-
+from ..sandbox import Raised, run
 
 # ---------------------------------------------------------------------------------------------
 # A dense layer, by loops and by @
@@ -75,19 +54,12 @@ def dense_cases() -> list[Case]:
     ]
 
 
-def _torch_linear(X, W, b):
-    import torch
-
-    as_t = [torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in (X, W, b)]
-    return torch.nn.functional.linear(*as_t).numpy()
-
-
 _MISSING_BIAS = Hint(VALUE, "the bias is missing: add b[i] to output i (once per output)",
-                     _same_as(lambda X, W, b: X @ W.T))
+                     same_as(lambda X, W, b: X @ W.T))
 _W_NOT_TRANSPOSED = Hint(VALUE, "W has shape (out_features, in_features): W[i, j] is the weight from input j to "
                                 "output i, so Z[n, i] = Σ_j X[n, j] · W[i, j] + b[i]; yours used W[j, i] (that is "
                                 "X @ W, not X @ W.T)",
-                         _same_as(lambda X, W, b: X @ W + b))
+                         same_as(lambda X, W, b: X @ W + b))
 _TRANSPOSED_RESULT = Hint(STRUCTURE, "batch first: one row per example, so the result has shape (N, out_features); "
                                      "you built (out_features, N), the column layout W @ Xᵀ",
                           lambda a: np.shape(a.got) == (a.case.args[1].shape[0], a.case.args[0].shape[0])
@@ -99,19 +71,19 @@ register(
         reference="dense_loops",
         arg_names=("X", "W", "b"),
         cases=dense_cases,
-        oracle=_torch_linear,
+        oracle=torch_linear,
         hints=(
             _W_NOT_TRANSPOSED,
             _MISSING_BIAS,
             Hint(VALUE, "the bias was added once per input (inside the loop over j): add b[i] once, after the sum",
-                 _same_as(lambda X, W, b: X @ W.T + X.shape[1] * b)),
+                 same_as(lambda X, W, b: X @ W.T + X.shape[1] * b)),
             _TRANSPOSED_RESULT,
             Hint(STRUCTURE, "collect the results in a NumPy array: Z = np.zeros((N, out_features)), then fill "
                             "Z[n, i] in the loops and return Z",
-                 lambda a: isinstance(a.got, (list, tuple))),
+                 returned_a_list),
             Hint(EXCEPTION, "an index ran past the end of W: W has shape (out_features, in_features), so loop i over "
                             "range(W.shape[0]) (outputs), j over range(X.shape[1]) (inputs), and read W[i, j]",
-                 lambda a: isinstance(a.result.exception, IndexError)),
+                 raised(error=IndexError)),
         ),
     ),
     FunctionExercise(
@@ -119,7 +91,7 @@ register(
         reference="dense_layer",
         arg_names=("X", "W", "b"),
         cases=dense_cases,
-        oracle=_torch_linear,
+        oracle=torch_linear,
         hints=(
             _W_NOT_TRANSPOSED,
             _MISSING_BIAS,
@@ -127,16 +99,16 @@ register(
             Hint(STRUCTURE, "the bias was made a column (b[:, None] or b.reshape(-1, 1)): (N, out_features) plus "
                             "(out_features, 1) broadcasts to the wrong shape. b of shape (out_features,) already lines "
                             "up with the last axis of X @ W.T: add it as it is",
-                 _same_as(lambda X, W, b: X @ W.T + b[:, None])),
+                 same_as(lambda X, W, b: X @ W.T + b[:, None])),
             Hint(STRUCTURE, "that is the product in the wrong order, W @ X.T (out_features, N) plus b: batch first, "
                             "the examples stay in the rows: X @ W.T + b, shape (N, out_features)",
-                 _same_as(lambda X, W, b: W @ X.T + b)),
+                 same_as(lambda X, W, b: W @ X.T + b)),
             Hint(EXCEPTION, "the shapes do not fit: X is (N, in_features) and W is (out_features, in_features), "
                             "so the product that lines up in_features with in_features is X @ W.T",
-                 _raised("matmul", "not aligned", "mismatch")),
+                 raised("matmul", "not aligned", "mismatch")),
             Hint(EXCEPTION, "W @ X.T has shape (out_features, N): the bias (out_features,) does not line up with "
                             "its last axis. Keep the examples in the rows: X @ W.T + b",
-                 _raised("broadcast")),
+                 raised("broadcast")),
         ),
     ),
 )
@@ -162,11 +134,8 @@ def compose_cases() -> list[Case]:
 
 def _torch_compose(W1, W2):
     """Where the basis vectors go when pushed through both maps, batch first: rows of I W1ᵀ W2ᵀ."""
-    import torch
-
-    w1, w2 = (torch.as_tensor(np.asarray(a, dtype=np.float64)) for a in (W1, W2))
-    eye = torch.eye(w1.shape[1], dtype=torch.float64)
-    return torch.nn.functional.linear(torch.nn.functional.linear(eye, w1), w2).T.numpy()
+    eye = np.eye(np.shape(W1)[1])
+    return torch_linear(torch_linear(eye, W1), W2).T
 
 
 _WRONG_ORDER = ("the map applied first stands on the right, as in f(g(x)): applying W1 then W2 gives "
@@ -181,26 +150,26 @@ register(
         oracle=_torch_compose,
         hints=(
             Hint(VALUE, f"that is W1 @ W2, the product in the wrong order: {_WRONG_ORDER}",
-                 _same_as(lambda W1, W2: W1 @ W2)),
-            Hint(STRUCTURE, f"wrong order: {_WRONG_ORDER}", _same_as(lambda W1, W2: W1 @ W2)),
+                 same_as(lambda W1, W2: W1 @ W2)),
+            Hint(STRUCTURE, f"wrong order: {_WRONG_ORDER}", same_as(lambda W1, W2: W1 @ W2)),
             Hint(VALUE, "that is the transpose, (W2 W1)ᵀ: the (in, out) layout of some other texts. The course's "
                         "weights are (out_features, in_features), like torch.nn.Linear",
-                 _same_as(lambda W1, W2: W1.T @ W2.T)),
+                 same_as(lambda W1, W2: W1.T @ W2.T)),
             Hint(STRUCTURE, "that is the transpose, (W2 W1)ᵀ: the result must have shape (out_features of W2, "
                             "in_features of W1), like torch.nn.Linear's weight",
-                 _same_as(lambda W1, W2: W1.T @ W2.T)),
+                 same_as(lambda W1, W2: W1.T @ W2.T)),
             Hint(VALUE, "that is W2ᵀ W1ᵀ = (W1 W2)ᵀ: the product in the wrong order and transposed. The map applied "
                         "first stands on the right, and the course's weights are (out_features, in_features)",
-                 _same_as(lambda W1, W2: W2.T @ W1.T)),
+                 same_as(lambda W1, W2: W2.T @ W1.T)),
             Hint(STRUCTURE, "that is W2ᵀ W1ᵀ = (W1 W2)ᵀ: the product in the wrong order and transposed; the result "
                             "must have shape (out_features of W2, in_features of W1)",
-                 _same_as(lambda W1, W2: W2.T @ W1.T)),
+                 same_as(lambda W1, W2: W2.T @ W1.T)),
             Hint(VALUE, "* multiplies entry by entry; feeding one map's output into the next is a matrix product (@)",
-                 _same_as(lambda W1, W2: W1 * W2)),
+                 same_as(lambda W1, W2: W1 * W2)),
             Hint(VALUE, "adding the matrices adds the two maps' outputs (both applied to x); composing feeds the "
-                        "output of W1 into W2: a product", _same_as(lambda W1, W2: W1 + W2)),
-            Hint(EXCEPTION, f"the shapes do not fit in this order: {_WRONG_ORDER}", _raised("matmul", "mismatch",
-                                                                                           "not aligned")),
+                        "output of W1 into W2: a product", same_as(lambda W1, W2: W1 + W2)),
+            Hint(EXCEPTION, f"the shapes do not fit in this order: {_WRONG_ORDER}",
+                 raised("matmul", "mismatch", "not aligned")),
         ),
     ),
 )
@@ -253,55 +222,24 @@ def shape_oracle() -> dict:
         try:
             answers[expression] = tuple(eval(expression, {}, dict(arrays)).shape)  # noqa: S307 - our own text
         except ValueError:
-            answers[expression] = "error"
+            answers[expression] = ERROR
     return answers
 
 
-def _normalise_shape(value):
-    """A learner's shape as a tuple of ints, or "error"; None when it is neither."""
-    if isinstance(value, str):
-        return "error" if value.strip().lower() == "error" else None
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return (int(value),)
-    if isinstance(value, (tuple, list)) and all(isinstance(v, numbers.Integral) and not isinstance(v, bool)
-                                                 for v in value):
-        return tuple(int(v) for v in value)
-    return None
-
-
-def shapes_property(answer):
-    given = answer()
-    if not isinstance(given, dict):
-        return (f"return a dict from each expression to its shape; got {type(given).__name__}",
-                "start from the dict in the exercise cell and fill in each shape as a tuple, e.g. (64, 3)")
-    missing = [q for q in SHAPE_QUESTIONS if q not in given]
-    extra = [k for k in given if k not in SHAPE_QUESTIONS]
-    if missing or extra:
-        parts = ([f"missing {', '.join(map(repr, missing))}"] if missing else []) + (
-            [f"unexpected {', '.join(map(repr, extra))}"] if extra else [])
-        return f"the keys are not right: {'; '.join(parts)}", "keep the keys exactly as in the exercise cell"
-    for question in SHAPE_QUESTIONS:
-        if _normalise_shape(given[question]) is None:
-            return (f"{question!r}: {given[question]!r} is not a shape",
-                    'give a tuple of integers such as (64, 3), or the string "error" if NumPy raises')
-    truth = shape_oracle()
-    wrong = [q for q in SHAPE_QUESTIONS if _normalise_shape(given[q]) != truth[q]]
-    if not wrong:
-        return None
-    first = wrong[0]
-    got = _normalise_shape(given[first])
-    hint = SHAPE_HINTS.get((first, got), "write the shapes of both operands side by side and apply the rules above; "
-                                         "you can also try it in a scratch cell")
-    verb = "is" if len(wrong) == 1 else "are"
-    return f"{len(wrong)} of {len(SHAPE_QUESTIONS)} shapes {verb} not right; first: {first!r} -> {got!r}", hint
-
-
 register(
-    PropertyExercise(
+    DictExercise(
         id="foundations.shapes",
         reference="shapes",
-        prop=shapes_property,
-        praise=f"All {len(SHAPE_QUESTIONS)} shapes are right.",
+        normalise=as_shape_or_error,
+        oracle=shape_oracle,
+        explain=SHAPE_HINTS,
+        default_hint="write the shapes of both operands side by side and apply the rules above; you can also try it "
+                     "in a scratch cell",
+        what="a shape",
+        invalid_hint='give a tuple of integers such as (64, 3), or the string "error" if NumPy raises',
+        not_dict_hint="start from the dict in the exercise cell and fill in each shape as a tuple, e.g. (64, 3)",
+        noun="shapes",
+        passed="the property holds. All {n} shapes are right.",  # the wording stored in Chapter 00's outputs
     ),
 )
 
@@ -393,8 +331,8 @@ def predict_cases() -> list[Case]:
 def _torch_step_predict(X, w, b):
     import torch
 
-    z = torch.as_tensor(np.asarray(X, dtype=np.float64)) @ torch.as_tensor(np.asarray(w, dtype=np.float64)) + b
-    return torch.heaviside(z, torch.tensor(1.0, dtype=torch.float64)).numpy()
+    z = as_tensor(X) @ as_tensor(w) + b
+    return to_numpy(torch.heaviside(z, torch.tensor(1.0, dtype=torch.float64)))
 
 
 def _z(attempt) -> np.ndarray:
@@ -411,12 +349,12 @@ register(
         oracle=_torch_step_predict,
         hints=(
             Hint(VALUE, "at z = 0 exactly the step gives 1 (step(0) = 1, as torch.heaviside(z, 1)): use z >= 0, "
-                        "not z > 0", lambda a: _close(a, (_z(a) > 0).astype(float))),
-            Hint(VALUE, "return the 0/1 outputs step(z), not the sums z themselves", lambda a: _close(a, _z(a))),
+                        "not z > 0", lambda a: close(a, (_z(a) > 0).astype(float))),
+            Hint(VALUE, "return the 0/1 outputs step(z), not the sums z themselves", lambda a: close(a, _z(a))),
             Hint(VALUE, "the perceptron outputs 1 where z ≥ 0 and 0 where z < 0, not the other way round",
-                 lambda a: _close(a, 1.0 - a.expected)),
+                 lambda a: close(a, 1.0 - a.expected)),
             Hint(VALUE, "the bias is missing: z = X @ w + b",
-                 lambda a: _close(a, (np.asarray(a.case.args[0]) @ np.asarray(a.case.args[1]) >= 0).astype(float))),
+                 lambda a: close(a, (np.asarray(a.case.args[0]) @ np.asarray(a.case.args[1]) >= 0).astype(float))),
             Hint(VALUE, "the perceptron's outputs are 0 and 1, never −1: np.sign gives −1, 0 or +1, and some texts "
                         "use the labels ±1. Use np.where(z >= 0, 1.0, 0.0)",
                  lambda a: a.got_array is not None and (a.got_array < 0).any()
@@ -424,7 +362,7 @@ register(
             Hint(VALUE, "that looks like a smooth value between 0 and 1: the perceptron uses the hard step, 0 or 1",
                  lambda a: a.got_array is not None and ((a.got_array > 0) & (a.got_array < 1)).any()),
             Hint(EXCEPTION, "`if z >= 0:` asks one question about a whole array: compare element-wise, e.g. "
-                            "np.where(z >= 0, 1.0, 0.0)", _raised("ambiguous")),
+                            "np.where(z >= 0, 1.0, 0.0)", raised("ambiguous")),
         ),
     ),
 )
@@ -439,10 +377,9 @@ _PROBE = {"X": np.array([[1.0, 2.0]]), "lr": 0.5}  # one example; from w = 0, b 
 
 def _probe(answer, target: float, epochs: int = 1):
     """Train on the one probe example with this target from w = 0, b = 0: the learner's (w, b), or None."""
-    try:
-        result = answer(_PROBE["X"].copy(), np.array([float(target)]), lr=_PROBE["lr"], epochs=epochs,
-                        rng=np.random.default_rng(TRAIN_SEED))
-    except Exception:  # noqa: BLE001 - a diagnosis only; the verdict already reports the failure
+    result = run(answer, _PROBE["X"].copy(), np.array([float(target)]), lr=_PROBE["lr"], epochs=epochs,
+                 rng=np.random.default_rng(TRAIN_SEED))
+    if isinstance(result, Raised):  # a diagnosis only; the verdict already reports the failure
         return None
     parsed = _weights_and_bias_any(result, 2)
     return None if isinstance(parsed, str) else parsed

@@ -16,42 +16,43 @@ tested in ``tests/test_checks_losses.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
 from ..kinds import EXCEPTION, VALUE, WARNING, Case, FunctionExercise, Hint, ValueExercise
+from ..oracles import (
+    as_tensor,
+    log_softmax,
+    one_hot,
+    sigmoid,
+    softmax,
+    softmax_with,
+    to_numpy,
+    torch_functional,
+    torch_gradient,
+)
+from ..predicates import (
+    TIGHT_ATOL,
+    TIGHT_RTOL,
+    argument,
+    not_finite,
+    not_one_number,
+    raised,
+    returned_a_list,
+    same_as,
+    same_as_any,
+    scaled,
+)
 from ..registry import register
 
-
 # ---------------------------------------------------------------------------------------------
-# Shared helpers
+# Shared by several exercises
 # ---------------------------------------------------------------------------------------------
-def _same_as(mistake: Callable) -> Callable:
-    """A hint predicate: the answer equals (shape, values, NaN and inf included) ``mistake(*case.args)``."""
-
-    def predicate(attempt) -> bool:
-        try:
-            with np.errstate(all="ignore"):
-                wrong = np.asarray(mistake(*attempt.case.args, **attempt.case.kwargs), dtype=float)
-            got = np.asarray(attempt.got, dtype=float)
-        except Exception:  # noqa: BLE001 - the mistake does not apply to this case
-            return False
-        # tight: a mistake computed the same way agrees to ~1e-13, and a loose tolerance would let a hint
-        # claim an answer that is off for a different reason by a hair (e.g. log(p + eps) vs clipping)
-        return got.shape == wrong.shape and bool(np.allclose(got, wrong, rtol=1e-9, atol=1e-12, equal_nan=True))
-
-    return predicate
-
-
-def _ratio_to_expected(attempt) -> float | None:
-    """got / expected for a scalar answer (None when either is not one finite number or expected is 0)."""
-    try:
-        got, want = float(np.asarray(attempt.got, dtype=float).item()), float(attempt.expected)
-    except (TypeError, ValueError):
-        return None
-    if not (np.isfinite(got) and np.isfinite(want)) or want == 0:
-        return None
-    return got / want
+# A mistake is recognised only to ~1e-12: a mistake computed the same way agrees to ~1e-13, and a looser tolerance
+# would let a hint claim an answer that is off for a different reason by a hair (log(p + eps) against clipping).
+_same_as_exactly = partial(same_as, rtol=TIGHT_RTOL, atol=TIGHT_ATOL)
+_same_as_any_exactly = partial(same_as_any, rtol=TIGHT_RTOL, atol=TIGHT_ATOL)
 
 
 def _n_elements(attempt) -> int:
@@ -62,57 +63,14 @@ def _n_rows(attempt) -> int:
     return int(np.shape(attempt.case.args[0])[0])
 
 
-def _summed(attempt, count: Callable = _n_elements) -> bool:
-    """The answer is the expected mean times the number of terms: a sum where a mean was asked."""
-    ratio = _ratio_to_expected(attempt)
-    n = count(attempt)
-    return ratio is not None and n > 1 and bool(np.isclose(ratio, n, rtol=1e-6))
+def _summed(count: Callable = _n_elements) -> Callable:
+    """A hint predicate: the answer is the expected mean times the number of terms (a sum where a mean was asked)."""
+    return lambda attempt: count(attempt) > 1 and scaled(count(attempt))(attempt)
 
 
-def _not_a_number(attempt) -> bool:
-    got = np.asarray(attempt.got)
-    return got.size != 1
-
-
-def _not_finite(attempt) -> bool:
-    try:
-        return not np.isfinite(np.asarray(attempt.got, dtype=float)).all()
-    except (TypeError, ValueError):
-        return False
-
-
-def _torch_mean_oracle(name: str, **fixed):
-    """``(input, target) -> torch.nn.functional.<name>(input, target).item()`` in float64."""
-
-    def oracle(a, b, **kwargs):
-        import torch
-        import torch.nn.functional as F
-
-        to = lambda v: torch.as_tensor(np.asarray(v, dtype=np.float64))  # noqa: E731
-        return getattr(F, name)(to(a), to(b), **fixed, **kwargs).item()
-
-    return oracle
-
-
-def _returned_a_list(attempt) -> bool:
-    return isinstance(attempt.got, (list, tuple))
-
-
-def _ratio_is(value: float) -> Callable:
-    """A hint predicate: the scalar answer is ``value`` times the expected one."""
-
-    def predicate(attempt) -> bool:
-        ratio = _ratio_to_expected(attempt)
-        return ratio is not None and bool(np.isclose(ratio, value, rtol=1e-6))
-
-    return predicate
-
-
-def _natural_log_mistake(attempt) -> bool:
+def _log2_or_log10(attempt) -> bool:
     """The answer used log2 or log10: it is the expected value divided by ln 2 or ln 10."""
-    return any(_ratio_is(1 / np.log(base))(attempt) for base in (2.0, 10.0))
-
-
+    return any(scaled(1 / np.log(base))(attempt) for base in (2.0, 10.0))
 _SUM_NOT_MEAN = "you summed the losses: the exercise asks for the mean over all elements (np.mean, or the sum / size)"
 _RETURN_ONE_NUMBER = ("return one number, the mean over every element (np.mean of the whole array), not one loss "
                       "per element or per row")
@@ -167,21 +125,21 @@ register(
         reference="mse",
         arg_names=("y_pred", "y_true"),
         cases=regression_cases,
-        oracle=_torch_mean_oracle("mse_loss"),
+        oracle=torch_functional("mse_loss", n_tensors=2),
         hints=(
-            Hint(VALUE, _SUM_NOT_MEAN, _summed),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed()),
             Hint(VALUE, "square the errors before averaging: with plain differences, positive and negative "
-                        "errors cancel", _same_as(_mean_error)),
+                        "errors cancel", _same_as_exactly(_mean_error)),
             Hint(VALUE, "that is the mean *absolute* error; the MSE squares each error: (y_pred − y_true)²",
-                 _same_as(_mae)),
+                 _same_as_exactly(_mae)),
             Hint(VALUE, "that is the root of the MSE (RMSE): leave out the square root",
-                 _same_as(lambda a, b: np.sqrt(_mse(a, b)))),
+                 _same_as_exactly(lambda a, b: np.sqrt(_mse(a, b)))),
             Hint(VALUE, "PyTorch's MSELoss (and this exercise) has no factor ½: mean((y_pred − y_true)²)",
-                 lambda a: _ratio_to_expected(a) is not None and np.isclose(_ratio_to_expected(a), 0.5)),
+                 scaled(0.5, rtol=1e-5)),
             Hint(VALUE, "you summed each row and averaged the rows: the MSE averages over every element",
-                 _same_as(_row_sums_then_mean(np.square))),
-            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
-            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
+                 _same_as_exactly(_row_sums_then_mean(np.square))),
+            Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
+            Hint(VALUE, _NOT_A_LIST, returned_a_list),
         ),
     ),
     FunctionExercise(
@@ -189,18 +147,18 @@ register(
         reference="mae",
         arg_names=("y_pred", "y_true"),
         cases=regression_cases,
-        oracle=_torch_mean_oracle("l1_loss"),
+        oracle=torch_functional("l1_loss", n_tensors=2),
         hints=(
-            Hint(VALUE, _SUM_NOT_MEAN, _summed),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed()),
             Hint(VALUE, "take the absolute value of each error before averaging: otherwise positive and "
-                        "negative errors cancel", _same_as(_mean_error)),
+                        "negative errors cancel", _same_as_exactly(_mean_error)),
             Hint(VALUE, "take the absolute value of each error, not of their mean",
-                 _same_as(lambda a, b: np.abs(_mean_error(a, b)))),
-            Hint(VALUE, "that is the mean *squared* error; the MAE averages |y_pred − y_true|", _same_as(_mse)),
+                 _same_as_exactly(lambda a, b: np.abs(_mean_error(a, b)))),
+            Hint(VALUE, "that is the mean *squared* error; the MAE averages |y_pred − y_true|", _same_as_exactly(_mse)),
             Hint(VALUE, "you summed each row and averaged the rows: the MAE averages over every element",
-                 _same_as(_row_sums_then_mean(np.abs))),
-            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
-            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
+                 _same_as_exactly(_row_sums_then_mean(np.abs))),
+            Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
+            Hint(VALUE, _NOT_A_LIST, returned_a_list),
         ),
     ),
 )
@@ -219,10 +177,6 @@ def huber_cases() -> list[Case]:
         Case("errors exactly at ±δ = ±0.5", np.array([0.5, -0.5, 1.5]), np.array([0.0, 0.0, 1.0]), delta=0.5),
         Case("an outlier of 1000 with δ = 1.5", np.array([0.0, 1.0, 1000.0]), np.array([0.2, 0.0, 0.0]), delta=1.5),
     ]
-
-
-def _delta_of(case) -> float:
-    return case.kwargs.get("delta", case.args[2] if len(case.args) > 2 else 1.0)
 
 
 def _huber_variant(quadratic: Callable, linear: Callable, fixed_delta: float | None = None) -> Callable:
@@ -249,6 +203,10 @@ def _huber_signed(in_test: bool, in_linear: bool) -> Callable:
     return mistake
 
 
+def _delta(attempt) -> float:
+    return argument(attempt, "delta", 2, 1.0)
+
+
 _HUBER_SIGNED_ERRORS = (_huber_signed(True, True), _huber_signed(False, True), _huber_signed(True, False))
 
 register(
@@ -257,28 +215,28 @@ register(
         reference="huber",
         arg_names=("y_pred", "y_true", "delta"),
         cases=huber_cases,
-        oracle=_torch_mean_oracle("huber_loss"),
+        oracle=torch_functional("huber_loss", n_tensors=2),
         hints=(
             Hint(VALUE, "your function ignores its delta argument (it always uses δ = 1)",
-                 lambda a: _delta_of(a.case) != 1.0 and _same_as(_huber_variant(_HALF_SQUARE, _LINEAR, 1.0))(a)),
+                 lambda a: _delta(a) != 1.0 and _same_as_exactly(_huber_variant(_HALF_SQUARE, _LINEAR, 1.0))(a)),
             Hint(VALUE, "the quadratic part is ½·e² (with the ½, so that both pieces have slope δ where they meet)",
-                 _same_as(_huber_variant(lambda a, d: a**2, _LINEAR))),
+                 _same_as_exactly(_huber_variant(lambda a, d: a**2, _LINEAR))),
             Hint(VALUE, "the linear part is δ·(|e| − ½δ): without the − ½δ the two pieces do not meet at |e| = δ",
-                 _same_as(_huber_variant(_HALF_SQUARE, lambda a, d: d * a))),
+                 _same_as_exactly(_huber_variant(_HALF_SQUARE, lambda a, d: d * a))),
             Hint(VALUE, "that is PyTorch's SmoothL1Loss(beta=δ) (½e²/δ and |e| − ½δ); Huber is δ times it: "
                         "½e² and δ(|e| − ½δ)",
-                 lambda a: _delta_of(a.case) != 1.0
-                 and _same_as(_huber_variant(lambda e, d: 0.5 * e**2 / d, lambda e, d: e - 0.5 * d))(a)),
+                 lambda a: _delta(a) != 1.0
+                 and _same_as_exactly(_huber_variant(lambda e, d: 0.5 * e**2 / d, lambda e, d: e - 0.5 * d))(a)),
             Hint(VALUE, "the branches are swapped: small errors (|e| ≤ δ) are squared, large ones grow linearly",
-                 _same_as(lambda p, t, delta=1.0: np.mean(np.where(
+                 _same_as_exactly(lambda p, t, delta=1.0: np.mean(np.where(
                      np.abs(np.asarray(p) - np.asarray(t)) > delta, _HALF_SQUARE(np.abs(np.asarray(p) - t), delta),
                      _LINEAR(np.abs(np.asarray(p) - t), delta))))),
             Hint(VALUE, "use the absolute error |e| in both the test and the linear part: the loss is symmetric",
                  lambda a: np.any(np.asarray(a.case.args[0]) < np.asarray(a.case.args[1]))
-                 and any(_same_as(mistake)(a) for mistake in _HUBER_SIGNED_ERRORS)),
-            Hint(VALUE, _SUM_NOT_MEAN, _summed),
-            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
-            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
+                 and _same_as_any_exactly(_HUBER_SIGNED_ERRORS)(a)),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed()),
+            Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
+            Hint(VALUE, _NOT_A_LIST, returned_a_list),
         ),
     ),
 )
@@ -302,10 +260,6 @@ def bce_cases() -> list[Case]:
     ]
 
 
-def _eps_of(case) -> float:
-    return case.kwargs.get("eps", case.args[2] if len(case.args) > 2 else 1e-7)
-
-
 def _has_0_or_1(attempt) -> bool:
     p = np.asarray(attempt.x, dtype=float)
     return bool(np.any((p == 0) | (p == 1)))
@@ -327,19 +281,14 @@ def _bce_row_sums(p, y, eps=1e-7):
 
 def _bce_oracle(p, y, eps=1e-7):
     """Independent: PyTorch's BCE on the clipped probabilities (its −100 clamp never acts there)."""
-    import torch
     import torch.nn.functional as F
 
-    pt = torch.as_tensor(np.asarray(p, dtype=np.float64)).clamp(eps, 1 - eps)
-    return F.binary_cross_entropy(pt, torch.as_tensor(np.asarray(y, dtype=np.float64))).item()
+    return to_numpy(F.binary_cross_entropy(as_tensor(p).clamp(eps, 1 - eps), as_tensor(y)))
 
 
-def _torch_clamped_bce(p, y, eps=1e-7):
-    import torch
-    import torch.nn.functional as F
-
-    return F.binary_cross_entropy(torch.as_tensor(np.asarray(p, dtype=np.float64)),
-                                  torch.as_tensor(np.asarray(y, dtype=np.float64))).item()
+def _torch_clamped_bce(p, y, eps=None):
+    """PyTorch's BCELoss as it is (each log clamped at −100): right for the library, not for this exercise."""
+    return torch_functional("binary_cross_entropy", n_tensors=2)(p, y)
 
 
 register(
@@ -352,36 +301,36 @@ register(
         praise="It survives p = 0 and p = 1.",
         hints=(
             Hint(VALUE, "clip both ends: log(1 − p) needs p ≤ 1 − eps just as log(p) needs p ≥ eps",
-                 lambda a: _not_finite(a) and a.case.name.startswith("p = 1")),
+                 lambda a: not_finite(a) and a.case.name.startswith("p = 1")),
             Hint(VALUE, "np.log(0) is −inf: clip p into [eps, 1 − eps] (np.clip) before taking any log",
-                 _not_finite),
+                 not_finite),
             Hint(VALUE, "clip p itself into [eps, 1 − eps] before both logs (np.clip(p, eps, 1 - eps)): guarding "
                         "each log's argument on its own (e.g. log(max(1 − p, eps))) gives 0 instead of "
                         "−log(1 − eps) for a perfect prediction",
-                 lambda a: _has_0_or_1(a) and _same_as(_bce_with(lambda p, e: np.log(np.maximum(p, e)),
+                 lambda a: _has_0_or_1(a) and _same_as_exactly(_bce_with(lambda p, e: np.log(np.maximum(p, e)),
                                                                  lambda p, e: np.log(np.maximum(1 - p, e))))(a)),
             Hint(VALUE, "that is PyTorch's BCELoss, which clamps each log at −100; this exercise asks for "
                         "ε-clipping: log(clip(p, eps, 1 − eps))",
-                 lambda a: _has_0_or_1(a) and _same_as(_torch_clamped_bce)(a)),
+                 lambda a: _has_0_or_1(a) and _same_as_exactly(_torch_clamped_bce)(a)),
             Hint(VALUE, "adding eps inside the log (log(p + eps), log(1 − p + eps)) is not clipping: at p = 1 it "
                         "gives log(1 + eps) > 0, a negative loss; clip p into [eps, 1 − eps] instead",
-                 _same_as(_bce_with(lambda p, e: np.log(p + e), lambda p, e: np.log(1 - p + e)))),
+                 _same_as_exactly(_bce_with(lambda p, e: np.log(p + e), lambda p, e: np.log(1 - p + e)))),
             Hint(VALUE, "your function ignores its eps argument (it always uses 1e-7)",
-                 lambda a: _eps_of(a.case) != 1e-7
-                 and _same_as(lambda p, y, eps=1e-7: _bce_oracle(p, y, 1e-7))(a)),
+                 lambda a: argument(a, "eps", 2, 1e-7) != 1e-7
+                 and _same_as_exactly(lambda p, y, eps=1e-7: _bce_oracle(p, y, 1e-7))(a)),
             Hint(VALUE, "the loss is −[y·log p + (1 − y)·log(1 − p)]: don't forget the minus sign (a loss ≥ 0)",
-                 lambda a: _ratio_to_expected(a) is not None and np.isclose(_ratio_to_expected(a), -1.0)),
+                 scaled(-1.0, rtol=1e-5)),
             Hint(VALUE, "the arguments are (p, y): predicted probabilities first, labels second",
-                 _same_as(lambda p, y, eps=1e-7: _bce_oracle(y, p, eps))),
+                 _same_as_exactly(lambda p, y, eps=1e-7: _bce_oracle(y, p, eps))),
             Hint(VALUE, "the loss has two terms, −[y·log p + (1 − y)·log(1 − p)]: the (1 − y)·log(1 − p) term is "
                         "what an example with label 0 costs",
-                 _same_as(_bce_with(lambda p, e: np.log(np.clip(p, e, 1 - e)), lambda p, e: 0.0 * p))),
-            Hint(VALUE, _NATURAL_LOG, _natural_log_mistake),
+                 _same_as_exactly(_bce_with(lambda p, e: np.log(np.clip(p, e, 1 - e)), lambda p, e: 0.0 * p))),
+            Hint(VALUE, _NATURAL_LOG, _log2_or_log10),
             Hint(VALUE, "you summed each row and averaged the rows: the mean runs over every element",
-                 _same_as(_bce_row_sums)),
-            Hint(VALUE, _SUM_NOT_MEAN, _summed),
-            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
-            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
+                 _same_as_exactly(_bce_row_sums)),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed()),
+            Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
+            Hint(VALUE, _NOT_A_LIST, returned_a_list),
             Hint(WARNING, "np.log(0) warned (divide by zero) even if you later fix the value: clip p into "
                           "[eps, 1 − eps] before taking the log"),
         ),
@@ -406,14 +355,8 @@ def bce_logit_cases() -> list[Case]:
     ]
 
 
-def _sigmoid(z):
-    z = np.asarray(z, dtype=float)
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def _sigmoid_then_clipped_bce(z, y, eps=1e-7):
-    p = np.clip(_sigmoid(z), eps, 1 - eps)
+    p = np.clip(sigmoid(z), eps, 1 - eps)
     y = np.asarray(y, dtype=float)
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
@@ -424,28 +367,28 @@ register(
         reference="bce_with_logits",
         arg_names=("z", "y"),
         cases=bce_logit_cases,
-        oracle=_torch_mean_oracle("binary_cross_entropy_with_logits"),
+        oracle=torch_functional("binary_cross_entropy_with_logits", n_tensors=2),
         praise="Stable at logits of ±1000.",
         hints=(
             Hint(VALUE, "np.exp overflowed (e^(−z) for z = −1000 is inf): write log(1 + e^(−z)) as "
                         "max(−z, 0) + log(1 + e^(−|z|)), so that np.exp only sees −|z|",
-                 lambda a: _not_finite(a) and any("overflow" in w for w in a.result.warnings)),
+                 lambda a: not_finite(a) and any("overflow" in w for w in a.result.warnings)),
             Hint(VALUE, "clipping σ(z) caps the loss at −log ε ≈ 16, but a logit of −1000 with y = 1 costs 1000: "
                         "never go through σ(z); use max(z, 0) − z·y + log(1 + e^(−|z|))",
-                 lambda a: any(_same_as(lambda z, y, eps=eps: _sigmoid_then_clipped_bce(z, y, eps))(a)
-                               for eps in (1e-7, 1e-12, 1e-15, 1e-8))),
+                 _same_as_any_exactly([lambda z, y, eps=eps: _sigmoid_then_clipped_bce(z, y, eps)
+                              for eps in (1e-7, 1e-12, 1e-15, 1e-8)])),
             Hint(VALUE, "σ(z) rounds to exactly 0 or 1 for |z| ≳ 37, and log(0) = −inf: don't take the log of "
-                        "σ(z); rewrite the loss as max(z, 0) − z·y + log(1 + e^(−|z|))", _not_finite),
+                        "σ(z); rewrite the loss as max(z, 0) − z·y + log(1 + e^(−|z|))", not_finite),
             Hint(VALUE, "max(−z, 0) + log(1 + e^(−|z|)) is log(1 + e^(−z)), which goes with (1 − y)·z, not − z·y: "
                         "the loss is max(z, 0) − z·y + log(1 + e^(−|z|)) = (1 − y)·z + log(1 + e^(−z))",
-                 _same_as(lambda z, y: np.mean(np.maximum(-np.asarray(z), 0) - np.asarray(z) * y
+                 _same_as_exactly(lambda z, y: np.mean(np.maximum(-np.asarray(z), 0) - np.asarray(z) * y
                                                + np.log1p(np.exp(-np.abs(z)))))),
             Hint(VALUE, "the loss is max(z, 0) − z·y + log(1 + e^(−|z|)): check the sign of the z·y term",
-                 _same_as(lambda z, y: np.mean(np.maximum(z, 0) + np.asarray(z) * y
+                 _same_as_exactly(lambda z, y: np.mean(np.maximum(z, 0) + np.asarray(z) * y
                                                + np.log1p(np.exp(-np.abs(z)))))),
-            Hint(VALUE, _SUM_NOT_MEAN, _summed),
-            Hint(VALUE, _RETURN_ONE_NUMBER, _not_a_number),
-            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
+            Hint(VALUE, _SUM_NOT_MEAN, _summed()),
+            Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
+            Hint(VALUE, _NOT_A_LIST, returned_a_list),
             Hint(WARNING, "np.exp overflowed (e^(−z) for z = −1000): write log(1 + e^(−z)) as "
                           "max(−z, 0) + log(1 + e^(−|z|)), so that np.exp only sees −|z|"),
         ),
@@ -479,12 +422,6 @@ def ce_cases() -> list[Case]:
     ]
 
 
-def _log_softmax(z, axis=-1):
-    z = np.asarray(z, dtype=float)
-    s = z - z.max(axis=axis, keepdims=True)
-    return s - np.log(np.exp(s).sum(axis=axis, keepdims=True))
-
-
 def _pick(log_p, labels):
     return log_p[np.arange(len(labels)), labels]
 
@@ -500,29 +437,21 @@ def _ce_oracle(logits, labels):
     import torch
     import torch.nn.functional as F
 
-    return F.cross_entropy(torch.as_tensor(np.asarray(logits, dtype=np.float64)), torch.as_tensor(labels)).item()
+    return to_numpy(F.cross_entropy(as_tensor(logits), torch.as_tensor(labels)))
 
 
-def _log_softmax_variant(max_axis, sum_axis, keep_max: bool = True, keep_sum: bool = True) -> Callable:
-    """log-softmax with the maximum and the sum taken along the given axes (None: the whole array), with
-    or without keepdims: the right one is (1, 1, True, True); the others are the usual slips."""
-
-    def log_softmax(z):
-        z = np.asarray(z, dtype=float)
-        m = z.max(axis=max_axis, keepdims=keep_max) if max_axis is not None else z.max()
-        s = z - m
-        total = np.exp(s).sum(axis=sum_axis, keepdims=keep_sum) if sum_axis is not None else np.exp(s).sum()
-        return s - np.log(total)
-
-    return log_softmax
+def _log_softmax_slip(max_axis, sum_axis, keep_max: bool = True, keep_sum: bool = True) -> Callable:
+    """log-softmax with the maximum and the sum taken along the given axes (``oracles.softmax_with``)."""
+    return lambda z: softmax_with(z, max_axis, sum_axis, keep_max, keep_sum, log=True)
 
 
-def _ce_with(log_softmax: Callable) -> Callable:
-    return _ce_variant(log_softmax, lambda lp, y: -np.mean(_pick(lp, y)))
+def _ce_with(log_probs: Callable) -> Callable:
+    return _ce_variant(log_probs, lambda lp, y: -np.mean(_pick(lp, y)))
 
 
-def _any_same_as(*mistakes: Callable) -> Callable:
-    return lambda attempt: any(_same_as(m)(attempt) for m in mistakes)
+def _ce_slips(slips) -> Callable:
+    """A hint predicate: the answer is the cross-entropy with one of these slips in its log-softmax's axes."""
+    return _same_as_any_exactly([_ce_with(_log_softmax_slip(*slip)) for slip in slips])
 
 
 # which slip of the axes gives the answer: (max axis, sum axis, keepdims of the max, keepdims of the sum)
@@ -533,24 +462,10 @@ _KEEPDIMS_SLIPS = [(1, 1, False, True), (1, 1, True, False), (1, 1, False, False
 
 
 def _clipped_log_softmax(eps: float) -> Callable:
-    def log_softmax(z):
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return np.log(np.clip(e / e.sum(axis=1, keepdims=True), eps, 1.0))
-
-    return log_softmax
+    return lambda z: np.log(np.clip(softmax(z), eps, 1.0))
 
 
 _CLIP_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)
-
-
-def _naive_log_softmax(z):
-    e = np.exp(z)
-    return np.log(e / e.sum(axis=1, keepdims=True))
-
-
-def _shifted_log_of_softmax(z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    return np.log(e / e.sum(axis=1, keepdims=True))
 
 
 _ONE_HOT_CONFUSION = ("labels are class indices (0, 1, 2, …), not one-hot rows: pick each row's log-probability "
@@ -577,39 +492,37 @@ register(
         praise="Stable at ±1000, one label per row.",
         hints=(
             Hint(VALUE, _ONE_HOT_CONFUSION,
-                 _same_as(_ce_variant(_log_softmax, lambda lp, y: -np.mean(np.sum(y * lp, axis=1))))),
+                 _same_as_exactly(_ce_variant(log_softmax, lambda lp, y: -np.mean(np.sum(y * lp, axis=1))))),
             Hint(VALUE, "log_p[:, labels] picks the labelled columns for every row (an N × N array): use "
                         "log_p[np.arange(N), labels], one entry per row",
-                 _same_as(_ce_variant(_log_softmax, lambda lp, y: -np.mean(lp[:, y])))),
-            Hint(VALUE, _WRONG_AXIS, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _WRONG_AXIS_SLIPS))),
-            Hint(VALUE, _WHOLE_BATCH, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _BATCH_SLIPS))),
-            Hint(VALUE, _KEEPDIMS, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _KEEPDIMS_SLIPS))),
-            Hint(VALUE, _ROW_MAXIMUM, _any_same_as(*(_ce_with(_log_softmax_variant(*a)) for a in _GLOBAL_MAX_SLIPS))),
+                 _same_as_exactly(_ce_variant(log_softmax, lambda lp, y: -np.mean(lp[:, y])))),
+            Hint(VALUE, _WRONG_AXIS, _ce_slips(_WRONG_AXIS_SLIPS)),
+            Hint(VALUE, _WHOLE_BATCH, _ce_slips(_BATCH_SLIPS)),
+            Hint(VALUE, _KEEPDIMS, _ce_slips(_KEEPDIMS_SLIPS)),
+            Hint(VALUE, _ROW_MAXIMUM, _ce_slips(_GLOBAL_MAX_SLIPS)),
             Hint(VALUE, "logits are not log-probabilities: turn them into log-probabilities with log-softmax, "
                         "z − m − log Σ e^(z − m), before picking the true class",
-                 _same_as(_ce_with(lambda z: z))),
+                 _same_as_exactly(_ce_with(lambda z: z))),
             Hint(VALUE, "clipping the probabilities caps each loss at −log ε, but a true class whose logit is 2000 "
                         "below the best costs 2000: compute log-softmax directly instead of log(clip(softmax))",
-                 _any_same_as(*(_ce_with(_clipped_log_softmax(eps)) for eps in _CLIP_EPSILONS))),
+                 _same_as_any_exactly([_ce_with(_clipped_log_softmax(eps)) for eps in _CLIP_EPSILONS])),
             Hint(VALUE, "np.log of a softmax that underflowed to 0 is −inf (and e^1000 is inf): compute "
                         "log-softmax directly, z − m − log Σ e^(z − m) with m the row's maximum",
-                 lambda a: _not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
+                 lambda a: not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
             Hint(VALUE, "the loss is −log p of the true class: check the sign",
-                 lambda a: _ratio_to_expected(a) is not None and np.isclose(_ratio_to_expected(a), -1.0)),
+                 scaled(-1.0, rtol=1e-5)),
             Hint(VALUE, "you summed over the batch: the mean reduction divides by the number of examples N",
-                 lambda a: _summed(a, _n_rows)),
+                 _summed(_n_rows)),
             Hint(VALUE, "you averaged over all N × C entries; average the N per-example losses instead",
-                 lambda a: _ratio_to_expected(a) is not None
-                 and np.isclose(_ratio_to_expected(a), 1 / np.shape(a.x)[1]) and np.shape(a.x)[1] > 1),
-            Hint(VALUE, _NATURAL_LOG, _natural_log_mistake),
-            Hint(VALUE, "return one number, the mean over the examples, not one loss per example", _not_a_number),
-            Hint(VALUE, _NOT_A_LIST, _returned_a_list),
+                 lambda a: np.shape(a.x)[1] > 1 and scaled(1 / np.shape(a.x)[1], rtol=1e-5)(a)),
+            Hint(VALUE, _NATURAL_LOG, _log2_or_log10),
+            Hint(VALUE, "return one number, the mean over the examples, not one loss per example", not_one_number),
+            Hint(VALUE, _NOT_A_LIST, returned_a_list),
             Hint(WARNING, "np.exp overflowed or np.log saw a 0: subtract each row's maximum before exponentiating, "
                           "and take log-softmax directly instead of np.log(softmax)"),
-            Hint(EXCEPTION, _BROADCAST,
-                 lambda a: "broadcast" in str(a.result.exception) and "labels" not in str(a.result.exception)),
+            Hint(EXCEPTION, _BROADCAST, raised("broadcast", unless=("labels",))),
             Hint(EXCEPTION, "index with integer arrays: labels are class indices (np.arange(N), labels)",
-                 lambda a: isinstance(a.result.exception, IndexError)),
+                 raised(error=IndexError)),
         ),
     ),
 )
@@ -623,19 +536,7 @@ def _ce_grad_oracle(logits, labels):
     import torch
     import torch.nn.functional as F
 
-    z = torch.as_tensor(np.asarray(logits, dtype=np.float64)).clone().requires_grad_(True)
-    F.cross_entropy(z, torch.as_tensor(labels)).backward()
-    return z.grad.numpy()
-
-
-def _softmax(z, axis=1):
-    z = np.asarray(z, dtype=float)
-    e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
-
-
-def _one_hot(labels, c):
-    return np.eye(c)[np.asarray(labels)]
+    return torch_gradient(F.cross_entropy, logits, torch.as_tensor(labels))
 
 
 def _grad_variant(fn: Callable) -> Callable:
@@ -646,25 +547,20 @@ def _grad_variant(fn: Callable) -> Callable:
     return mistake
 
 
-def _grad_with(log_softmax: Callable) -> Callable:
-    """(softmax − onehot) / N with the softmax computed as exp(log_softmax(z)) (a slip in its axes)."""
-    return _grad_variant(lambda z, y, n, c: (np.exp(log_softmax(z)) - _one_hot(y, c)) / n)
+def _grad_with(slipped_log_softmax: Callable) -> Callable:
+    """(softmax − onehot) / N with the softmax computed as exp(slipped_log_softmax(z)) (a slip in its axes)."""
+    return _grad_variant(lambda z, y, n, c: (np.exp(slipped_log_softmax(z)) - one_hot(y, c)) / n)
 
 
 def _grad_with_probabilities(max_axis, sum_axis, keep_max: bool = True, keep_sum: bool = True) -> Callable:
     """The same slips made in probability space, e / e.sum(...), where 0 / 0 gives NaN."""
-
-    def softmax(z):
-        m = z.max(axis=max_axis, keepdims=keep_max) if max_axis is not None else z.max()
-        e = np.exp(z - m)
-        return e / (e.sum(axis=sum_axis, keepdims=keep_sum) if sum_axis is not None else e.sum())
-
-    return _grad_variant(lambda z, y, n, c: (softmax(z) - _one_hot(y, c)) / n)
+    return _grad_variant(lambda z, y, n, c: (softmax_with(z, max_axis, sum_axis, keep_max, keep_sum) - one_hot(y, c))
+                         / n)
 
 
 def _grad_slips(slips) -> Callable:
-    return _any_same_as(*(f(*a) for a in slips for f in (lambda *a: _grad_with(_log_softmax_variant(*a)),
-                                                        _grad_with_probabilities)))
+    return _same_as_any_exactly([f(*slip) for slip in slips
+                        for f in (lambda *slip: _grad_with(_log_softmax_slip(*slip)), _grad_with_probabilities)])
 
 
 register(
@@ -677,37 +573,37 @@ register(
         praise="(p − y) / N, as autograd says.",
         hints=(
             Hint(VALUE, "the loss is the mean over N examples, so divide (p − y) by N",
-                 _same_as(_grad_variant(lambda z, y, n, c: _softmax(z) - _one_hot(y, c)))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: softmax(z) - one_hot(y, c)))),
             Hint(VALUE, "check the sign: the gradient is p − y (raising the true class's logit lowers the loss)",
-                 _same_as(_grad_variant(lambda z, y, n, c: (_one_hot(y, c) - _softmax(z)) / n))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: (one_hot(y, c) - softmax(z)) / n))),
             Hint(VALUE, _WRONG_AXIS,
-                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z, axis=0) - _one_hot(y, c)) / n))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z, axis=0) - one_hot(y, c)) / n))),
             Hint(VALUE, _WHOLE_BATCH, _grad_slips(_BATCH_SLIPS)),
             Hint(VALUE, _KEEPDIMS, _grad_slips(_KEEPDIMS_SLIPS)),
             Hint(VALUE, _ROW_MAXIMUM, _grad_slips(_GLOBAL_MAX_SLIPS)),
             Hint(VALUE, "divide by N, the number of examples (rows), not by C, the number of classes",
-                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - _one_hot(y, c)) / c))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z) - one_hot(y, c)) / c))),
             Hint(VALUE, "the mean runs over the N examples only: divide by N, not by N × C",
-                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - _one_hot(y, c)) / (n * c)))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z) - one_hot(y, c)) / (n * c)))),
             Hint(VALUE, "np.exp(1000) is inf, and inf / inf is NaN: subtract each row's maximum before exponentiating",
-                 lambda a: _not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
+                 lambda a: not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
             Hint(VALUE, "subtract 1 only at each row's true class: y is the one-hot matrix of the labels, "
                         "not the labels themselves",
-                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - y[:, None]) / n))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z) - y[:, None]) / n))),
             Hint(VALUE, "p − labels broadcasts the label vector across every row instead of marking each row's "
                         "true class: build the one-hot matrix y (N, C) first, e.g. np.eye(C)[labels]",
-                 _same_as(_grad_variant(lambda z, y, n, c: (_softmax(z) - y[None, :]) / n))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z) - y[None, :]) / n))),
             Hint(VALUE, "that is ∂L/∂p, the gradient with respect to the probabilities; through the softmax, "
                         "the gradient with respect to the logits z becomes (p − y) / N",
-                 lambda a: _same_as(_grad_variant(
-                     lambda z, y, n, c: -_one_hot(y, c) / _softmax(z) / n))(a)),
+                 lambda a: _same_as_exactly(_grad_variant(
+                     lambda z, y, n, c: -one_hot(y, c) / softmax(z) / n))(a)),
             Hint(VALUE, "that is (p − y) without the softmax: turn the logits into probabilities first",
-                 _same_as(_grad_variant(lambda z, y, n, c: (z - _one_hot(y, c)) / n))),
+                 _same_as_exactly(_grad_variant(lambda z, y, n, c: (z - one_hot(y, c)) / n))),
             Hint(WARNING, "np.exp overflowed: subtract each row's maximum before exponentiating"),
             Hint(EXCEPTION, "an (N, C) and an (N,) array did not broadcast: build the one-hot matrix y (N, C) first "
                             "(e.g. np.eye(C)[labels]), and reduce over the classes with keepdims=True so that each "
                             "row's maximum and sum stay (N, 1)",
-                 lambda a: "broadcast" in str(a.result.exception)),
+                 raised("broadcast")),
         ),
     ),
 )
