@@ -369,12 +369,12 @@ def test_a_trainer_whose_step_gives_0_at_0_is_told_about_step_0(verdict_of):
 
 def test_the_sign_flipped_update_never_reaches_100_percent_on_any_gate():
     from utils.data import logic_gate
-    from utils.perceptron import accuracy
+    from utils.perceptron import score
 
     for gate in F.TRAIN_GATES:
         for seed in range(10):
             w, b = _trainer("sign_flipped")(*logic_gate(gate), lr=0.1, epochs=50, rng=np.random.default_rng(seed))
-            assert accuracy(*logic_gate(gate), w, b) < 1.0
+            assert score(*logic_gate(gate), w, b) < 1.0
 
 
 def test_the_failure_names_the_gate_and_the_score(verdict_of):

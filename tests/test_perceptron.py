@@ -26,7 +26,7 @@ def test_hand_picked_weights_compute_each_gate(gate):
     X, y = logic_gate(gate)
     w, b = HAND_WEIGHTS[gate]
     np.testing.assert_array_equal(P.predict(X, w, b), y)
-    assert P.accuracy(X, y, w, b) == 1.0
+    assert P.score(X, y, w, b) == 1.0
     np.testing.assert_allclose(P.decision_function(X, w, b), X @ np.array(w) + b)
 
 
@@ -49,8 +49,8 @@ def test_predict_matches_torch_heaviside_on_random_and_extreme_inputs():
     (lambda: P.predict(np.zeros(3), [1.0, 1.0, 1.0], 0.0), r"X must have shape \(N, D\).*got shape \(3,\)"),
     (lambda: P.predict(np.zeros((4, 2)), [1.0, 1.0, 1.0], 0.0), r"weight must have shape \(2,\).*got shape \(3,\)"),
     (lambda: P.predict(np.zeros((4, 2)), [1.0, 1.0], [0.0, 1.0]), "bias must be a single number"),
-    (lambda: P.accuracy(np.zeros((4, 2)), np.zeros(3), [1.0, 1.0], 0.0), r"y must have shape \(4,\).*\(3,\)"),
-    (lambda: P.accuracy(np.zeros((2, 2)), [0.0, 2.0], [1.0, 1.0], 0.0), "only 0 and 1"),
+    (lambda: P.score(np.zeros((4, 2)), np.zeros(3), [1.0, 1.0], 0.0), r"y must have shape \(4,\).*\(3,\)"),
+    (lambda: P.score(np.zeros((2, 2)), [0.0, 2.0], [1.0, 1.0], 0.0), "only 0 and 1"),
     (lambda: P.predict([["a", "b"]], [1.0, 1.0], 0.0), "real numbers"),
 ])
 def test_bad_inputs_raise_value_errors_naming_the_shapes(call, match):
@@ -108,7 +108,7 @@ def test_training_learns_every_separable_gate_for_every_seed(gate, init_scale):
     X, y = logic_gate(gate)
     for seed in range(20):
         fit = P.train_perceptron(X, y, lr=0.1, epochs=30, rng=np.random.default_rng(seed), init_scale=init_scale)
-        assert P.accuracy(X, y, fit.weight, fit.bias) == 1.0, (gate, seed)
+        assert P.score(X, y, fit.weight, fit.bias) == 1.0, (gate, seed)
         assert fit.converged and fit.errors[-1] == 0 and fit.updates[-1] == 0
         first = fit.first_perfect_epoch
         assert first is not None and np.all(fit.errors[first - 1:] == 0)  # once right, it stays right

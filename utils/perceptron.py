@@ -15,8 +15,8 @@ The learning rule, for one example ``(x, y)`` with ``x`` (D,) and target ``y`` i
     w <- w + lr * error * x
     b <- b + lr * error      # the bias is a weight whose input is always 1
 
-Functions: ``decision_function``, ``predict``, ``accuracy``, ``perceptron_update``, ``train_perceptron``
-(returns a ``PerceptronFit`` with the weights and the error count after every epoch), and
+Functions: ``decision_function``, ``predict``, ``score`` (the fraction classified right), ``perceptron_update``,
+``train_perceptron`` (returns a ``PerceptronFit`` with the weights and the error count after every epoch), and
 ``linearly_separable`` (a linear program: does *any* line separate the classes?). For figures:
 ``decision_line`` and ``positive_region`` (the part of a square the perceptron labels 1).
 """
@@ -33,13 +33,13 @@ from .module import Module, Parameter, to_float64
 __all__ = [
     "Perceptron",
     "PerceptronFit",
-    "accuracy",
     "decision_function",
     "decision_line",
     "linearly_separable",
     "perceptron_update",
     "positive_region",
     "predict",
+    "score",
     "train_perceptron",
 ]
 
@@ -100,8 +100,9 @@ def predict(X, weight, bias) -> np.ndarray:
     return step(decision_function(X, weight, bias))
 
 
-def accuracy(X, y, weight, bias) -> float:
-    """The fraction of rows of ``X`` whose prediction equals the target ``y``.
+def score(X, y, weight, bias) -> float:
+    """The fraction of rows of ``X`` whose prediction equals the target ``y`` (the perceptron's accuracy on
+    ``(X, y)``: scikit-learn's ``score``; ``utils.training.accuracy`` takes outputs already computed).
 
     Shapes: X (N, D), y (N,), weight (D,), bias a number -> a float in [0, 1]
     """
