@@ -10,9 +10,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import utils.activations as A
 from tests.numerics import assert_close, strict_numerics
 from tests.torch_twins import copy_params_to_torch, float64_tensor, torch_grad
+from utils import activations as A
 
 SHAPES = [(5,), (4, 7), (2, 3, 5)]
 EXTREME = np.array([-1000.0, -50.0, -1e-8, 0.0, 1e-8, 50.0, 1000.0])

@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from utils import autograd_steps as S
+from utils import autograd_steps as autograd_steps
 from utils.autograd import Value, topological_order
 
 
-@pytest.mark.parametrize("graph", list(S.GRAPHS))
+@pytest.mark.parametrize("graph", list(autograd_steps.GRAPHS))
 def test_steps_walk_forward_then_backward_and_end_with_the_engines_gradients(graph):
-    st = S.backprop_steps(graph)
-    root = S.GRAPHS[graph][1]()
+    st = autograd_steps.backprop_steps(graph)
+    root = autograd_steps.GRAPHS[graph][1]()
     root.backward()
     order = topological_order(root)
     n_ops = sum(1 for v in order if v.children)
@@ -36,7 +36,7 @@ def test_steps_walk_forward_then_backward_and_end_with_the_engines_gradients(gra
 
 
 def test_chain_graph_is_chapter_00s_example():
-    st = S.backprop_steps("chain")
+    st = autograd_steps.backprop_steps("chain")
     assert st.labels == ("x", "z", "y") and st.values == (2.0, 4.0, 64.0)
     assert st.steps[-1].grads == (192.0, 48.0, 1.0)
     assert "x gets 4 × 48 = 192" in st.steps[-2].message
@@ -44,7 +44,7 @@ def test_chain_graph_is_chapter_00s_example():
 
 
 def test_reuse_graph_shows_a_gradient_that_is_not_complete_yet():
-    st = S.backprop_steps("reuse")  # f = e + a, e = a * b with a = 3, b = -2
+    st = autograd_steps.backprop_steps("reuse")  # f = e + a, e = a * b with a = 3, b = -2
     a = st.labels.index("a")
     first_backward = next(s for s in st.steps if s.phase == "backward")
     assert st.labels[first_backward.node] == "f"
@@ -55,7 +55,7 @@ def test_reuse_graph_shows_a_gradient_that_is_not_complete_yet():
 
 
 def test_neuron_graph_has_micrographs_numbers():
-    st = S.backprop_steps("neuron")
+    st = autograd_steps.backprop_steps("neuron")
     grads = dict(zip(st.labels, st.steps[-1].grads))
     assert grads["x₁"] == pytest.approx(-1.5) and grads["w₁"] == pytest.approx(1.0)
     assert grads["w₂"] == pytest.approx(0.0) and grads["b"] == pytest.approx(0.5)
@@ -67,22 +67,22 @@ def test_steps_of_leave_the_graphs_gradients_untouched():
     y = (x * x).tanh()
     y.backward()
     before = [v.grad for v in topological_order(y)]
-    st = S.steps_of(y)
+    st = autograd_steps.steps_of(y)
     assert [v.grad for v in topological_order(y)] == before
     assert st.labels[0] == "v1" and st.steps[-1].grads[0] == pytest.approx(x.grad)
 
 
 def test_unknown_graph_names_the_known_ones():
     with pytest.raises(ValueError, match="unknown graph 'loop'; choose one of chain, neuron, reuse"):
-        S.backprop_steps("loop")
+        autograd_steps.backprop_steps("loop")
 
 
 @pytest.mark.parametrize("op, symbol", [("*", "×"), ("-", "−"), ("**3", "^3"), ("sigmoid", "σ"), ("exp", "exp")])
 def test_op_symbols(op, symbol):
-    assert S.op_symbol(op) == symbol
+    assert autograd_steps.op_symbol(op) == symbol
 
 
 @pytest.mark.parametrize("value, text", [(0.0, "0"), (-1.5, "-1.5"), (0.70710678, "0.7071"), (12345.0, "1.23e+04"),
                                          (0.0001234, "1.23e-04")])
 def test_format_value(value, text):
-    assert S.format_value(value) == text
+    assert autograd_steps.format_value(value) == text

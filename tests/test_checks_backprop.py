@@ -12,7 +12,7 @@ import pytest
 
 from utils import losses
 from utils.autograd import Value
-from utils.checks.chapters import backprop as B
+from utils.checks.chapters import backprop as backprop_checks
 from utils.data import logic_gate
 from utils.training import sgd_step
 from utils.xor import xor_network
@@ -126,7 +126,7 @@ def test_numerical_gradient_other_correct_answer_passes(verdict_of):
 def test_numerical_gradient_battery_functions_read_well_and_match_torch(verdict_of):
     """Each function shows as its formula in a verdict, and the exact gradients the checker expects (PyTorch's
     autograd of each function's twin) agree with central differences of its NumPy side on every case."""
-    assert all(repr(case.args[0]).startswith("f(") for case in B.numerical_gradient_cases())
+    assert all(repr(case.args[0]).startswith("f(") for case in backprop_checks.numerical_gradient_cases())
     verdict = verdict_of("backprop.numerical_gradient", ng_forward)
     assert verdict.details[0].startswith("input:    f = f(x) = sum(x ** 3), x = [ 1. , -2. , 0.5]"), verdict.render()
     assert verdict_of("backprop.numerical_gradient", ng_vectorised).passed
@@ -152,7 +152,7 @@ def test_best_steps_rejects_values_that_are_not_choices(verdict_of):
 
 
 def test_best_steps_figure_data():
-    forward, central = B.step_errors(np.array([1e-2, 1e-5, 1e-8]))
+    forward, central = backprop_checks.step_errors(np.array([1e-2, 1e-5, 1e-8]))
     assert forward[0] == pytest.approx(0.5 * math.sin(1) * 1e-2, rel=0.02)  # truncation ≈ h f''/2
     assert central[0] == pytest.approx(math.cos(1) / 6 * 1e-4, rel=0.02)  # truncation ≈ h² f'''/6
     assert central[1] < 1e-9 < forward[1]

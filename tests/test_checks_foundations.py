@@ -8,7 +8,7 @@ import pytest
 
 from utils.activations import step
 from utils.checks import all_exercises
-from utils.checks.chapters import foundations as F
+from utils.checks.chapters import foundations as foundation_checks
 
 # --- a dense layer: loops, then @ ---------------------------------------------------------------------
 
@@ -265,7 +265,7 @@ RIGHT_SHAPES = {"X @ W.T + b": (64, 2), "W @ X.T": (2, 64), "Z.sum(axis=1)": (64
 
 
 def test_the_shape_oracle_is_numpy_itself():
-    assert F.shape_oracle() == RIGHT_SHAPES
+    assert foundation_checks.shape_oracle() == RIGHT_SHAPES
 
 
 @pytest.mark.parametrize("question, wrong, hint", [
@@ -371,7 +371,7 @@ def test_the_sign_flipped_update_never_reaches_100_percent_on_any_gate():
     from utils.data import logic_gate
     from utils.perceptron import score
 
-    for gate in F.TRAIN_GATES:
+    for gate in foundation_checks.TRAIN_GATES:
         for seed in range(10):
             w, b = _trainer("sign_flipped")(*logic_gate(gate), lr=0.1, epochs=50, rng=np.random.default_rng(seed))
             assert score(*logic_gate(gate), w, b) < 1.0
@@ -437,7 +437,7 @@ def test_xor_choice_accepts_case_and_rejects_nonsense(verdict_of):
 def test_the_xor_oracle_rests_on_computed_facts(monkeypatch):
     exercise = all_exercises()["foundations.xor_why"]
     assert exercise.validate_reference() == []
-    import utils.perceptron as P
+    from utils import perceptron as pc
 
-    monkeypatch.setattr(P, "linearly_separable", lambda X, y: True)  # if XOR were separable, "b" would be wrong
+    monkeypatch.setattr(pc, "linearly_separable", lambda X, y: True)  # if XOR were separable, "b" would be wrong
     assert any("disagrees with the oracle" in p for p in exercise.validate_reference())

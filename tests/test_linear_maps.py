@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-import utils.linear_maps as lm
+from utils import linear_maps as lm
 
 
 def _torch_linear(X, W, b=None):

@@ -11,9 +11,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import utils.losses as L
 from tests.numerics import assert_close, stable_seed, strict_numerics
 from tests.torch_twins import float64_tensor
+from utils import losses as L
 from utils.activations import entropy, log_softmax
 
 REDUCTIONS = ["mean", "sum", "none"]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from utils import pretrained as P
+from utils import pretrained as pretrained
 from utils.data import digits_split
 from utils.network import forward, to_torch
 
@@ -20,7 +20,7 @@ TOLERANCE = 0.02  # retrained vs shipped test accuracy (450 test images: 9 image
 
 @pytest.fixture(scope="module")
 def shipped():
-    return P.load_digits_mlp()
+    return pretrained.load_digits_mlp()
 
 
 @pytest.fixture(scope="module")
@@ -30,19 +30,19 @@ def test_split():
 
 
 def test_the_asset_is_package_data_next_to_the_module():
-    assert P.ASSET.parent.parent == __import__("pathlib").Path(P.__file__).parent
-    assert P.ASSET.name == "digits_mlp.npz" and P.ASSET.exists()
-    assert P.ASSET.stat().st_size < 60_000  # a few tens of KB
+    assert pretrained.ASSET.parent.parent == __import__("pathlib").Path(pretrained.__file__).parent
+    assert pretrained.ASSET.name == "digits_mlp.npz" and pretrained.ASSET.exists()
+    assert pretrained.ASSET.stat().st_size < 60_000  # a few tens of KB
 
 
 def test_the_asset_holds_plain_arrays_only(shipped):
-    with zipfile.ZipFile(P.ASSET) as archive:
+    with zipfile.ZipFile(pretrained.ASSET) as archive:
         assert sorted(archive.namelist()) == sorted(f"{k}.npy" for k in ["W1", "b1", "W2", "b2", "W3", "b3", "meta"])
-    with np.load(P.ASSET, allow_pickle=False) as data:  # would raise on any object array
+    with np.load(pretrained.ASSET, allow_pickle=False) as data:  # would raise on any object array
         assert all(data[k].dtype == np.float32 for k in data.files if k != "meta")
         meta = json.loads(str(data["meta"]))
     assert meta["layer_sizes"] == [64, 50, 100, 10]
-    assert meta["config"] == {**P.TrainConfig().__dict__}
+    assert meta["config"] == {**pretrained.TrainConfig().__dict__}
 
 
 def test_shipped_parameters_have_the_course_layout(shipped):
@@ -75,12 +75,14 @@ def test_batched_prediction_does_not_depend_on_the_batch_size(shipped, test_spli
 
 
 def test_retraining_reproduces_the_accuracy_within_a_tolerance(shipped, test_split, tmp_path):
-    retrained = P.train_digits_mlp()
+    retrained = pretrained.train_digits_mlp()
     X_test, y_test = test_split
     acc = retrained.score(X_test, y_test)
     assert acc >= 0.95
     assert abs(acc - shipped.meta["test_accuracy"]) <= TOLERANCE
-    saved = P.load_digits_mlp(P.save_digits_mlp(retrained, tmp_path / "m.npz"))  # round trip through the file
+    saved = pretrained.load_digits_mlp(
+        pretrained.save_digits_mlp(retrained, tmp_path / "m.npz")
+    )  # round trip through the file
     assert saved.activations == retrained.activations
     for k, v in retrained.params.items():
         np.testing.assert_allclose(saved.params[k], v, rtol=1e-6, atol=1e-7)  # float32 storage
@@ -88,7 +90,7 @@ def test_retraining_reproduces_the_accuracy_within_a_tolerance(shipped, test_spl
 
 def test_the_command_line_shows_and_retrains(tmp_path, capsys):
     path = tmp_path / "model.npz"
-    assert P.main(["--retrain", "--path", str(path)]) == 0
+    assert pretrained.main(["--retrain", "--path", str(path)]) == 0
     out = capsys.readouterr().out
     assert "trained and wrote" in out and "64 -> 50 -> 100 -> 10" in out and "test accuracy" in out
     assert path.exists()
@@ -96,11 +98,11 @@ def test_the_command_line_shows_and_retrains(tmp_path, capsys):
 
 def test_missing_or_broken_files_give_clear_errors(tmp_path, shipped):
     with pytest.raises(FileNotFoundError, match="--retrain"):
-        P.load_digits_mlp(tmp_path / "nope.npz")
-    broken = P.DigitsMLP({**shipped.params, "W2": shipped.params["W2"].T}, shipped.activations, shipped.meta)
+        pretrained.load_digits_mlp(tmp_path / "nope.npz")
+    broken = pretrained.DigitsMLP({**shipped.params, "W2": shipped.params["W2"].T}, shipped.activations, shipped.meta)
     with pytest.raises(ValueError, match="W2"):
-        P.save_digits_mlp(broken, tmp_path / "broken.npz")
+        pretrained.save_digits_mlp(broken, tmp_path / "broken.npz")
     with pytest.raises(ValueError, match="hidden must be"):
-        P.train_digits_mlp(P.TrainConfig(hidden="swish"))
+        pretrained.train_digits_mlp(pretrained.TrainConfig(hidden="swish"))
     with pytest.raises(ValueError, match=r"y must have shape \(3,\).*\(2,\)"):
         shipped.score(np.zeros((3, 64)), [1, 2])

@@ -8,19 +8,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import utils.activations as A
-import utils.widgets.activations as W
 from tests.widget_helpers import PNG_SIGNATURE, set_controls
+from utils import activations as A
+from utils.widgets import activations as activation_widgets
 
 
 @pytest.fixture(scope="module")
 def act():
-    return W.activation_explorer()
+    return activation_widgets.activation_explorer()
 
 
 @pytest.fixture(scope="module")
 def temp():
-    return W.softmax_temperature_explorer()
+    return activation_widgets.softmax_temperature_explorer()
 
 
 
@@ -28,42 +28,46 @@ def temp():
 # ---------------------------------------------------------------------------------------------
 # Pure computations
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", list(W.LABELS))
+@pytest.mark.parametrize("name", list(activation_widgets.LABELS))
 def test_activation_curves_match_utils_activations(name):
     f, df = A.ACTIVATIONS[name]
-    spec = W.PARAMETERS.get(name)
-    x, y, dy = W.activation_curves(name, -4.0, 3.0, n=51)
+    spec = activation_widgets.PARAMETERS.get(name)
+    x, y, dy = activation_widgets.activation_curves(name, -4.0, 3.0, n=51)
     np.testing.assert_array_equal(x, np.linspace(-4.0, 3.0, 51))
     kw = {} if spec is None else {spec.keyword: spec.default}
     np.testing.assert_allclose(y, f(x, **kw), rtol=0, atol=1e-15)
     np.testing.assert_allclose(dy, df(x, **kw), rtol=0, atol=1e-15)
     if spec is not None:  # an explicit parameter is passed through
-        _, y2, dy2 = W.activation_curves(name, -4.0, 3.0, param=spec.max, n=51)
+        _, y2, dy2 = activation_widgets.activation_curves(name, -4.0, 3.0, param=spec.max, n=51)
         np.testing.assert_allclose(y2, f(x, **{spec.keyword: spec.max}), rtol=0, atol=1e-15)
         np.testing.assert_allclose(dy2, df(x, **{spec.keyword: spec.max}), rtol=0, atol=1e-15)
 
 
 def test_parameters_describe_the_three_parametric_functions():
-    assert set(W.PARAMETERS) == {"leaky_relu", "elu", "softplus"}
-    assert set(W.LABELS) == set(A.ACTIVATIONS)
-    leaky, elu, softplus = W.PARAMETERS["leaky_relu"], W.PARAMETERS["elu"], W.PARAMETERS["softplus"]
+    assert set(activation_widgets.PARAMETERS) == {"leaky_relu", "elu", "softplus"}
+    assert set(activation_widgets.LABELS) == set(A.ACTIVATIONS)
+    leaky, elu, softplus = (
+        activation_widgets.PARAMETERS["leaky_relu"],
+        activation_widgets.PARAMETERS["elu"],
+        activation_widgets.PARAMETERS["softplus"],
+    )
     assert (leaky.keyword, leaky.min, leaky.max, leaky.default, leaky.torch_default) == (
         "negative_slope", 0.0, 0.5, 0.1, 0.01)
     assert "0.01" in leaky.note and "0.1" in leaky.note  # says why the slider does not start at 0.01
     assert (elu.keyword, elu.min, elu.max, elu.default) == ("alpha", 0.1, 3.0, 1.0)
     assert (softplus.keyword, softplus.min, softplus.max, softplus.default) == ("beta", 0.25, 5.0, 1.0)
-    for spec in W.PARAMETERS.values():
+    for spec in activation_widgets.PARAMETERS.values():
         assert spec.min <= spec.default <= spec.max and 0 < spec.step < spec.max - spec.min
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: W.activation_curves("swish", -1, 1), "unknown activation 'swish'"),
-    (lambda: W.activation_curves("relu", 1, 1), "x_min < x_max"),
-    (lambda: W.activation_curves("relu", 2, -2), "x_min < x_max"),
-    (lambda: W.activation_curves("sigmoid", -1, 1, param=0.5), "Sigmoid has no parameter"),
-    (lambda: W.activation_curves("softplus", -1, 1, param=0.0), "beta must be > 0"),
-    (lambda: W.activation_curves("elu", -1, 1, param=float("nan")), "finite"),
-    (lambda: W.activation_curves("relu", -1, 1, n=1), "n must be at least 2"),
+    (lambda: activation_widgets.activation_curves("swish", -1, 1), "unknown activation 'swish'"),
+    (lambda: activation_widgets.activation_curves("relu", 1, 1), "x_min < x_max"),
+    (lambda: activation_widgets.activation_curves("relu", 2, -2), "x_min < x_max"),
+    (lambda: activation_widgets.activation_curves("sigmoid", -1, 1, param=0.5), "Sigmoid has no parameter"),
+    (lambda: activation_widgets.activation_curves("softplus", -1, 1, param=0.0), "beta must be > 0"),
+    (lambda: activation_widgets.activation_curves("elu", -1, 1, param=float("nan")), "finite"),
+    (lambda: activation_widgets.activation_curves("relu", -1, 1, n=1), "n must be at least 2"),
 ])
 def test_activation_curves_rejects_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
@@ -72,17 +76,17 @@ def test_activation_curves_rejects_bad_arguments(call, match):
 
 def test_the_temperature_bars_are_utils_softmax_temperature_and_entropy():
     """The explorer shows utils.activations' softmax_temperature and entropy; bad logits and T are refused."""
-    explorer = W.softmax_temperature_explorer(logits=(2.0, 1.0, 0.1), temperature=2.0)
+    explorer = activation_widgets.softmax_temperature_explorer(logits=(2.0, 1.0, 0.1), temperature=2.0)
     p = explorer.state["probabilities"]
     np.testing.assert_allclose(p, A.softmax_temperature(np.array([2.0, 1.0, 0.1]), 2.0), rtol=1e-14)
     np.testing.assert_allclose(p, A.softmax(np.array([1.0, 0.5, 0.05])), rtol=1e-14)
     assert explorer.state["entropy"] == pytest.approx(-np.sum(p * np.log(p)), rel=1e-14)
     with pytest.raises(ValueError, match="temperature"):
-        W.draw_temperature([2.0, 1.0, 0.1], 0.0)
+        activation_widgets.draw_temperature([2.0, 1.0, 0.1], 0.0)
     with pytest.raises(ValueError, match="at least 2"):
-        W.draw_temperature([[1.0, 2.0]], 1.0)
+        activation_widgets.draw_temperature([[1.0, 2.0]], 1.0)
     with pytest.raises(ValueError, match="at least 2"):
-        W.draw_temperature([1.0], 1.0)
+        activation_widgets.draw_temperature([1.0], 1.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -91,7 +95,7 @@ def test_the_temperature_bars_are_utils_softmax_temperature_and_entropy():
 def test_activation_explorer_builds_with_controls_state_and_an_image(act):
     assert set(act.controls) == {"function", "x_range", "param"}
     dropdown = act.controls["function"]
-    assert dict(dropdown.options) == {label: name for name, label in W.LABELS.items()}
+    assert dict(dropdown.options) == {label: name for name, label in activation_widgets.LABELS.items()}
     assert dropdown.label == "Leaky ReLU" and dropdown.value == "leaky_relu"
     assert act.controls["x_range"].min == -10 and act.controls["x_range"].max == 10
     assert act.png.startswith(PNG_SIGNATURE) and len(act.png) > 5000
@@ -143,7 +147,7 @@ def test_param_slider_is_disabled_for_functions_without_a_parameter(act, name):
 def test_param_slider_follows_the_function(act, name):
     set_controls(act, function="sigmoid")
     set_controls(act, function=name)
-    spec, slider = W.PARAMETERS[name], act.controls["param"]
+    spec, slider = activation_widgets.PARAMETERS[name], act.controls["param"]
     assert not slider.disabled
     assert (slider.min, slider.max, slider.step, slider.value) == (spec.min, spec.max, spec.step, spec.default)
     assert slider.description == spec.label
@@ -185,14 +189,14 @@ def test_an_empty_x_range_is_widened(act, empty, widened):
 
 
 def test_an_exception_in_the_computation_never_breaks_the_widget(monkeypatch):
-    explorer = W.activation_explorer("relu")
+    explorer = activation_widgets.activation_explorer("relu")
     n = explorer.n_updates
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
     good_png = explorer.png
-    monkeypatch.setattr(W, "activation_curves", broken)
+    monkeypatch.setattr(activation_widgets, "activation_curves", broken)
     explorer.controls["x_range"].value = (-2.0, 2.0)  # no exception escapes the observer
     assert explorer.state["error"] == "RuntimeError: boom" and explorer.n_updates == n
     assert "Cannot draw this: boom" in explorer.status.value and explorer.status.layout.display is None
@@ -206,7 +210,7 @@ def test_an_exception_in_the_computation_never_breaks_the_widget(monkeypatch):
 
 def test_explorers_never_leave_figures_in_pyplot():
     plt.close("all")
-    explorers = [W.activation_explorer(), W.softmax_temperature_explorer()]
+    explorers = [activation_widgets.activation_explorer(), activation_widgets.softmax_temperature_explorer()]
     for value in [0.2, 0.3, 0.4]:
         explorers[0].controls["param"].value = value
         explorers[1].controls["temperature"].value = value
@@ -215,7 +219,7 @@ def test_explorers_never_leave_figures_in_pyplot():
 
 
 def test_updates_are_synchronous_and_one_per_change():
-    explorer = W.activation_explorer("elu")
+    explorer = activation_widgets.activation_explorer("elu")
     n = explorer.n_updates
     explorer.controls["param"].value = 2.0
     assert explorer.n_updates == n + 1 and explorer.state["param"] == 2.0
@@ -224,16 +228,16 @@ def test_updates_are_synchronous_and_one_per_change():
 
 
 def test_explorer_start_arguments():
-    explorer = W.activation_explorer("softplus", x_range=(-3.0, 4.0), param=2.0)
+    explorer = activation_widgets.activation_explorer("softplus", x_range=(-3.0, 4.0), param=2.0)
     assert explorer.state["name"] == "softplus" and explorer.state["param"] == 2.0
     assert (explorer.state["x"][0], explorer.state["x"][-1]) == (-3.0, 4.0)
     with pytest.raises(ValueError, match="unknown activation"):
-        W.activation_explorer("nope")
+        activation_widgets.activation_explorer("nope")
 
 
 def test_blitted_image_equals_a_full_redraw():
     """The fast path (background kept, only the curves redrawn) must show what a full draw shows."""
-    explorer = W.activation_explorer("elu")
+    explorer = activation_widgets.activation_explorer("elu")
     explorer.controls["param"].value = 2.0  # same function and x-range: blitted
     blitted = explorer.png
     explorer._background_key = None  # force a full redraw of the same state
@@ -301,11 +305,11 @@ def test_equal_logits_are_uniform_at_any_temperature(temp):
 
 
 def test_temperature_explorer_start_arguments():
-    explorer = W.softmax_temperature_explorer(logits=(0.0, 1.0, 3.0), temperature=0.5)
+    explorer = activation_widgets.softmax_temperature_explorer(logits=(0.0, 1.0, 3.0), temperature=0.5)
     np.testing.assert_array_equal(explorer.state["logits"], [0.0, 1.0, 3.0])
     assert explorer.state["temperature"] == pytest.approx(0.5, rel=1e-12)
     with pytest.raises(ValueError, match="three"):
-        W.softmax_temperature_explorer(logits=(1.0, 2.0))
+        activation_widgets.softmax_temperature_explorer(logits=(1.0, 2.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -318,7 +322,7 @@ def labelled_lines(ax):
 @pytest.mark.parametrize("name, dots", [("leaky_relu", (0, 1)), ("elu", (0, 1)), ("sigmoid", (0, 0)),
                                         ("step", (1, 0)), ("relu", (0, 1))])
 def test_draw_activation_has_f_above_df_with_labels(name, dots):
-    ax_f, ax_df = W.draw_activation(name, (-4.0, 4.0))
+    ax_f, ax_df = activation_widgets.draw_activation(name, (-4.0, 4.0))
     assert ax_f.figure is ax_df.figure
     for ax, dot, ylabel in ((ax_f, dots[0], "f(x)"), (ax_df, dots[1], "f′(x)")):
         lines = labelled_lines(ax)
@@ -328,24 +332,25 @@ def test_draw_activation_has_f_above_df_with_labels(name, dots):
         assert len(ax.get_legend().get_texts()) == 1 + dot
         assert ax.get_xlim() == (-4.0, 4.0)
     assert ax_df.get_xlabel() == "x (the pre-activation)"
-    assert ax_f.get_title().startswith(W.LABELS[name]) and W.NOTICE[name] in ax_f.get_title()
+    title = ax_f.get_title()
+    assert title.startswith(activation_widgets.LABELS[name]) and activation_widgets.NOTICE[name] in title
     curve = labelled_lines(ax_df)[0]
     x, y = np.asarray(curve.get_xdata()), np.asarray(curve.get_ydata())
     ok = ~np.isnan(x)
-    np.testing.assert_allclose(y[ok], A.ACTIVATIONS[name][1](x[ok], **(
-        {W.PARAMETERS[name].keyword: W.PARAMETERS[name].default} if name in W.PARAMETERS else {})))
+    spec = activation_widgets.PARAMETERS.get(name)
+    np.testing.assert_allclose(y[ok], A.ACTIVATIONS[name][1](x[ok], **({spec.keyword: spec.default} if spec else {})))
 
 
 def test_draw_activation_breaks_the_relu_derivative_at_its_jump():
-    ax_f, ax_df = W.draw_activation("relu", (-2.0, 2.0))
+    ax_f, ax_df = activation_widgets.draw_activation("relu", (-2.0, 2.0))
     y = np.asarray(labelled_lines(ax_df)[0].get_ydata())
     assert np.isnan(y).sum() == 1  # no vertical segment from 0 to 1
     assert not np.isnan(np.asarray(labelled_lines(ax_f)[0].get_ydata())).any()  # f itself is continuous
 
 
 def test_parameter_limits_do_not_move_with_the_parameter():
-    ax1 = W.draw_activation("elu", param=0.5)
-    ax2 = W.draw_activation("elu", param=3.0)
+    ax1 = activation_widgets.draw_activation("elu", param=0.5)
+    ax2 = activation_widgets.draw_activation("elu", param=3.0)
     assert ax1[0].get_ylim() == ax2[0].get_ylim() and ax1[1].get_ylim() == ax2[1].get_ylim()
     assert ax1[0].get_ylim()[0] < -3.0  # room for f -> -α at the largest α
     assert "α = 0.50" in ax1[0].get_title() and "α = 3.00" in ax2[0].get_title()
@@ -353,14 +358,14 @@ def test_parameter_limits_do_not_move_with_the_parameter():
 
 def test_draw_activation_into_given_axes():
     fig, axes = plt.subplots(2, 1)
-    assert W.draw_activation("gelu", ax=axes) == (axes[0], axes[1])
+    assert activation_widgets.draw_activation("gelu", ax=axes) == (axes[0], axes[1])
     assert len(labelled_lines(axes[0])) == 1
     with pytest.raises(ValueError, match="pair of Axes"):
-        W.draw_activation("gelu", ax=axes[0])
+        activation_widgets.draw_activation("gelu", ax=axes[0])
 
 
 def test_draw_temperature_bars_labels_and_title():
-    ax = W.draw_temperature((2.0, 1.0, 0.1), 1.0)
+    ax = activation_widgets.draw_temperature((2.0, 1.0, 0.1), 1.0)
     bars = ax.patches
     assert len(bars) == 3
     heights = [b.get_height() for b in bars]
@@ -377,7 +382,7 @@ def test_draw_temperature_bars_labels_and_title():
 
 
 def test_draw_temperature_any_number_of_classes_and_tall_bar_labels_stay_inside():
-    ax = W.draw_temperature((4.0, 0.0, 0.0, -1.0), 0.1)
+    ax = activation_widgets.draw_temperature((4.0, 0.0, 0.0, -1.0), 0.1)
     assert len(ax.patches) == 4 and "ln 4 = 1.39" in ax.get_title()
     tall = [t for t in ax.texts if t.get_text() == "1.000"]
     assert len(tall) == 1 and tall[0].get_position()[1] < 1.0  # written inside the bar, under the top
@@ -386,15 +391,15 @@ def test_draw_temperature_any_number_of_classes_and_tall_bar_labels_stay_inside(
 def test_static_figures_use_the_course_style_without_changing_the_callers():
     matplotlib.rcdefaults()
     before = matplotlib.rcParams.copy()
-    ax_f, _ = W.draw_activation("tanh")
+    ax_f, _ = activation_widgets.draw_activation("tanh")
     assert matplotlib.rcParams == before  # the course style applies inside only
     assert not matplotlib.rcParams["axes.grid"]
     assert ax_f.get_xgridlines()[0].get_visible()  # ... where the course style's grid is on
-    assert ax_f.figure.get_size_inches().tolist() == list(W.ACTIVATION_FIGSIZE)
+    assert ax_f.figure.get_size_inches().tolist() == list(activation_widgets.ACTIVATION_FIGSIZE)
 
 
 def test_paused_blocks_nest_and_redraw_once():
-    explorer = W.activation_explorer("relu")
+    explorer = activation_widgets.activation_explorer("relu")
     n = explorer.n_updates
     with explorer.paused():
         explorer.controls["function"].value = "elu"  # its own paused() block nests inside this one
@@ -405,10 +410,10 @@ def test_paused_blocks_nest_and_redraw_once():
     assert (explorer.state["name"], explorer.state["param"], explorer.state["x_range"]) == ("elu", 2.0, (-3.0, 3.0))
 
 
-@pytest.mark.parametrize("name", list(W.LABELS))
+@pytest.mark.parametrize("name", list(activation_widgets.LABELS))
 def test_titles_and_legends_fit_in_the_figure(name):
-    spec = W.PARAMETERS.get(name)
-    ax_f, ax_df = W.draw_activation(name, (-10.0, 10.0), None if spec is None else spec.max)
+    spec = activation_widgets.PARAMETERS.get(name)
+    ax_f, ax_df = activation_widgets.draw_activation(name, (-10.0, 10.0), None if spec is None else spec.max)
     fig = ax_f.figure
     renderer = fig.canvas.get_renderer()
     fig.draw(renderer)
@@ -419,5 +424,5 @@ def test_titles_and_legends_fit_in_the_figure(name):
 
 
 def test_negative_logits_use_the_same_minus_sign_as_the_tick_labels():
-    ax = W.draw_temperature((-2.5, 0.0, 1.0))
+    ax = activation_widgets.draw_temperature((-2.5, 0.0, 1.0))
     assert ax.get_xticklabels()[0].get_text() == "class 1\nlogit z₁ = −2.5"

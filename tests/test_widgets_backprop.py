@@ -8,19 +8,19 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import utils.widgets.backprop as W
 from tests.widget_helpers import PNG_SIGNATURE
 from utils.autograd import Value
 from utils.autograd_steps import backprop_steps
+from utils.widgets import backprop as backprop_widgets
 
 
 # ---------------------------------------------------------------------------------------------
 # (a) The steps of backpropagation
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("call, match", [
-    (lambda: W.draw_backprop_step("neuron", step=99), "step must be an integer from 0 to 12"),
-    (lambda: W.draw_backprop_step("chain", step=-1), "from 0 to 6"),
-    (lambda: W.backprop_stepper("tree"), "unknown graph"),
+    (lambda: backprop_widgets.draw_backprop_step("neuron", step=99), "step must be an integer from 0 to 12"),
+    (lambda: backprop_widgets.draw_backprop_step("chain", step=-1), "from 0 to 6"),
+    (lambda: backprop_widgets.backprop_stepper("tree"), "unknown graph"),
 ])
 def test_stepper_rejects_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
@@ -28,23 +28,23 @@ def test_stepper_rejects_bad_arguments(call, match):
 
 
 def test_static_graph_figures_draw_every_box_and_message():
-    ax = W.draw_backprop_step("neuron")
+    ax = backprop_widgets.draw_backprop_step("neuron")
     texts = [t.get_text() for t in ax.texts]
     assert "o" in texts and "grad -1.5" in texts and "value 0.7071" in texts
     assert "step 12 of 12: done" in ax.get_title(loc="left")
-    ax = W.draw_backprop_step("reuse", step=3)
+    ax = backprop_widgets.draw_backprop_step("reuse", step=3)
     texts = [t.get_text() for t in ax.texts]
     assert "grad 1" in texts and texts.count("grad —") == 3
     x = Value(2.0, label="x")
     y = (x * 3 + 1).relu()
     y.label = "y"
     y.backward()
-    ax = W.draw_graph(y, title="relu(3x + 1)")
+    ax = backprop_widgets.draw_graph(y, title="relu(3x + 1)")
     assert ax.get_title(loc="left") == "relu(3x + 1)" and "grad 3" in [t.get_text() for t in ax.texts]
 
 
 def test_stepper_widget_responds_to_its_controls():
-    stepper = W.backprop_stepper()
+    stepper = backprop_widgets.backprop_stepper()
     assert set(stepper.controls) == {"graph", "step"} and stepper.state["error"] is None
     slider = stepper.controls["step"]
     assert slider.value == slider.max == 12 and stepper.png.startswith(PNG_SIGNATURE)
@@ -64,7 +64,7 @@ def test_stepper_widget_responds_to_its_controls():
 
 
 def test_stepper_redraws_every_step_of_the_walk():
-    stepper = W.backprop_stepper("neuron", step=0)
+    stepper = backprop_widgets.backprop_stepper("neuron", step=0)
     steps = backprop_steps("neuron").steps
     pngs = {stepper.png}
     for k in range(1, 13):
@@ -78,7 +78,7 @@ def test_stepper_redraws_every_step_of_the_walk():
 # (b) Training on a 2-D data set
 # ---------------------------------------------------------------------------------------------
 def test_draw_training_returns_the_run_and_labels_the_figure():
-    run = W.draw_training("moons", hidden=8, epochs=50)
+    run = backprop_widgets.draw_training("moons", hidden=8, epochs=50)
     fig = plt.gcf()
     titles = [ax.get_title() for ax in fig.axes]
     assert any(t.startswith("2 → 8 → 8 → 2, ReLU:") for t in titles)
@@ -87,7 +87,7 @@ def test_draw_training_returns_the_run_and_labels_the_figure():
 
 
 def test_training_explorer_responds_to_every_control():
-    explorer = W.training_explorer()
+    explorer = backprop_widgets.training_explorer()
     assert set(explorer.controls) == {"dataset", "lr", "hidden", "activation", "epochs"}
     assert dict(explorer.controls["activation"].options) == {"ReLU": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
     assert explorer.state["error"] is None and explorer.state["accuracy"] > 0.9
@@ -108,7 +108,7 @@ def test_training_explorer_responds_to_every_control():
 
 
 def test_training_explorer_shows_a_diverging_learning_rate_without_error():
-    explorer = W.training_explorer(lr=10.0, epochs=100)
+    explorer = backprop_widgets.training_explorer(lr=10.0, epochs=100)
     assert explorer.state["error"] is None
     assert explorer.state["final_loss"] > 0.5 or not np.isfinite(explorer.state["final_loss"])
 
@@ -118,10 +118,13 @@ def test_training_explorer_shows_a_diverging_learning_rate_without_error():
                                            ({"dataset": "circles"}, "unknown data set")])
 def test_training_explorer_rejects_settings_outside_its_menus(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        W.training_explorer(**kwargs)
+        backprop_widgets.training_explorer(**kwargs)
 
 
 def test_the_maths_the_widgets_use_is_defined_in_maths_modules():
     for name in ("train_2d", "TrainingRun", "steps_of", "backprop_steps", "StepThrough", "GraphStep"):
-        assert getattr(W, name).__module__ in ("utils.train2d", "utils.autograd_steps") and name not in W.__all__
-    assert not hasattr(W, "make_classifier") and not hasattr(W, "fit")
+        assert (
+            getattr(backprop_widgets, name).__module__ in ("utils.train2d", "utils.autograd_steps")
+            and name not in backprop_widgets.__all__
+        )
+    assert not hasattr(backprop_widgets, "make_classifier") and not hasattr(backprop_widgets, "fit")

@@ -9,21 +9,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import utils.widgets.forward_pass as W
 from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
 from utils import init
 from utils.layer_statistics import INIT_SCHEMES, init_statistics
 from utils.playground import MAX_HIDDEN, MAX_WIDTH
+from utils.widgets import forward_pass as forward_pass_widgets
 
 
 @pytest.fixture(scope="module")
 def explorer():
-    return W.init_explorer()
+    return forward_pass_widgets.init_explorer()
 
 
 @pytest.fixture(scope="module")
 def playground():
-    return W.network_playground()
+    return forward_pass_widgets.network_playground()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -32,7 +32,9 @@ def playground():
 def test_init_explorer_builds_with_controls_state_and_an_image(explorer):
     assert set(explorer.controls) == {"scheme", "activation", "depth", "width"}
     assert dict(explorer.controls["scheme"].options) == {init.LABELS[s]: s for s in INIT_SCHEMES}
-    assert explorer.controls["depth"].max == 10 and list(explorer.controls["width"].options) == list(W.WIDTHS)
+    assert explorer.controls["depth"].max == 10 and list(explorer.controls["width"].options) == list(
+        forward_pass_widgets.WIDTHS
+    )
     assert explorer.png.startswith(PNG_SIGNATURE) and len(explorer.png) > 5000
     assert explorer.state["error"] is None and explorer.image in explorer.children
 
@@ -61,7 +63,7 @@ def test_explorer_shows_vanishing_and_exploding(explorer):
 
 
 def test_explorer_hides_the_panels_of_missing_layers():
-    explorer = W.init_explorer(depth=3)
+    explorer = forward_pass_widgets.init_explorer(depth=3)
     assert explorer.state["std"].shape == (3,)
     fig = explorer.figure
     visible = [ax for ax in fig.axes if ax.get_visible()]
@@ -74,21 +76,21 @@ def test_explorer_hides_the_panels_of_missing_layers():
 
 
 def test_init_explorer_start_arguments_and_errors():
-    explorer = W.init_explorer("lecun_normal", "identity", 5, 32)
+    explorer = forward_pass_widgets.init_explorer("lecun_normal", "identity", 5, 32)
     assert (explorer.state["scheme"], explorer.state["activation"], explorer.state["depth"],
             explorer.state["width"]) == ("lecun_normal", "identity", 5, 32)
     with pytest.raises(ValueError, match="unknown scheme"):
-        W.init_explorer("glorot")
+        forward_pass_widgets.init_explorer("glorot")
 
 
 def test_an_exception_never_breaks_the_explorer(monkeypatch):
-    explorer = W.init_explorer(depth=4)
-    assert_survives_a_failing_computation(monkeypatch, explorer, W, "init_statistics", "depth", 5, 6)
+    explorer = forward_pass_widgets.init_explorer(depth=4)
+    assert_survives_a_failing_computation(monkeypatch, explorer, forward_pass_widgets, "init_statistics", "depth", 5, 6)
     assert explorer.state["depth"] == 6
 
 
 def test_blitted_explorer_image_equals_a_full_redraw():
-    explorer = W.init_explorer()
+    explorer = forward_pass_widgets.init_explorer()
     explorer.controls["scheme"].value = "xavier_normal"  # same activation, depth and std decades: blitted
     blitted = explorer.png
     explorer._background_key = None
@@ -128,9 +130,9 @@ def test_the_weight_scale_bends_a_tanh_boundary(playground):
 
 def test_playground_never_leaves_figures_in_pyplot():
     plt.close("all")
-    widget = W.network_playground()
+    widget = forward_pass_widgets.network_playground()
     widget.controls["depth"].value = 3
-    W.init_explorer().controls["depth"].value = 2
+    forward_pass_widgets.init_explorer().controls["depth"].value = 2
     assert plt.get_fignums() == []
 
 
@@ -138,7 +140,7 @@ def test_playground_never_leaves_figures_in_pyplot():
 # Static figures
 # ---------------------------------------------------------------------------------------------
 def test_draw_init_statistics_titles_and_panels():
-    fig = W.draw_init_statistics("small_normal", "tanh", depth=6, width=64)
+    fig = forward_pass_widgets.draw_init_statistics("small_normal", "tanh", depth=6, width=64)
     assert "N(0, 0.01²)" in fig._suptitle.get_text() and "vanishes" in fig._suptitle.get_text()
     assert sum(ax.get_visible() for ax in fig.axes) == 6 + 1
     titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
@@ -146,10 +148,10 @@ def test_draw_init_statistics_titles_and_panels():
 
 
 def test_draw_playground_and_grid():
-    ax = W.draw_playground(depth=1, width=4, activation="relu", seed=0)
+    ax = forward_pass_widgets.draw_playground(depth=1, width=4, activation="relu", seed=0)
     assert "2 → 4 → 1" in ax.get_title() and "flat pieces" in ax.get_title()
     assert ax.get_xlabel() == "input x₁"
-    axes = W.draw_playground_grid(("identity", "relu"), (0, 2), width=4, title="notice")
+    axes = forward_pass_widgets.draw_playground_grid(("identity", "relu"), (0, 2), width=4, title="notice")
     assert axes[0, 0].figure._suptitle.get_text().startswith("notice\nRandom networks 2 → 4 → … → 1")
     assert axes.shape == (2, 2) and axes[1, 1].get_title().startswith("2 hidden layers")
     assert "pieces" in axes[1, 1].get_title() and "pieces" not in axes[0, 1].get_title()

@@ -8,21 +8,21 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-import utils.linear_maps as lm
-import utils.perceptron as P
-import utils.widgets.foundations as W
 from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
+from utils import linear_maps as lm
+from utils import perceptron as pc
 from utils.data import logic_gate
+from utils.widgets import foundations as foundation_widgets
 
 
 @pytest.fixture(scope="module")
 def playground():
-    return W.perceptron_playground()
+    return foundation_widgets.perceptron_playground()
 
 
 @pytest.fixture(scope="module")
 def matrix():
-    return W.matrix_explorer()
+    return foundation_widgets.matrix_explorer()
 
 
 
@@ -30,32 +30,32 @@ def matrix():
 # ---------------------------------------------------------------------------------------------
 # Pure computations
 # ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("gate", list(W.GATE_LABELS))
+@pytest.mark.parametrize("gate", list(foundation_widgets.GATE_LABELS))
 def test_perceptron_state_matches_utils(gate):
     w, b = np.array([0.7, -1.3]), 0.4
-    state = W.perceptron_state(gate, w, b)
+    state = foundation_widgets.perceptron_state(gate, w, b)
     X, y = logic_gate(gate)
     np.testing.assert_array_equal(state["X"], X)
     np.testing.assert_array_equal(state["targets"], y)
     np.testing.assert_allclose(state["z"], X @ w + b)
-    np.testing.assert_array_equal(state["predictions"], P.predict(X, w, b))
-    np.testing.assert_array_equal(state["misclassified"], P.predict(X, w, b) != y)
-    assert state["errors"] == int(np.sum(P.predict(X, w, b) != y))
-    np.testing.assert_allclose(state["line"], P.decision_line(w, b, W.WINDOW))
+    np.testing.assert_array_equal(state["predictions"], pc.predict(X, w, b))
+    np.testing.assert_array_equal(state["misclassified"], pc.predict(X, w, b) != y)
+    assert state["errors"] == int(np.sum(pc.predict(X, w, b) != y))
+    np.testing.assert_allclose(state["line"], pc.decision_line(w, b, foundation_widgets.WINDOW))
     assert state["label"] in state["title"]
 
 
 def test_perceptron_state_default_is_and_with_two_errors():
-    state = W.perceptron_state()
+    state = foundation_widgets.perceptron_state()
     assert state["gate"] == "and" and state["errors"] == 2
     np.testing.assert_array_equal(state["misclassified"], [False, True, True, False])
     assert "2 of 4 misclassified" in state["title"] and "b = −0.5" in state["title"]
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: W.perceptron_state("xnor"), "unknown gate 'xnor'"),
-    (lambda: W.perceptron_state("and", (1.0, 1.0, 1.0)), "2 numbers"),
-    (lambda: W.matrix_state(np.eye(3)), "2×2"),
+    (lambda: foundation_widgets.perceptron_state("xnor"), "unknown gate 'xnor'"),
+    (lambda: foundation_widgets.perceptron_state("and", (1.0, 1.0, 1.0)), "2 numbers"),
+    (lambda: foundation_widgets.matrix_state(np.eye(3)), "2×2"),
 ])
 def test_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
@@ -64,13 +64,13 @@ def test_bad_arguments(call, match):
 
 def test_matrix_state_matches_linear_maps():
     A = np.array([[0.3, -1.2], [1.1, 0.4]])
-    state = W.matrix_state(A)
+    state = foundation_widgets.matrix_state(A)
     assert state["det"] == pytest.approx(np.linalg.det(A))
     np.testing.assert_allclose(state["circle"], lm.transform(lm.unit_circle(), A))
     np.testing.assert_allclose(state["square"], [[0, 0], A[:, 0], A[:, 0] + A[:, 1], A[:, 1]])
     np.testing.assert_array_equal(state["e1"], A[:, 0])
     np.testing.assert_array_equal(state["e2"], A[:, 1])
-    assert state["grid"].shape == (2 * W.N_GRID, 2, 2)
+    assert state["grid"].shape == (2 * foundation_widgets.N_GRID, 2, 2)
     assert state["description"] == lm.describe(A) and "det A = 1.44" in state["title"]
 
 
@@ -121,7 +121,7 @@ def test_no_slider_setting_gets_xor_right():
     for w1 in values:
         for w2 in values:
             for b in values:
-                best = min(best, W.perceptron_state("xor", (w1, w2), b)["errors"])
+                best = min(best, foundation_widgets.perceptron_state("xor", (w1, w2), b)["errors"])
     assert best == 1
 
 
@@ -134,7 +134,7 @@ def test_zero_weights_have_no_line_and_a_full_or_empty_region(playground):
 
 
 def test_playground_start_arguments_and_clipping():
-    explorer = W.perceptron_playground("xor", (2.0, -9.0), 0.3)
+    explorer = foundation_widgets.perceptron_playground("xor", (2.0, -9.0), 0.3)
     assert explorer.state["gate"] == "xor" and explorer.controls["w2"].value == -3.0
     assert explorer.state["weight"][1] == -3.0  # the state follows the slider, clipped to its range
 
@@ -176,20 +176,22 @@ def test_mirror_and_singular_matrices_are_described(matrix):
 # Shared behaviour: errors, pyplot, blitting
 # ---------------------------------------------------------------------------------------------
 def test_an_exception_never_breaks_the_widget(monkeypatch):
-    assert_survives_a_failing_computation(monkeypatch, W.perceptron_playground(), W, "perceptron_state", "b", 1.0, 1.1)
+    assert_survives_a_failing_computation(
+        monkeypatch, foundation_widgets.perceptron_playground(), foundation_widgets, "perceptron_state", "b", 1.0, 1.1
+    )
 
 
 def test_explorers_never_leave_figures_in_pyplot():
     plt.close("all")
-    explorers = [W.perceptron_playground(), W.matrix_explorer()]
+    explorers = [foundation_widgets.perceptron_playground(), foundation_widgets.matrix_explorer()]
     for value in (0.2, 0.3):
         explorers[0].controls["b"].value = value
         explorers[1].controls["a"].value = value
     assert plt.get_fignums() == []
 
 
-@pytest.mark.parametrize("make, control, value", [(W.perceptron_playground, "w1", -1.0),
-                                                  (W.matrix_explorer, "d", -0.7)])
+@pytest.mark.parametrize("make, control, value", [(foundation_widgets.perceptron_playground, "w1", -1.0),
+                                                  (foundation_widgets.matrix_explorer, "d", -0.7)])
 def test_blitted_image_equals_a_full_redraw(make, control, value):
     explorer = make()
     explorer.controls[control].value = value
@@ -207,8 +209,8 @@ def _visible_data(line) -> np.ndarray:
 
 
 def test_draw_perceptron_default_figure():
-    ax = W.draw_perceptron()
-    assert ax.get_xlim() == W.WINDOW and ax.get_ylim() == W.WINDOW
+    ax = foundation_widgets.draw_perceptron()
+    assert ax.get_xlim() == foundation_widgets.WINDOW and ax.get_ylim() == foundation_widgets.WINDOW
     assert ax.get_legend() is not None and len(ax.get_legend().get_texts()) == 6
     texts = sorted(t.get_text() for t in ax.texts)
     assert texts == sorted(["z = −0.5", "z = +0.5", "z = +0.5", "z = +1.5"])
@@ -219,19 +221,19 @@ def test_draw_perceptron_default_figure():
 
 def test_draw_perceptron_into_given_axes_is_compact():
     fig, axes = plt.subplots(1, 2)
-    W.draw_perceptron("or", (1.0, 1.0), -0.5, ax=axes[1], title="OR")
+    foundation_widgets.draw_perceptron("or", (1.0, 1.0), -0.5, ax=axes[1], title="OR")
     assert axes[1].get_title() == "OR" and axes[1].get_legend() is None and not axes[1].texts
     assert fig is axes[1].figure
 
 
 def test_draw_matrix_transform_figure():
-    ax = W.draw_matrix_transform([[0.0, -1.0], [1.0, 0.0]])
+    ax = foundation_widgets.draw_matrix_transform([[0.0, -1.0], [1.0, 0.0]])
     assert ax.get_legend() is not None and "det A = 1.00" in ax.get_title()
     assert {t.get_text() for t in ax.texts} == {"Ae₁", "Ae₂"}
-    assert ax.get_xlim() == (-W.VIEW, W.VIEW)
+    assert ax.get_xlim() == (-foundation_widgets.VIEW, foundation_widgets.VIEW)
 
 
-@pytest.mark.parametrize("draw", [W.draw_perceptron, W.draw_matrix_transform])
+@pytest.mark.parametrize("draw", [foundation_widgets.draw_perceptron, foundation_widgets.draw_matrix_transform])
 def test_titles_and_legends_fit_in_the_figure(draw):
     ax = draw()
     fig = ax.figure
@@ -246,6 +248,6 @@ def test_titles_and_legends_fit_in_the_figure(draw):
 def test_static_figures_do_not_change_the_callers_style():
     matplotlib.rcdefaults()
     before = matplotlib.rcParams.copy()
-    W.draw_perceptron()
-    W.draw_matrix_transform()
+    foundation_widgets.draw_perceptron()
+    foundation_widgets.draw_matrix_transform()
     assert matplotlib.rcParams == before

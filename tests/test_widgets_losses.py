@@ -9,10 +9,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import utils.losses as L
-import utils.regression as R
-import utils.widgets.losses as W
 from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
+from utils import losses as L
+from utils import regression
+from utils.widgets import losses as loss_widgets
 
 
 # ---------------------------------------------------------------------------------------------
@@ -20,7 +20,7 @@ from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_comput
 # ---------------------------------------------------------------------------------------------
 def test_regression_loss_curves_are_the_losses_and_their_derivatives():
     e = np.linspace(-3, 3, 61)
-    curves = W.regression_loss_curves(e, delta=0.7)
+    curves = loss_widgets.regression_loss_curves(e, delta=0.7)
     assert set(curves) == {"MSE", "MAE", "Huber"}
     np.testing.assert_allclose(curves["MSE"][0], e**2, rtol=1e-14)
     np.testing.assert_allclose(curves["MSE"][1], 2 * e, rtol=1e-14)
@@ -33,13 +33,13 @@ def test_regression_loss_curves_are_the_losses_and_their_derivatives():
     np.testing.assert_allclose(curves["Huber"][1], e_t.grad.numpy(), rtol=1e-12)
     assert np.abs(curves["Huber"][1]).max() == pytest.approx(0.7)  # the gradient is capped at δ
     with pytest.raises(ValueError, match="delta must be a finite number > 0"):
-        W.regression_loss_curves(e, delta=0.0)
+        loss_widgets.regression_loss_curves(e, delta=0.0)
 
 
 @pytest.mark.parametrize("label", [0, 1])
 def test_binary_loss_curves_match_autograd(label):
     z = np.linspace(-8, 8, 81)
-    curves = W.binary_loss_curves(z, label)
+    curves = loss_widgets.binary_loss_curves(z, label)
     y = torch.full((81,), float(label), dtype=torch.float64)
     z_bce, z_mse = torch.tensor(z, requires_grad=True), torch.tensor(z, requires_grad=True)
     bce = F.binary_cross_entropy_with_logits(z_bce, y, reduction="none")
@@ -53,14 +53,14 @@ def test_binary_loss_curves_match_autograd(label):
     wrong_end = 0 if label == 1 else -1  # confidently wrong: BCE still pulls, MSE on σ has almost nothing
     assert abs(curves["BCE"][1][wrong_end]) > 0.99 and abs(curves["MSE on σ(z)"][1][wrong_end]) < 1e-3
     with pytest.raises(ValueError, match="label must be 0 or 1"):
-        W.binary_loss_curves(z, 2)
+        loss_widgets.binary_loss_curves(z, 2)
 
 
 def test_confidence_curves_formulas_and_the_smoothed_optimum():
     """The curves against closed forms and PyTorch; at utils.losses.optimal_margin the smoothed gradient is 0."""
     m = np.linspace(-4, 10, 29)
     c, eps = 10, 0.1
-    curves = W.confidence_curves(m, c, eps)
+    curves = loss_widgets.confidence_curves(m, c, eps)
     p = np.exp(m) / (np.exp(m) + c - 1)
     np.testing.assert_allclose(curves["p"], p, rtol=1e-12)
     np.testing.assert_allclose(curves["loss"], np.log1p((c - 1) * np.exp(-m)), rtol=1e-12)
@@ -74,11 +74,11 @@ def test_confidence_curves_formulas_and_the_smoothed_optimum():
                                  label_smoothing=eps, reduction="none").numpy()
     np.testing.assert_allclose(curves["smoothed_loss"], torch_loss, rtol=1e-12)
     best = L.optimal_margin(c, eps)
-    at = W.confidence_curves([best], c, eps)
+    at = loss_widgets.confidence_curves([best], c, eps)
     assert at["smoothed_grad"][0] == pytest.approx(0.0, abs=1e-12) and at["p"][0] == pytest.approx(t)
-    assert W.confidence_curves([0.0], 7, 0.0)["loss"][0] == pytest.approx(np.log(7))  # ln C at margin 0
+    assert loss_widgets.confidence_curves([0.0], 7, 0.0)["loss"][0] == pytest.approx(np.log(7))  # ln C at margin 0
     with pytest.raises(ValueError, match="n_classes must be an integer >= 2"):
-        W.confidence_curves(m, 1)
+        loss_widgets.confidence_curves(m, 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def test_confidence_curves_formulas_and_the_smoothed_optimum():
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def curves():
-    return W.loss_curve_explorer()
+    return loss_widgets.loss_curve_explorer()
 
 
 def test_loss_curve_explorer_builds(curves):
@@ -124,7 +124,7 @@ def test_task_switch_reconfigures_the_controls(curves):
     point = curves.controls["point"]
     assert (point.min, point.max, point.value) == (-8.0, 8.0, -4.0) and point.description == "logit z"
     assert curves.controls["delta"].disabled and not curves.controls["label"].disabled
-    assert set(curves.state["curves"]) == set(W.BINARY_NAMES)
+    assert set(curves.state["curves"]) == set(loss_widgets.BINARY_NAMES)
     curves.controls["task"].value = "regression"
     assert (point.min, point.max, point.value) == (-3.0, 3.0, 1.5)
     assert not curves.controls["delta"].disabled and curves.controls["label"].disabled
@@ -141,7 +141,7 @@ def test_label_flips_the_binary_curves(curves):
 
 def test_bad_task_is_rejected():
     with pytest.raises(ValueError, match="task must be 'regression' or 'binary'"):
-        W.loss_curve_explorer("ranking")
+        loss_widgets.loss_curve_explorer("ranking")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +149,7 @@ def test_bad_task_is_rejected():
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def outlier():
-    return W.outlier_explorer()
+    return loss_widgets.outlier_explorer()
 
 
 def test_outlier_explorer_builds_and_starts_at_shift_15(outlier):
@@ -159,7 +159,7 @@ def test_outlier_explorer_builds_and_starts_at_shift_15(outlier):
 
 
 def test_dragging_the_point_moves_it_and_the_mse_fit(outlier):
-    data = R.outlier_data()
+    data = regression.outlier_data()
     set_controls(outlier, shift=0.0, delta=1.0)
     fits_0, png_0 = dict(outlier.state["fits"]), outlier.png
     outlier.controls["shift"].value = 25.0
@@ -179,9 +179,9 @@ def test_huber_delta_changes_only_the_huber_fit(outlier):
     outlier.controls["delta"].value = 10.0
     assert outlier.state["fits"]["MSE"] == fits["MSE"] and outlier.state["fits"]["MAE"] == fits["MAE"]
     assert outlier.state["fits"]["Huber"][0] > fits["Huber"][0] + 0.05  # a large δ behaves more like MSE
-    np.testing.assert_array_equal(outlier.state["slopes_vs_shift"]["MSE"], R.slopes_versus_shift(
+    np.testing.assert_array_equal(outlier.state["slopes_vs_shift"]["MSE"], regression.slopes_versus_shift(
         outlier.state["shifts"], 10.0)["MSE"])
-    assert outlier.state["fits"] == R.outlier_fits(20.0, 10.0)
+    assert outlier.state["fits"] == regression.outlier_fits(20.0, 10.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ def test_huber_delta_changes_only_the_huber_fit(outlier):
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def confidence():
-    return W.confidence_explorer()
+    return loss_widgets.confidence_explorer()
 
 
 def test_confidence_explorer_builds(confidence):
@@ -233,10 +233,10 @@ def test_number_of_classes_changes_the_loss_at_margin_zero(confidence):
 # All three: one redraw per step, static figures, robustness
 # ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("make, control, values", [
-    (W.loss_curve_explorer, "point", [0.5, 1.0, 2.0, -1.0, -2.5]),
-    (W.outlier_explorer, "shift", [0.0, 5.0, 10.0, 14.0, 16.0]),
-    (W.outlier_explorer, "delta", [0.5, 2.0, 3.0, 5.0, 8.0]),
-    (W.confidence_explorer, "margin", [1.0, 3.0, 5.0, 7.0, 9.0]),
+    (loss_widgets.loss_curve_explorer, "point", [0.5, 1.0, 2.0, -1.0, -2.5]),
+    (loss_widgets.outlier_explorer, "shift", [0.0, 5.0, 10.0, 14.0, 16.0]),
+    (loss_widgets.outlier_explorer, "delta", [0.5, 2.0, 3.0, 5.0, 8.0]),
+    (loss_widgets.confidence_explorer, "margin", [1.0, 3.0, 5.0, 7.0, 9.0]),
 ])
 def test_a_slider_step_redraws_once(make, control, values):
     """Each step of a slider recomputes and redraws exactly once, and the image follows the value.
@@ -254,8 +254,11 @@ def test_a_slider_step_redraws_once(make, control, values):
 
 
 def test_blitted_image_equals_a_full_redraw():
-    for explorer, control, value in [(W.loss_curve_explorer(), "point", 0.7), (W.outlier_explorer(), "shift", 14.0),
-                                     (W.confidence_explorer(), "margin", 2.5)]:
+    for explorer, control, value in [
+        (loss_widgets.loss_curve_explorer(), "point", 0.7),
+        (loss_widgets.outlier_explorer(), "shift", 14.0),
+        (loss_widgets.confidence_explorer(), "margin", 2.5),
+    ]:
         explorer.controls[control].value = value
         blitted = explorer.png
         explorer._background_key = None
@@ -265,7 +268,8 @@ def test_blitted_image_equals_a_full_redraw():
 
 def test_explorers_never_leave_figures_in_pyplot():
     plt.close("all")
-    explorers = [W.loss_curve_explorer(), W.outlier_explorer(), W.confidence_explorer()]
+    explorers = [loss_widgets.loss_curve_explorer(), loss_widgets.outlier_explorer(),
+                 loss_widgets.confidence_explorer()]
     explorers[0].controls["point"].value = 0.3
     explorers[1].controls["shift"].value = 3.0
     explorers[2].controls["margin"].value = 3.0
@@ -273,30 +277,31 @@ def test_explorers_never_leave_figures_in_pyplot():
 
 
 def test_static_figures_show_the_default_states():
-    ax_value, ax_grad = W.draw_loss_curves()
+    ax_value, ax_grad = loss_widgets.draw_loss_curves()
     assert ax_value.figure is ax_grad.figure and ax_grad.get_xlabel().startswith("error")
     assert "at error 1.50" in ax_value.get_title()
     assert [t.get_text() for t in ax_value.get_legend().get_texts()] == ["MSE", "MAE", "Huber (δ: dotted lines)"]
-    ax_value, _ = W.draw_loss_curves("binary")
+    ax_value, _ = loss_widgets.draw_loss_curves("binary")
     assert "y = 1" in ax_value.get_title() and "at z = −4.00" in ax_value.get_title()
     assert [t.get_text() for t in ax_value.get_legend().get_texts()] == ["BCE", "MSE on σ(z)"]
-    ax_fit, ax_slope = W.draw_outlier_fits()
-    assert "MSE 1.99" in ax_fit.get_title() and ax_slope.get_xlim() == W.SHIFT_LIMITS
-    axes = W.draw_confidence()
+    ax_fit, ax_slope = loss_widgets.draw_outlier_fits()
+    assert "MSE 1.99" in ax_fit.get_title() and ax_slope.get_xlim() == loss_widgets.SHIFT_LIMITS
+    axes = loss_widgets.draw_confidence()
     assert len(axes) == 3 and "stops at 4.51" in axes[0].get_title()
     with pytest.raises(ValueError, match="pair of Axes"):
-        W.draw_loss_curves(ax=ax_value)
+        loss_widgets.draw_loss_curves(ax=ax_value)
     with pytest.raises(ValueError, match="three Axes"):
-        W.draw_confidence(ax=axes[:2])
+        loss_widgets.draw_confidence(ax=axes[:2])
 
 
 def test_the_static_figure_matches_the_widget_in_its_default_state():
-    for draw, make in [(W.draw_loss_curves, W.loss_curve_explorer), (W.draw_outlier_fits, W.outlier_explorer),
-                       (W.draw_confidence, W.confidence_explorer)]:
+    for draw, make in [(loss_widgets.draw_loss_curves, loss_widgets.loss_curve_explorer),
+                       (loss_widgets.draw_outlier_fits, loss_widgets.outlier_explorer),
+                       (loss_widgets.draw_confidence, loss_widgets.confidence_explorer)]:
         static_title = draw()[0].get_title()
         assert make().state["title"] == static_title
 
 
 def test_an_exception_never_breaks_the_widget(monkeypatch):
-    explorer = W.confidence_explorer()
-    assert_survives_a_failing_computation(monkeypatch, explorer, W, "confidence_curves", "margin", 4.0, 5.0)
+    explorer = loss_widgets.confidence_explorer()
+    assert_survives_a_failing_computation(monkeypatch, explorer, loss_widgets, "confidence_curves", "margin", 4.0, 5.0)

@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch, Patch, Polygon
 
 from .. import linear_maps as lm
-from .. import perceptron as P
+from .. import perceptron as pc
 from ..data import logic_gate
 from ..module import to_float64
 from ..plotting import course_style, fixed_labels, new_figure
@@ -89,8 +89,8 @@ def perceptron_state(gate: str = "and", weight=(1.0, 1.0), bias: float = -0.5) -
         raise ValueError(f"weight must be 2 numbers (w1, w2); got shape {w.shape}")
     b = float(bias)
     X, y = logic_gate(key)
-    z = P.decision_function(X, w, b)
-    predictions = P.predict(X, w, b)
+    z = pc.decision_function(X, w, b)
+    predictions = pc.predict(X, w, b)
     wrong = predictions != y
     errors = int(wrong.sum())
     verdict = "all 4 right" if errors == 0 else f"{errors} of 4 misclassified (ringed)"
@@ -98,7 +98,7 @@ def perceptron_state(gate: str = "and", weight=(1.0, 1.0), bias: float = -0.5) -
                    f"shaded: the side where z = w·x + b ≥ 0 (the perceptron says 1)")
     return {"gate": key, "label": GATE_LABELS[key], "weight": w, "bias": b, "X": X, "targets": y, "z": z,
             "predictions": predictions, "misclassified": wrong, "errors": errors,
-            "line": P.decision_line(w, b, WINDOW), "region": P.positive_region(w, b, WINDOW), "title": title}
+            "line": pc.decision_line(w, b, WINDOW), "region": pc.positive_region(w, b, WINDOW), "title": title}
 
 
 class _PerceptronFigure:
@@ -117,7 +117,7 @@ class _PerceptronFigure:
                                 markeredgewidth=2)
         (self.wrong,) = ax.plot([], [], "o", markersize=25, markerfacecolor="none", markeredgecolor=c[5],
                                 markeredgewidth=2.5)
-        self.z_texts = [ax.text(0, 0, "", ha="center", fontsize=9, color="0.15") for _ in range(4)] if z_labels \
+        self.z_texts = [ax.text(0, 0, "", ha="center", fontsize=9, color="0.15") for _ in range(4)] if z_labels\
             else []
         ax.set_xlim(*WINDOW)
         ax.set_ylim(*WINDOW)
