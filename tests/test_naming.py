@@ -55,7 +55,8 @@ def test_an_alias_names_one_thing_everywhere():
 
 
 def test_a_clash_is_found():
-    sources = [(ROOT / "tests" / "a.py", "import utils.linear_maps as L"), (ROOT / "tests" / "b.py", "import utils.losses as L")]
+    sources = [(ROOT / "tests" / "a.py", "import utils.linear_maps as L"),
+               (ROOT / "tests" / "b.py", "import utils.losses as L")]
     assert set(alias_table(sources)["L"]) == {"utils.linear_maps", "utils.losses"}
 
 
