@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pytest
 import torch
 
 from tests.torch_twins import copy_params_to_torch, float64_tensor
-from utils.module import Module, Parameter, to_float64
+from utils.module import Module, Parameter, check_positive_int, to_float64
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,3 +326,13 @@ def test_copy_params_to_torch_copies_values_and_rejects_mismatches():
         copy_params_to_torch(ours, TorchNet().first)
     with pytest.raises(ValueError, match=r"'weight': our shape \(3,\), torch's shape \(4,\)"):
         copy_params_to_torch(Scale(3), TorchScale(4))
+
+
+@pytest.mark.parametrize("value", [0, -3, 2.0, True, "4", None])
+def test_check_positive_int_names_the_argument_and_the_value(value):
+    with pytest.raises(ValueError, match=rf"epochs must be a positive integer, got {re.escape(repr(value))}"):
+        check_positive_int(value, "epochs")
+
+
+def test_check_positive_int_returns_a_python_int():
+    assert check_positive_int(np.int64(3), "n") == 3 and type(check_positive_int(np.int64(3), "n")) is int

@@ -43,6 +43,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
+from .module import check_positive_int
+
 __all__ = ["MLP", "Layer", "Neuron", "Value", "topological_order"]
 
 
@@ -278,11 +280,6 @@ def _check_activation(name: str) -> str:
     return name
 
 
-def _check_count(n, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{what} must be a positive integer, got {n!r}")
-    return int(n)
-
 
 class Neuron:
     """``activation(w · x + b)`` for one input list ``x`` of ``n_inputs`` numbers or Values.
@@ -291,7 +288,7 @@ class Neuron:
     """
 
     def __init__(self, n_inputs: int, activation: str = "tanh", *, rng: np.random.Generator):
-        n_inputs = _check_count(n_inputs, "n_inputs")
+        n_inputs = check_positive_int(n_inputs, "n_inputs")
         self.activation = _check_activation(activation)
         bound = 1.0 / math.sqrt(n_inputs)
         self.w = [Value(float(v), label="w") for v in rng.uniform(-bound, bound, n_inputs)]
@@ -314,7 +311,7 @@ class Layer:
     """``n_outputs`` neurons reading the same ``n_inputs`` inputs: returns a list of ``n_outputs`` Values."""
 
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "tanh", *, rng: np.random.Generator):
-        n_outputs = _check_count(n_outputs, "n_outputs")
+        n_outputs = check_positive_int(n_outputs, "n_outputs")
         self.neurons = [Neuron(n_inputs, activation, rng=rng) for _ in range(n_outputs)]
 
     def __call__(self, x: Sequence) -> list[Value]:
@@ -341,7 +338,8 @@ class MLP:
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
         _check_activation(activation)
-        sizes = [_check_count(n_inputs, "n_inputs")] + [_check_count(n, "a layer size") for n in layer_sizes]
+        sizes = [check_positive_int(n_inputs, "n_inputs")]
+        sizes += [check_positive_int(n, "a layer size") for n in layer_sizes]
         if len(sizes) < 2:
             raise ValueError("layer_sizes must list at least one layer")
         self.layers = [Layer(sizes[i], sizes[i + 1], activation if i < len(sizes) - 2 else output_activation,

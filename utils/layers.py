@@ -28,15 +28,10 @@ from collections.abc import Iterator
 import numpy as np
 
 from . import init
-from .module import Module, Parameter, to_float64
+from .module import Module, Parameter, check_positive_int, to_float64
 
 __all__ = ["Linear", "Sequential"]
 
-
-def _check_features(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 class Linear(Module):
@@ -57,8 +52,8 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  rng: np.random.Generator | None = None):
         super().__init__()
-        self.in_features = _check_features(in_features, "in_features")
-        self.out_features = _check_features(out_features, "out_features")
+        self.in_features = check_positive_int(in_features, "in_features")
+        self.out_features = check_positive_int(out_features, "out_features")
         self.weight = Parameter(np.zeros((self.out_features, self.in_features)))
         self.bias = Parameter(np.zeros(self.out_features)) if bias else None
         self.reset_parameters(rng)

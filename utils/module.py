@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["Module", "Parameter", "to_float64"]
+__all__ = ["Module", "Parameter", "check_positive_int", "to_float64"]
 
 
 def to_float64(x, name: str = "x") -> np.ndarray:
@@ -47,6 +47,17 @@ def to_float64(x, name: str = "x") -> np.ndarray:
             f"got dtype {arr.dtype} (from {type(x).__name__})"
         )
     return arr.astype(np.float64, copy=False)
+
+
+def check_positive_int(value, name: str) -> int:
+    """``value`` as an int, checked to be an integer >= 1 (a size, a count of epochs); bools are rejected.
+
+    Raises:
+        ValueError: ``"<name> must be a positive integer, got <value>"``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
 
 
 class Parameter:

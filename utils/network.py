@@ -37,7 +37,7 @@ from . import activations as A
 from . import init
 from .layers import Linear, Sequential
 from .linear_maps import affine
-from .module import to_float64
+from .module import check_positive_int, to_float64
 
 __all__ = [
     "EXAMPLE_2_3_2",
@@ -288,11 +288,6 @@ def to_torch(params: dict, activations=None):
 # ---------------------------------------------------------------------------------------------
 # Signals through deep random networks (initialization)
 # ---------------------------------------------------------------------------------------------
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
 
 def deep_stack(in_features: int, out_features: int, *, depth: int, width: int, activation: str, scheme: str,
                rng: np.random.Generator):
@@ -312,7 +307,7 @@ def deep_stack(in_features: int, out_features: int, *, depth: int, width: int, a
     """
     draw = init.get_scheme(scheme).draw
     A.activation_spec(activation)
-    sizes = {name: _check_positive_int(value, name) for name, value in
+    sizes = {name: check_positive_int(value, name) for name, value in
              (("in_features", in_features), ("out_features", out_features), ("depth", depth), ("width", width))}
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -367,7 +362,7 @@ def deep_activations(scheme: str, activation: str = "tanh", depth: int = 10, wid
     draw = init.get_scheme(scheme).draw
     f = activation_function(activation)
     for name, value in (("depth", depth), ("width", width), ("n_samples", n_samples)):
-        _check_positive_int(value, name)
+        check_positive_int(value, name)
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(n_samples, width))
     out = np.empty((depth, n_samples, width))

@@ -21,16 +21,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .module import Module, to_float64
+from .module import Module, check_positive_int, to_float64
 from .optim import Optimizer, sgd_step
 
 __all__ = ["accuracy", "fit", "gradient_norms", "sgd_step"]
 
-
-def _check_positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _check_optimizer(optimizer, model: Module) -> None:
@@ -60,14 +55,14 @@ def fit(model: Module, loss_fn: Module, optimizer: Optimizer, X, y, *, epochs: i
             parameters, epochs or batch_size below 1, mini-batches without ``rng``, or X and y of different lengths.
     """
     _check_optimizer(optimizer, model)
-    epochs = _check_positive_int(epochs, "epochs")
+    epochs = check_positive_int(epochs, "epochs")
     X = to_float64(X, "X")
     y = np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of examples, got {len(X)} and {len(y)}")
     n = len(X)
     if batch_size is not None:
-        batch_size = _check_positive_int(batch_size, "batch_size")
+        batch_size = check_positive_int(batch_size, "batch_size")
         if not isinstance(rng, np.random.Generator):
             raise ValueError("mini-batches are shuffled: pass rng=np.random.default_rng(seed)")
     history = np.empty(epochs)

@@ -17,8 +17,8 @@ import numpy as np
 
 from . import activations, layers
 from .data import logic_gate
+from .module import check_positive_int
 from .optim import check_lr
-from .training import _check_positive_int
 
 __all__ = [
     "SEED_XOR_RECIPE",
@@ -49,7 +49,7 @@ def xor_network(rng: np.random.Generator, hidden: int = 4, init: str = "pytorch"
         raise ValueError(f"init must be one of {', '.join(_XOR_INITS)}; got {init!r}")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    hidden = _check_positive_int(hidden, "hidden")
+    hidden = check_positive_int(hidden, "hidden")
     first, second = layers.Linear(2, hidden, rng=rng), layers.Linear(hidden, 1, rng=rng)
     if init == "normal":
         for layer in (first, second):
@@ -160,11 +160,11 @@ def train_xor_recipes(seeds: Sequence[int], recipes: Sequence[dict], *, epochs: 
 
     def shared(key: str, given, default: int) -> int:
         if given is not None:
-            return _check_positive_int(given, key)
+            return check_positive_int(given, key)
         values = {r.get(key, default) for r in recipes}
         if len(values) != 1:
             raise ValueError(f"the recipes disagree on {key} ({sorted(values)}): pass {key}=... explicitly")
-        return _check_positive_int(values.pop(), key)
+        return check_positive_int(values.pop(), key)
 
     epochs, hidden = shared("epochs", epochs, 10_000), shared("hidden", hidden, 4)
     nets, lrs = [], []
