@@ -27,7 +27,6 @@ from .optim import Optimizer, sgd_step
 __all__ = ["accuracy", "fit", "gradient_norms", "sgd_step"]
 
 
-
 def _check_optimizer(optimizer, model: Module) -> None:
     if not isinstance(optimizer, Optimizer):
         raise ValueError(f"fit(model, loss_fn, optimizer, X, y, epochs=...) takes an optimizer from utils.optim, "
