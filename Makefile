@@ -46,8 +46,10 @@ generate: $(STAMP)
 	$(PY) -m utils.generate
 
 # The same tests offline (a new network namespace; its loopback must be up for Jupyter kernels) and as if
-# on another CPU (AVX2 kernels in PyTorch, Haswell in OpenBLAS): stored outputs must not depend on either.
-SIMULATED_CPU := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell
+# on another CPU (AVX2 kernels in PyTorch, Haswell in OpenBLAS) with one core (one thread in PyTorch, which
+# reads OMP_NUM_THREADS at import, and in MKL; OpenBLAS has one already): stored outputs must not depend on
+# any of them. One run proves all three (tests/test_threads.py checks that PyTorch got one thread).
+SIMULATED_CPU := ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 OPENBLAS_CORETYPE=Haswell OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 check-portable: $(STAMP)
 	@if unshare -rn true 2>/dev/null; then \
 	  echo "offline + simulated AVX2 CPU:"; \

@@ -1,0 +1,28 @@
+"""The suite also passes on one thread: ``make check-portable`` runs it with ``OMP_NUM_THREADS=1`` (with the
+simulated AVX2 CPU, offline), so a stored output that depends on PyTorch's thread count fails there. These
+tests make sure that run really is single-threaded and stays so."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import torch
+
+
+def test_torch_runs_with_the_thread_count_the_environment_asks_for():
+    """Under ``make check-portable`` (OMP_NUM_THREADS=1) PyTorch has one thread; without the variable PyTorch
+    chooses (one per core) and there is nothing to check."""
+    requested = os.environ.get("OMP_NUM_THREADS")
+    if requested:
+        assert torch.get_num_threads() == int(requested), (
+            f"OMP_NUM_THREADS={requested} but PyTorch runs {torch.get_num_threads()} threads: it reads the "
+            "variable when it is imported, so it must be set before the test process starts")
+
+
+def test_check_portable_runs_on_one_thread(root):
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    environment = re.search(r"^SIMULATED_CPU\s*:=(.*)$", makefile, re.MULTILINE).group(1).split()
+    assert {"OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1"} <= set(environment)
+    recipe = makefile.split("\ncheck-portable:", 1)[1].split("\n\n", 1)[0]
+    assert recipe.count("$(SIMULATED_CPU) $(PYTEST)") == 2  # both the offline run and the fallback get it
