@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,12 +19,13 @@ def notebook_code(path: Path) -> str:
     return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
 
 
-def course_sources(root: Path = ROOT) -> list[tuple[str, str]]:
+@functools.cache
+def course_sources(root: Path = ROOT) -> tuple[tuple[str, str], ...]:
     """(path relative to the root, Python source) of every module in utils/ and every notebook."""
     modules = [(p, p.read_text(encoding="utf-8")) for p in sorted(root.glob("utils/**/*.py"))]
     notebooks = sorted([*root.glob("solutions/*.ipynb"), *root.glob("chapters/*.ipynb"), *root.glob("*.ipynb")])
     found = modules + [(p, notebook_code(p)) for p in notebooks]
-    return [(str(p.relative_to(root)), source) for p, source in found]
+    return tuple((str(p.relative_to(root)), source) for p, source in found)
 
 
 def _imports(node: ast.Import | ast.ImportFrom) -> list[tuple[str, str, str]]:
@@ -66,7 +68,8 @@ class Call:
         return f"{path}:{self.line}: {self.name}(...)"
 
 
-def calls(source: str) -> list[Call]:
+@functools.cache  # several tests scan the same sources
+def calls(source: str) -> tuple[Call, ...]:
     """Every call in ``source`` whose function is a name or an attribute chain, under its full imported name."""
     tree = ast.parse(source)
     imported = _imported_names(tree)
@@ -76,10 +79,11 @@ def calls(source: str) -> list[Call]:
             keywords = {k.arg: k.value.value if isinstance(k.value, ast.Constant) else "<not a constant>"
                         for k in node.keywords}  # k.arg is None for **kwargs: its values are unknown
             found.append(Call(name, keywords, node.lineno))
-    return found
+    return tuple(found)
 
 
-def references(source: str) -> list[tuple[str, int]]:
+@functools.cache
+def references(source: str) -> tuple[tuple[str, int], ...]:
     """(full name, line) of every import and every name or attribute chain used in ``source``."""
     tree = ast.parse(source)
     imported = _imported_names(tree)
@@ -87,4 +91,4 @@ def references(source: str) -> list[tuple[str, int]]:
              for _, _, full in _imports(node)]
     found += [(name, node.lineno) for node in ast.walk(tree)
               if isinstance(node, ast.Name | ast.Attribute) and (name := _full_name(node, imported))]
-    return found
+    return tuple(found)
