@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import copy
 import numbers
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from . import limits
 from .compare import Mismatch, compare, fmt
+from .limits import AnswerTimeout
 from .normalise import as_choice
 from .reference import load_reference
 from .sandbox import CallResult, NumpyState, call_safely, describe_exception
@@ -114,6 +117,14 @@ GENERIC_HINTS = {
 }
 
 
+TIMEOUT_HINT = (f"the checker stops an answer that runs {limits.FACTOR:g} times as long as the worked solution "
+                "(and at least a few seconds); check that every loop ends: a `while` whose condition never changes, "
+                "or a list that grows while you loop over it, keeps going")
+MEMORY_HINT = (f"while being checked an answer may take {limits.MEMORY_BYTES // 2**30} GiB more memory at most: is an "
+               "array far larger than the exercise needs (an (N, N) array where (N, D) was meant, a list that keeps "
+               "growing in a loop)?")
+
+
 @dataclass
 class Exercise:
     """Common part: the id (``<chapter slug>.<name>``), the reference's name in its solution cell, hints."""
@@ -152,7 +163,13 @@ class Exercise:
 
     def _raised(self, exc: BaseException, case: str | None, attempt: Attempt | None, details=()) -> Verdict:
         where = f"case '{case}': " if case else ""
+        if isinstance(exc, AnswerTimeout):
+            who = "function" if case else "code"
+            return self._verdict(FAILED, f"{where}your {who} was {exc}: is there a loop that never ends?", details,
+                                 hint=TIMEOUT_HINT, case=case)
         hint = _pick_hint(self.hints, EXCEPTION, attempt, None) if attempt else None
+        if hint is None and isinstance(exc, MemoryError):
+            hint = MEMORY_HINT
         return self._verdict(FAILED, f"{where}your code raised {describe_exception(exc)}", details, hint=hint,
                              case=case)
 
@@ -184,8 +201,10 @@ class FunctionExercise(Exercise):
         reference = self.load()
         cases = self.cases()
         for case in cases:
+            start = time.perf_counter()
             expected = _call_reference(reference, case)
-            result = call_safely(answer, case.args, case.kwargs, self.arg_names)
+            seconds = limits.time_limit_for(time.perf_counter() - start)
+            result = call_safely(answer, case.args, case.kwargs, self.arg_names, seconds=seconds)
             attempt = Attempt(case, expected, result)
             if result.not_implemented:
                 return self._not_attempted()
@@ -444,9 +463,18 @@ class PropertyExercise(Exercise):
 
     prop: Callable[[Any], Any] = lambda answer: None
     praise: str = ""
+    _reference_seconds: float | None = field(default=None, init=False, repr=False, compare=False)
 
     def judge(self, answer) -> Verdict:
-        result = call_safely(self.prop, (answer,), arg_names=("answer",))
+        result = call_safely(self.prop, (answer,), arg_names=("answer",),
+                             seconds=limits.time_limit_for(self._reference_seconds))
+        if result.timed_out and self._reference_seconds is None:
+            # Calibrate only when needed: a property whose reference is slow gives a correct but slow answer more
+            # time (FACTOR × the reference), so that answer is run once more with the longer limit.
+            self._reference_seconds = self._time_reference()
+            if limits.time_limit_for(self._reference_seconds) > result.time_limit:
+                result = call_safely(self.prop, (answer,), arg_names=("answer",),
+                                     seconds=limits.time_limit_for(self._reference_seconds))
         if result.not_implemented:
             return self._not_attempted()
         if result.exception is not None:
@@ -459,6 +487,14 @@ class PropertyExercise(Exercise):
             return self._verdict(PASSED, f"the property holds.{praise}")
         problem, hint = result.value if isinstance(result.value, tuple) else (result.value, None)
         return self._verdict(FAILED, str(problem), hint=hint)
+
+    def _time_reference(self) -> float:
+        """Seconds the property takes on the reference (its output is not shown)."""
+        reference = self.load()
+        start = time.perf_counter()
+        with limits.CapturedOutput():
+            call_safely(self.prop, (reference,), arg_names=("answer",), seconds=3600)
+        return time.perf_counter() - start
 
     def validate_reference(self) -> list[str]:
         outcome = self.prop(self.load())

@@ -1,5 +1,6 @@
 """Run a learner's function once, safely: catch its exception, its NumPy warnings, changes to its inputs
-and to NumPy's global state (which is then restored), so a broken answer yields a verdict, not a traceback.
+and to NumPy's global state (which is then restored), and stop it when it runs too long or takes too much
+memory (``limits.py``), so a broken answer yields a verdict, not a traceback or a hung kernel.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+from . import limits
 
 
 @dataclass
@@ -55,6 +58,8 @@ class CallResult:
     warnings: list[str] = field(default_factory=list)
     state_changes: list[str] = field(default_factory=list)
     mutated: list[str] = field(default_factory=list)
+    timed_out: bool = False
+    time_limit: float | None = None
 
     @property
     def not_implemented(self) -> bool:
@@ -98,22 +103,24 @@ def run(fn, *args, **kwargs):
 _WATCHED = {"divide": "warn", "over": "warn", "invalid": "warn", "under": "ignore"}
 
 
-def call_safely(fn, args: tuple = (), kwargs: dict | None = None, arg_names: tuple[str, ...] = ()) -> CallResult:
-    """Call ``fn(*args, **kwargs)`` on copies of the arguments and report everything that went wrong."""
+def call_safely(fn, args: tuple = (), kwargs: dict | None = None, arg_names: tuple[str, ...] = (),
+                seconds: float | None = None) -> CallResult:
+    """Call ``fn(*args, **kwargs)`` on copies of the arguments, for at most ``seconds`` (``limits.MIN_SECONDS``
+    when None) and with capped memory, and report everything that went wrong. Kernel → Interrupt
+    (``KeyboardInterrupt``) passes through, after NumPy's settings are restored."""
     kwargs = kwargs or {}
     pristine = copy.deepcopy((args, kwargs))
     call_args, call_kwargs = copy.deepcopy((args, kwargs))
     before = NumpyState.capture()
-    result = CallResult()
+    result = CallResult(time_limit=limits.time_limit_for() if seconds is None else seconds)
     try:
         with warnings.catch_warnings(record=True) as caught, np.errstate(**_WATCHED):
             warnings.simplefilter("always")
-            try:
-                result.value = fn(*call_args, **call_kwargs)
-            except KeyboardInterrupt:
-                raise
-            except BaseException as exc:  # noqa: BLE001 - any failure of learner code becomes a verdict
-                result.exception = exc
+            outcome = limits.limited_call(fn, call_args, call_kwargs, seconds=result.time_limit)
+            result.value, result.exception, result.timed_out = outcome.value, outcome.exception, outcome.timed_out
+            if result.timed_out:  # one wording, whichever timer stopped it
+                limit = limits.format_seconds(result.time_limit)
+                result.exception = limits.AnswerTimeout(f"still running after {limit} s")
             expected_errors = dict(_WATCHED)
             result.state_changes = before.changes_since(errors=expected_errors)
         result.warnings = [f"{w.category.__name__}: {w.message}" for w in caught]
