@@ -55,7 +55,7 @@ def test_central_difference_error_shrinks_like_h_squared():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: numerical_gradient(cubic_sum, np.ones(2), h=0.0), "positive"),
+    (lambda: numerical_gradient(cubic_sum, np.ones(2), h=0.0), "h must be a finite number > 0, got 0.0"),
     (lambda: numerical_gradient(lambda u: u * 2, np.ones(2)), "one number"),
     (lambda: relative_error(np.ones(2), np.ones(3)), "different shapes"),
     (lambda: check_gradient(cubic_sum, np.ones((2, 3)), np.ones((3, 2)), "W"), r"\(2, 3\), got shape \(3, 2\)"),

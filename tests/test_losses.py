@@ -501,8 +501,8 @@ def test_without_smoothing_there_is_no_optimal_margin_and_full_smoothing_wants_n
 @pytest.mark.parametrize("args, match", [((1, 0.1), "n_classes must be an integer >= 2"),
                                          ((2.5, 0.1), "n_classes must be an integer >= 2"),
                                          ((True, 0.1), "n_classes must be an integer >= 2"),
-                                         ((10, -0.1), r"label_smoothing must be in \[0, 1\]"),
-                                         ((10, 1.5), r"label_smoothing must be in \[0, 1\]")])
+                                         ((10, -0.1), r"label_smoothing must be a number in \[0, 1\]"),
+                                         ((10, 1.5), r"label_smoothing must be a number in \[0, 1\]")])
 def test_bad_arguments_raise(args, match):
     with pytest.raises(ValueError, match=match):
         L.optimal_margin(*args)

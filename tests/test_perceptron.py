@@ -163,10 +163,10 @@ def test_an_explicit_start_is_used_and_not_modified():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"rng": np.random.RandomState(0)}, "np.random.Generator"),
-    ({"epochs": 0}, "epochs must be at least 1"),
-    ({"lr": 0.0}, "lr must be > 0"),
-    ({"init_scale": -1.0}, "init_scale must be >= 0"),
+    ({"rng": np.random.RandomState(0)}, "numpy.random.Generator"),
+    ({"epochs": 0}, "epochs must be a positive integer"),
+    ({"lr": 0.0}, "learning rate must be a positive number"),
+    ({"init_scale": -1.0}, "init_scale must be a finite number >= 0"),
 ])
 def test_training_rejects_bad_settings(kwargs, match):
     X, y = logic_gate("and")

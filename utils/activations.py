@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .module import Module, Parameter, to_float64
+from .module import Module, Parameter, check_number, check_positive_int, to_float64
 
 __all__ = [
     "ACTIVATIONS",
@@ -199,7 +199,7 @@ def leaky_relu(x, negative_slope: float = 0.01) -> np.ndarray:
     Shapes: x (...) -> (...)
     """
     x = to_float64(x)
-    return np.where(x > 0, x, negative_slope * x)
+    return np.where(x > 0, x, check_number(negative_slope, "negative_slope") * x)
 
 
 def leaky_relu_derivative(x, negative_slope: float = 0.01) -> np.ndarray:
@@ -207,7 +207,7 @@ def leaky_relu_derivative(x, negative_slope: float = 0.01) -> np.ndarray:
 
     Shapes: x (...) -> (...)
     """
-    return np.where(to_float64(x) > 0, 1.0, negative_slope)
+    return np.where(to_float64(x) > 0, 1.0, check_number(negative_slope, "negative_slope"))
 
 
 def _prelu_weight(x: np.ndarray, weight) -> np.ndarray:
@@ -265,6 +265,15 @@ def prelu_weight_grad(x, weight, grad_out) -> np.ndarray:
     return np.reshape(total, np.shape(weight))
 
 
+def _check_bounds(lower, upper) -> tuple[float, float]:
+    """RReLU's slope bounds, checked to be numbers with ``lower <= upper``."""
+    lower, upper = check_number(lower, "lower"), check_number(upper, "upper")
+    if lower > upper:
+        raise ValueError(f"rrelu needs lower <= upper (slopes are drawn from U[lower, upper]), "
+                         f"got lower={lower:g}, upper={upper:g}")
+    return lower, upper
+
+
 def rrelu_slopes(
     x, lower: float = 1 / 8, upper: float = 1 / 3, training: bool = False, rng=None
 ) -> np.ndarray:
@@ -277,9 +286,11 @@ def rrelu_slopes(
     Shapes: x (...) -> (...)
 
     Raises:
-        ValueError: in training mode without an ``rng`` (an ``np.random.Generator``).
+        ValueError: in training mode without an ``rng`` (an ``np.random.Generator``), or for bounds that are
+            not numbers with ``lower <= upper``.
     """
     x = to_float64(x)
+    lower, upper = _check_bounds(lower, upper)
     if training:
         if not isinstance(rng, np.random.Generator):
             raise ValueError(
@@ -311,6 +322,7 @@ def elu(x, alpha: float = 1.0) -> np.ndarray:
     Shapes: x (...) -> (...)
     """
     x = to_float64(x)
+    alpha = check_number(alpha, "alpha")
     # exp only of the non-positive part: no overflow for large x; expm1 is exact near 0.
     return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
 
@@ -321,6 +333,7 @@ def elu_derivative(x, alpha: float = 1.0) -> np.ndarray:
     Shapes: x (...) -> (...)
     """
     x = to_float64(x)
+    alpha = check_number(alpha, "alpha")
     return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))  # exp of x <= 0 only
 
 
@@ -396,6 +409,14 @@ def silu_derivative(x) -> np.ndarray:
     return s * (1.0 + x * (1.0 - s))
 
 
+def _check_softplus(beta, threshold) -> tuple[float, float]:
+    """Softplus's β (a number other than 0: it divides by it) and threshold (a number, inf allowed)."""
+    beta = check_number(beta, "beta")
+    if beta == 0:
+        raise ValueError("beta must be a number other than 0 (softplus divides by it), got 0")
+    return beta, check_number(threshold, "threshold", finite=False)
+
+
 def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
     """``softplus(x) = (1/β) log(1 + e^(βx))``, a smooth ReLU; exactly ``x`` where ``βx > threshold``.
 
@@ -404,6 +425,7 @@ def softplus(x, beta: float = 1.0, threshold: float = 20.0) -> np.ndarray:
     Shapes: x (...) -> (...)
     """
     x = to_float64(x)
+    beta, threshold = _check_softplus(beta, threshold)
     bx = beta * x
     # log(1 + e^z) = max(z, 0) + log(1 + e^(-|z|)): the exp is at most 1, so it never overflows.
     smooth = (np.maximum(bx, 0.0) + np.log1p(np.exp(-np.abs(bx)))) / beta
@@ -415,6 +437,7 @@ def softplus_derivative(x, beta: float = 1.0, threshold: float = 20.0) -> np.nda
 
     Shapes: x (...) -> (...)
     """
+    beta, threshold = _check_softplus(beta, threshold)
     bx = beta * to_float64(x)
     return np.where(bx > threshold, 1.0, sigmoid(bx))
 
@@ -422,6 +445,13 @@ def softplus_derivative(x, beta: float = 1.0, threshold: float = 20.0) -> np.nda
 # ---------------------------------------------------------------------------------------------
 # Softmax and log-softmax (along an axis)
 # ---------------------------------------------------------------------------------------------
+def _check_axis(axis, name: str = "axis") -> int:
+    """An axis (or ``dim``), checked to be an integer; NumPy itself says when it is out of range."""
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer (the axis to normalise along), got {axis!r}")
+    return int(axis)
+
+
 def _shifted(x: np.ndarray, axis: int) -> np.ndarray:
     """``x - max(x)`` along ``axis``: the exps of the result are all <= 1, so they never overflow."""
     # A slice that is all -inf gives -inf - (-inf) = nan, as in PyTorch; no warning for that case.
@@ -437,6 +467,7 @@ def softmax(x, axis: int = -1) -> np.ndarray:
 
     Shapes: x (...) -> (...)
     """
+    axis = _check_axis(axis)
     e = np.exp(_shifted(to_float64(x), axis))
     return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -449,6 +480,7 @@ def log_softmax(x, axis: int = -1) -> np.ndarray:
 
     Shapes: x (...) -> (...)
     """
+    axis = _check_axis(axis)
     z = _shifted(to_float64(x), axis)
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
 
@@ -507,14 +539,8 @@ def softmax_temperature(x, temperature: float = 1.0, axis: int = -1) -> np.ndarr
     Raises:
         ValueError: if ``temperature`` is not a finite number > 0 (the message shows what was got).
     """
-    if (
-        isinstance(temperature, bool)
-        or not isinstance(temperature, (int, float, np.integer, np.floating))
-        or not np.isfinite(temperature)
-        or temperature <= 0
-    ):
-        raise ValueError(f"temperature must be a finite number > 0, got {temperature!r}")
-    return softmax(to_float64(x) / float(temperature), axis)
+    temperature = check_number(temperature, "temperature", above=0)
+    return softmax(to_float64(x) / temperature, axis)
 
 
 def entropy(p, axis: int = -1) -> np.ndarray:
@@ -530,6 +556,7 @@ def entropy(p, axis: int = -1) -> np.ndarray:
         ValueError: if ``p`` has a negative entry.
     """
     p = to_float64(p, name="p")
+    axis = _check_axis(axis)
     if np.any(p < 0):
         raise ValueError(f"p must be non-negative (probabilities), got a minimum of {p.min()}")
     log_p = np.log(np.where(p > 0, p, 1.0))  # log 1 = 0 where p = 0, so 0 · log 0 counts as 0
@@ -637,6 +664,7 @@ class LeakyReLU(_Elementwise):
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
+        check_number(negative_slope, "negative_slope")
         self.negative_slope = negative_slope
 
     def function(self, x):
@@ -654,6 +682,7 @@ class ELU(_Elementwise):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
+        check_number(alpha, "alpha")
         self.alpha = alpha
 
     def function(self, x):
@@ -689,6 +718,7 @@ class Softplus(_Elementwise):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0):
         super().__init__()
+        _check_softplus(beta, threshold)
         self.beta = beta
         self.threshold = threshold
 
@@ -711,8 +741,8 @@ class PReLU(Module):
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25):
         super().__init__()
-        self.num_parameters = num_parameters
-        self.weight = Parameter(np.full(num_parameters, init))
+        self.num_parameters = check_positive_int(num_parameters, "num_parameters")
+        self.weight = Parameter(np.full(self.num_parameters, check_number(init, "init")))
 
     def forward(self, x) -> np.ndarray:
         """Shapes: x (N, C, ...) -> (N, C, ...)"""
@@ -739,6 +769,7 @@ class RReLU(Module):
 
     def __init__(self, lower: float = 1 / 8, upper: float = 1 / 3, rng: np.random.Generator | None = None):
         super().__init__()
+        _check_bounds(lower, upper)
         self.lower = lower
         self.upper = upper
         self.rng = rng
@@ -764,7 +795,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int = -1):
         super().__init__()
-        self.dim = dim
+        self.dim = _check_axis(dim, "dim")
 
     def forward(self, x) -> np.ndarray:
         """Shapes: x (...) -> (...)"""
@@ -787,7 +818,7 @@ class LogSoftmax(Module):
 
     def __init__(self, dim: int = -1):
         super().__init__()
-        self.dim = dim
+        self.dim = _check_axis(dim, "dim")
 
     def forward(self, x) -> np.ndarray:
         """Shapes: x (...) -> (...)"""
@@ -888,7 +919,8 @@ def make_torch_activation(name: str):
     """
     spec = activation_spec(name)
     if spec.torch_module is None:
-        raise ValueError(f"PyTorch has no module for the activation {name!r}")
+        twins = ", ".join(key for key, row in ACTIVATION_TABLE.items() if row.torch_module is not None)
+        raise ValueError(f"PyTorch has no module for the activation {name!r}; choose one of {twins}")
     import torch
 
     return getattr(torch.nn, spec.torch_module)(**dict(spec.torch_kwargs))

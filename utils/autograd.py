@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from .module import check_positive_int
+from .module import check_positive_int, check_rng
 
 __all__ = ["MLP", "Layer", "Neuron", "Value", "topological_order"]
 
@@ -281,6 +281,18 @@ def _check_activation(name: str) -> str:
 
 
 
+def _check_example(x, n_inputs: int) -> None:
+    """One example: a list (or 1-D array) of ``n_inputs`` numbers or Values."""
+    if isinstance(x, (Value, numbers.Number, str)) or not hasattr(x, "__len__"):
+        raise TypeError(f"a neuron takes one example as a list of {n_inputs} numbers (or Values), "
+                        f"got {type(x).__name__} {x!r}")
+    if isinstance(x, np.ndarray) and x.ndim != 1:
+        raise ValueError(f"a neuron takes one example of shape ({n_inputs},), got an array of shape {x.shape}: "
+                         f"call it on each row")
+    if len(x) != n_inputs:
+        raise ValueError(f"this neuron takes {n_inputs} inputs, got {len(x)}")
+
+
 class Neuron:
     """``activation(w · x + b)`` for one input list ``x`` of ``n_inputs`` numbers or Values.
 
@@ -289,14 +301,14 @@ class Neuron:
 
     def __init__(self, n_inputs: int, activation: str = "tanh", *, rng: np.random.Generator):
         n_inputs = check_positive_int(n_inputs, "n_inputs")
+        check_rng(rng)
         self.activation = _check_activation(activation)
         bound = 1.0 / math.sqrt(n_inputs)
         self.w = [Value(float(v), label="w") for v in rng.uniform(-bound, bound, n_inputs)]
         self.b = Value(float(rng.uniform(-bound, bound)), label="b")
 
     def __call__(self, x: Sequence) -> Value:
-        if len(x) != len(self.w):
-            raise ValueError(f"this neuron takes {len(self.w)} inputs, got {len(x)}")
+        _check_example(x, len(self.w))
         z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
         return z if self.activation == "linear" else getattr(z, self.activation)()
 
@@ -335,9 +347,10 @@ class MLP:
 
     def __init__(self, n_inputs: int, layer_sizes: Sequence[int], activation: str = "tanh",
                  output_activation: str = "linear", *, rng: np.random.Generator):
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        check_rng(rng)
         _check_activation(activation)
+        if isinstance(layer_sizes, (str, numbers.Number)) or not hasattr(layer_sizes, "__iter__"):
+            raise ValueError(f"layer_sizes must be a list of layer sizes, e.g. [4, 4, 1], got {layer_sizes!r}")
         sizes = [check_positive_int(n_inputs, "n_inputs")]
         sizes += [check_positive_int(n, "a layer size") for n in layer_sizes]
         if len(sizes) < 2:

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from .autograd import Value, topological_order
+from .module import check_number
 
 __all__ = ["GRAPHS", "GraphStep", "StepThrough", "backprop_steps", "format_value", "op_symbol", "steps_of"]
 
@@ -66,7 +67,13 @@ _OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−", "exp": 
 
 
 def op_symbol(op: str) -> str:
-    """The symbol drawn for a ``Value``'s operation, e.g. ``"*"`` -> ``"×"``, ``"**3"`` -> ``"^3"``."""
+    """The symbol drawn for a ``Value``'s operation, e.g. ``"*"`` -> ``"×"``, ``"**3"`` -> ``"^3"``.
+
+    Raises:
+        TypeError: if ``op`` is not a string (a ``Value``'s ``.op``).
+    """
+    if not isinstance(op, str):
+        raise TypeError(f"op must be a Value's operation as a string, e.g. '*' or '**2', got {type(op).__name__}")
     if op.startswith("**"):
         return "^" + op[2:]
     return _OP_SYMBOLS.get(op, op)
@@ -87,7 +94,12 @@ def _describe(node: Value, labels: dict[int, str]) -> str:
 
 
 def format_value(v: float) -> str:
-    """A number as the step-through shows it: 4 significant digits, scientific notation when very large or small."""
+    """A number as the step-through shows it: 4 significant digits, scientific notation when very large or small.
+
+    Raises:
+        ValueError: if ``v`` is not a number (inf and nan are shown as such).
+    """
+    v = check_number(v, "v", finite=False)
     if v == 0:
         return "0"
     if abs(v) >= 1e4 or abs(v) < 1e-3:

@@ -2,12 +2,16 @@
 that ships inside scikit-learn (8×8 digits, iris). Nothing here downloads anything.
 
 Shapes are batch first: X (N, D) float64, y (N,) (float64 0/1 targets for the logic gates, int64 class
-labels elsewhere).
+labels elsewhere). Bad arguments raise a ``ValueError`` naming the argument, what was expected and what was got.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from .module import check_number, check_positive_int, check_rng, check_seed, to_float64
+
+__all__ = ["GATES", "GATE_INPUTS", "blobs", "digits_split", "iris", "logic_gate", "moons", "spirals"]
 
 GATES = {
     "and": (0, 0, 0, 1),
@@ -32,21 +36,16 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     return GATE_INPUTS.copy(), np.array(GATES[key], dtype=float)
 
 
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator (np.random.default_rng(seed)), "
-                         f"got {type(rng).__name__}")
-    return rng
-
-
 def spirals(n_per_class: int = 100, n_classes: int = 3, noise: float = 0.2, *, rng) -> tuple[np.ndarray, np.ndarray]:
     """Interleaved spiral arms in the plane (the classic "not linearly separable" set).
 
     Returns X (n_per_class * n_classes, 2) within about [-1, 1]², y (N,) int64 in [0, n_classes).
     """
-    rng = _check_rng(rng)
-    if n_per_class < 1 or n_classes < 2:
-        raise ValueError(f"need n_per_class >= 1 and n_classes >= 2, got {n_per_class} and {n_classes}")
+    rng = check_rng(rng)
+    n_per_class = check_positive_int(n_per_class, "n_per_class")
+    if check_positive_int(n_classes, "n_classes") < 2:
+        raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
+    noise = check_number(noise, "noise", at_least=0)
     X = np.empty((n_per_class * n_classes, 2))
     y = np.repeat(np.arange(n_classes), n_per_class)
     radius = np.linspace(0.0, 1.0, n_per_class)
@@ -63,7 +62,9 @@ def moons(n: int = 200, noise: float = 0.15, *, rng) -> tuple[np.ndarray, np.nda
     """
     from sklearn.datasets import make_moons
 
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
+    n = check_positive_int(n, "n")
+    noise = check_number(noise, "noise", at_least=0)
     X, y = make_moons(n_samples=n, noise=noise, random_state=int(rng.integers(2**31 - 1)))
     return X.astype(np.float64), y.astype(np.int64)
 
@@ -71,8 +72,10 @@ def moons(n: int = 200, noise: float = 0.15, *, rng) -> tuple[np.ndarray, np.nda
 def blobs(n_per_class: int = 50, centers=((-2.0, 0.0), (2.0, 0.0)), std: float = 1.0, *,
           rng) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian blobs around ``centers`` (C, 2): X (n_per_class * C, 2), y (N,) int64 in [0, C)."""
-    rng = _check_rng(rng)
-    centers = np.asarray(centers, dtype=float)
+    rng = check_rng(rng)
+    n_per_class = check_positive_int(n_per_class, "n_per_class")
+    std = check_number(std, "std", at_least=0)
+    centers = to_float64(centers, name="centers")
     if centers.ndim != 2:
         raise ValueError(f"centers must have shape (C, D), got shape {centers.shape}")
     X = np.concatenate([c + std * rng.normal(size=(n_per_class, centers.shape[1])) for c in centers])
@@ -85,7 +88,14 @@ def digits_split(test_size: float = 0.25, seed: int = 0) -> tuple[np.ndarray, np
 
     Returns X_train (N_train, 64), X_test (N_test, 64) float64, y_train, y_test int64 in 0..9. The same
     ``seed`` gives the same split on every machine.
+
+    Raises:
+        ValueError: for ``test_size`` not a number strictly between 0 and 1, or ``seed`` not an integer >= 0.
     """
+    if not check_number(test_size, "test_size", above=0) < 1:
+        raise ValueError(f"test_size must be a number between 0 and 1 (the share of examples kept for testing), "
+                         f"got {test_size!r}")
+    seed = check_seed(seed)
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 

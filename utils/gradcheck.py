@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .module import Module, to_float64
+from .module import Module, check_number, to_float64
 
 __all__ = [
     "DEFAULT_H",
@@ -68,10 +68,11 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, h: float = DEFAULT_H
 
     Raises:
         ValueError: if ``h`` is not a positive number or ``f`` does not return a scalar.
+        TypeError: if ``f`` is not callable.
     """
-    h = float(h)
-    if not h > 0:
-        raise ValueError(f"h must be a positive number, got {h}")
+    if not callable(f):
+        raise TypeError(f"f must be a function of x returning one number, got {type(f).__name__}")
+    h = check_number(h, "h", above=0)
     x = to_float64(x).copy()  # our own working copy
     grad = np.empty_like(x)
     for i in np.ndindex(x.shape):
@@ -140,6 +141,7 @@ def check_gradient(f: Callable[[np.ndarray], float], x, analytic, name: str = "x
         ValueError: if ``analytic`` does not have ``x``'s shape (naming both shapes).
     """
     x = to_float64(x)
+    tol = check_number(tol, "tol", at_least=0)
     analytic = to_float64(analytic, "analytic gradient")
     if analytic.shape != x.shape:
         raise ValueError(f"the gradient of {name} must have its shape {x.shape}, got shape {analytic.shape}")

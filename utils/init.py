@@ -42,6 +42,8 @@ from functools import partial
 
 import numpy as np
 
+from .module import check_number, check_rng
+
 __all__ = [
     "LABELS",
     "SCHEMES",
@@ -83,20 +85,6 @@ def _check_shape(shape) -> tuple[int, ...]:
     if any(d < 0 for d in dims) or any(isinstance(d, (bool, float)) for d in shape):
         raise bad
     return dims
-
-
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError("rng must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
-                         f"got {type(rng).__name__}")
-    return rng
-
-
-def _check_positive(value, name: str) -> float:
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +142,7 @@ def xavier_std(shape, gain: float = 1.0) -> float:
     fan_in, fan_out = compute_fans(shape)
     if fan_in + fan_out == 0:
         raise ValueError(f"Xavier needs fan_in + fan_out > 0, got shape {tuple(shape)}")
-    return _check_positive(gain, "gain") * math.sqrt(2.0 / (fan_in + fan_out))
+    return check_number(gain, "gain", at_least=0) * math.sqrt(2.0 / (fan_in + fan_out))
 
 
 def _fan(shape, mode: str) -> int:
@@ -184,21 +172,23 @@ def zeros(shape, rng: np.random.Generator | None = None) -> np.ndarray:
     Fine for biases; for weights it makes every unit of a layer compute the same thing (the symmetry problem).
     """
     if rng is not None:
-        _check_rng(rng)
+        check_rng(rng)
     return np.zeros(_check_shape(shape))
 
 
 def normal(shape, rng: np.random.Generator, mean: float = 0.0, std: float = 1.0) -> np.ndarray:
     """Draws from ``N(mean, std²)`` (``torch.nn.init.normal_``)."""
-    return _check_rng(rng).normal(float(mean), _check_positive(std, "std"), size=_check_shape(shape))
+    rng = check_rng(rng)
+    mean, std = check_number(mean, "mean"), check_number(std, "std", at_least=0)
+    return rng.normal(mean, std, size=_check_shape(shape))
 
 
 def uniform(shape, rng: np.random.Generator, low: float = 0.0, high: float = 1.0) -> np.ndarray:
     """Draws from ``U(low, high)`` (``torch.nn.init.uniform_``)."""
-    low, high = float(low), float(high)
+    low, high = check_number(low, "low"), check_number(high, "high")
     if not low <= high:
         raise ValueError(f"uniform needs low <= high, got low={low}, high={high}")
-    return _check_rng(rng).uniform(low, high, size=_check_shape(shape))
+    return check_rng(rng).uniform(low, high, size=_check_shape(shape))
 
 
 def lecun_normal(shape, rng: np.random.Generator) -> np.ndarray:

@@ -136,7 +136,8 @@ class Sequential(Module):
             TypeError: if ``module`` is not a ``Module`` (e.g. a plain function or a class instead of an instance).
         """
         if not isinstance(module, Module):
-            hint = " (an instance is needed: write ReLU(), not ReLU)" if isinstance(module, type) else ""
+            hint = (" (an instance is needed: write ReLU(), not ReLU)" if isinstance(module, type)
+                    else " (unpack the list: Sequential(*modules))" if isinstance(module, (list, tuple)) else "")
             raise TypeError(f"Sequential takes Module instances, got {type(module).__name__} {module!r}{hint}")
         setattr(self, str(len(self)), module)
         return self

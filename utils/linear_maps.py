@@ -7,17 +7,18 @@ the unit circle becomes an ellipse, and areas are multiplied by ``|det A|``.
 
 Functions: ``affine`` (what a linear layer computes), ``compose`` (several linear maps as one matrix),
 ``transform`` (points through a 2×2 matrix), ``grid_segments``, ``unit_circle``, ``unit_square``,
-``determinant`` and ``describe`` (what the determinant says about a 2×2 map).
+``determinant`` and ``describe`` (what the determinant says about a 2×2 map); ``check_limits`` checks the
+``(lo, hi)`` window of a figure (``utils.perceptron`` uses it too).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .module import to_float64
+from .module import check_number, check_positive_int, to_float64
 
-__all__ = ["affine", "compose", "describe", "determinant", "grid_segments", "transform", "unit_circle",
-           "unit_square"]
+__all__ = ["affine", "check_limits", "compose", "describe", "determinant", "grid_segments", "transform",
+           "unit_circle", "unit_square"]
 
 
 def affine(X, W, b=None) -> np.ndarray:
@@ -89,16 +90,37 @@ def transform(points, A) -> np.ndarray:
     return P @ A.T
 
 
+def check_limits(limits, name: str = "limits") -> tuple[float, float]:
+    """``(lo, hi)`` as two floats, checked to be two finite numbers with ``lo < hi`` (a square window ``[lo, hi]²``).
+
+    Raises:
+        ValueError: ``"limits must be (lo, hi) with lo < hi; got ..."``.
+    """
+    bad = ValueError(f"{name} must be (lo, hi) with lo < hi; got {limits!r}")
+    if np.ndim(limits) != 1 or np.shape(limits) != (2,):
+        raise bad
+    try:
+        lo, hi = (check_number(v, name) for v in limits)
+    except ValueError:
+        raise bad from None
+    if not lo < hi:
+        raise bad
+    return lo, hi
+
+
 def grid_segments(limits=(-2.0, 2.0), n: int = 9) -> np.ndarray:
     """A square grid as straight segments: ``n`` vertical then ``n`` horizontal lines across ``[lo, hi]²``.
 
     Two end points per line are enough, because a linear map keeps straight lines straight.
 
     Shapes: -> (2n, 2, 2): segment, end point, (x, y)
+
+    Raises:
+        ValueError: for limits that are not (lo, hi) with lo < hi, or n not an integer >= 2.
     """
-    lo, hi = (float(v) for v in limits)
-    if not lo < hi or int(n) < 2:
-        raise ValueError(f"need lo < hi and n >= 2; got limits {limits}, n {n}")
+    lo, hi = check_limits(limits)
+    if check_positive_int(n, "n") < 2:
+        raise ValueError(f"n must be an integer >= 2 (lines per direction); got {n!r}")
     ticks = np.linspace(lo, hi, int(n))
     vertical = np.stack([np.stack([ticks, np.full_like(ticks, lo)], -1),
                          np.stack([ticks, np.full_like(ticks, hi)], -1)], axis=1)
@@ -107,9 +129,13 @@ def grid_segments(limits=(-2.0, 2.0), n: int = 9) -> np.ndarray:
 
 
 def unit_circle(n: int = 121) -> np.ndarray:
-    """``n`` points of the unit circle, the first repeated at the end (a closed curve). Shapes: -> (n, 2)"""
-    if int(n) < 4:
-        raise ValueError(f"n must be at least 4; got {n}")
+    """``n`` points of the unit circle, the first repeated at the end (a closed curve). Shapes: -> (n, 2)
+
+    Raises:
+        ValueError: for n not an integer >= 4.
+    """
+    if check_positive_int(n, "n") < 4:
+        raise ValueError(f"n must be an integer >= 4; got {n!r}")
     angle = np.linspace(0.0, 2.0 * np.pi, int(n))
     return np.stack([np.cos(angle), np.sin(angle)], axis=-1)
 

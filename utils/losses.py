@@ -50,7 +50,7 @@ from __future__ import annotations
 import numpy as np
 
 from .activations import log_softmax, sigmoid, softmax
-from .module import Module, to_float64
+from .module import Module, check_number, to_float64
 
 __all__ = [
     "REDUCTIONS",
@@ -218,15 +218,6 @@ class L1Loss(_PointwiseLoss):
         return np.sign(input - target)
 
 
-def _check_positive(value, name: str, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be a finite number {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return value
-
-
 class HuberLoss(_PointwiseLoss):
     """Huber loss, like ``torch.nn.HuberLoss(delta)``: quadratic for small errors, linear for large ones.
 
@@ -242,7 +233,7 @@ class HuberLoss(_PointwiseLoss):
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
         super().__init__(reduction)
-        self.delta = _check_positive(delta, "delta")
+        self.delta = check_number(delta, "delta", above=0)
 
     def elementwise(self, input, target):
         a = np.abs(input - target)
@@ -270,7 +261,7 @@ class SmoothL1Loss(_PointwiseLoss):
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0):
         super().__init__(reduction)
-        self.beta = _check_positive(beta, "beta", allow_zero=True)
+        self.beta = check_number(beta, "beta", at_least=0)
 
     def elementwise(self, input, target):
         a = np.abs(input - target)
@@ -449,6 +440,13 @@ def _check_class_indices(target: np.ndarray, n: int, n_classes: int, ignore_inde
     return labels
 
 
+def _check_ignore_index(ignore_index) -> int:
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise ValueError(f"ignore_index must be an integer (a class index whose examples are skipped), "
+                         f"got {ignore_index!r}")
+    return int(ignore_index)
+
+
 def _is_integer_array(target: np.ndarray) -> bool:
     return target.dtype.kind in "iu"
 
@@ -472,7 +470,7 @@ class NLLLoss(_Loss):
     def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
         super().__init__(reduction)
         self.weight = None if weight is None else to_float64(weight, name="weight").copy()
-        self.ignore_index = int(ignore_index)
+        self.ignore_index = _check_ignore_index(ignore_index)
 
     def forward(self, input, target):
         """Shapes: input (N, C) or (C,), target (N,) or () -> a float, or (N,) / () for "none"."""
@@ -505,6 +503,17 @@ class NLLLoss(_Loss):
         parts = ["weight=..." if self.weight is not None else "",
                  f"ignore_index={self.ignore_index}" if self.ignore_index != -100 else "", super().extra_repr()]
         return ", ".join(filter(None, parts))
+
+
+def _check_label_smoothing(label_smoothing) -> float:
+    """ε as a float, checked to be a number in [0, 1]."""
+    try:
+        value = check_number(label_smoothing, "label_smoothing", at_least=0.0)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
+    return value
 
 
 class CrossEntropyLoss(_Loss):
@@ -541,10 +550,8 @@ class CrossEntropyLoss(_Loss):
                  label_smoothing: float = 0.0):
         super().__init__(reduction)
         self.weight = None if weight is None else to_float64(weight, name="weight").copy()
-        self.ignore_index = int(ignore_index)
-        if isinstance(label_smoothing, bool) or not (0.0 <= float(label_smoothing) <= 1.0):
-            raise ValueError(f"label_smoothing must be a number in [0, 1], got {label_smoothing!r}")
-        self.label_smoothing = float(label_smoothing)
+        self.ignore_index = _check_ignore_index(ignore_index)
+        self.label_smoothing = _check_label_smoothing(label_smoothing)
 
     def target_weights(self, target, n: int, c: int, unbatched: bool, input_shape) -> tuple[np.ndarray, float]:
         """The matrix A (N, C) described above, and the mean's denominator."""
@@ -657,8 +664,10 @@ def kl_divergence(p, q, axis: int = -1) -> np.ndarray:
     p, q = to_float64(p, name="p"), to_float64(q, name="q")
     if q.shape != p.shape:
         raise ValueError(f"q must have p's shape {p.shape}, got shape {q.shape}")
-    if (p < 0).any() or (q < 0).any():
-        raise ValueError("p and q must be probability distributions (no negative entries)")
+    for name, dist in (("p", p), ("q", q)):
+        if (dist < 0).any():
+            raise ValueError(f"p and q must be probability distributions (no negative entries), got {name} with a "
+                             f"minimum of {dist.min():g}")
     with np.errstate(divide="ignore"):
         log_ratio = np.log(np.where(p > 0, p, 1.0)) - np.log(np.where(p > 0, q, 1.0))  # +inf where q = 0 < p
     return np.sum(np.where(p > 0, p * log_ratio, 0.0), axis=axis)
@@ -673,10 +682,9 @@ def optimal_margin(n_classes: int, label_smoothing: float) -> float:
     Raises:
         ValueError: for C not an integer >= 2, or ε outside [0, 1].
     """
-    if isinstance(n_classes, bool) or int(n_classes) != n_classes or n_classes < 2:
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    label_smoothing = _check_label_smoothing(label_smoothing)
     c = int(n_classes)
     t = 1.0 - label_smoothing + label_smoothing / c
     return float("inf") if t >= 1.0 else float(np.log(t * (c - 1) / (1.0 - t)))

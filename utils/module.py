@@ -9,7 +9,10 @@ correspondence, and small enough to read in one sitting:
   to the module's input and **adds** into each parameter's ``.grad`` (as PyTorch accumulates).
   Assigning a ``Parameter`` or a ``Module`` to an attribute registers it, so ``parameters()``,
   ``named_parameters()``, ``zero_grad()`` and ``train()``/``eval()`` reach everything inside.
-- ``to_float64``: the input check every component uses (real numbers in, float64 array out).
+- The input checks every component uses, each raising a ``ValueError`` (``TypeError`` for a wrong kind of
+  object) that names the argument, what was expected and what was got: ``to_float64`` (real numbers in,
+  float64 array out), ``check_number``, ``check_positive_int``, ``check_seed``, ``check_rng`` and
+  ``check_module``.
 
 The backward convention, shared by every chapter::
 
@@ -24,7 +27,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["Module", "Parameter", "check_positive_int", "to_float64"]
+__all__ = ["Module", "Parameter", "check_module", "check_number", "check_positive_int", "check_rng", "check_seed",
+           "to_float64"]
 
 
 def to_float64(x, name: str = "x") -> np.ndarray:
@@ -56,8 +60,75 @@ def check_positive_int(value, name: str) -> int:
         ValueError: ``"<name> must be a positive integer, got <value>"``.
     """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(f"{name} must be a positive integer, got {_shown(value)}")
     return int(value)
+
+
+def _shown(value) -> str:
+    """``value`` as an error message shows it: ``repr``, but a NumPy number as the plain number (``0.5``, not
+    ``np.float64(0.5)``)."""
+    return repr(value.item()) if isinstance(value, np.generic) else repr(value)
+
+
+def check_number(value, name: str, *, at_least: float | None = None, above: float | None = None,
+                 finite: bool = True) -> float:
+    """``value`` as a float, checked to be one real number (a Python or NumPy int or float, or a 0-d array of
+    one), finite unless ``finite=False``, and ``>= at_least`` / ``> above`` when those are given.
+
+    Bools, strings, None and arrays of several numbers are rejected (``float("0.1")`` would hide a mistake).
+
+    Raises:
+        ValueError: ``"<name> must be a finite number > 0, got <value>"`` (the words follow the conditions).
+    """
+    kind = np.asarray(value).dtype.kind if np.ndim(value) == 0 else ""
+    number = float(value) if kind in ("i", "u", "f") else None
+    if (number is None or (finite and not np.isfinite(number)) or (at_least is not None and not number >= at_least)
+            or (above is not None and not number > above)):
+        bound = f" >= {at_least:g}" if at_least is not None else f" > {above:g}" if above is not None else ""
+        raise ValueError(f"{name} must be a {'finite ' if finite else ''}number{bound}, got {_shown(value)}")
+    return number
+
+
+def check_seed(seed, name: str = "seed") -> int:
+    """``seed`` as an int, checked to be an integer >= 0 (what ``np.random.default_rng(seed)`` takes).
+
+    Raises:
+        ValueError: ``"seed must be an integer >= 0, got <seed>"``.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"{name} must be an integer >= 0, got {_shown(seed)}")
+    return int(seed)
+
+
+def check_rng(rng, name: str = "rng") -> np.random.Generator:
+    """``rng`` itself, checked to be a ``np.random.Generator`` (not a seed, ``None`` or ``np.random.RandomState``).
+
+    Raises:
+        ValueError: naming what was got and how to make one.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"{name} must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+                         f"got {type(rng).__name__}")
+    return rng
+
+
+def check_module(value, name: str, expected: str = "a utils Module instance"):
+    """``value`` itself, checked to be a ``Module`` instance (a from-scratch layer, activation or loss).
+
+    ``expected`` says what was wanted, e.g. ``"a loss module such as CrossEntropyLoss()"``.
+
+    Raises:
+        TypeError: naming what was got; a class instead of an instance gets "write X(), not X".
+    """
+    if isinstance(value, Module):
+        return value
+    if isinstance(value, type):
+        got = f"the class {value.__name__} (an instance is needed: write {value.__name__}(), not {value.__name__})"
+    elif callable(value):
+        got = f"the function {getattr(value, '__name__', repr(value))} (it has no backward)"
+    else:
+        got = type(value).__name__
+    raise TypeError(f"{name} must be {expected}, got {got}")
 
 
 class Parameter:

@@ -37,7 +37,7 @@ from . import activations as A
 from . import init
 from .layers import Linear, Sequential
 from .linear_maps import affine
-from .module import check_positive_int, to_float64
+from .module import check_module, check_positive_int, check_rng, check_seed, to_float64
 
 __all__ = [
     "EXAMPLE_2_3_2",
@@ -309,8 +309,7 @@ def deep_stack(in_features: int, out_features: int, *, depth: int, width: int, a
     A.activation_spec(activation)
     sizes = {name: check_positive_int(value, name) for name, value in
              (("in_features", in_features), ("out_features", out_features), ("depth", depth), ("width", width))}
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_rng(rng)
     modules, n_in = [], sizes["in_features"]
     for _ in range(sizes["depth"]):
         linear = Linear(n_in, sizes["width"], rng=rng)  # PyTorch's default, U(±1/√n_in): weight, then bias
@@ -333,9 +332,11 @@ def gradient_per_layer(model, loss_fn, X, y) -> np.ndarray:
 
     Raises:
         ValueError: if ``model`` is not a ``utils.layers.Sequential`` containing a ``Linear`` layer.
+        TypeError: if ``loss_fn`` is not a loss module instance (e.g. the function ``cross_entropy``).
     """
     if not isinstance(model, Sequential) or not any(isinstance(m, Linear) for m in model):
         raise ValueError(f"model must be a utils.layers.Sequential with Linear layers, got {model!r}")
+    check_module(loss_fn, "loss_fn", "a loss module with a backward, such as CrossEntropyLoss()")
     loss_fn(model(X), y)
     grad, norms = loss_fn.backward(), []
     for module in reversed(list(model)):
@@ -357,13 +358,14 @@ def deep_activations(scheme: str, activation: str = "tanh", depth: int = 10, wid
     Shapes: -> (depth, n_samples, width), entry [l] being the activations after layer l + 1
 
     Raises:
-        ValueError: for an unknown scheme or activation, or a depth/width/n_samples below 1.
+        ValueError: for an unknown scheme or activation, a depth/width/n_samples below 1, or a seed that is not
+            an integer >= 0.
     """
     draw = init.get_scheme(scheme).draw
     f = activation_function(activation)
     for name, value in (("depth", depth), ("width", width), ("n_samples", n_samples)):
         check_positive_int(value, name)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     a = rng.normal(size=(n_samples, width))
     out = np.empty((depth, n_samples, width))
     with _one_blas_thread():

@@ -26,9 +26,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable
 
-import numpy as np
-
-from .module import Parameter
+from .module import Module, Parameter, check_number
 
 __all__ = ["SGD", "Optimizer", "check_lr", "sgd_step"]
 
@@ -40,18 +38,40 @@ def check_lr(lr) -> float:
         ValueError: naming what was got (a bool, a string, 0, a negative number, inf or NaN).
     """
     try:
-        value = float(lr)
-    except (TypeError, ValueError):
-        value = float("nan")
-    if isinstance(lr, bool) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"the learning rate must be a positive number, got {lr!r}")
-    return value
+        return check_number(lr, "lr", above=0)
+    except ValueError:
+        raise ValueError(f"the learning rate must be a positive number, got {lr!r}") from None
+
+
+def _not_the_model(params, example: str) -> None:
+    """A ValueError when ``params`` is a model or one Parameter where an iterable of Parameters belongs."""
+    if isinstance(params, Module):
+        raise ValueError(f"pass the model's parameters, e.g. {example}, not the model itself "
+                         f"({type(params).__name__})")
+    if isinstance(params, (Parameter, dict)):
+        raise ValueError(f"params must be an iterable of Parameters or of dicts (parameter groups), got one "
+                         f"{type(params).__name__}: wrap it in a list")
+
+
+def _check_parameter(p) -> Parameter:
+    if not isinstance(p, Parameter):
+        raise ValueError(f"an optimizer updates utils.module.Parameter objects (e.g. model.parameters()), "
+                         f"got {type(p).__name__}")
+    return p
 
 
 def sgd_step(parameters: Iterable[Parameter], lr: float) -> None:
-    """One step of gradient descent, in place: ``p.data -= lr * p.grad`` (parameters without a gradient stay)."""
+    """One step of gradient descent, in place: ``p.data -= lr * p.grad`` (parameters without a gradient stay).
+
+    Raises:
+        ValueError: for a bad learning rate (see ``check_lr``), or ``parameters`` not an iterable of
+            ``Parameter`` (e.g. the model itself instead of ``model.parameters()``).
+    """
     lr = check_lr(lr)
-    for p in parameters:
+    _not_the_model(parameters, "sgd_step(model.parameters(), lr)")
+    params = [_check_parameter(p) for p in _as_list(parameters, "parameters must be an iterable of Parameters "
+                                                                 "(model.parameters())")]
+    for p in params:
         if p.grad is not None:
             p.data -= lr * p.grad
 
@@ -84,9 +104,7 @@ class Optimizer:
     """
 
     def __init__(self, params, defaults: dict):
-        if isinstance(params, (Parameter, dict)):
-            raise ValueError(f"params must be an iterable of Parameters or of dicts (parameter groups), got one "
-                             f"{type(params).__name__}: wrap it in a list")
+        _not_the_model(params, f"{type(self).__name__}(model.parameters(), ...)")
         if not isinstance(defaults, dict):
             raise ValueError(f"defaults must be a dict of hyper-parameters, got {type(defaults).__name__}")
         self.defaults = dict(defaults)
@@ -123,9 +141,7 @@ class Optimizer:
         if not params:
             raise ValueError("a parameter group has an empty 'params' list")
         for p in params:
-            if not isinstance(p, Parameter):
-                raise ValueError(f"an optimizer updates utils.module.Parameter objects (e.g. model.parameters()), "
-                                 f"got {type(p).__name__}")
+            _check_parameter(p)
         if len({id(p) for p in params}) != len(params):
             raise ValueError("a parameter group lists the same Parameter more than once")
         taken = {id(p) for group in self.param_groups for p in group["params"]}
@@ -223,7 +239,13 @@ class SGD(Optimizer):
         group["lr"] = check_lr(group["lr"])
 
     def step(self, closure: Callable[[], float] | None = None):
-        """One step for every group; returns ``closure()``'s loss when a closure is given, else None."""
+        """One step for every group; returns ``closure()``'s loss when a closure is given, else None.
+
+        Raises:
+            TypeError: if ``closure`` is given and is not callable.
+        """
+        if closure is not None and not callable(closure):
+            raise TypeError(f"closure must be a function that recomputes the loss, got {type(closure).__name__}")
         loss = closure() if closure is not None else None
         for group in self.param_groups:
             if group["lr"] == 0:  # a step of size 0 (the end of a schedule): nothing moves

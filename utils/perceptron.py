@@ -28,7 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import step
-from .module import Module, Parameter, to_float64
+from .linear_maps import check_limits
+from .module import Module, Parameter, check_number, check_positive_int, check_rng, to_float64
+from .optim import check_lr
 
 __all__ = [
     "Perceptron",
@@ -121,15 +123,20 @@ def perceptron_update(weight, bias, x, target, lr: float = 0.1) -> tuple[np.ndar
     example (error 0) changes nothing.
 
     Shapes: weight (D,), bias a number, x (D,), target 0 or 1 -> weight (D,), bias a float
+
+    Raises:
+        ValueError: for shapes that do not fit, a target other than 0 or 1, or a learning rate that is not a
+            positive number.
     """
     x = to_float64(x, name="x")
     if x.ndim != 1:
         raise ValueError(f"x must be one example of shape (D,); got shape {x.shape}")
     w = _check_weight(weight, x.shape[0])
     b = _check_bias(bias)
-    target = float(target)
-    if target not in (0.0, 1.0):
-        raise ValueError(f"target must be 0 or 1; got {target}")
+    label = np.asarray(target)
+    if label.ndim != 0 or label.dtype.kind not in "iuf" or float(label) not in (0.0, 1.0):
+        raise ValueError(f"target must be 0 or 1; got {repr(target) if isinstance(target, str) else target}")
+    target, lr = float(label), check_lr(lr)
     error = target - float(step(x @ w + b))
     return w + lr * error * x, b + lr * error
 
@@ -182,18 +189,14 @@ def train_perceptron(X, y, *, lr: float = 0.1, epochs: int = 20, rng: np.random.
     X = _check_X(X)
     n, d = X.shape
     y = _check_targets(y, n)
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)); got {type(rng).__name__}")
-    if int(epochs) < 1:
-        raise ValueError(f"epochs must be at least 1; got {epochs}")
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0; got {lr}")
-    if not init_scale >= 0:
-        raise ValueError(f"init_scale must be >= 0; got {init_scale}")
+    check_rng(rng)
+    epochs = check_positive_int(epochs, "epochs")
+    lr = check_lr(lr)
+    init_scale = check_number(init_scale, "init_scale", at_least=0)
     w = init_scale * rng.normal(size=d) if weight is None else _check_weight(weight, d).copy()
     b = (init_scale * rng.normal() if init_scale > 0 else 0.0) if bias is None else _check_bias(bias)
     weights, biases, errors, updates = [w.copy()], [b], [], []
-    for _ in range(int(epochs)):
+    for _ in range(epochs):
         changed = 0
         for i in rng.permutation(n):
             new_w, new_b = perceptron_update(w, b, X[i], y[i], lr)
@@ -220,14 +223,20 @@ class Perceptron(Module):
 
     def __init__(self, in_features: int):
         super().__init__()
-        if int(in_features) < 1:
-            raise ValueError(f"in_features must be at least 1; got {in_features}")
-        self.in_features = int(in_features)
+        self.in_features = check_positive_int(in_features, "in_features")
         self.weight = Parameter(np.zeros((1, self.in_features)))
         self.bias = Parameter(np.zeros(1))
 
     def decision_function(self, X) -> np.ndarray:
-        """``z = X Wᵀ + b`` as a vector. Shapes: X (N, in_features) -> (N,)"""
+        """``z = X Wᵀ + b`` as a vector. Shapes: X (N, in_features) -> (N,)
+
+        Raises:
+            ValueError: if ``X`` is not (N, in_features), naming both shapes.
+        """
+        X = _check_X(X)
+        if X.shape[1] != self.in_features:
+            raise ValueError(f"Perceptron(in_features={self.in_features}) expects X of shape (N, {self.in_features}); "
+                             f"got shape {X.shape}")
         return decision_function(X, self.weight.data[0], self.bias.data[0])
 
     def forward(self, X) -> np.ndarray:
@@ -276,9 +285,7 @@ def linearly_separable(X, y) -> bool:
 # ---------------------------------------------------------------------------------------------
 def _check_2d(weight, bias, limits) -> tuple[np.ndarray, float, float, float]:
     w = _check_weight(weight, 2)
-    lo, hi = (float(v) for v in limits)
-    if not lo < hi:
-        raise ValueError(f"limits must be (lo, hi) with lo < hi; got {limits}")
+    lo, hi = check_limits(limits)
     return w, _check_bias(bias), lo, hi
 
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from .module import check_seed
 from .network import activation_function, count_parameters
 
 __all__ = ["EXTENT", "GRID", "MAX_HIDDEN", "MAX_WIDTH", "PLAYGROUND_ACTIVATIONS", "PlaygroundSurface",
@@ -114,7 +115,7 @@ def playground_surface(depth: int = 2, width: int = 8, activation: str = "relu",
     linear (or constant) pieces. Cached (the same arguments return the same object: do not modify its arrays).
 
     Raises:
-        ValueError: for depth, width, scale or activation out of range.
+        ValueError: for depth, width, scale or activation out of range, or a seed that is not an integer >= 0.
     """
     if not (isinstance(depth, (int, np.integer)) and 0 <= depth <= MAX_HIDDEN):
         raise ValueError(f"depth must be an integer from 0 to {MAX_HIDDEN}, got {depth!r}")
@@ -125,7 +126,7 @@ def playground_surface(depth: int = 2, width: int = 8, activation: str = "relu",
     scale = float(scale)
     if not (np.isfinite(scale) and scale > 0):
         raise ValueError(f"scale must be a number > 0, got {scale}")
-    weights, biases = _master_weights(int(seed))
+    weights, biases = _master_weights(check_seed(seed))
     xs, points = _plane()
     f = activation_function(activation)
     a, fan_in, patterns = points, 2, []

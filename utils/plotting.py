@@ -14,8 +14,11 @@ from contextlib import contextmanager
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, NullLocator
+
+from .module import check_number, check_positive_int
 
 __all__ = ["FIGSIZE", "STYLE", "course_style", "fixed_labels", "new_figure", "plain_log_labels", "plot_curves",
            "power_of_ten", "use_course_style"]
@@ -39,10 +42,17 @@ def plot_curves(x: np.ndarray, curves: Mapping[str, np.ndarray], *, title: str, 
     """Plot several curves y = f(x) sharing the x-axis, with a legend; returns the Axes.
 
     Shapes: x (N,), each curve (N,).
+
+    Raises:
+        ValueError: for x not 1-D or a curve not of x's shape. TypeError: for curves not a dict, or ax not an Axes.
     """
     x = np.asarray(x)
     if x.ndim != 1:
         raise ValueError(f"x must be 1-D, shape (N,); got shape {x.shape}")
+    if not isinstance(curves, Mapping):
+        raise TypeError(f"curves must be a dict {{label: y values}}, got {type(curves).__name__}")
+    if ax is not None:
+        _check_axes(ax)
     ax = ax or plt.subplots()[1]
     for label, y in curves.items():
         y = np.asarray(y)
@@ -72,7 +82,15 @@ def new_figure(figsize, nrows: int = 1, *, pyplot: bool = False, gap: float = 0.
     instead of ~50 ms for the activation figure), too slow for a slider. ``pyplot=False`` gives a figure
     that pyplot does not track (an explorer's persistent canvas: nothing to close); ``pyplot=True`` a
     figure that ``plt.show()`` displays (the static figures).
+
+    Raises:
+        ValueError: for figsize not two positive numbers (width, height) in inches, or nrows not a positive integer.
     """
+    if np.shape(figsize) != (2,):
+        raise ValueError(f"figsize must be (width, height) in inches, got {figsize!r}")
+    for size in figsize:
+        check_number(size, "each of figsize's (width, height)", above=0)
+    nrows = check_positive_int(nrows, "nrows")
     fig = plt.figure(figsize=figsize) if pyplot else Figure(figsize=figsize, dpi=mpl.rcParams["figure.dpi"])
     axes = fig.subplots(nrows, 1, squeeze=False, **subplot_kw)[:, 0]
     width, height = figsize
@@ -86,7 +104,11 @@ def fixed_labels(ax, title: str = "", ylabel_at: float = 0.55, xlabel_at: float 
     """Axis labels ``ylabel_at`` / ``xlabel_at`` inches outside the axes, and the title (returned) just above.
 
     Fixed positions spare matplotlib from measuring every tick label at each draw to place them (~15 ms).
+
+    Raises:
+        TypeError: if ``ax`` is not a matplotlib Axes.
     """
+    _check_axes(ax)
     width, height = ax.get_position().size * ax.figure.get_size_inches()
     ax.yaxis.set_label_coords(-ylabel_at / width, 0.5)
     ax.xaxis.set_label_coords(0.5, -xlabel_at / height)
@@ -96,9 +118,20 @@ def fixed_labels(ax, title: str = "", ylabel_at: float = 0.55, xlabel_at: float 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
+def _check_axes(ax) -> Axes:
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. fig, ax = plt.subplots()), got {type(ax).__name__}")
+    return ax
+
+
 def power_of_ten(value: float, _pos=None) -> str:
     """A log axis's tick label as plain text, 10⁻³ ("" between decades): no mathtext to parse (matplotlib's
-    default costs ~0.3 s on the first figure of a kernel and a few ms per label after that)."""
+    default costs ~0.3 s on the first figure of a kernel and a few ms per label after that).
+
+    Raises:
+        ValueError: if ``value`` is not a number.
+    """
+    value = check_number(value, "value", finite=False)
     if value <= 0:
         return ""
     exponent = np.log10(value)
@@ -107,6 +140,11 @@ def power_of_ten(value: float, _pos=None) -> str:
 
 def plain_log_labels(ax) -> None:
     """Label a log y-axis's decades with ``power_of_ten``, without minor ticks (dozens of tick objects to build
-    and draw: about half of a figure's drawing time)."""
+    and draw: about half of a figure's drawing time).
+
+    Raises:
+        TypeError: if ``ax`` is not a matplotlib Axes.
+    """
+    _check_axes(ax)
     ax.yaxis.set_major_formatter(FuncFormatter(power_of_ten))
     ax.yaxis.set_minor_locator(NullLocator())

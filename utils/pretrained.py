@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from .activations import make_torch_activation
+from .module import check_positive_int, to_float64
 from .network import forward, layer_sizes
 
 __all__ = ["ASSET", "HIDDEN_ACTIVATIONS", "LAYER_SIZES", "DigitsMLP", "TrainConfig", "load_digits_mlp",
@@ -97,10 +98,15 @@ def predict(X, params: dict, activations, batch_size: int = 256) -> np.ndarray:
     """The predicted class of each row of ``X``: argmax of the logits, computed ``batch_size`` rows at a time.
 
     Shapes: X (N, n0) -> (N,) int64
+
+    Raises:
+        ValueError: for batch_size not a positive integer, or X and params that do not fit (see
+            ``utils.network.forward``).
     """
-    X = np.asarray(X, dtype=np.float64)
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    X = to_float64(X, name="X")
+    if X.ndim != 2:
+        raise ValueError(f"X must have shape (N, {layer_sizes(params)[0]}), one example per row; got shape {X.shape}")
     labels = np.empty(len(X), dtype=np.int64)
     for start in range(0, len(X), batch_size):
         batch = X[start:start + batch_size]  # (B, n0)
@@ -114,6 +120,8 @@ def train_digits_mlp(config: TrainConfig = TrainConfig()) -> DigitsMLP:
     Takes about a second. ``meta`` holds the test accuracy measured right after training, the configuration
     and the PyTorch version.
     """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig (e.g. TrainConfig(hidden='relu')), got {type(config).__name__}")
     import torch
 
     from .data import digits_split
@@ -153,7 +161,13 @@ def train_digits_mlp(config: TrainConfig = TrainConfig()) -> DigitsMLP:
 
 
 def save_digits_mlp(model: DigitsMLP, path: Path | str = ASSET) -> Path:
-    """Write the parameters (float32) and metadata to ``path`` as an ``.npz`` that loads without pickle."""
+    """Write the parameters (float32) and metadata to ``path`` as an ``.npz`` that loads without pickle.
+
+    Raises:
+        TypeError: if ``model`` is not a ``DigitsMLP``.
+    """
+    if not isinstance(model, DigitsMLP):
+        raise TypeError(f"model must be a DigitsMLP (e.g. train_digits_mlp()), got {type(model).__name__}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     arrays = {k: np.asarray(v, dtype=np.float32) for k, v in model.params.items()}

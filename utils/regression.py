@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .losses import HuberLoss
+from .module import check_number, check_positive_int, check_seed, to_float64
 
 __all__ = ["FITS", "OutlierData", "fit_line", "outlier_data", "outlier_fits", "slopes_versus_shift"]
 
@@ -40,14 +41,23 @@ class OutlierData:
     def with_shift(self, shift: float) -> np.ndarray:
         """The targets with the outlier moved up by ``shift``. Shapes: -> (n,)"""
         y = self.y.copy()
-        y[self.outlier] += float(shift)
+        y[self.outlier] += check_number(shift, "shift")
         return y
 
 
 def outlier_data(n: int = 15, slope: float = 1.5, intercept: float = 2.0, noise: float = 1.0,
                  seed: int = 3) -> OutlierData:
-    """``n`` points y = slope · x + intercept + N(0, noise²) on x in [0, 10]; the outlier is the one at x ≈ 9."""
-    rng = np.random.default_rng(seed)
+    """``n`` points y = slope · x + intercept + N(0, noise²) on x in [0, 10]; the outlier is the one at x ≈ 9.
+
+    Raises:
+        ValueError: for n not an integer >= 2, slope, intercept or noise not finite numbers (noise >= 0), or a seed
+            that is not an integer >= 0.
+    """
+    if check_positive_int(n, "n") < 2:
+        raise ValueError(f"n must be an integer >= 2 (a line needs two points), got {n!r}")
+    slope, intercept = check_number(slope, "slope"), check_number(intercept, "intercept")
+    noise = check_number(noise, "noise", at_least=0)
+    rng = np.random.default_rng(check_seed(seed))
     x = np.linspace(0.0, 10.0, n) + rng.uniform(-0.2, 0.2, size=n)
     y = slope * x + intercept + rng.normal(0.0, noise, size=n)
     return OutlierData(x, y, slope, intercept, int(np.argmin(np.abs(x - 9.0))))
@@ -118,7 +128,7 @@ def fit_line(x, y, loss: str = "MSE", delta: float = 1.0) -> tuple[float, float]
     Raises:
         ValueError: for x and y not 1-D of one length >= 2, an unknown loss, or δ not a finite number > 0.
     """
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    x, y = to_float64(x, name="x"), to_float64(y, name="y")
     if x.ndim != 1 or y.shape != x.shape or x.size < 2:
         raise ValueError(f"x and y must be 1-D of the same length >= 2, got shapes {x.shape} and {y.shape}")
     if loss == "MSE":
@@ -143,9 +153,14 @@ def slopes_versus_shift(shifts, delta: float = 1.0, data: OutlierData | None = N
     """The slope of each fit for every shift of the outlier (vectorised over the shifts).
 
     Shapes: shifts (S,) -> {"MSE" | "MAE" | "Huber": (S,)}
+
+    Raises:
+        ValueError: for shifts that are not a 1-D array of numbers, or δ not a finite number > 0.
     """
     data = outlier_data() if data is None else data
-    shifts = np.asarray(shifts, dtype=np.float64)
+    shifts = to_float64(shifts, name="shifts")
+    if shifts.ndim != 1:
+        raise ValueError(f"shifts must be a 1-D array of shifts, shape (S,), got shape {shifts.shape}")
     ys = np.repeat(data.y[None, :], shifts.size, axis=0)  # (S, n)
     ys[:, data.outlier] += shifts
     return {"MSE": _fit_mse(data.x, ys)[:, 0], "MAE": _fit_mae(data.x, ys)[:, 0],

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import data, layers, losses
 from .activations import make_activation, softmax
+from .module import check_positive_int, check_seed
 from .optim import SGD, check_lr
 from .training import accuracy, fit
 
@@ -102,8 +103,14 @@ def make_classifier(n_classes: int, hidden: int = 32, activation: str = "relu", 
     ``act = make_activation(activation)`` and the weights drawn from ``np.random.default_rng(seed)``.
 
     Shapes: (N, 2) -> (N, n_classes)
+
+    Raises:
+        ValueError: for n_classes or hidden not a positive integer, an unknown activation, or a seed that is not an
+            integer >= 0.
     """
-    rng = np.random.default_rng(seed)
+    n_classes, hidden = check_positive_int(n_classes, "n_classes"), check_positive_int(hidden, "hidden")
+    make_activation(activation)  # an unknown name fails here, before any weight is drawn
+    rng = np.random.default_rng(check_seed(seed))
     return layers.Sequential(layers.Linear(2, hidden, rng=rng), make_activation(activation),
                              layers.Linear(hidden, hidden, rng=rng), make_activation(activation),
                              layers.Linear(hidden, n_classes, rng=rng))
@@ -123,9 +130,7 @@ def train_2d(dataset: str = "spirals", hidden: int = 32, activation: str = "relu
     Raises:
         ValueError: for an unknown data set or activation, hidden outside 1..256, lr <= 0, epochs outside 1..5000.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
-    return _train_2d(*_check_settings(dataset, hidden, activation, lr, epochs), int(seed))
+    return _train_2d(*_check_settings(dataset, hidden, activation, lr, epochs), check_seed(seed))
 
 
 @lru_cache(maxsize=16)

@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .module import Module, check_positive_int, to_float64
+from .module import Module, check_module, check_positive_int, to_float64
 from .optim import Optimizer, sgd_step
 
 __all__ = ["accuracy", "fit", "gradient_norms", "sgd_step"]
@@ -52,11 +52,20 @@ def fit(model: Module, loss_fn: Module, optimizer: Optimizer, X, y, *, epochs: i
     Raises:
         ValueError: for an optimizer that is not a ``utils.optim.Optimizer`` or holds none of the model's
             parameters, epochs or batch_size below 1, mini-batches without ``rng``, or X and y of different lengths.
+        TypeError: for a model or loss_fn that is not a module instance (e.g. the function ``cross_entropy``, or
+            the class ``CrossEntropyLoss`` without ``()``), or a callback that is not callable.
     """
+    check_module(model, "model", "a utils Module such as Sequential(Linear(2, 4), ReLU(), Linear(4, 3))")
+    check_module(loss_fn, "loss_fn", "a loss module with a backward, such as CrossEntropyLoss()")
     _check_optimizer(optimizer, model)
     epochs = check_positive_int(epochs, "epochs")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function callback(epoch, loss), got {type(callback).__name__}")
     X = to_float64(X, "X")
     y = np.asarray(y)
+    for name, array in (("X", X), ("y", y)):
+        if array.ndim == 0:
+            raise ValueError(f"{name} must hold one example per row, shape (N, ...), got a single number")
     if len(X) != len(y):
         raise ValueError(f"X and y must have the same number of examples, got {len(X)} and {len(y)}")
     n = len(X)
@@ -92,16 +101,25 @@ def accuracy(scores, y) -> float:
     >= 0.5); y (N,) class labels.
     """
     scores = to_float64(scores, "scores")
-    y = np.asarray(y).reshape(-1)
+    labels = np.asarray(y)
+    if labels.dtype.kind not in "iufb":
+        raise ValueError(f"y must hold class labels (integers), got dtype {labels.dtype}")
     if scores.ndim == 2 and scores.shape[1] >= 2:
         predicted = scores.argmax(axis=1)
     else:
         predicted = (scores.reshape(-1) >= 0.5).astype(int)
-    if predicted.shape != y.shape:
-        raise ValueError(f"scores for {predicted.shape[0]} examples but {y.shape[0]} labels")
-    return float(np.mean(predicted == y))
+    if predicted.shape != labels.reshape(-1).shape:
+        one_hot = "; for one-hot rows pass y.argmax(axis=1)" if labels.ndim == 2 and labels.shape[1] > 1 else ""
+        raise ValueError(f"y must hold one class label per example: {predicted.shape[0]} labels for scores of shape "
+                         f"{scores.shape}, got y of shape {labels.shape}{one_hot}")
+    return float(np.mean(predicted == labels.reshape(-1)))
 
 
 def gradient_norms(model: Module) -> dict[str, float]:
-    """``{parameter name: ‖grad‖₂}`` after a backward pass (0.0 for a parameter without a gradient)."""
+    """``{parameter name: ‖grad‖₂}`` after a backward pass (0.0 for a parameter without a gradient).
+
+    Raises:
+        TypeError: if ``model`` is not a utils ``Module``.
+    """
+    check_module(model, "model")
     return {name: 0.0 if p.grad is None else float(np.linalg.norm(p.grad)) for name, p in model.named_parameters()}

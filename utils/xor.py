@@ -17,7 +17,7 @@ import numpy as np
 
 from . import activations, layers
 from .data import logic_gate
-from .module import check_positive_int
+from .module import check_positive_int, check_rng, check_seed
 from .optim import check_lr
 
 __all__ = [
@@ -47,8 +47,7 @@ def xor_network(rng: np.random.Generator, hidden: int = 4, init: str = "pytorch"
     """
     if init not in _XOR_INITS:
         raise ValueError(f"init must be one of {', '.join(_XOR_INITS)}; got {init!r}")
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+    check_rng(rng)
     hidden = check_positive_int(hidden, "hidden")
     first, second = layers.Linear(2, hidden, rng=rng), layers.Linear(hidden, 1, rng=rng)
     if init == "normal":
@@ -128,7 +127,9 @@ def _runs(seeds: tuple[int, ...], losses_: np.ndarray, outputs: np.ndarray) -> X
 
 
 def _check_seeds(seeds) -> tuple[int, ...]:
-    seeds = tuple(int(s) for s in seeds)
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise ValueError(f"seeds must be a list of integers, e.g. range(20), got {seeds!r}")
+    seeds = tuple(check_seed(s, "each seed") for s in seeds)
     if not seeds:
         raise ValueError("give at least one seed")
     return seeds
