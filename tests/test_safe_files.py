@@ -8,6 +8,7 @@ load call (today's and the chapters' to come) to the rule."""
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -59,15 +60,17 @@ def test_an_object_array_in_the_model_file_is_refused(tmp_path, key):
     arrays = {**_model_arrays(), key: np.array([Payload()], dtype=object)}
     path = tmp_path / "digits_mlp.npz"
     np.savez(path, **arrays)
-    with pytest.raises(ValueError, match="pickle"):
+    with pytest.raises(ValueError, match="pickle") as info:
         pretrained.load_digits_mlp(path)
+    assert str(path) in str(info.value) and info.traceback[-1].path == Path(pretrained.__file__)
 
 
 def test_a_pickle_named_like_a_model_file_is_refused(tmp_path):
     path = tmp_path / "digits_mlp.npz"
     path.write_bytes(pickle.dumps({"W1": Payload()}))
-    with pytest.raises(ValueError, match="pickle"):
+    with pytest.raises(ValueError, match="pickle") as info:
         pretrained.load_digits_mlp(path)
+    assert str(path) in str(info.value) and info.traceback[-1].path == Path(pretrained.__file__)
 
 
 def test_a_model_file_of_plain_arrays_still_loads(tmp_path):

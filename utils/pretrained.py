@@ -186,9 +186,14 @@ def load_digits_mlp(path: Path | str = ASSET) -> DigitsMLP:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: regenerate it with `python -m utils.pretrained --retrain`")
-    with np.load(path, allow_pickle=False) as data:
-        meta = json.loads(str(data["meta"]))
-        params = {k: data[k].astype(np.float64) for k in data.files if k != "meta"}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except ValueError:  # NumPy, told not to unpickle, met pickled objects (or a file that is no .npz)
+        raise ValueError(f"{path} holds pickled Python objects, or is not an .npz of arrays: refused, because "
+                         "loading them could run any code (write model files with save_digits_mlp)") from None
+    meta = json.loads(str(arrays.pop("meta")))
+    params = {k: v.astype(np.float64) for k, v in arrays.items()}
     params = {k: params[k] for k in sorted(params, key=lambda k: (int(k[1:]), k[0] != "W"))}  # W1, b1, W2, ...
     if layer_sizes(params) != list(meta["layer_sizes"]):
         raise ValueError(f"{path}: parameter shapes {layer_sizes(params)} disagree with its metadata "
