@@ -198,3 +198,24 @@ def test_a_slow_reference_gives_a_slow_but_correct_answer_more_time():
     exercise = _SlowProperty(id="synthetic.slow", reference="slow", prop=lambda answer: answer())
     assert exercise.judge(lambda: time.sleep(0.5)).status == PASSED  # 0.5 s > SHORT, < 20 × 0.05 s
     assert exercise.judge(loop_forever).status == FAILED
+
+
+def test_an_import_in_progress_is_never_interrupted(tmp_path, monkeypatch):
+    """Stopping an import half-way leaves a broken module behind (measured with PyTorch's lazy imports): the
+    timeout waits until the import is done, then stops the answer."""
+    (tmp_path / "slow_to_import.py").write_text(
+        "import time\nstart = time.perf_counter()\nwhile time.perf_counter() - start < 0.5:\n    pass\nDONE = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def imports_then_loops():
+        import slow_to_import  # noqa: F401 - takes 0.5 s, longer than the limit
+
+        loop_forever()
+
+    outcome = limits.limited_call(imports_then_loops, seconds=SHORT)
+    assert outcome.timed_out and sys.modules["slow_to_import"].DONE
+
+
+def test_an_array_given_as_a_multiple_choice_answer_is_not_a_choice():
+    verdict = judge("foundations.xor_why", np.zeros(2))
+    assert verdict.status == FAILED and "is not one of the choices" in verdict.summary

@@ -112,3 +112,12 @@ def test_argument_by_keyword_position_or_default():
     assert predicates.argument(attempt(None, None, x, delta=0.5), "delta", 2, 1.0) == 0.5
     assert predicates.argument(attempt(None, None, x, x, 2.0), "delta", 2, 1.0) == 2.0
     assert predicates.argument(attempt(None, None, x, x), "delta", 2, 1.0) == 1.0
+
+
+def test_a_described_value_stays_short_whatever_it_holds():
+    from utils.checks.compare import MAX_CHARS, fmt
+
+    params = {f"W{i}": np.ones((50, 40)) for i in range(1, 12)}
+    text = fmt(params)
+    assert "'W1': array of shape (50, 40)" in text and text.endswith("…}") and len(text) <= MAX_CHARS
+    assert fmt((np.arange(3.0), 2.0)) == "([0., 1., 2.], 2.0)" and fmt("x" * 1000).endswith("…")

@@ -17,17 +17,35 @@ class Mismatch:
     structural: bool = False  # wrong type, shape or dtype: no value-level hint applies
 
 
+MAX_CHARS = 400
+"""The longest text ``fmt`` gives for one value: a verdict stays a few lines whatever it describes."""
+
+
 def fmt(value) -> str:
-    """A short, stable text for an array or a scalar (independent of the learner's print options)."""
+    """A short, stable text for an array, a scalar or a container of them (independent of the learner's print
+    options, and never longer than ``MAX_CHARS``): a dict of arrays shows each array's shape."""
+    text = _fmt(value, top=True)
+    return text if len(text) <= MAX_CHARS else text[:MAX_CHARS - 1] + "…"
+
+
+def _fmt(value, top: bool) -> str:
     if isinstance(value, np.ndarray):
+        if not top and value.size > 6:
+            return f"array of shape {value.shape}"
         with np.printoptions(precision=4, threshold=12, edgeitems=3, suppress=False, linewidth=100):
             text = np.array2string(value, separator=", ")
         text = " ".join(text.split())
         return text if value.ndim <= 1 and value.size <= 12 else f"{text} (shape {value.shape})"
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, np.floating) or (top and isinstance(value, float)):
         return fmt_number(value)
     if isinstance(value, (list, tuple)) and len(value) > 8:
         return f"{type(value).__name__} of length {len(value)}"
+    if isinstance(value, (list, tuple)):
+        items = ", ".join(_fmt(v, top=False) for v in value)
+        return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        items = [f"{k!r}: {_fmt(v, top=False)}" for k, v in list(value.items())[:8]]
+        return "{" + ", ".join(items) + (", …" if len(value) > 8 else "") + "}"
     return repr(value)
 
 

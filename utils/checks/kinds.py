@@ -294,7 +294,7 @@ class ValueExercise(Exercise):
         expected = _value_of(self.load())
         if self.choices is not None:
             allowed = [as_choice(c) for c in self.choices]
-            if as_choice(got) not in allowed:
+            if not isinstance(got, (str, numbers.Number)) or as_choice(got) not in allowed:  # an array: no `in`
                 return self._verdict(FAILED, f"{fmt(got)} is not one of the choices "
                                              f"{', '.join(fmt(c) for c in self.choices)}")
             if as_choice(got) == as_choice(expected):

@@ -107,8 +107,21 @@ class _Guard:
         self.expired = False
 
     def should_raise(self, frame) -> bool:
-        """Raise only while the answer runs, and never in this module's own frames (the call's wrapper)."""
-        return self.inside and (frame is None or frame.f_code.co_filename != _THIS_FILE)
+        """Raise only while the answer runs, never in this module's own frames (the call's wrapper), and never
+        while a module is being imported: an exception in the middle of an import leaves a half-made module
+        behind (measured: PyTorch's first autograd call imports modules for about a second; stopped there, every
+        later use of torch in the kernel failed). The timer fires again once the import is done."""
+        if not self.inside:
+            return False
+        if frame is None:
+            return True
+        if frame.f_code.co_filename == _THIS_FILE:
+            return False
+        while frame is not None and frame.f_code is not _run.__code__:
+            if frame.f_code.co_filename.startswith("<frozen importlib"):
+                return False
+            frame = frame.f_back
+        return True
 
 
 def _run(guard: _Guard, fn, args, kwargs):
@@ -130,7 +143,7 @@ def limited_call(fn, args: tuple = (), kwargs: dict | None = None, *, seconds: f
     guard, outcome = _Guard(), Outcome()
     timer = _SignalTimer(guard, seconds) if _signal_timer_works() else _ThreadTimer(guard, seconds)
     start = time.perf_counter()
-    with _memory_cap(memory):
+    with _memory_cap(memory), _quiet_timeouts_in_finalizers():
         timer.arm()
         try:
             # A timeout raised while a handler of the answer's own exception runs still lands here: loop until
@@ -159,6 +172,23 @@ def limited_call(fn, args: tuple = (), kwargs: dict | None = None, *, seconds: f
         outcome.timed_out, outcome.value = True, None
         outcome.exception = AnswerTimeout(f"still running after {format_seconds(seconds)} s")
     return outcome
+
+
+@contextlib.contextmanager
+def _quiet_timeouts_in_finalizers():
+    """A timeout that lands in a finalizer (a generator closed by the garbage collector, a ``__del__``) cannot
+    propagate; Python would print "Exception ignored in ..." and a traceback. Drop those; report the rest."""
+    previous = sys.unraisablehook
+
+    def hook(unraisable):
+        if not isinstance(unraisable.exc_value, AnswerTimeout):
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def _signal_timer_works() -> bool:
