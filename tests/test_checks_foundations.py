@@ -302,12 +302,17 @@ def test_malformed_shape_answers(verdict_of, answer, problem):
 
 
 def test_a_stub_with_the_template_is_not_attempted(verdict_of):
-    def stub():
-        answers = dict.fromkeys(RIGHT_SHAPES)
-        raise NotImplementedError()
-        return answers  # noqa: B012 - unreachable, as in the generated chapter
+    """The chapter's own stub (its dict of None, the raise, the unreachable return) is "not attempted"."""
+    import linecache
 
-    assert verdict_of("foundations.shapes", stub).status == "not_attempted"
+    from tests.notebooks import CHAPTERS, exercise_cells
+
+    chapter = next(p for p in CHAPTERS if p.name == "00_foundations.ipynb")
+    source = next(src for eid, _, src in exercise_cells(chapter) if eid == "foundations.shapes")
+    linecache.cache["<stub>"] = (len(source), None, source.splitlines(True), "<stub>")
+    namespace: dict = {}
+    exec(compile(source, "<stub>", "exec"), namespace)
+    assert verdict_of("foundations.shapes", namespace["shapes"]).status == "not_attempted"
 
 
 # --- NAND by hand --------------------------------------------------------------------------------------

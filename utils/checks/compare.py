@@ -28,11 +28,41 @@ def fmt(value) -> str:
     return text if len(text) <= MAX_CHARS else text[:MAX_CHARS - 1] + "…"
 
 
+def fmt_pair(expected, got) -> tuple[str, str]:
+    """``fmt`` of an expected and a got value in one number format: when either needs scientific notation
+    (a number below 1e-4 or from 1e5 up), both get it, so 4.4763e-309 is never set beside a plain 0."""
+    pair = [_float_array(v) for v in (expected, got)]
+    if any(a is None for a in pair):
+        return fmt(expected), fmt(got)
+    finite = np.concatenate([a[np.isfinite(a)].ravel() for a in pair])
+    magnitudes = np.abs(finite[finite != 0])
+    if not magnitudes.size or (magnitudes.min() >= 1e-4 and magnitudes.max() < 1e5):
+        return fmt(expected), fmt(got)
+    return _fmt_scientific(expected), _fmt_scientific(got)
+
+
+def _float_array(value) -> np.ndarray | None:
+    if isinstance(value, bool) or not isinstance(value, (np.ndarray, numbers.Real)):
+        return None
+    array = np.asarray(value)
+    return array.astype(float) if array.dtype.kind == "f" else None
+
+
+def _fmt_scientific(value) -> str:
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        with np.printoptions(formatter={"float_kind": lambda v: f"{v:.4e}"}):
+            return fmt(value)
+    return f"{float(value):.4e}"
+
+
 def _fmt(value, top: bool) -> str:
     if isinstance(value, np.ndarray):
         if not top and value.size > 6:
             return f"array of shape {value.shape}"
-        with np.printoptions(precision=4, threshold=12, edgeitems=3, suppress=False, linewidth=100):
+        options = np.get_printoptions()
+        formatter = options.get("formatter")
+        with np.printoptions(precision=4, threshold=12, edgeitems=3, suppress=False, linewidth=100,
+                             formatter=formatter):
             text = np.array2string(value, separator=", ")
         text = " ".join(text.split())
         return text if value.ndim <= 1 and value.size <= 12 else f"{text} (shape {value.shape})"
@@ -114,15 +144,19 @@ def _compare_arrays(got, expected: np.ndarray, rtol: float, atol: float) -> Mism
                         "NaN usually comes from inf/inf, inf - inf or 0 * inf: an intermediate value overflowed")
     bad_inf = np.isinf(got) & ~np.isinf(expected)
     if bad_inf.any():
-        return Mismatch(f"it returned inf where a finite number was expected (at {_where(bad_inf)})",
-                        "an intermediate value overflowed (np.exp of a large number is inf)")
+        signs = set(np.sign(got[bad_inf]).tolist())
+        which = "inf" if signs == {1.0} else "-inf" if signs == {-1.0} else "inf and -inf"
+        hint = ("an intermediate value overflowed (np.exp of a large number is inf)" if signs == {1.0} else
+                "-inf comes from log(0) (a probability that underflowed to 0) or from an overflow with a minus sign")
+        return Mismatch(f"it returned {which} where a finite number was expected (at {_where(bad_inf)})", hint)
     close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
     if not close.all():
         idx = np.unravel_index(np.argmax(np.where(close, 0.0, np.abs(np.nan_to_num(got - expected)) + 1)),
                                got.shape)
         at = "" if got.ndim == 0 else f" at index {tuple(int(i) for i in idx)}"
+        want_text, got_text = fmt_pair(expected[idx], got[idx])
         return Mismatch(f"{int((~close).sum())} of {close.size} values differ; first worst{at}: "
-                        f"expected {fmt(expected[idx])}, got {fmt(got[idx])}")
+                        f"expected {want_text}, got {got_text}")
     return None
 
 
@@ -134,7 +168,8 @@ def _compare_numbers(got, expected: float, rtol: float, atol: float) -> Mismatch
     if isinstance(got, bool) or not isinstance(got, numbers.Real):
         return Mismatch(f"expected a number, got {type(got).__name__} {fmt(got)}")
     if not np.isclose(float(got), float(expected), rtol=rtol, atol=atol):
-        return Mismatch(f"expected {fmt(expected)}, got {fmt(got)}")
+        want_text, got_text = fmt_pair(float(expected), float(got))
+        return Mismatch(f"expected {want_text}, got {got_text}")
     return None
 
 

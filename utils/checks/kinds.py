@@ -26,15 +26,21 @@ from typing import Any
 import numpy as np
 
 from . import limits
-from .compare import Mismatch, compare, fmt
+from .compare import Mismatch, compare, fmt, fmt_pair
 from .limits import AnswerTimeout
 from .normalise import as_choice
 from .reference import load_reference
 from .sandbox import CallResult, NumpyState, call_safely, describe_exception
+from .stubs import edited_stub
 from .verdict import FAILED, NOT_ATTEMPTED, PASSED, Verdict
 
 NOT_ATTEMPTED_TEXT = ("not attempted yet: replace `raise NotImplementedError()` with your code, "
                       "run that cell, then run this one again.")
+STILL_RAISING_TEXT = "your function still raises NotImplementedError, so none of your code's results could be checked"
+STILL_RAISING_HINT = ("delete the line `raise NotImplementedError()` (and `# YOUR CODE HERE`) that the exercise "
+                      "started with: your code is there, but that line still runs; then run both cells again")
+
+
 
 
 class Case:
@@ -146,7 +152,11 @@ class Exercise:
     def _verdict(self, status: str, summary: str, details=(), hint=None, case=None) -> Verdict:
         return Verdict(self.id, status, summary, tuple(details), hint, case)
 
-    def _not_attempted(self) -> Verdict:
+    def _not_attempted(self, answer=None) -> Verdict:
+        """"Not attempted yet" for a stub; for a function whose body has code besides the stub's
+        ``raise NotImplementedError()`` (a learner who forgot to delete that line), say so instead."""
+        if answer is not None and edited_stub(answer, self.id, self.reference):
+            return self._verdict(FAILED, STILL_RAISING_TEXT, hint=STILL_RAISING_HINT)
         return self._verdict(NOT_ATTEMPTED, NOT_ATTEMPTED_TEXT)
 
     def _value_or_verdict(self, answer) -> tuple[Any, Verdict | None]:
@@ -154,7 +164,7 @@ class Exercise:
         (None, the verdict) when it is a stub, raised or returned None."""
         result = call_safely(answer) if callable(answer) else CallResult(value=answer)
         if result.not_implemented:
-            return None, self._not_attempted()
+            return None, self._not_attempted(answer)
         if result.exception is not None:
             return None, self._raised(result.exception, None, None)
         if result.value is None:
@@ -207,7 +217,7 @@ class FunctionExercise(Exercise):
             result = call_safely(answer, case.args, case.kwargs, self.arg_names, seconds=seconds)
             attempt = Attempt(case, expected, result)
             if result.not_implemented:
-                return self._not_attempted()
+                return self._not_attempted(answer)
             if result.exception is not None:
                 return self._raised(result.exception, case.name, attempt,
                                     [f"input:    {self._describe_inputs(case)}"])
@@ -234,7 +244,8 @@ class FunctionExercise(Exercise):
         hint = _pick_hint(self.hints, kind, attempt, default or GENERIC_HINTS.get(kind))
         details = [f"input:    {self._describe_inputs(case)}"]
         if show_values:
-            details += [f"expected: {fmt(attempt.expected)}", f"got:      {fmt(attempt.got)}"]
+            want_text, got_text = fmt_pair(attempt.expected, attempt.got)
+            details += [f"expected: {want_text}", f"got:      {got_text}"]
         return self._verdict(FAILED, f"case '{case.name}': {problem}", details, hint, case.name)
 
     def _describe_inputs(self, case: Case) -> str:
@@ -476,7 +487,7 @@ class PropertyExercise(Exercise):
                 result = call_safely(self.prop, (answer,), arg_names=("answer",),
                                      seconds=limits.time_limit_for(self._reference_seconds))
         if result.not_implemented:
-            return self._not_attempted()
+            return self._not_attempted(answer)
         if result.exception is not None:
             return self._raised(result.exception, None, None)
         if result.state_changes:
