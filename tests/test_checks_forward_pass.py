@@ -16,7 +16,7 @@ from utils.activations import relu, sigmoid, softmax
 # ---------------------------------------------------------------------------------------------
 
 
-def dense_no_transpose(X, W, b):  # the seeds' X @ W with a (out, in) weight
+def dense_no_transpose(X, W, b):  # the tutorials' X @ W with a (out, in) weight
     return X @ W + b
 
 
@@ -36,6 +36,10 @@ def dense_transposed_result(X, W, b):  # column-vector habit: W x for every colu
     return W @ X.T + b[:, None]
 
 
+def dense_wrong_order(X, W, b):  # Chapter 00's slip: W @ X.T, with b added as it is
+    return W @ X.T + b
+
+
 def dense_minus_bias(X, W, b):
     return X @ W.T - b
 
@@ -53,7 +57,7 @@ def dense_loops(X, W, b):  # also correct, only slow
 # ---------------------------------------------------------------------------------------------
 
 
-def init_in_out_layout(sizes, rng):  # the seeds' (in, out)
+def init_in_out_layout(sizes, rng):  # the tutorials' (in, out)
     return {k: v for i in range(1, len(sizes)) for k, v in
             ((f"W{i}", rng.normal(0, 0.01, (sizes[i - 1], sizes[i]))), (f"b{i}", np.zeros(sizes[i])))}
 
@@ -73,7 +77,7 @@ def init_variance_as_std(sizes, rng):
             ((f"W{i}", rng.normal(0, 0.01**2, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
 
 
-def init_2d_bias(sizes, rng):  # the seed's np.zeros((1, n))
+def init_2d_bias(sizes, rng):  # many tutorials' np.zeros((1, n))
     return {k: v for i in range(1, len(sizes)) for k, v in
             ((f"W{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros((1, sizes[i]))))}
 
@@ -187,7 +191,7 @@ def forward_with_sequential(x, params):  # a correct alternative through utils
 # ---------------------------------------------------------------------------------------------
 
 
-def xavier_lecun(shape, rng):  # seed 000's "Xavier"
+def xavier_lecun(shape, rng):  # what many tutorials call "Xavier"
     return rng.normal(0.0, math.sqrt(1.0 / shape[1]), size=shape)
 
 
@@ -223,6 +227,21 @@ def xavier_transposed(shape, rng):
 
 def xavier_normal_instead(shape, rng):
     return rng.normal(0.0, math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
+
+
+def xavier_missing_parentheses(shape, rng):  # 6 / fan_in + fan_out: / binds tighter than +
+    fan_out, fan_in = shape
+    a = np.sqrt(6 / fan_in + fan_out)
+    return rng.uniform(-a, a, size=shape)
+
+
+def xavier_sqrt_of_six_only(shape, rng):  # np.sqrt(6) / (fan_in + fan_out)
+    a = np.sqrt(6) / (shape[0] + shape[1])
+    return rng.uniform(-a, a, size=shape)
+
+
+def he_global_random(shape, rng):
+    return np.random.normal(0.0, math.sqrt(2.0 / shape[1]), size=shape)
 
 
 def xavier_global_random(shape, rng):
@@ -274,7 +293,7 @@ def he_standard_normal_scaled(shape, rng):  # a correct alternative
 # ---------------------------------------------------------------------------------------------
 
 
-def two_hidden_whole_batch_softmax(X, params):  # the seed's bug
+def two_hidden_whole_batch_softmax(X, params):  # the bug section 7 shows
     h1 = relu(X @ params["W1"].T + params["b1"])
     h2 = relu(h1 @ params["W2"].T + params["b2"])
     z = h2 @ params["W3"].T + params["b3"]
@@ -367,12 +386,13 @@ WRONG = [
     ("forward_pass.dense", dense_no_bias, "bias is missing"),
     ("forward_pass.dense", dense_transposed_result, "transposed"),
     ("forward_pass.dense", dense_minus_bias, "not subtracted"),
+    ("forward_pass.dense", dense_wrong_order, "product in the wrong order"),
     ("forward_pass.init_params", init_in_out_layout, "(out_features, in_features)"),
     ("forward_pass.init_params", init_one_layer_short, "one layer per pair"),
     ("forward_pass.init_params", init_std_one, "scale them by 0.01"),
     ("forward_pass.init_params", init_variance_as_std, "not the variance"),
     ("forward_pass.init_params", init_2d_bias, "1-D array"),
-    ("forward_pass.init_params", init_global_random, "np.random.Generator"),
+    ("forward_pass.init_params", init_global_random, "global generator"),
     ("forward_pass.init_params", init_fresh_generator, "(the argument)"),
     ("forward_pass.init_params", init_uniform, "normal distribution"),
     ("forward_pass.init_params", init_random_bias, "np.zeros(n_out)"),
@@ -394,7 +414,10 @@ WRONG = [
     ("forward_pass.xavier_uniform", xavier_zero_to_a, "centred at 0"),
     ("forward_pass.xavier_uniform", xavier_transposed, "exactly the shape given"),
     ("forward_pass.xavier_uniform", xavier_normal_instead, "uniform distribution"),
-    ("forward_pass.xavier_uniform", xavier_global_random, "np.random.Generator"),
+    ("forward_pass.xavier_uniform", xavier_global_random, "global generator"),
+    ("forward_pass.xavier_uniform", xavier_missing_parentheses, "missing parentheses"),
+    ("forward_pass.xavier_uniform", xavier_sqrt_of_six_only, "whole fraction"),
+    ("forward_pass.kaiming_normal", he_global_random, "global generator"),
     ("forward_pass.xavier_uniform", xavier_fan_out_only, "both fans"),
     ("forward_pass.kaiming_normal", he_fan_out, "fan_in and fan_out are swapped"),
     ("forward_pass.kaiming_normal", he_lecun, "LeCun"),
@@ -425,6 +448,16 @@ def test_wrong_answer_is_rejected_with_the_right_hint(verdict_of, exercise_id, a
     assert verdict.status == "failed", verdict.render()
     if hint is not None:
         assert verdict.hint is not None and hint in verdict.hint, verdict.render()
+
+
+@pytest.mark.parametrize("exercise_id, answer, hint", WRONG, ids=[w[1].__name__ for w in WRONG])
+def test_a_verdict_fits_in_fifteen_lines(verdict_of, exercise_id, answer, hint):
+    """Shapes and the first differing entry, not whole parameter dicts: at most 15 lines of 100 characters."""
+    import textwrap
+
+    rendered = verdict_of(exercise_id, answer).render()
+    lines = [piece for line in rendered.split("\n") for piece in textwrap.wrap(line, 100) or [""]]
+    assert len(lines) <= 15, rendered
 
 
 @pytest.mark.parametrize("exercise_id, answer", [
@@ -516,7 +549,7 @@ def xor_variant(**changes):
     (xor_variant(W2=[[-1.0, -1.0]], b2=[1.5]), "XNOR"),
     (xor_variant(W1=[[1.0, 1.0], [1.0, 1.0]], b1=[-0.5, -0.5], W2=[[1.0, 1.0]], b2=[-3.0]), "same for every input"),
     (xor_variant(b1=[-1.0, 2.0], W2=[[1.0, 1.0]], b2=[-2.0]), "exactly 0"),  # thresholds on the grid points
-    (xor_variant(W2=[[1.0], [1.0]]), "(1, 2)"),  # the seeds' (in, out) layout for W2
+    (xor_variant(W2=[[1.0], [1.0]]), "(1, 2)"),  # the (in, out) layout for W2
 ])
 def test_wrong_xor_networks_are_explained(verdict_of, answer, hint):
     verdict = verdict_of("forward_pass.xor_network", answer)
@@ -607,3 +640,18 @@ def test_count_accepts_an_integer_valued_float_and_rejects_near_misses(verdict_o
     assert verdict_of("forward_pass.count_parameters", lambda: 9360.0).passed
     assert verdict_of("forward_pass.count_parameters", lambda: 9359).status == "failed"
     assert verdict_of("forward_pass.count_parameters", lambda: "9360").status == "failed"
+
+
+@pytest.mark.parametrize("exercise_id, answer", [("forward_pass.xavier_uniform", xavier_global_random),
+                                                 ("forward_pass.kaiming_normal", he_global_random),
+                                                 ("forward_pass.init_params", init_global_random)])
+def test_the_global_generator_is_named_first_and_left_as_it_was(verdict_of, exercise_id, answer):
+    """np.random.uniform instead of rng.uniform: the hint names the rng, not an overflow; NumPy's global state
+    is the same after the check as before."""
+    before = np.random.get_state(legacy=False)
+    verdict = verdict_of(exercise_id, answer)
+    after = np.random.get_state(legacy=False)
+    assert verdict.status == "failed" and "ignore the rng argument" in verdict.hint, verdict.render()
+    assert "overflow" not in verdict.render()
+    assert np.array_equal(before["state"]["key"], after["state"]["key"])
+    assert before["state"]["pos"] == after["state"]["pos"]

@@ -2,14 +2,17 @@
 
 Random initializers are judged by the statistics of a large sample drawn from a fixed seed (shape, mean, std,
 bounds, tails) and by reproducibility from the ``rng`` they are given, never by raw values, so any correct way
-of drawing passes. The hints name the usual mistakes: ``W`` instead of ``Wᵀ`` (the seeds' (in, out) layout), a
-bias added along the wrong axis, fan_in and fan_out swapped, a standard deviation used as a bound, softmax over
-the whole batch instead of per row.
+of drawing passes. The hints name the usual mistakes: ``W`` instead of ``Wᵀ`` (the (in, out) layout of many
+tutorials), the product in the wrong order (``W @ X.T``), a bias added along the wrong axis, fan_in and fan_out
+swapped, a missing pair of parentheses, a standard deviation used as a bound, NumPy's global generator instead of
+the ``rng`` argument, softmax over the whole batch instead of per row.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -63,9 +66,32 @@ def _network(x, params, activations, transpose: bool = True, bias: bool = True) 
     return a
 
 
+def _global_rng_used(draw: Callable[[], Any]) -> tuple[Any, bool]:
+    """(what ``draw()`` returns, whether it drew from NumPy's global generator): ``np.random.uniform`` and the like
+    ignore the ``rng`` argument. The global state is put back, so the answer leaves nothing behind."""
+    before = np.random.get_state(legacy=False)
+    try:
+        value = draw()
+    finally:
+        after = np.random.get_state(legacy=False)
+        np.random.set_state(before)
+    used = (not np.array_equal(before["state"]["key"], after["state"]["key"])
+            or before["state"]["pos"] != after["state"]["pos"] or before["has_gauss"] != after["has_gauss"])
+    return value, used
+
+
+def _global_rng_problem(what: str, call: str) -> tuple[str, str]:
+    return (f"the {what} come from NumPy's global generator (np.random.…), not from the rng you were given",
+            f"np.random.uniform, np.random.normal, np.random.randn… draw from NumPy's global generator and ignore "
+            f"the rng argument: draw with {call}, so the same seed gives the same weights")
+
+
 _MATMUL_ERRORS = ("matmul", "core dimension", "not aligned")  # `@` and np.dot; not broadcasting's "shapes"
-_TRANSPOSE_HINT = ("W has shape (out_features, in_features): multiply by its transpose, X @ W.T. "
-                   "(The seeds store W as (in, out) and write X @ W; the course uses PyTorch's layout.)")
+_TRANSPOSE_HINT = ("W has shape (out_features, in_features): multiply by its transpose, X @ W.T. (Many tutorials "
+                   "store W as (in, out) and write X @ W; the course uses PyTorch's layout.)")
+_WRONG_ORDER_HINT = ("that is the product in the wrong order, W @ X.T: it puts the examples in the columns, "
+                     "(out_features, N), and then b no longer lines up. Batch first, the examples stay in the rows: "
+                     "X @ W.T + b, shape (N, out_features)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,6 +133,7 @@ register(
                             "as it is and NumPy adds it to every row. b[:, None] (or b.reshape(-1, 1)) lines it up "
                             "with the rows instead.", raised("broadcast")),
             Hint(VALUE, _TRANSPOSE_HINT, same_as(lambda X, W, b: X @ W + b)),
+            *(Hint(kind, _WRONG_ORDER_HINT, same_as(lambda X, W, b: W @ X.T + b)) for kind in (VALUE, STRUCTURE)),
             *(Hint(kind, _BIAS_AXIS_HINT, same_as(lambda X, W, b: X @ W.T + b[:, None]))
               for kind in (VALUE, STRUCTURE)),
             Hint(VALUE, "the bias is missing: Z = X @ W.T + b", same_as(lambda X, W, b: X @ W.T)),
@@ -152,21 +179,24 @@ def _check_layout(params: dict, sizes: list[int]) -> tuple[str, str | None] | No
         W, b = params[f"W{layer}"], params[f"b{layer}"]
         if W.shape != (n_out, n_in):
             hint = ("the course uses PyTorch's layout, W of shape (out_features, in_features) = "
-                    "(layer_sizes[l], layer_sizes[l - 1]); (in, out) is the seeds' transposed layout"
+                    "(layer_sizes[l], layer_sizes[l - 1]); (in, out) is the transposed layout of many tutorials"
                     if W.shape == (n_in, n_out) else None)
             return f"W{layer} for {n_in} → {n_out} should have shape {(n_out, n_in)}, got {W.shape}", hint
         if b.shape != (n_out,):
-            hint = ("a bias is a 1-D array of shape (n_out,), as torch.nn.Linear's; (1, n_out) is the seed's "
-                    "2-D form" if b.size == n_out else None)
+            hint = ("a bias is a 1-D array of shape (n_out,), as torch.nn.Linear's, not the 2-D (1, n_out) many "
+                    "tutorials use" if b.size == n_out else None)
             return f"b{layer} should have shape {(n_out,)}, got {b.shape}", hint
     return None
 
 
 def _init_params_property(answer):
     sizes = [2, 3, 2, 2]
-    params, problem = _as_array_dict(answer(sizes, np.random.default_rng(0)))
+    drawn, global_rng = _global_rng_used(lambda: answer(sizes, np.random.default_rng(0)))
+    params, problem = _as_array_dict(drawn)
     if problem:
         return problem
+    if global_rng:
+        return _global_rng_problem("weights", "rng.normal(0.0, 0.01, size=(n_out, n_in))")
     for layout_sizes in ([2, 3, 2, 2], [4, 10, 5, 3], [1, 1]):
         params, problem = _as_array_dict(answer(layout_sizes, np.random.default_rng(0)))
         problem = problem or _check_layout(params, layout_sizes)
@@ -268,7 +298,8 @@ register(
             Hint(VALUE, "the activations are swapped: sigmoid belongs on the hidden layers, identity on the output",
                  _forward_is(hidden=_identity, output=sigmoid)),
             Hint(VALUE, _TRANSPOSE_HINT, _forward_is(hidden=sigmoid, output=_identity, transpose=False)),
-            Hint(VALUE, "this network's hidden layers use the sigmoid (as in the seed's digit recognizer), not ReLU",
+            Hint(VALUE, "this network's hidden layers use the sigmoid (as the digit recognizer of section 12 does), "
+                        "not ReLU",
                  _forward_is(hidden=_relu, output=_identity)),
             Hint(VALUE, "the biases are missing: z = a @ W.T + b in every layer",
                  _forward_is(hidden=sigmoid, output=_identity, bias=False)),
@@ -294,9 +325,11 @@ register(
 _STAT_SHAPES = ((300, 500), (40, 2000))  # (out, in): fan_in != fan_out, so a swap shows
 
 
-def _sample(answer, shape, seed):
-    """(array, None) or (None, (problem, hint))."""
-    w = answer(shape, np.random.default_rng(seed))
+def _sample(answer, shape, seed, call: str):
+    """(array, None) or (None, (problem, hint)); ``call`` says how the answer should draw (for the hint)."""
+    w, global_rng = _global_rng_used(lambda: answer(shape, np.random.default_rng(seed)))
+    if global_rng:
+        return None, _global_rng_problem("values", call)
     try:
         w = np.asarray(w, dtype=float)
     except (TypeError, ValueError):
@@ -313,14 +346,18 @@ def _looks_normal(w) -> bool:
     return float(np.abs(w).max()) > 2.5 * float(w.std())
 
 
-def _reproducible(answer, shape) -> tuple[str, str] | None:
-    a, _ = _sample(answer, shape, 11)
-    b, _ = _sample(answer, shape, 11)
-    c, _ = _sample(answer, shape, 12)
+def _reproducible(answer, shape, call: str) -> tuple[str, str] | None:
+    a, _ = _sample(answer, shape, 11, call)
+    b, _ = _sample(answer, shape, 11, call)
+    c, _ = _sample(answer, shape, 12, call)
     if not np.array_equal(a, b) or np.array_equal(a, c):
         return ("the values do not come from the rng you were given",
-                "draw with rng.uniform(...) / rng.normal(...) (the argument), so one seed gives one result")
+                f"draw with {call} (the argument), so one seed gives one result")
     return None
+
+
+_XAVIER_CALL = "rng.uniform(-a, a, size=shape)"
+_KAIMING_CALL = "rng.normal(0.0, std, size=shape)"
 
 
 def _near(value: float, target: float, rel: float = 0.03) -> bool:
@@ -329,7 +366,7 @@ def _near(value: float, target: float, rel: float = 0.03) -> bool:
 
 def _xavier_property(answer):
     for shape in _STAT_SHAPES:
-        w, problem = _sample(answer, shape, 0)
+        w, problem = _sample(answer, shape, 0, _XAVIER_CALL)
         if problem:
             return problem
         fan_out, fan_in = shape
@@ -344,7 +381,7 @@ def _xavier_property(answer):
         if _looks_normal(w):
             hint = "Xavier uniform draws from a uniform distribution U(-a, a) (rng.uniform), not a normal one"
             if _near(std, math.sqrt(1.0 / fan_in)):
-                hint = ("std √(1 / fan_in) from a normal distribution is LeCun's scheme (what seed 000 calls "
+                hint = ("std √(1 / fan_in) from a normal distribution is LeCun's scheme (which many tutorials call "
                         "'Xavier'): Xavier uniform is U(-a, a) with a = √(6 / (fan_in + fan_out))")
             return f"{where} the values look normally distributed (largest |w| = {top / std:.1f} std)", hint
         if not _near(top, bound, 0.02) or not _near(std, bound / math.sqrt(3)):
@@ -356,13 +393,20 @@ def _xavier_property(answer):
                 hint = "Xavier uses both fans: a = √(6 / (fan_in + fan_out)), not one of them alone"
             elif _near(top, 6.0 / (fan_in + fan_out), 0.02):
                 hint = "take the square root: a = √(6 / (fan_in + fan_out))"
+            elif _near(top, math.sqrt(6.0 / fan_in + fan_out), 0.02) or _near(top, math.sqrt(6.0 / fan_out + fan_in),
+                                                                               0.02):
+                hint = ("missing parentheses: 6 / fan_in + fan_out divides 6 by one fan, then adds the other (/ binds "
+                        "tighter than +). Write a = √(6 / (fan_in + fan_out))")
+            elif _near(top, math.sqrt(6.0) / (fan_in + fan_out), 0.02):
+                hint = ("take the square root of the whole fraction: √(6 / (fan_in + fan_out)), "
+                        "not √6 / (fan_in + fan_out)")
             return f"{where} the values reach ±{top:.4g} with std {std:.4g}; expected bound ±{bound:.4g}", hint
-    return _reproducible(answer, _STAT_SHAPES[0])
+    return _reproducible(answer, _STAT_SHAPES[0], _XAVIER_CALL)
 
 
 def _kaiming_property(answer):
     for shape in _STAT_SHAPES:
-        w, problem = _sample(answer, shape, 0)
+        w, problem = _sample(answer, shape, 0, _KAIMING_CALL)
         if problem:
             return problem
         fan_out, fan_in = shape
@@ -394,7 +438,7 @@ def _kaiming_property(answer):
             elif _near(std, math.sqrt(2.0) / fan_in):
                 hint = "take the square root of the whole fraction: √(2 / fan_in), not √2 / fan_in"
             return f"{where} the values have std {std:.4g}, expected {target:.4g}", hint
-    return _reproducible(answer, _STAT_SHAPES[0])
+    return _reproducible(answer, _STAT_SHAPES[0], _KAIMING_CALL)
 
 
 register(
@@ -499,7 +543,7 @@ def _xor_property(answer):
         if params[key].shape != shape:
             hint = None
             if key == "W2" and params[key].shape == (2, 1):
-                hint = "W2 maps 2 hidden units to 1 output: (out, in) = (1, 2); (2, 1) is the seeds' (in, out)"
+                hint = "W2 maps 2 hidden units to 1 output: (out, in) = (1, 2); (2, 1) is the (in, out) layout"
             elif params[key].size == int(np.prod(shape)):
                 hint = "use the (out, in) layout: W1 (2, 2), b1 (2,), W2 (1, 2), b2 (1,)"
             return f"{key} should have shape {shape}, got {params[key].shape}", hint
@@ -582,8 +626,8 @@ register(
         oracle=_two_hidden_oracle,
         praise="Each row is one flower's probability distribution.",
         hints=(
-            Hint(VALUE, "softmax over the whole batch (the seed's bug): each row is one flower, so normalise each row "
-                        "on its own (max and sum over axis=1 with keepdims=True); then every row sums to 1",
+            Hint(VALUE, "softmax over the whole batch (the bug of section 7): each row is one flower, so normalise "
+                        "each row on its own (max and sum over axis=1 with keepdims=True); then every row sums to 1",
                  _two_hidden_is(final=lambda z: softmax_with(z, None, None))),
             Hint(VALUE, "softmax along axis 0 makes each column (class) sum to 1 across flowers: normalise each row "
                         "(axis=1) instead", _two_hidden_is(final=lambda z: softmax(z, axis=0))),
@@ -643,9 +687,11 @@ register(
         invalid_hint="write a shape as a tuple of integers, e.g. (5, 10)",
         noun="shapes",
         explain={
-            ("W2", (10, 5)): "(10, 5) is the seeds' (in, out) layout; the course's W is (out_features, in_features)",
+            ("W2", (10, 5)): "(10, 5) is the (in, out) layout of many tutorials; the course's W is (out_features, "
+                             "in_features)",
             ("W2", ANY): "layer 2 maps the 10 outputs of layer 1 to 5 units: W2 is (out_features, in_features)",
-            ("b2", (1, 5)): "a bias is 1-D, one number per output unit: (1, 5) is the seed's 2-D form",
+            ("b2", (1, 5)): "a bias is 1-D, one number per output unit (as torch.nn.Linear's), not the 2-D (1, 5) "
+                            "many tutorials use",
             ("b2", ANY): "one bias per output unit of layer 2",
             ("layer1", (10, 5)): "batch first: one row per flower, one column per unit, (N, units)",
             ("layer1", (10,)): "all five flowers go through together: the output keeps the batch dimension",
@@ -686,8 +732,8 @@ register(
             50 + 100 + 10: "that counts the units (or the biases): each unit also has one weight per input",
             64 + 50 + 100 + 10: "that counts the units (neurons), not the numbers they learn",
             64 * 50 + 50 * 100 + 100 * 10 + 64 + 50 + 100 + 10: "the inputs are data, not units: they have no bias",
-            784 * 50 + 50 + 50 * 100 + 100 + 100 * 10 + 10: "that is the seed's 28×28 = 784-pixel network; our "
-                                                             "images are 8×8 = 64 pixels",
+            784 * 50 + 50 + 50 * 100 + 100 + 100 * 10 + 10: "that counts the network for 28×28 = 784-pixel images "
+                                                             "(MNIST's size); our images are 8×8 = 64 pixels",
             64 * 50 * 100 * 10: "weights of consecutive layers add up, they do not multiply: count each layer's "
                                 "in × out + out and sum",
         },
