@@ -40,6 +40,10 @@ def dense_wrong_order(X, W, b):  # Chapter 00's slip: W @ X.T, with b added as i
     return W @ X.T + b
 
 
+def dense_elementwise(X, W, b):  # * instead of @
+    return X * W + b
+
+
 def dense_minus_bias(X, W, b):
     return X @ W.T - b
 
@@ -104,6 +108,16 @@ def init_random_bias(sizes, rng):
             ((f"W{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", rng.normal(0, 0.01, sizes[i])))}
 
 
+def init_lower_case_keys(sizes, rng):
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"w{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_uniform_zero_one(sizes, rng):  # rng.random is U(0, 1)
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", 0.01 * rng.random((sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
 def init_standard_normal_times(sizes, rng):  # a correct alternative
     return {k: v for i in range(1, len(sizes)) for k, v in
             ((f"W{i}", 0.01 * rng.standard_normal((sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
@@ -165,6 +179,18 @@ def forward_swapped_activations(x, params):
 
 def forward_relu_hidden(x, params):  # ReLU out of habit: this network's hidden layers are sigmoid
     return _forward(x, params, relu, lambda z: z)
+
+
+def forward_softmax_output(x, params):
+    return _forward(x, params, sigmoid, lambda z: softmax(z, axis=1))
+
+
+def forward_tanh_hidden(x, params):
+    return _forward(x, params, np.tanh, lambda z: z)
+
+
+def forward_sigmoid_on_the_input(x, params):  # the input layer treated as a layer with an activation
+    return _forward(sigmoid(np.asarray(x, dtype=float)), params, sigmoid, lambda z: z)
 
 
 def forward_no_bias(x, params):
@@ -249,6 +275,11 @@ def xavier_global_random(shape, rng):
     return np.random.uniform(-a, a, size=shape)
 
 
+def xavier_linear_default(shape, rng):  # nn.Linear's own U(±1/√fan_in)
+    a = 1 / math.sqrt(shape[1])
+    return rng.uniform(-a, a, size=shape)
+
+
 def xavier_via_utils(shape, rng):  # a correct alternative
     from utils.init import xavier_uniform
 
@@ -282,6 +313,14 @@ def he_uniform_bound_as_std(shape, rng):  # He uniform's bound √(6 / fan_in) u
 
 def he_sqrt2_over_fan_in(shape, rng):  # √2 / fan_in instead of √(2 / fan_in)
     return rng.normal(0.0, math.sqrt(2.0) / shape[1], size=shape)
+
+
+def he_std_as_the_mean(shape, rng):  # rng.normal's first argument is the mean (loc), the scale defaults to 1
+    return rng.normal(math.sqrt(2.0 / shape[1]), size=shape)
+
+
+def he_constant(shape, rng):  # rng.normal(std, 0.0): every value equal to the std
+    return rng.normal(math.sqrt(2.0 / shape[1]), 0.0, size=shape)
 
 
 def he_standard_normal_scaled(shape, rng):  # a correct alternative
@@ -373,6 +412,28 @@ def two_hidden_old_network(X, params):  # still the 4 -> 10 -> 3 network's keys
     return softmax(h1 @ params["W2"].T + params["b2"], axis=1)
 
 
+def two_hidden_softmax_everywhere(X, params):
+    h1 = softmax(X @ params["W1"].T + params["b1"], axis=1)
+    h2 = softmax(h1 @ params["W2"].T + params["b2"], axis=1)
+    return softmax(h2 @ params["W3"].T + params["b3"], axis=1)
+
+
+def two_hidden_log_probabilities(X, params):
+    return np.log(two_hidden_via_utils(X, params))
+
+
+def two_hidden_labels(X, params):  # argmax: one label per flower
+    return two_hidden_via_utils(X, params).argmax(axis=1)
+
+
+def two_hidden_sum_down_the_batch(X, params):  # max per row, but the sum over axis 0
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    z = h2 @ params["W3"].T + params["b3"]
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
 def two_hidden_via_utils(X, params):  # a correct alternative
     from utils.network import forward
 
@@ -387,6 +448,19 @@ WRONG = [
     ("forward_pass.dense", dense_transposed_result, "transposed"),
     ("forward_pass.dense", dense_minus_bias, "not subtracted"),
     ("forward_pass.dense", dense_wrong_order, "product in the wrong order"),
+    ("forward_pass.dense", dense_elementwise, "entry by entry"),
+    ("forward_pass.init_params", init_lower_case_keys, "case-sensitive"),
+    ("forward_pass.init_params", init_uniform_zero_one, "U(0, 1)"),
+    ("forward_pass.forward", forward_softmax_output, "not even a softmax"),
+    ("forward_pass.forward", forward_tanh_hidden, "not tanh"),
+    ("forward_pass.forward", forward_sigmoid_on_the_input, "the input layer is the data itself"),
+    ("forward_pass.xavier_uniform", xavier_linear_default, "nn.Linear's own default"),
+    ("forward_pass.kaiming_normal", he_std_as_the_mean, "takes the mean first"),
+    ("forward_pass.kaiming_normal", he_constant, "takes the mean first"),
+    ("forward_pass.two_hidden", two_hidden_softmax_everywhere, "output only"),
+    ("forward_pass.two_hidden", two_hidden_log_probabilities, "log-probabilities"),
+    ("forward_pass.two_hidden", two_hidden_labels, "one label per flower"),
+    ("forward_pass.two_hidden", two_hidden_sum_down_the_batch, "sum runs down axis 0"),
     ("forward_pass.init_params", init_in_out_layout, "(out_features, in_features)"),
     ("forward_pass.init_params", init_one_layer_short, "one layer per pair"),
     ("forward_pass.init_params", init_std_one, "scale them by 0.01"),
@@ -395,18 +469,18 @@ WRONG = [
     ("forward_pass.init_params", init_global_random, "global generator"),
     ("forward_pass.init_params", init_fresh_generator, "(the argument)"),
     ("forward_pass.init_params", init_uniform, "normal distribution"),
-    ("forward_pass.init_params", init_random_bias, "np.zeros(n_out)"),
+    ("forward_pass.init_params", init_random_bias, "np.zeros(d_out)"),
     ("forward_pass.forward", forward_sigmoid_everywhere, "hidden layers only"),
     ("forward_pass.forward", forward_no_activation, "after every hidden layer"),
     ("forward_pass.forward", forward_no_transpose, "X @ W.T"),
     ("forward_pass.forward", forward_stops_early, "len(params) // 2"),
     ("forward_pass.forward", forward_from_zero, "W1, b1 to WL"),
     ("forward_pass.forward", forward_naive_sigmoid, "stable sigmoid"),
-    ("forward_pass.forward", forward_with_python_loop_per_row, None),
+    ("forward_pass.forward", forward_with_python_loop_per_row, "np.asarray"),
     ("forward_pass.forward", forward_swapped_activations, "swapped"),
     ("forward_pass.forward", forward_relu_hidden, "not ReLU"),
     ("forward_pass.forward", forward_no_bias, "biases are missing"),
-    ("forward_pass.init_params", init_weights_only, None),
+    ("forward_pass.init_params", init_weights_only, "biases are missing"),
     ("forward_pass.xavier_uniform", xavier_lecun, "LeCun"),
     ("forward_pass.xavier_uniform", xavier_std_as_bound, "not the bound"),
     ("forward_pass.xavier_uniform", xavier_fan_in_only, "both fans"),
@@ -432,7 +506,7 @@ WRONG = [
     ("forward_pass.two_hidden", two_hidden_logits, "logits"),
     ("forward_pass.two_hidden", two_hidden_no_transpose, "X @ W.T"),
     ("forward_pass.two_hidden", two_hidden_naive_softmax, "subtract each row's maximum"),
-    ("forward_pass.two_hidden", two_hidden_old_network, None),
+    ("forward_pass.two_hidden", two_hidden_old_network, "third layer"),
     ("forward_pass.two_hidden", two_hidden_no_keepdims, "keepdims=True"),
     ("forward_pass.two_hidden", two_hidden_missing_first_relu, "first hidden layer"),
     ("forward_pass.two_hidden", two_hidden_no_relu, "one linear map"),
@@ -591,6 +665,7 @@ RIGHT_SHAPES = {"W2": (5, 10), "b2": (5,), "layer1": (5, 10), "layer2": (5, 5), 
     ("layer2", (5,), "batch dimension"),
     ("layer3", (5,), "softmax keeps the shape"),
     ("layer3", (3, 5), "one row per flower"),
+    ("layer2", (10, 5), "W2ᵀ"),
 ])
 def test_wrong_shapes_are_explained(verdict_of, key, shape, hint):
     verdict = verdict_of("forward_pass.layer_shapes", lambda: {**RIGHT_SHAPES, key: shape})
@@ -629,6 +704,7 @@ def test_shapes_stub_is_not_attempted(verdict_of):
     (9424, "no bias"),
     (45360, "784"),
     (64 * 50 * 100 * 10, "do not multiply"),
+    (64 * 50 + 50 + 50 * 100 + 100, "output layer 100 → 10"),
 ])
 def test_wrong_counts_are_explained(verdict_of, count, hint):
     verdict = verdict_of("forward_pass.count_parameters", lambda: count)

@@ -86,6 +86,20 @@ def _global_rng_problem(what: str, call: str) -> tuple[str, str]:
             f"the rng argument: draw with {call}, so the same seed gives the same weights")
 
 
+def _raises_like(mistake: Callable) -> Callable:
+    """A hint predicate: the answer raised the very error ``mistake(*case.args)`` raises (type and message)."""
+
+    def predicate(attempt) -> bool:
+        try:
+            mistake(*attempt.case.args, **attempt.case.kwargs)
+        except Exception as expected:  # noqa: BLE001 - any error the mistake makes
+            got = attempt.result.exception
+            return type(got) is type(expected) and str(got) == str(expected)
+        return False
+
+    return predicate
+
+
 _MATMUL_ERRORS = ("matmul", "core dimension", "not aligned")  # `@` and np.dot; not broadcasting's "shapes"
 _TRANSPOSE_HINT = ("W has shape (out_features, in_features): multiply by its transpose, X @ W.T. (Many tutorials "
                    "store W as (in, out) and write X @ W; the course uses PyTorch's layout.)")
@@ -129,6 +143,8 @@ register(
         praise="One matrix product handles the whole batch.",
         hints=(
             Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
+            Hint(EXCEPTION, "* multiplies entry by entry (and broadcasts X against W): a layer's weighted sums are a "
+                            "matrix product, X @ W.T + b", _raises_like(lambda X, W, b: X * W + b)),
             Hint(EXCEPTION, "b has one entry per output unit, shape (out,), and X @ W.T has shape (N, out): add b "
                             "as it is and NumPy adds it to every row. b[:, None] (or b.reshape(-1, 1)) lines it up "
                             "with the rows instead.", raised("broadcast")),
@@ -172,6 +188,10 @@ def _check_layout(params: dict, sizes: list[int]) -> tuple[str, str | None] | No
                     "W1 ... WL (loop over zip(layer_sizes[:-1], layer_sizes[1:]))")
         elif "W0" in params:
             hint = "number the layers from 1: W1, b1, W2, b2, ..."
+        elif {str(k).upper() for k in params} == {k.upper() for k in expected}:
+            hint = "the keys are case-sensitive: a capital W for weights, a small b for biases (W1, b1, ...)"
+        elif set(params) == {k for k in expected if k.startswith("W")}:
+            hint = "the biases are missing: one b{l} of zeros, shape (D_l,), next to each W{l}"
         return f"for layer sizes {sizes} the keys should be {', '.join(expected)}; got {', '.join(map(str, params))}", \
             hint
     for layer in range(1, n_layers + 1):
@@ -203,7 +223,7 @@ def _init_params_property(answer):
         if problem:
             return problem
         if any(params[k].any() for k in params if k.startswith("b")):
-            return "the biases should start at zero", "np.zeros(n_out) for every b"
+            return "the biases should start at zero", "np.zeros(d_out) for every b"
     big = [400, 300, 200]
     params, _ = _as_array_dict(answer(big, np.random.default_rng(1)))
     problem = _check_layout(params, big)
@@ -212,7 +232,13 @@ def _init_params_property(answer):
     w = np.concatenate([params["W1"].ravel(), params["W2"].ravel()])
     std, mean = float(w.std()), float(w.mean())
     if std == 0:
-        return "every weight is 0", "draw the weights from N(0, 0.01²): rng.normal(0.0, 0.01, size=(n_out, n_in))"
+        value = "0" if mean == 0 else f"{mean:.4g}"
+        return (f"every weight is {value}",
+                "draw the weights from N(0, 0.01²): rng.normal(0.0, 0.01, size=(d_out, d_in))")
+    if w.min() >= 0:
+        return (f"every weight is positive (mean {mean:.3g}, std {std:.3g})",
+                "rng.random() draws from U(0, 1), not from a normal distribution centred at 0: use "
+                "rng.normal(0.0, 0.01, size=(d_out, d_in))")
     if abs(std - 0.01) > 0.03 * 0.01:
         hint = "draw from N(0, 0.01²): the standard deviation is 0.01"
         if abs(std - 1.0) < 0.05:
@@ -224,7 +250,7 @@ def _init_params_property(answer):
         return f"the weights have mean {mean:.3g}, expected 0", "draw from a normal distribution centred at 0"
     if np.abs(w).max() < 2.5 * std:
         return ("the weights look uniformly distributed", "draw from a normal distribution: rng.normal(0.0, 0.01, "
-                                                          "size=(n_out, n_in))")
+                                                          "size=(d_out, d_in))")
     again, _ = _as_array_dict(answer(big, np.random.default_rng(1)))
     other, _ = _as_array_dict(answer(big, np.random.default_rng(2)))
     if not np.array_equal(again["W1"], params["W1"]) or np.array_equal(other["W1"], params["W1"]):
@@ -301,13 +327,22 @@ register(
             Hint(VALUE, "this network's hidden layers use the sigmoid (as the digit recognizer of section 12 does), "
                         "not ReLU",
                  _forward_is(hidden=_relu, output=_identity)),
+            Hint(VALUE, "this network's hidden layers use the sigmoid, not tanh",
+                 _forward_is(hidden=np.tanh, output=_identity)),
+            Hint(VALUE, "the output layer has no activation here, not even a softmax: it returns raw scores (logits); "
+                        "probabilities come later, with the loss (Chapter 03)",
+                 _forward_is(hidden=sigmoid, output=lambda z: softmax(z, axis=-1))),
+            Hint(VALUE, "the input layer is the data itself, with no activation: start from a = x, not sigmoid(x)",
+                 same_as(lambda x, params: _network(sigmoid(np.asarray(x, dtype=float)), params,
+                                                    [sigmoid] * (len(params) // 2 - 1) + [_identity]))),
             Hint(VALUE, "the biases are missing: z = a @ W.T + b in every layer",
                  _forward_is(hidden=sigmoid, output=_identity, bias=False)),
             Hint(VALUE, "the network has L = len(params) // 2 layers: your loop stops one layer early",
                  lambda a: any(_forward_is(sigmoid, output, layers_short=1)(a) for output in (_identity, sigmoid))),
             Hint(STRUCTURE, "the output has the wrong width: the network has L = len(params) // 2 layers, W1 ... WL; "
                             "check that your loop runs over all of them",
-                 lambda a: np.ndim(a.got) == 2 and np.shape(a.got)[0] == np.shape(a.expected)[0]),
+                 lambda a: isinstance(a.got, np.ndarray) and a.got.ndim == 2
+                 and a.got.shape[0] == np.shape(a.expected)[0] and a.got.shape[1] != np.shape(a.expected)[1]),
             Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
             Hint(EXCEPTION, "the keys run from W1, b1 to WL, bL with L = len(params) // 2: "
                             "range(1, L + 1) visits each layer once",
@@ -357,6 +392,8 @@ def _reproducible(answer, shape, call: str) -> tuple[str, str] | None:
 
 
 _XAVIER_CALL = "rng.uniform(-a, a, size=shape)"
+_STD_AS_MEAN_HINT = ("the std went in as the mean: rng.normal(loc, scale, size) takes the mean first (and its scale "
+                     "defaults to 1), so write rng.normal(0.0, std, size=shape)")
 _KAIMING_CALL = "rng.normal(0.0, std, size=shape)"
 
 
@@ -374,7 +411,8 @@ def _xavier_property(answer):
         std, top, mean = float(w.std()), float(np.abs(w).max()), float(w.mean())
         where = f"for shape {shape} (fan_in {fan_in}, fan_out {fan_out})"
         if std == 0:
-            return f"{where} every value is 0", "draw from U(-a, a) with a = √(6 / (fan_in + fan_out))"
+            value = "0" if mean == 0 else f"{mean:.4g}"
+            return f"{where} every value is {value}", "draw from U(-a, a) with a = √(6 / (fan_in + fan_out))"
         if abs(mean) > 0.1 * std:
             return (f"{where} the values have mean {mean:.3g}, not 0",
                     "U(-a, a) is centred at 0: rng.uniform(-a, a, size=shape)")
@@ -397,6 +435,9 @@ def _xavier_property(answer):
                                                                                0.02):
                 hint = ("missing parentheses: 6 / fan_in + fan_out divides 6 by one fan, then adds the other (/ binds "
                         "tighter than +). Write a = √(6 / (fan_in + fan_out))")
+            elif _near(top, 1 / math.sqrt(fan_in), 0.02):
+                hint = ("U(±1/√fan_in) is nn.Linear's own default (section 3), not Xavier: Xavier's bound uses both "
+                        "fans, a = √(6 / (fan_in + fan_out))")
             elif _near(top, math.sqrt(6.0) / (fan_in + fan_out), 0.02):
                 hint = ("take the square root of the whole fraction: √(6 / (fan_in + fan_out)), "
                         "not √6 / (fan_in + fan_out)")
@@ -414,9 +455,15 @@ def _kaiming_property(answer):
         std, mean = float(w.std()), float(w.mean())
         where = f"for shape {shape} (fan_in {fan_in}, fan_out {fan_out})"
         if std == 0:
-            return f"{where} every value is 0", "draw from N(0, 2 / fan_in)"
+            if mean == 0:
+                return f"{where} every value is 0", "draw from N(0, 2 / fan_in)"
+            return (f"{where} every value is {mean:.4g}",
+                    _STD_AS_MEAN_HINT if _near(abs(mean), target, 0.05) else "draw from N(0, 2 / fan_in)")
         if abs(mean) > 0.05 * std:
-            return f"{where} the values have mean {mean:.3g}, not 0", "N(0, std²) is centred at 0"
+            hint = "N(0, std²) is centred at 0"
+            if _near(abs(mean), target, 0.05):
+                hint = _STD_AS_MEAN_HINT
+            return f"{where} the values have mean {mean:.3g}, not 0", hint
         if not _looks_normal(w):
             return (f"{where} the values look uniformly distributed",
                     "He normal draws from a normal distribution: rng.normal(0.0, std, size=shape)")
@@ -645,6 +692,13 @@ register(
                  _two_hidden_is(final=_identity)),
             Hint(VALUE, "ReLU goes on the hidden layers only: the output layer's scores go straight into the softmax",
                  _two_hidden_is(acts=(_relu, _relu, _relu))),
+            Hint(VALUE, "softmax belongs to the output only: the hidden layers use ReLU",
+                 _two_hidden_is(acts=(lambda z: softmax(z, axis=1), lambda z: softmax(z, axis=1), _identity))),
+            Hint(VALUE, "these are log-probabilities (the log of a softmax): return the probabilities themselves",
+                 _two_hidden_is(final=lambda z: np.log(softmax(z, axis=1)))),
+            Hint(VALUE, "the maximum is taken per row but the sum runs down axis 0 (over the flowers): normalise "
+                        "each row, e.sum(axis=1, keepdims=True)",
+                 _two_hidden_is(final=lambda z: softmax_with(z, 1, 0))),
             Hint(VALUE, "np.exp overflowed: subtract each row's maximum before exponentiating (or use softmax from "
                         "utils.activations)",
                  not_finite),
@@ -653,6 +707,11 @@ register(
             Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
             Hint(EXCEPTION, "the extended network has three layers: W1, b1, W2, b2, W3, b3",
                  lambda a: isinstance(a.result.exception, KeyError)),
+            Hint(STRUCTURE, "that is one label per flower (an argmax): return the probabilities themselves, one row "
+                            "of 3 per flower", lambda a: np.shape(a.got) == np.shape(a.expected)[:1]),
+            Hint(STRUCTURE, "the output has one column per unit of the second hidden layer (5): the extended network "
+                            "has a third layer, W3 and b3, with 3 outputs",
+                 lambda a: np.shape(a.got) == (np.shape(a.expected)[0], 5)),
             Hint(EXCEPTION, "x.max(axis=1) drops the axis, so it no longer lines up with the rows: use keepdims=True",
                  raised("broadcast")),
         ),
@@ -698,6 +757,8 @@ register(
             ("layer1", ANY): "layer 1 maps each of the 5 flowers to 10 numbers",
             ("layer2", (5, 5)): "the 5 flowers times the 5 units of layer 2: check that it is (N, units)",
             ("layer2", (5,)): "all five flowers go through together: the output keeps the batch dimension",
+            ("layer2", (10, 5)): "(10, 5) is the shape of W2ᵀ; the layer's output has one row per flower and one "
+                                 "column per unit: (N, units)",
             ("layer2", ANY): "layer 2 maps each flower's 10 numbers to 5",
             ("layer3", (3, 5)): "batch first: one row per flower, one column per class",
             ("layer3", (5, 1)): "softmax keeps the shape: one probability per class for each flower",
@@ -734,6 +795,8 @@ register(
             64 * 50 + 50 * 100 + 100 * 10 + 64 + 50 + 100 + 10: "the inputs are data, not units: they have no bias",
             784 * 50 + 50 + 50 * 100 + 100 + 100 * 10 + 10: "that counts the network for 28×28 = 784-pixel images "
                                                              "(MNIST's size); our images are 8×8 = 64 pixels",
+            64 * 50 + 50 + 50 * 100 + 100: "that counts the two hidden layers only: the output layer 100 → 10 "
+                                            "learns weights and biases too",
             64 * 50 * 100 * 10: "weights of consecutive layers add up, they do not multiply: count each layer's "
                                 "in × out + out and sum",
         },
