@@ -624,6 +624,7 @@ def xor_variant(**changes):
     (xor_variant(W1=[[1.0, 1.0], [1.0, 1.0]], b1=[-0.5, -0.5], W2=[[1.0, 1.0]], b2=[-3.0]), "same for every input"),
     (xor_variant(b1=[-1.0, 2.0], W2=[[1.0, 1.0]], b2=[-2.0]), "exactly 0"),  # thresholds on the grid points
     (xor_variant(W2=[[1.0], [1.0]]), "(1, 2)"),  # the (in, out) layout for W2
+    (xor_variant(W2=[1.0, 1.0]), "W2 (1, 2)"),  # a 1-D W2
 ])
 def test_wrong_xor_networks_are_explained(verdict_of, answer, hint):
     verdict = verdict_of("forward_pass.xor_network", answer)
@@ -666,6 +667,8 @@ RIGHT_SHAPES = {"W2": (5, 10), "b2": (5,), "layer1": (5, 10), "layer2": (5, 5), 
     ("layer3", (5,), "softmax keeps the shape"),
     ("layer3", (3, 5), "one row per flower"),
     ("layer2", (10, 5), "W2ᵀ"),
+    ("layer1", (10,), "batch dimension"),
+    ("b2", (10,), "one bias per output unit"),
 ])
 def test_wrong_shapes_are_explained(verdict_of, key, shape, hint):
     verdict = verdict_of("forward_pass.layer_shapes", lambda: {**RIGHT_SHAPES, key: shape})
