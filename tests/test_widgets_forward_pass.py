@@ -121,6 +121,15 @@ def test_changing_the_activation_only_redraws_what_changes(monkeypatch):
     assert full_draws == []
 
 
+def test_each_column_is_labelled_under_its_lowest_panel():
+    explorer = forward_pass_widgets.init_explorer(depth=8)  # layers 6-8 below layers 1-3; 4 and 5 alone
+
+    def labelled(ax):
+        return any(t.get_visible() and t.get_text() for t in ax.texts[2:])  # name and notes first, then ticks
+
+    assert [labelled(ax) for ax in explorer.figure.axes[:8]] == [False] * 3 + [True] * 5
+
+
 def test_a_background_seen_before_is_reused(monkeypatch):
     explorer = forward_pass_widgets.init_explorer(depth=10)
     full_draws = _count_full_draws(monkeypatch, explorer)

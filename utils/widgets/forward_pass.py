@@ -77,8 +77,8 @@ class _InitFigure:
 
     Drawn for speed (the explorer blits, ``Explorer``): the histograms live in "slot" coordinates, x from 0 to 1
     whatever the activation's range, so changing the activation changes only animated artists (the bars, the
-    tick labels under the bottom row, the notes, the title and the std curve), never the axes. Up to five layers
-    the panels stand in one row of tall histograms, from six on in two rows: no empty band either way.
+    tick labels under the lowest panel of each column, the notes, the title and the std curve), never the axes.
+    Up to five layers the panels stand in one row of tall histograms, from six on in two rows: no empty band.
     """
 
     HIST_TOP, HIST_BOTTOM = 1.05, 3.5  # inches from the top: the band the histogram panels fill
@@ -150,7 +150,6 @@ class _InitFigure:
         key = self.key(stats)
         lo, hi = stats.edges[0], stats.edges[-1]
         slot_edges = (stats.edges - lo) / (hi - lo)  # the histogram's x-range mapped to the slot [0, 1]
-        bottom_row = range(5, stats.depth) if stats.depth > 5 else range(stats.depth)
         labels = [f"{t:g}".replace("-", "−") for t in (lo, (lo + hi) / 2, hi)]
         if key != self._key:
             self._layout(stats.depth)
@@ -177,7 +176,7 @@ class _InitFigure:
             note.set_text(f"{notes[0]}\n{', '.join(notes[1:]) or ' '}")  # always two lines: aligned panels
             for tick, label in zip(ticks, labels):
                 tick.set_text(label)
-                tick.set_visible(i in bottom_row)
+                tick.set_visible(i + 5 >= stats.depth)  # labelled where no panel stands below
         layers = np.arange(1, stats.depth + 1)
         floor = _std_limits(stats.std)[0]
         shown = np.maximum(stats.std, floor)
