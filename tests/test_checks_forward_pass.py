@@ -16,7 +16,7 @@ from utils.activations import relu, sigmoid, softmax
 # ---------------------------------------------------------------------------------------------
 
 
-def dense_no_transpose(X, W, b):  # the seeds' X @ W with a (out, in) weight
+def dense_no_transpose(X, W, b):  # the tutorials' X @ W with a (out, in) weight
     return X @ W + b
 
 
@@ -36,6 +36,14 @@ def dense_transposed_result(X, W, b):  # column-vector habit: W x for every colu
     return W @ X.T + b[:, None]
 
 
+def dense_wrong_order(X, W, b):  # Chapter 00's slip: W @ X.T, with b added as it is
+    return W @ X.T + b
+
+
+def dense_elementwise(X, W, b):  # * instead of @
+    return X * W + b
+
+
 def dense_minus_bias(X, W, b):
     return X @ W.T - b
 
@@ -53,7 +61,7 @@ def dense_loops(X, W, b):  # also correct, only slow
 # ---------------------------------------------------------------------------------------------
 
 
-def init_in_out_layout(sizes, rng):  # the seeds' (in, out)
+def init_in_out_layout(sizes, rng):  # the tutorials' (in, out)
     return {k: v for i in range(1, len(sizes)) for k, v in
             ((f"W{i}", rng.normal(0, 0.01, (sizes[i - 1], sizes[i]))), (f"b{i}", np.zeros(sizes[i])))}
 
@@ -73,7 +81,7 @@ def init_variance_as_std(sizes, rng):
             ((f"W{i}", rng.normal(0, 0.01**2, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
 
 
-def init_2d_bias(sizes, rng):  # the seed's np.zeros((1, n))
+def init_2d_bias(sizes, rng):  # many tutorials' np.zeros((1, n))
     return {k: v for i in range(1, len(sizes)) for k, v in
             ((f"W{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros((1, sizes[i]))))}
 
@@ -98,6 +106,16 @@ def init_uniform(sizes, rng):
 def init_random_bias(sizes, rng):
     return {k: v for i in range(1, len(sizes)) for k, v in
             ((f"W{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", rng.normal(0, 0.01, sizes[i])))}
+
+
+def init_lower_case_keys(sizes, rng):
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"w{i}", rng.normal(0, 0.01, (sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
+
+
+def init_uniform_zero_one(sizes, rng):  # rng.random is U(0, 1)
+    return {k: v for i in range(1, len(sizes)) for k, v in
+            ((f"W{i}", 0.01 * rng.random((sizes[i], sizes[i - 1]))), (f"b{i}", np.zeros(sizes[i])))}
 
 
 def init_standard_normal_times(sizes, rng):  # a correct alternative
@@ -163,6 +181,18 @@ def forward_relu_hidden(x, params):  # ReLU out of habit: this network's hidden 
     return _forward(x, params, relu, lambda z: z)
 
 
+def forward_softmax_output(x, params):
+    return _forward(x, params, sigmoid, lambda z: softmax(z, axis=1))
+
+
+def forward_tanh_hidden(x, params):
+    return _forward(x, params, np.tanh, lambda z: z)
+
+
+def forward_sigmoid_on_the_input(x, params):  # the input layer treated as a layer with an activation
+    return _forward(sigmoid(np.asarray(x, dtype=float)), params, sigmoid, lambda z: z)
+
+
 def forward_no_bias(x, params):
     a = np.asarray(x, dtype=float)
     n = len(params) // 2
@@ -187,7 +217,7 @@ def forward_with_sequential(x, params):  # a correct alternative through utils
 # ---------------------------------------------------------------------------------------------
 
 
-def xavier_lecun(shape, rng):  # seed 000's "Xavier"
+def xavier_lecun(shape, rng):  # what many tutorials call "Xavier"
     return rng.normal(0.0, math.sqrt(1.0 / shape[1]), size=shape)
 
 
@@ -225,9 +255,29 @@ def xavier_normal_instead(shape, rng):
     return rng.normal(0.0, math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
 
 
+def xavier_missing_parentheses(shape, rng):  # 6 / fan_in + fan_out: / binds tighter than +
+    fan_out, fan_in = shape
+    a = np.sqrt(6 / fan_in + fan_out)
+    return rng.uniform(-a, a, size=shape)
+
+
+def xavier_sqrt_of_six_only(shape, rng):  # np.sqrt(6) / (fan_in + fan_out)
+    a = np.sqrt(6) / (shape[0] + shape[1])
+    return rng.uniform(-a, a, size=shape)
+
+
+def he_global_random(shape, rng):
+    return np.random.normal(0.0, math.sqrt(2.0 / shape[1]), size=shape)
+
+
 def xavier_global_random(shape, rng):
     a = math.sqrt(6.0 / (shape[0] + shape[1]))
     return np.random.uniform(-a, a, size=shape)
+
+
+def xavier_linear_default(shape, rng):  # nn.Linear's own U(±1/√fan_in)
+    a = 1 / math.sqrt(shape[1])
+    return rng.uniform(-a, a, size=shape)
 
 
 def xavier_via_utils(shape, rng):  # a correct alternative
@@ -265,6 +315,14 @@ def he_sqrt2_over_fan_in(shape, rng):  # √2 / fan_in instead of √(2 / fan_in
     return rng.normal(0.0, math.sqrt(2.0) / shape[1], size=shape)
 
 
+def he_std_as_the_mean(shape, rng):  # rng.normal's first argument is the mean (loc), the scale defaults to 1
+    return rng.normal(math.sqrt(2.0 / shape[1]), size=shape)
+
+
+def he_constant(shape, rng):  # rng.normal(std, 0.0): every value equal to the std
+    return rng.normal(math.sqrt(2.0 / shape[1]), 0.0, size=shape)
+
+
 def he_standard_normal_scaled(shape, rng):  # a correct alternative
     return rng.standard_normal(shape) * math.sqrt(2.0 / shape[1])
 
@@ -274,7 +332,7 @@ def he_standard_normal_scaled(shape, rng):  # a correct alternative
 # ---------------------------------------------------------------------------------------------
 
 
-def two_hidden_whole_batch_softmax(X, params):  # the seed's bug
+def two_hidden_whole_batch_softmax(X, params):  # the bug section 7 shows
     h1 = relu(X @ params["W1"].T + params["b1"])
     h2 = relu(h1 @ params["W2"].T + params["b2"])
     z = h2 @ params["W3"].T + params["b3"]
@@ -354,6 +412,28 @@ def two_hidden_old_network(X, params):  # still the 4 -> 10 -> 3 network's keys
     return softmax(h1 @ params["W2"].T + params["b2"], axis=1)
 
 
+def two_hidden_softmax_everywhere(X, params):
+    h1 = softmax(X @ params["W1"].T + params["b1"], axis=1)
+    h2 = softmax(h1 @ params["W2"].T + params["b2"], axis=1)
+    return softmax(h2 @ params["W3"].T + params["b3"], axis=1)
+
+
+def two_hidden_log_probabilities(X, params):
+    return np.log(two_hidden_via_utils(X, params))
+
+
+def two_hidden_labels(X, params):  # argmax: one label per flower
+    return two_hidden_via_utils(X, params).argmax(axis=1)
+
+
+def two_hidden_sum_down_the_batch(X, params):  # max per row, but the sum over axis 0
+    h1 = relu(X @ params["W1"].T + params["b1"])
+    h2 = relu(h1 @ params["W2"].T + params["b2"])
+    z = h2 @ params["W3"].T + params["b3"]
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
 def two_hidden_via_utils(X, params):  # a correct alternative
     from utils.network import forward
 
@@ -367,26 +447,40 @@ WRONG = [
     ("forward_pass.dense", dense_no_bias, "bias is missing"),
     ("forward_pass.dense", dense_transposed_result, "transposed"),
     ("forward_pass.dense", dense_minus_bias, "not subtracted"),
+    ("forward_pass.dense", dense_wrong_order, "product in the wrong order"),
+    ("forward_pass.dense", dense_elementwise, "entry by entry"),
+    ("forward_pass.init_params", init_lower_case_keys, "case-sensitive"),
+    ("forward_pass.init_params", init_uniform_zero_one, "U(0, 1)"),
+    ("forward_pass.forward", forward_softmax_output, "not even a softmax"),
+    ("forward_pass.forward", forward_tanh_hidden, "not tanh"),
+    ("forward_pass.forward", forward_sigmoid_on_the_input, "the input layer is the data itself"),
+    ("forward_pass.xavier_uniform", xavier_linear_default, "nn.Linear's own default"),
+    ("forward_pass.kaiming_normal", he_std_as_the_mean, "takes the mean first"),
+    ("forward_pass.kaiming_normal", he_constant, "takes the mean first"),
+    ("forward_pass.two_hidden", two_hidden_softmax_everywhere, "output only"),
+    ("forward_pass.two_hidden", two_hidden_log_probabilities, "log-probabilities"),
+    ("forward_pass.two_hidden", two_hidden_labels, "one label per flower"),
+    ("forward_pass.two_hidden", two_hidden_sum_down_the_batch, "sum runs down axis 0"),
     ("forward_pass.init_params", init_in_out_layout, "(out_features, in_features)"),
     ("forward_pass.init_params", init_one_layer_short, "one layer per pair"),
     ("forward_pass.init_params", init_std_one, "scale them by 0.01"),
     ("forward_pass.init_params", init_variance_as_std, "not the variance"),
     ("forward_pass.init_params", init_2d_bias, "1-D array"),
-    ("forward_pass.init_params", init_global_random, "np.random.Generator"),
+    ("forward_pass.init_params", init_global_random, "global generator"),
     ("forward_pass.init_params", init_fresh_generator, "(the argument)"),
     ("forward_pass.init_params", init_uniform, "normal distribution"),
-    ("forward_pass.init_params", init_random_bias, "np.zeros(n_out)"),
+    ("forward_pass.init_params", init_random_bias, "np.zeros(d_out)"),
     ("forward_pass.forward", forward_sigmoid_everywhere, "hidden layers only"),
     ("forward_pass.forward", forward_no_activation, "after every hidden layer"),
     ("forward_pass.forward", forward_no_transpose, "X @ W.T"),
     ("forward_pass.forward", forward_stops_early, "len(params) // 2"),
     ("forward_pass.forward", forward_from_zero, "W1, b1 to WL"),
     ("forward_pass.forward", forward_naive_sigmoid, "stable sigmoid"),
-    ("forward_pass.forward", forward_with_python_loop_per_row, None),
+    ("forward_pass.forward", forward_with_python_loop_per_row, "np.asarray"),
     ("forward_pass.forward", forward_swapped_activations, "swapped"),
     ("forward_pass.forward", forward_relu_hidden, "not ReLU"),
     ("forward_pass.forward", forward_no_bias, "biases are missing"),
-    ("forward_pass.init_params", init_weights_only, None),
+    ("forward_pass.init_params", init_weights_only, "biases are missing"),
     ("forward_pass.xavier_uniform", xavier_lecun, "LeCun"),
     ("forward_pass.xavier_uniform", xavier_std_as_bound, "not the bound"),
     ("forward_pass.xavier_uniform", xavier_fan_in_only, "both fans"),
@@ -394,7 +488,10 @@ WRONG = [
     ("forward_pass.xavier_uniform", xavier_zero_to_a, "centred at 0"),
     ("forward_pass.xavier_uniform", xavier_transposed, "exactly the shape given"),
     ("forward_pass.xavier_uniform", xavier_normal_instead, "uniform distribution"),
-    ("forward_pass.xavier_uniform", xavier_global_random, "np.random.Generator"),
+    ("forward_pass.xavier_uniform", xavier_global_random, "global generator"),
+    ("forward_pass.xavier_uniform", xavier_missing_parentheses, "missing parentheses"),
+    ("forward_pass.xavier_uniform", xavier_sqrt_of_six_only, "whole fraction"),
+    ("forward_pass.kaiming_normal", he_global_random, "global generator"),
     ("forward_pass.xavier_uniform", xavier_fan_out_only, "both fans"),
     ("forward_pass.kaiming_normal", he_fan_out, "fan_in and fan_out are swapped"),
     ("forward_pass.kaiming_normal", he_lecun, "LeCun"),
@@ -409,7 +506,7 @@ WRONG = [
     ("forward_pass.two_hidden", two_hidden_logits, "logits"),
     ("forward_pass.two_hidden", two_hidden_no_transpose, "X @ W.T"),
     ("forward_pass.two_hidden", two_hidden_naive_softmax, "subtract each row's maximum"),
-    ("forward_pass.two_hidden", two_hidden_old_network, None),
+    ("forward_pass.two_hidden", two_hidden_old_network, "third layer"),
     ("forward_pass.two_hidden", two_hidden_no_keepdims, "keepdims=True"),
     ("forward_pass.two_hidden", two_hidden_missing_first_relu, "first hidden layer"),
     ("forward_pass.two_hidden", two_hidden_no_relu, "one linear map"),
@@ -425,6 +522,16 @@ def test_wrong_answer_is_rejected_with_the_right_hint(verdict_of, exercise_id, a
     assert verdict.status == "failed", verdict.render()
     if hint is not None:
         assert verdict.hint is not None and hint in verdict.hint, verdict.render()
+
+
+@pytest.mark.parametrize("exercise_id, answer, hint", WRONG, ids=[w[1].__name__ for w in WRONG])
+def test_a_verdict_fits_in_fifteen_lines(verdict_of, exercise_id, answer, hint):
+    """Shapes and the first differing entry, not whole parameter dicts: at most 15 lines of 100 characters."""
+    import textwrap
+
+    rendered = verdict_of(exercise_id, answer).render()
+    lines = [piece for line in rendered.split("\n") for piece in textwrap.wrap(line, 100) or [""]]
+    assert len(lines) <= 15, rendered
 
 
 @pytest.mark.parametrize("exercise_id, answer", [
@@ -516,7 +623,8 @@ def xor_variant(**changes):
     (xor_variant(W2=[[-1.0, -1.0]], b2=[1.5]), "XNOR"),
     (xor_variant(W1=[[1.0, 1.0], [1.0, 1.0]], b1=[-0.5, -0.5], W2=[[1.0, 1.0]], b2=[-3.0]), "same for every input"),
     (xor_variant(b1=[-1.0, 2.0], W2=[[1.0, 1.0]], b2=[-2.0]), "exactly 0"),  # thresholds on the grid points
-    (xor_variant(W2=[[1.0], [1.0]]), "(1, 2)"),  # the seeds' (in, out) layout for W2
+    (xor_variant(W2=[[1.0], [1.0]]), "(1, 2)"),  # the (in, out) layout for W2
+    (xor_variant(W2=[1.0, 1.0]), "W2 (1, 2)"),  # a 1-D W2
 ])
 def test_wrong_xor_networks_are_explained(verdict_of, answer, hint):
     verdict = verdict_of("forward_pass.xor_network", answer)
@@ -558,6 +666,9 @@ RIGHT_SHAPES = {"W2": (5, 10), "b2": (5,), "layer1": (5, 10), "layer2": (5, 5), 
     ("layer2", (5,), "batch dimension"),
     ("layer3", (5,), "softmax keeps the shape"),
     ("layer3", (3, 5), "one row per flower"),
+    ("layer2", (10, 5), "W2ᵀ"),
+    ("layer1", (10,), "batch dimension"),
+    ("b2", (10,), "one bias per output unit"),
 ])
 def test_wrong_shapes_are_explained(verdict_of, key, shape, hint):
     verdict = verdict_of("forward_pass.layer_shapes", lambda: {**RIGHT_SHAPES, key: shape})
@@ -596,6 +707,7 @@ def test_shapes_stub_is_not_attempted(verdict_of):
     (9424, "no bias"),
     (45360, "784"),
     (64 * 50 * 100 * 10, "do not multiply"),
+    (64 * 50 + 50 + 50 * 100 + 100, "output layer 100 → 10"),
 ])
 def test_wrong_counts_are_explained(verdict_of, count, hint):
     verdict = verdict_of("forward_pass.count_parameters", lambda: count)
@@ -607,3 +719,18 @@ def test_count_accepts_an_integer_valued_float_and_rejects_near_misses(verdict_o
     assert verdict_of("forward_pass.count_parameters", lambda: 9360.0).passed
     assert verdict_of("forward_pass.count_parameters", lambda: 9359).status == "failed"
     assert verdict_of("forward_pass.count_parameters", lambda: "9360").status == "failed"
+
+
+@pytest.mark.parametrize("exercise_id, answer", [("forward_pass.xavier_uniform", xavier_global_random),
+                                                 ("forward_pass.kaiming_normal", he_global_random),
+                                                 ("forward_pass.init_params", init_global_random)])
+def test_the_global_generator_is_named_first_and_left_as_it_was(verdict_of, exercise_id, answer):
+    """np.random.uniform instead of rng.uniform: the hint names the rng, not an overflow; NumPy's global state
+    is the same after the check as before."""
+    before = np.random.get_state(legacy=False)
+    verdict = verdict_of(exercise_id, answer)
+    after = np.random.get_state(legacy=False)
+    assert verdict.status == "failed" and "ignore the rng argument" in verdict.hint, verdict.render()
+    assert "overflow" not in verdict.render()
+    assert np.array_equal(before["state"]["key"], after["state"]["key"])
+    assert before["state"]["pos"] == after["state"]["pos"]

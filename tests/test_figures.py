@@ -110,8 +110,13 @@ def test_draw_network_lines_follow_the_weights():
     assert len(lines.get_segments()) == 2 * 3 + 3 * 1
     widths = np.asarray(lines.get_linewidths())
     assert widths.max() == pytest.approx(0.4 + 3.0)  # the largest |w| (2.0) gets the widest line
+    assert ax.get_legend().get_title().get_text() == "line width ∝ |weight|: widest at |w| = 2, the largest here"
+    fixed = draw_network([2, 3, 1], params, weight_scale=4.0)  # a fixed scale: |w| = 2 is half as wide
+    assert np.asarray(fixed.collections[0].get_linewidths()).max() == pytest.approx(0.4 + 1.5)
+    assert fixed.get_legend().get_title().get_text() == "line width ∝ |weight|: widest at |w| = 4"
     labels = [t.get_text() for t in ax.texts]
-    assert "input\n2 units" in labels and "output\n1 unit" in labels
+    assert "input (layer 0)\n2 units" in labels and "hidden (layer 1)\n3 units" in labels
+    assert "output (layer 2)\n1 unit" in labels
     big = draw_network([64, 50, 100, 10], max_units=6)
     assert "⋮" in [t.get_text() for t in big.texts]
     assert len(big.collections[0].get_segments()) == 6 * 6 + 6 * 6 + 6 * 6
@@ -124,7 +129,7 @@ def test_draw_digit_grid_marks_mistakes():
     (ax,) = fig.axes  # one Axes for every digit: cheap to draw
     assert len(ax.images) == 5
     captions = ax.texts[:5]
-    assert captions[0].get_text() == "→ 1\n90%" and captions[2].get_text() == "3 → 8\n55%"
+    assert captions[0].get_text() == "1 → 1 ✓\n90%" and captions[2].get_text() == "3 → 8 ✗\n55%"  # true → predicted
     assert captions[2].get_fontweight() == "bold" and captions[0].get_fontweight() == "normal"
     assert ax.texts[5].get_text() == "t"
     frames = [patch.get_linewidth() for patch in ax.patches]

@@ -11,7 +11,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from tests.notebooks import SOLUTIONS
 from utils import generate
-from utils.generate import MarkerError, make_chapter, strip_solution, student_source
+from utils.generate import REVEALS_ANSWER, MarkerError, make_chapter, strip_solution, student_source
 
 SOLVED = '''import numpy as np
 
@@ -43,7 +43,20 @@ def synthetic_notebook(with_outputs: bool = True) -> nbformat.NotebookNode:
         _cell("code", "print(f'{np.sqrt(2):.4f}')", "printed"),
         _cell("code", "fig, ax = plt.subplots()\nax.plot(x, x ** 2)\nplt.show()", "figure"),
         _cell("code", "import ipywidgets as w\nw.IntSlider(value=3)", "widget", ["nbval-ignore-output"]),
+        _cell("code", "# Run this after answering the exercise: it prints the answer.\nprint(f'answer {2 * 21}')",
+              "answer-revealed", [REVEALS_ANSWER]),
     ]
+    return nb
+
+
+def _executed(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` as if a kernel had run it: an execution count and a printed line for every code cell."""
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"cell {count}\n")]
     return nb
 
 
@@ -57,7 +70,8 @@ def test_strip_replaces_the_region_with_an_indented_stub():
 def test_round_trip_keeps_ids_tags_and_drops_solution_only():
     solution = synthetic_notebook()
     chapter = make_chapter(solution, "synthetic.ipynb")
-    assert [c.id for c in chapter.cells] == ["title", "setup", "double-exercise", "printed", "figure", "widget"]
+    assert [c.id for c in chapter.cells] == ["title", "setup", "double-exercise", "printed", "figure", "widget",
+                                             "answer-revealed"]
     exercise = chapter.cells[2]
     assert exercise.metadata["tags"] == ["exercise:synthetic.double"]
     assert "raise NotImplementedError()" in exercise.source and exercise.outputs == []
@@ -101,6 +115,44 @@ def test_duplicate_exercise_ids_are_rejected():
     nb.cells.append(_cell("code", SOLVED, "again", ["exercise:synthetic.double"]))
     with pytest.raises(MarkerError, match="used twice"):
         make_chapter(nb, "synthetic.ipynb")
+
+
+def test_a_cell_that_reveals_an_answer_is_stored_unrun_in_the_chapter_only():
+    """The chapter keeps the cell (source and tag) but stores it as never run; other cells keep their outputs."""
+    chapter = generate.hide_revealing_outputs(_executed(make_chapter(synthetic_notebook(), "synthetic.ipynb")))
+    revealing = next(c for c in chapter.cells if c.id == "answer-revealed")
+    assert revealing.outputs == [] and revealing.execution_count is None
+    assert revealing.metadata["tags"] == [REVEALS_ANSWER] and revealing.source.startswith("# Run this after")
+    others = [c for c in chapter.cells if c.cell_type == "code" and c.id != "answer-revealed"]
+    assert all(c.outputs and c.execution_count for c in others)
+    solution = _executed(synthetic_notebook())  # the solution notebook is never passed through it
+    assert next(c for c in solution.cells if c.id == "answer-revealed").outputs
+
+
+@pytest.mark.parametrize("cell, message", [
+    (_cell("markdown", "The answer is 42.", "md", [REVEALS_ANSWER]), "only a code cell"),
+    (_cell("code", "print(42)", "bare", [REVEALS_ANSWER]), "starts with a comment"),
+    (_cell("code", "# run\nprint(42)", "terse", [REVEALS_ANSWER]), "starts with a comment"),
+    (_cell("code", "print(42)  # Run this after the exercise", "trailing", [REVEALS_ANSWER]), "starts with a comment"),
+])
+def test_a_revealing_cell_must_say_when_to_run_it(cell, message):
+    nb = synthetic_notebook()
+    nb.cells.append(cell)
+    with pytest.raises(MarkerError, match=message):
+        make_chapter(nb, "synthetic.ipynb")
+
+
+def test_drift_check_finds_a_revealing_cell_that_stores_its_output(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "chapters").mkdir()
+    solution = tmp_path / "solutions" / "99_synthetic.ipynb"
+    nbformat.write(synthetic_notebook(), solution)
+    chapter = _executed(make_chapter(synthetic_notebook(), "synthetic.ipynb"))  # generated without hiding it
+    nbformat.write(chapter, tmp_path / "chapters" / solution.name)
+    problems = generate.drift(solution, tmp_path / "chapters")
+    assert len(problems) == 1 and "id answer-revealed" in problems[0] and REVEALS_ANSWER in problems[0]
+    nbformat.write(generate.hide_revealing_outputs(chapter), tmp_path / "chapters" / solution.name)
+    assert generate.drift(solution, tmp_path / "chapters") == []
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=lambda p: p.name)
@@ -157,3 +209,34 @@ def test_two_runs_write_byte_identical_notebooks(tmp_path):
     assert printed.outputs[0]["text"] == "1.4142\n"
     assert all(generate.WIDGET_VIEW not in o.get("data", {}) for c in solution_nb.cells
                if c.cell_type == "code" for o in c.outputs)
+    chapter_nb = nbformat.reads(outputs[0][1].decode(), as_version=4)
+    revealed = next(c for c in solution_nb.cells if c.id == "answer-revealed")
+    hidden = next(c for c in chapter_nb.cells if c.id == "answer-revealed")
+    assert revealed.outputs[0]["text"] == "answer 42\n" and revealed.execution_count is not None
+    assert hidden.outputs == [] and hidden.execution_count is None
+
+
+@pytest.mark.slow  # ~6 s: nbval starts two kernels; make check-all (CI) and plain pytest run it, make test does not
+def test_nbval_runs_a_revealing_cell_without_comparing_its_output(tmp_path):
+    """nbval compares a cell's output only if the cell was stored run (execution_count set): the generated
+    chapter's unrun revealing cell passes, while the same cell stored run with no output fails on its new output."""
+    import subprocess
+    import sys
+
+    (tmp_path / "solutions").mkdir()
+    solution = tmp_path / "solutions" / "99_synthetic.ipynb"
+    nbformat.write(synthetic_notebook(), solution)
+    (tmp_path / "chapters").mkdir()
+    generate.generate(solution, tmp_path / "chapters", run=True)
+    chapter = tmp_path / "chapters" / solution.name
+    stored_run = nbformat.read(chapter, as_version=4)
+    next(c for c in stored_run.cells if c.id == "answer-revealed").execution_count = 99  # run, yet no output
+    nbformat.write(stored_run, tmp_path / "chapters" / "98_stored_run.ipynb")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", "-o", "addopts=", "--nbval",
+         "--nbval-current-env", "-q", "-rA", "--rootdir", str(tmp_path), str(tmp_path / "chapters")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    report = result.stdout
+    assert "98_stored_run.ipynb::Cell 5" in report and "FAILED" in report, report
+    assert report.count("FAILED") == 1 and "Unexpected output" in report, report
+    assert "PASSED chapters/99_synthetic.ipynb::Cell 5" in report, report

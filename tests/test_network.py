@@ -67,9 +67,9 @@ def test_layer_sizes_checks_the_chain():
     with pytest.raises(ValueError, match="keys"):
         network.layer_sizes({"W1": good["W1"]})
     with pytest.raises(ValueError, match="takes 3 inputs"):
-        network.layer_sizes({**good, "W2": good["W2"].T})  # the seeds' (in, out) layout
+        network.layer_sizes({**good, "W2": good["W2"].T})  # the transposed (in, out) layout
     with pytest.raises(ValueError, match=r"b1 must have shape \(10,\)"):
-        network.layer_sizes({**good, "b1": np.zeros((1, 10))})  # the seed's (1, out) bias
+        network.layer_sizes({**good, "b1": np.zeros((1, 10))})  # a 2-D (1, out) bias
     with pytest.raises(ValueError, match="must be a dict"):
         network.layer_sizes([good["W1"], good["b1"]])
 

@@ -72,7 +72,7 @@ def test_explorer_hides_the_panels_of_missing_layers():
     explorer.controls["depth"].value = 2  # fewer layers again: the old panels' bars and titles must go too
     hidden = [ax for ax in fig.axes if not ax.get_visible()]
     assert len(hidden) == 8
-    assert all(not artist.get_visible() for ax in hidden for artist in [*ax.patches, ax.title])
+    assert all(not artist.get_visible() for ax in hidden for artist in [*ax.patches, *ax.texts])
 
 
 def test_init_explorer_start_arguments_and_errors():
@@ -89,13 +89,76 @@ def test_an_exception_never_breaks_the_explorer(monkeypatch):
     assert explorer.state["depth"] == 6
 
 
-def test_blitted_explorer_image_equals_a_full_redraw():
+@pytest.mark.parametrize("control, value", [("scheme", "xavier_normal"), ("activation", "relu")])
+def test_blitted_explorer_image_equals_a_full_redraw(control, value):
     explorer = forward_pass_widgets.init_explorer()
-    explorer.controls["scheme"].value = "xavier_normal"  # same activation, depth and std decades: blitted
+    explorer.controls[control].value = value  # same depth and std decades: blitted
     blitted = explorer.png
     explorer._background_key = None
     explorer.update()
     assert explorer.png == blitted
+
+
+def _count_full_draws(monkeypatch, explorer) -> list:
+    calls = []
+    draw = explorer._canvas.draw
+    monkeypatch.setattr(explorer._canvas, "draw", lambda *a, **k: (calls.append(1), draw(*a, **k)))
+    return calls
+
+
+def test_changing_the_activation_only_redraws_what_changes(monkeypatch):
+    """The histograms live in slot coordinates and their tick labels are animated: a new activation keeps the
+    still background (no full draw), yet the tick labels follow its range."""
+    explorer = forward_pass_widgets.init_explorer("xavier_uniform", "tanh")
+    full_draws = _count_full_draws(monkeypatch, explorer)
+    png = explorer.png
+    explorer.controls["activation"].value = "relu"
+    assert full_draws == [] and explorer.png != png
+    bottom = explorer.figure.axes[9]  # layer 10, in the bottom row
+    assert [t.get_text() for t in bottom.texts if t.get_visible()][-3:] == ["0", "2", "4"]
+    explorer.controls["activation"].value = "tanh"
+    assert [t.get_text() for t in bottom.texts if t.get_visible()][-3:] == ["−1", "0", "1"]
+    assert full_draws == []
+
+
+def test_each_column_is_labelled_under_its_lowest_panel():
+    explorer = forward_pass_widgets.init_explorer(depth=8)  # layers 6-8 below layers 1-3; 4 and 5 alone
+
+    def labelled(ax):
+        return any(t.get_visible() and t.get_text() for t in ax.texts[2:])  # name and notes first, then ticks
+
+    assert [labelled(ax) for ax in explorer.figure.axes[:8]] == [False] * 3 + [True] * 5
+
+
+def test_a_background_seen_before_is_reused(monkeypatch):
+    explorer = forward_pass_widgets.init_explorer(depth=10)
+    full_draws = _count_full_draws(monkeypatch, explorer)
+    explorer.controls["depth"].value = 3  # new panels: drawn in full once
+    assert len(full_draws) == 1
+    explorer.controls["depth"].value = 10
+    explorer.controls["depth"].value = 3
+    assert len(full_draws) == 1
+
+
+def test_up_to_five_layers_fill_the_band_in_one_row():
+    """No empty band where a second row would be: up to five layers the histograms are one row of tall panels."""
+    def boxes(depth):
+        explorer = forward_pass_widgets.init_explorer(depth=depth)
+        return [ax.get_position() for ax in explorer.figure.axes[:depth]]
+
+    five, ten = boxes(5), boxes(10)
+    assert len({round(b.y0, 6) for b in five}) == 1 and len({round(b.y0, 6) for b in ten}) == 2
+    assert five[0].y1 == pytest.approx(ten[0].y1) and five[0].y0 == pytest.approx(ten[5].y0)  # the same band
+    assert all(b.height > 2 * t.height for b, t in zip(five, ten))
+
+
+def test_saturated_layers_are_ringed_in_the_explorer():
+    explorer = forward_pass_widgets.init_explorer("normal", "tanh")
+    std_ax = explorer.figure.axes[10]
+    rings = next(line for line in std_ax.get_lines() if line.get_label().startswith("most units saturated"))
+    assert len(rings.get_xdata()) == 10  # every layer of N(0, 1) with tanh is mostly at ±1
+    explorer.controls["scheme"].value = "xavier_uniform"
+    assert len(rings.get_xdata()) == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -141,15 +204,16 @@ def test_playground_never_leaves_figures_in_pyplot():
 # ---------------------------------------------------------------------------------------------
 def test_draw_init_statistics_titles_and_panels():
     fig = forward_pass_widgets.draw_init_statistics("small_normal", "tanh", depth=6, width=64)
-    assert "N(0, 0.01²)" in fig._suptitle.get_text() and "vanishes" in fig._suptitle.get_text()
+    title = fig.texts[0].get_text()
+    assert "N(0, 0.01²)" in title and "vanishes" in title and "64 units" in fig.texts[1].get_text()
     assert sum(ax.get_visible() for ax in fig.axes) == 6 + 1
-    titles = [ax.get_title() for ax in fig.axes if ax.get_visible() and ax.get_title()]
-    assert titles[0].startswith("layer 1: std")
+    first = fig.axes[0]
+    assert first.texts[0].get_text() == "layer 1" and first.texts[1].get_text().startswith("std ")
 
 
 def test_draw_playground_and_grid():
     ax = forward_pass_widgets.draw_playground(depth=1, width=4, activation="relu", seed=0)
-    assert "2 → 4 → 1" in ax.get_title() and "flat pieces" in ax.get_title()
+    assert "2 → 4 → 1" in ax.get_title() and "sloped plane" in ax.get_title() and "flat" not in ax.get_title()
     assert ax.get_xlabel() == "input x₁"
     axes = forward_pass_widgets.draw_playground_grid(("identity", "relu"), (0, 2), width=4, title="notice")
     assert axes[0, 0].figure._suptitle.get_text().startswith("notice\nRandom networks 2 → 4 → … → 1")

@@ -9,6 +9,14 @@ A chapter is its solution with each ``### BEGIN SOLUTION`` … ``### END SOLUTIO
 body of a cell tagged ``exercise:<id>``) replaced by ``# YOUR CODE HERE`` / ``raise NotImplementedError()``,
 and cells tagged ``solution-only`` dropped. Cell ids, tags and metadata are kept. Both notebooks are then
 executed (nbclient, per-cell timeout) and normalised so that two runs write byte-identical files.
+
+A code cell tagged ``reveals-answer`` (its output gives away an earlier exercise's answer, e.g. a figure after
+"predict before you look") is executed like any other, but the chapter stores it as never run: no outputs and
+no execution count, so a learner sees the answer only by running the cell. Its first line must be a comment
+telling the learner when to run it ("# Run this after Exercise 10: ..."). nbval still runs such a cell and
+fails on an error, but compares nothing: it checks the output only of cells that were run when stored (a cell
+with ``execution_count`` null is checked "lax", nbval ≥ 0.9), while a run cell with no stored output would fail
+on its new output.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 SOLUTION_ONLY = "solution-only"
+REVEALS_ANSWER = "reveals-answer"
 CELL_TIMEOUT = 120  # seconds, as in pyproject's --nbval-cell-timeout
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 LANGUAGE_INFO = {
@@ -116,6 +125,8 @@ def make_chapter(solution: nbformat.NotebookNode, name: str = "notebook") -> nbf
             seen.add(exercise_id)
         if SOLUTION_ONLY in tags:
             continue
+        if REVEALS_ANSWER in tags:
+            _check_reveals_answer(cell, where)
         new = copy.deepcopy(cell)
         if cell.cell_type == "code":
             source = cell.source
@@ -125,6 +136,28 @@ def make_chapter(solution: nbformat.NotebookNode, name: str = "notebook") -> nbf
             new.outputs, new.execution_count = [], None
         cells.append(new)
     chapter.cells = cells
+    return chapter
+
+
+def _check_reveals_answer(cell, where: str) -> None:
+    """A ``reveals-answer`` cell is a code cell whose first line is a comment saying when to run it."""
+    if cell.cell_type != "code":
+        raise MarkerError(f"{where}: only a code cell's output can wait to be revealed ('{REVEALS_ANSWER}'); "
+                          f"markdown that gives an answer away belongs in '{SOLUTION_ONLY}' or after the check cell")
+    first = next((line.strip() for line in cell.source.splitlines() if line.strip()), "")
+    if not (first.startswith("#") and len(first.lstrip("#").split()) >= 3):
+        raise MarkerError(f"{where}: a '{REVEALS_ANSWER}' cell starts with a comment telling the learner when to "
+                          "run it, e.g. '# Run this after answering Exercise 10: it shows the answer'")
+
+
+def hide_revealing_outputs(chapter: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Store every ``reveals-answer`` cell of an executed chapter as never run (no outputs, no execution count).
+
+    nbval then runs it (an error still fails) without comparing its output, as for any cell stored unrun.
+    """
+    for cell in chapter.cells:
+        if cell.cell_type == "code" and REVEALS_ANSWER in cell.get("metadata", {}).get("tags", []):
+            cell.outputs, cell.execution_count = [], None
     return chapter
 
 
@@ -184,7 +217,7 @@ def generate(solution_path: Path, chapters_dir: Path, run: bool = True) -> Path:
     if run:
         solution = normalise(execute(solution, solution_path.parent))
         write(solution, solution_path)
-        chapter = execute(chapter, chapter_path.parent)
+        chapter = hide_revealing_outputs(execute(chapter, chapter_path.parent))
     write(normalise(chapter), chapter_path)
     return chapter_path
 
@@ -199,8 +232,13 @@ def drift(solution_path: Path, chapters_dir: Path) -> list[str]:
     if not chapter_path.exists():
         return [f"{chapter_path} is missing: run python -m utils.generate"]
     expected = _skeleton(make_chapter(nbformat.read(solution_path, as_version=4), solution_path.name))
-    actual = _skeleton(nbformat.read(chapter_path, as_version=4))
-    problems = []
+    committed = nbformat.read(chapter_path, as_version=4)
+    actual = _skeleton(committed)
+    problems = [f"{chapter_path.name}, cell {index} (id {cell.get('id', '?')}): tagged '{REVEALS_ANSWER}' but "
+                "stores outputs, which show the answer on opening: regenerate it"
+                for index, cell in enumerate(committed.cells) if cell.cell_type == "code"
+                and REVEALS_ANSWER in cell.get("metadata", {}).get("tags", [])
+                and (cell.outputs or cell.execution_count is not None)]
     if len(expected) != len(actual):
         problems.append(f"{chapter_path.name}: {len(actual)} cells, regeneration gives {len(expected)}")
     for index, (want, have) in enumerate(zip(expected, actual)):

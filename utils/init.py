@@ -12,7 +12,7 @@ bound is ``a = √3 · std``):
 scheme                        std of the weights                          PyTorch
 ============================  ==========================================  =================================
 ``zeros``                     0 (every unit identical: symmetry problem)  ``nn.init.zeros_``
-``normal(std)``               ``std`` (the seeds use 0.01)                ``nn.init.normal_(w, 0, std)``
+``normal(std)``               ``std`` (often 0.01 in introductory code)   ``nn.init.normal_(w, 0, std)``
 ``lecun_normal``              ``1 / √fan_in``                             ``kaiming_normal_(w, nonlinearity="linear")``
 ``xavier_uniform/_normal``    ``gain · √(2 / (fan_in + fan_out))``        ``nn.init.xavier_uniform_/_normal_``
 ``kaiming_uniform/_normal``   ``gain / √fan``, fan = fan_in or fan_out    ``nn.init.kaiming_uniform_/_normal_``
@@ -20,9 +20,9 @@ scheme                        std of the weights                          PyTorc
 ============================  ==========================================  =================================
 
 ``gain`` is ``calculate_gain(nonlinearity, param)`` (1 for linear and sigmoid, 5/3 for tanh, √2 for ReLU,
-√(2 / (1 + slope²)) for Leaky ReLU), exactly as ``torch.nn.init.calculate_gain``. One of the course's seeds
-calls ``randn(n_in, n_out) * sqrt(1 / n_in)`` "Xavier": that is LeCun's scheme (``lecun_normal``); Xavier
-(Glorot) averages fan-in and fan-out. Our ``lecun_normal`` draws from a plain normal, like that seed (Keras's
+√(2 / (1 + slope²)) for Leaky ReLU), exactly as ``torch.nn.init.calculate_gain``. Many tutorials call
+``randn(fan_in, fan_out) * sqrt(1 / fan_in)`` "Xavier": that is LeCun's scheme (``lecun_normal``); Xavier
+(Glorot) averages fan-in and fan-out. Our ``lecun_normal`` draws from a plain normal, as that code does (Keras's
 ``lecun_normal`` truncates it at two standard deviations).
 
 Every initializer has the signature ``init(shape, rng, ...) -> ndarray`` (float64, a new array) and never
@@ -192,7 +192,7 @@ def uniform(shape, rng: np.random.Generator, low: float = 0.0, high: float = 1.0
 
 
 def lecun_normal(shape, rng: np.random.Generator) -> np.ndarray:
-    """LeCun: ``N(0, 1 / fan_in)``, keeps the variance through linear layers (what seed 000 calls "Xavier").
+    """LeCun: ``N(0, 1 / fan_in)``, keeps the variance through linear layers (what many tutorials call "Xavier").
 
     Same as ``torch.nn.init.kaiming_normal_(w, nonlinearity="linear")``.
     """

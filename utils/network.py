@@ -1,17 +1,18 @@
 """A multi-layer network as a plain dictionary of arrays, and its forward pass (no classes, every step visible).
 
-Parameters follow PyTorch's layout (the same as ``utils.layers.Linear``): for layer sizes
-``[n0, n1, ..., nL]``,
+Notation as in the course's NOTATION.md. Parameters follow PyTorch's layout (the same as
+``utils.layers.Linear``): for layer sizes ``[D_0, D_1, ..., D_L]`` (``D_0`` the input features, the input layer;
+``L`` layers of weights),
 
-    params = {"W1": (n1, n0), "b1": (n1,), "W2": (n2, n1), "b2": (n2,), ..., "WL": (nL, n(L-1)), "bL": (nL,)}
+    params = {"W1": (D_1, D_0), "b1": (D_1,), "W2": (D_2, D_1), "b2": (D_2,), ..., "WL": (D_L, D_(L-1)), "bL": (D_L,)}
 
-and the forward pass of a batch ``X`` (N, n0), one example per row, is, layer after layer,
+and the forward pass of a batch ``X`` (N, D_0), one example per row, is, layer after layer,
 
-    Z_l = A_(l-1) W_lᵀ + b_l        (N, n_l)          A_0 = X
-    A_l = f_l(Z_l)                  (N, n_l)
+    Z_l = A_(l-1) W_lᵀ + b_l        (N, D_l)          A_0 = X
+    A_l = f_l(Z_l)                  (N, D_l)
 
-The course's seeds store each ``W`` transposed, as (n_in, n_out), and write ``X @ W``; that is the same
-computation with ``W_seed = Wᵀ``. We keep PyTorch's (out, in) everywhere, so the weights copy straight into
+Many tutorials store each ``W`` transposed, as (D_in, D_out), and write ``X @ W``; that is the same computation
+with their ``W`` equal to our ``Wᵀ``. We keep PyTorch's (out, in) everywhere, so the weights copy straight into
 ``torch.nn.Linear``.
 
 Functions: ``dense`` (one layer), ``init_params``, ``layer_sizes``, ``forward``, ``forward_trace`` (every
@@ -22,7 +23,7 @@ a stack as ``utils.layers.Sequential``) and ``gradient_per_layer`` (what it does
 Activations are named as in ``utils.activations.ACTIVATION_TABLE``, initializations as in ``utils.init.SCHEME_TABLE``.
 
 Data of the worked examples: ``EXAMPLE_2_3_2`` (2 → 3 → 2, ReLU then softmax, explicit weights) and
-``IRIS_ROWS`` (the five iris flowers the seeds' 4 → 10 → 3 network classifies).
+``IRIS_ROWS`` (five iris flowers for the chapter's 4 → 10 → 3 classifier).
 """
 
 from __future__ import annotations
@@ -112,10 +113,11 @@ def _check_sizes(sizes) -> list[int]:
 
 
 def init_params(sizes: Sequence[int], rng: np.random.Generator, scheme: str | Callable = "small_normal") -> dict:
-    """Weights and zero biases for the layer sizes ``[n0, n1, ..., nL]``: ``{"W1": (n1, n0), "b1": (n1,), ...}``.
+    """Weights and zero biases for the layer sizes ``[D_0, D_1, ..., D_L]``: ``{"W1": (D_1, D_0), "b1": (D_1,), ...}``.
 
-    ``scheme`` names a weight initializer of ``utils.init.SCHEMES`` (default ``"small_normal"``, N(0, 0.01²),
-    as the seeds use), or is a function ``(shape, rng) -> array``. Weights are drawn layer by layer from ``rng``.
+    ``scheme`` names a weight initializer of ``utils.init.SCHEMES`` (default ``"small_normal"``, N(0, 0.01²), a
+    common choice in introductory code), or is a function ``(shape, rng) -> array``. Weights are drawn layer by
+    layer from ``rng``.
 
     Raises:
         ValueError: for bad sizes or an unknown scheme.
@@ -131,7 +133,7 @@ def init_params(sizes: Sequence[int], rng: np.random.Generator, scheme: str | Ca
 
 
 def layer_sizes(params: dict) -> list[int]:
-    """``[n0, n1, ..., nL]`` read from ``params``, after checking that its keys and shapes form a chain.
+    """``[D_0, D_1, ..., D_L]`` read from ``params``, after checking that its keys and shapes form a chain.
 
     Raises:
         ValueError: for missing or extra keys, or shapes that do not fit (naming them).
@@ -158,9 +160,9 @@ def layer_sizes(params: dict) -> list[int]:
 
 
 def count_parameters(sizes_or_params) -> int:
-    """How many numbers a network of dense layers learns: ``Σ_l (n_(l-1) · n_l + n_l)`` (weights + biases).
+    """How many numbers a network of dense layers learns: ``Σ_l (D_(l-1) · D_l + D_l)`` (weights + biases).
 
-    Takes the layer sizes ``[n0, ..., nL]`` or a ``params`` dict.
+    Takes the layer sizes ``[D_0, ..., D_L]`` or a ``params`` dict.
     """
     if isinstance(sizes_or_params, dict):
         layer_sizes(sizes_or_params)  # checks the keys and shapes
@@ -185,7 +187,8 @@ def activation_function(name_or_fn) -> Callable[[np.ndarray], np.ndarray]:
 
 
 def _activations_for(n_layers: int, activations) -> list:
-    """The per-layer activations: None means sigmoid on hidden layers and identity on the output (seed 001)."""
+    """The per-layer activations: None means sigmoid on hidden layers and identity on the output (Chapter 02's
+    ``forward`` exercise and digit recognizer)."""
     if activations is None:
         return ["sigmoid"] * (n_layers - 1) + ["identity"]
     if isinstance(activations, str) or callable(activations):
@@ -213,7 +216,7 @@ def forward_trace(x, params: dict, activations=None) -> list[LayerTrace]:
     ``activations``: one per layer (names or callables, see ``activation_function``); None means sigmoid on
     the hidden layers and identity on the output layer.
 
-    Shapes: x (N, n0) or (n0,) -> a list of L ``LayerTrace``, layer l holding (N, n_l) (or (n_l,)) arrays
+    Shapes: x (N, D_0) or (D_0,) -> a list of L ``LayerTrace``, layer l holding (N, D_l) (or (D_l,)) arrays
     """
     sizes = layer_sizes(params)
     fns = [activation_function(f) for f in _activations_for(len(sizes) - 1, activations)]
@@ -223,7 +226,7 @@ def forward_trace(x, params: dict, activations=None) -> list[LayerTrace]:
                          f"got shape {a.shape}")
     trace = []
     for layer, f in enumerate(fns, start=1):
-        z = dense(a, params[f"W{layer}"], params[f"b{layer}"])  # (N, n_(l-1)) -> (N, n_l)
+        z = dense(a, params[f"W{layer}"], params[f"b{layer}"])  # (N, D_(l-1)) -> (N, D_l)
         a = f(z)
         trace.append(LayerTrace(z, a))
     return trace
@@ -232,7 +235,7 @@ def forward_trace(x, params: dict, activations=None) -> list[LayerTrace]:
 def forward(x, params: dict, activations=None) -> np.ndarray:
     """The network's output for ``x``: the last layer's activation (see ``forward_trace``).
 
-    Shapes: x (N, n0) -> (N, nL); a single example x (n0,) -> (nL,)
+    Shapes: x (N, D_0) -> (N, D_L); a single example x (D_0,) -> (D_L,)
     """
     return forward_trace(x, params, activations)[-1].a
 

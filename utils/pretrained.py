@@ -1,13 +1,13 @@
 """The course's trained digit recognizer: a 64 → 50 → 100 → 10 network for scikit-learn's 8×8 digits.
 
 Chapter 02 runs its forward pass in NumPy (backpropagation arrives in Chapter 04, so the weights were trained
-with PyTorch by ``train_digits_mlp`` below). Architecture, the "digit recognizer" of the seeds scaled to 8×8
-images::
+with PyTorch by ``train_digits_mlp`` below). Architecture, the classic "digit recognizer" of introductory courses
+(two sigmoid hidden layers of 50 and 100 units, for 28×28 MNIST images) scaled to 8×8 images::
 
     x (N, 64) pixels in [0, 1] -> Linear(64, 50) -> sigmoid -> Linear(50, 100) -> sigmoid -> Linear(100, 10) -> logits
 
-Why sigmoid hidden layers: it is the network of the seed (sigmoid hidden layers, identity output), so the very
-``utils.network.forward`` of the small worked example runs it unchanged. On this data ReLU does as well (both
+Why sigmoid hidden layers: that classic network has them (and an identity output), so the very
+``utils.network.forward`` of Chapter 02's small worked example runs it unchanged. On this data ReLU does as well (both
 reach ~97% test accuracy; ``train_digits_mlp(TrainConfig(hidden="relu"))`` to compare); with two hidden layers
 and Adam, sigmoid's saturation does not get in the way yet.
 

@@ -1,6 +1,7 @@
-"""8×8 digit images in a grid, each with its label or its predicted label (Chapter 02).
+"""8×8 digit images in a grid, each with its label, or its true and predicted labels (Chapter 02).
 
-``draw_digit_grid(images, labels, predicted, probabilities)``: wrong predictions framed and titled in orange.
+``draw_digit_grid(images, labels, predicted, probabilities)``: every caption reads "true → predicted"; wrong
+predictions are framed and titled in orange.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ __all__ = ["draw_digit_grid"]
 
 
 def draw_digit_grid(images, labels=None, predicted=None, ncols: int = 10, title: str = "", probabilities=None):
-    """8×8 digits in a grid, each titled with its predicted label (and the true one when they differ).
+    """8×8 digits in a grid, each titled with its label, or "true → predicted" when ``predicted`` is given.
 
     ``images`` (N, 64) or (N, 8, 8); ``labels``, ``predicted`` (N,) or None; ``probabilities`` (N,) the
-    predicted class's probability, shown when given. Wrong predictions are framed and titled in orange.
+    predicted class's probability, shown when given. Wrong predictions are framed and titled in orange (and
+    marked ✗, so the difference does not rest on colour alone); right ones are marked ✓.
     One Axes holds every image (its data coordinates are the figure's inches), far cheaper to draw than one
     Axes per digit. Returns the figure; ``fig.axes[0].texts`` are the digits' captions, in order.
     """
@@ -50,7 +52,8 @@ def draw_digit_grid(images, labels=None, predicted=None, ncols: int = 10, title:
             wrong = labels is not None and predicted is not None and labels[i] != predicted[i]
             text = ""
             if predicted is not None:
-                text = f"{labels[i]} → {predicted[i]}" if wrong else f"→ {predicted[i]}"
+                mark = "" if labels is None else " ✗" if wrong else " ✓"
+                text = f"{labels[i]} → {predicted[i]}{mark}" if labels is not None else f"→ {predicted[i]}"
                 if probabilities is not None:
                     text += f"\n{probabilities[i]:.0%}"
             elif labels is not None:

@@ -1,6 +1,7 @@
 """What each initialization scheme does to a deep stack's activations, as static figures (Chapter 02).
 
 - ``draw_std_per_layer``: the std of each layer's activations, one line per scheme, one panel per activation;
+  a layer where most units are saturated (tanh, sigmoid) is ringed: its std looks fine, its units are stuck;
 - ``draw_activation_histograms``: one row per scheme, each layer's histogram side by side, with the fate of
   the signal (vanishes, explodes, ...) next to the row.
 
@@ -19,8 +20,8 @@ from .. import init
 from ..layer_statistics import HIST_RANGE, MAX_DEPTH, N_SAMPLES, InitStatistics, init_statistics
 from ..plotting import course_style, plain_log_labels
 
-__all__ = ["ACTIVATION_LABELS", "FATE_LABELS", "STD_LIMITS", "draw_activation_histograms", "draw_std_per_layer",
-           "format_std"]
+__all__ = ["ACTIVATION_LABELS", "FATE_LABELS", "SATURATED_LABEL", "SATURATED_SHARE", "STD_LIMITS",
+           "draw_activation_histograms", "draw_std_per_layer", "format_std"]
 
 ACTIVATION_LABELS = {"tanh": "tanh", "relu": "ReLU", "sigmoid": "sigmoid", "identity": "identity (linear)",
                      "leaky_relu": "Leaky ReLU", "step": "step"}
@@ -32,6 +33,11 @@ FATE_LABELS = {"constant": "constant", "saturates": "saturates", "vanishes": "va
 
 STD_LIMITS = (1e-12, 1e12)
 """The range a log axis of stds shows: an std of exactly 0 is drawn at the bottom."""
+
+SATURATED_SHARE = 0.5
+"""A layer is drawn as saturated when more than this share of its units sit at |a| > 0.99 of the bound."""
+
+SATURATED_LABEL = "ringed: most units\nsaturated (|a| > 0.99)"
 
 
 def format_std(s: float) -> str:
@@ -49,10 +55,12 @@ def draw_std_per_layer(schemes=("small_normal", "normal", "xavier_uniform", "kai
                        title: str | None = None):
     """One panel per activation: the std of each layer's activations, one line per scheme. Returns the axes.
 
-    ``title``: what to notice (default: a question); the figure's second title line says what is drawn.
+    ``title``: what to notice (default: a question); the figure's second title line says what is drawn. A layer
+    where more than ``SATURATED_SHARE`` of the units are saturated is ringed (``SATURATED_LABEL``): with tanh
+    an std near 1 can mean every unit stuck at ±1, not a healthy signal.
     Fixed margins (no layout engine): a layout engine would measure every label again at each draw.
     """
-    panel_w, panel_h, left, gap, right, top, bottom = 3.3, 2.5, 0.85, 0.25, 1.75, 0.8, 0.55  # inches
+    panel_w, panel_h, left, gap, right, top, bottom = 3.3, 2.5, 0.85, 0.25, 2.0, 0.8, 0.55  # inches
     fig_w = left + len(activations) * panel_w + (len(activations) - 1) * gap + right
     fig_h = top + panel_h + bottom
     with course_style():
@@ -62,15 +70,27 @@ def draw_std_per_layer(schemes=("small_normal", "normal", "xavier_uniform", "kai
         styles = ["o-", "s-", "^-", "D-", "v-", "P-", "X-", "*-"]
         for ax, activation in zip(axes[0], activations):
             for style, scheme in zip(styles, schemes):
-                std = init_statistics(scheme, activation, depth, width).std
-                ax.plot(np.arange(1, depth + 1), np.maximum(std, STD_LIMITS[0]), style, label=init.LABELS[scheme],
-                        markersize=4, linewidth=1.6)
+                stats = init_statistics(scheme, activation, depth, width)
+                layers, std = np.arange(1, depth + 1), np.maximum(stats.std, STD_LIMITS[0])
+                ax.plot(layers, std, style, label=init.LABELS[scheme], markersize=4, linewidth=1.6)
+                saturated = stats.saturated > SATURATED_SHARE
+                if saturated.any():
+                    ax.plot(layers[saturated], std[saturated], "o", markersize=10, markerfacecolor="none",
+                            markeredgecolor="0.1", markeredgewidth=1.3, label=SATURATED_LABEL, zorder=3)
             ax.axhline(1.0, color="0.5", linestyle="--", linewidth=1, label="the input's std, 1")
             ax.set(yscale="log", xlabel="layer", title=f"{ACTIVATION_LABELS[activation]} hidden layers")
             plain_log_labels(ax)
             ax.set_xticks(np.arange(1, depth + 1))
         axes[0, 0].set_ylabel("std of the activations (log scale)")
-        axes[0, -1].legend(loc="center left", bbox_to_anchor=(1.03, 0.5), fontsize=8.5)
+        handles = {}  # one legend for every panel: the ringed layers may be in any of them
+        for ax in axes[0]:
+            for handle, label in zip(*ax.get_legend_handles_labels()):
+                handles.setdefault(label, handle)
+        ringed = handles.pop(SATURATED_LABEL, None)
+        if ringed is not None:
+            handles[SATURATED_LABEL] = ringed  # last, below the schemes and the reference line
+        axes[0, -1].legend(handles.values(), handles.keys(), loc="center left", bbox_to_anchor=(1.03, 0.5),
+                           fontsize=8.5)
         notice = title or "Which scheme keeps the signal's scale?"
         fig.suptitle(f"{notice}\n{depth} layers of width {width}, {N_SAMPLES} random inputs of std 1",
                      fontsize=10.5, y=1 - 0.08 / fig_h, va="top")

@@ -21,14 +21,17 @@ Usage in a notebook::
 
 from __future__ import annotations
 
+from functools import partial
+
 import ipywidgets as widgets
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.transforms import offset_copy
 
 from .. import init
-from ..figures.initialization import ACTIVATION_LABELS, STD_LIMITS, format_std
+from ..figures.initialization import ACTIVATION_LABELS, SATURATED_SHARE, STD_LIMITS, format_std
 from ..layer_statistics import (
     INIT_ACTIVATIONS,
     INIT_SCHEMES,
@@ -70,20 +73,27 @@ PLAYGROUND_FIGSIZE = (6.2, 5.0)
 # (a) Initialization statistics
 # ---------------------------------------------------------------------------------------------
 class _InitFigure:
-    """Ten small histogram panels (two rows of five) over a std-per-layer panel; ``update`` changes the data."""
+    """Histogram panels (one per layer) over a std-per-layer panel; ``update`` changes the data.
+
+    Drawn for speed (the explorer blits, ``Explorer``): the histograms live in "slot" coordinates, x from 0 to 1
+    whatever the activation's range, so changing the activation changes only animated artists (the bars, the
+    tick labels under the lowest panel of each column, the notes, the title and the std curve), never the axes.
+    Up to five layers the panels stand in one row of tall histograms, from six on in two rows: no empty band.
+    """
+
+    HIST_TOP, HIST_BOTTOM = 1.05, 3.5  # inches from the top: the band the histogram panels fill
+    ROW_GAP = 0.62  # inches between the two rows of panels (the second row's names and notes sit there)
 
     def __init__(self, fig: Figure):
         colors = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
         self.fig = fig
         width, height = fig.get_size_inches()
-        left, right, gap = 0.35, width - 0.25, 0.32  # inches
-        panel_w = (right - left - 4 * gap) / 5
-        self.hist_axes, self.bars, self.labels = [], [], []
-        for i in range(MAX_DEPTH):
-            row, col = divmod(i, 5)
-            top = 0.9 + row * 1.6  # below the two-line suptitle and the panel's own title; 1.6 in per row
-            ax = fig.add_axes(((left + col * (panel_w + gap)) / width, 1 - (top + 0.95) / height, panel_w / width,
-                               0.95 / height))
+        self.left, self.right, self.gap = 0.35, width - 0.25, 0.32  # inches
+        self.hist_axes, self.bars, self.names, self.notes, self.ticks = [], [], [], [], []
+        for _ in range(MAX_DEPTH):
+            ax = fig.add_axes((0, 0, 0.1, 0.1))  # placed by _layout
+            ax.set_xlim(-0.04, 1.04)
+            ax.set_xticks([0.0, 0.5, 1.0], ["", "", ""])  # labels are animated texts: they change with the range
             ax.set_yticks([])
             ax.set_ylim(0, 1.08)
             ax.tick_params(labelsize=7, pad=1, length=2)
@@ -91,81 +101,113 @@ class _InitFigure:
             ax.spines["left"].set_visible(False)
             self.bars.append(ax.stairs(np.zeros(N_BINS), np.linspace(0, 1, N_BINS + 1), fill=True,
                                        color=colors[0], alpha=0.85))
-            self.labels.append(ax.set_title("", fontsize=7.5, pad=3, color="0.2", linespacing=1.1,
-                                            y=1.0))  # a fixed y: matplotlib no longer measures ticks to place it
+            above = partial(offset_copy, ax.transAxes, fig=fig, units="points")  # above the panel, in points
+            self.names.append(ax.text(0.5, 1.0, "", transform=above(y=21), ha="center", va="bottom",
+                                      fontsize=7.5, fontweight="bold", color="0.2"))
+            self.notes.append(ax.text(0.5, 1.0, "", transform=above(y=2), ha="center", va="bottom", fontsize=7,
+                                      color="0.2", linespacing=1.1))
+            self.ticks.append([ax.text(x, -0.03, "", transform=ax.transAxes, ha=ha, va="top", fontsize=7)
+                               for x, ha in ((0.0, "left"), (0.5, "center"), (1.0, "right"))])
             self.hist_axes.append(ax)
         std_left = 0.95
-        self.std_ax = fig.add_axes((std_left / width, 0.5 / height, (right - std_left) / width, 1.5 / height))
+        self.std_ax = fig.add_axes((std_left / width, 0.5 / height, (self.right - std_left) / width, 1.5 / height))
         self.std_ax.set_yscale("log")
         plain_log_labels(self.std_ax)
         self.std_ax.set_ylabel("std of activations", fontsize=9)
         self.std_ax.set_xlabel("layer", fontsize=9, labelpad=1)
-        self.std_ax.yaxis.set_label_coords(-0.55 / (right - std_left), 0.5)  # fixed positions: no tick-label
+        self.std_ax.yaxis.set_label_coords(-0.55 / (self.right - std_left), 0.5)  # fixed positions: no tick-label
         self.std_ax.xaxis.set_label_coords(0.5, -0.3 / 1.5)  # measuring at every full redraw
         self.std_ax.tick_params(labelsize=8)
         self.ref = self.std_ax.axhline(1.0, color="0.5", linestyle="--", linewidth=1)
         self.std_ax.text(1.0, 1.0, " input std 1", transform=self.std_ax.get_yaxis_transform(), fontsize=7.5,
                          color="0.4", va="bottom", ha="right")
         (self.std_line,) = self.std_ax.plot([], [], "o-", color=colors[1], linewidth=2, markersize=5)
+        self.saturated_marks = self.std_ax.plot([], [], "o", markersize=10, markerfacecolor="none",
+                                                markeredgecolor="0.1", markeredgewidth=1.3,
+                                                label="most units saturated (|a| > 0.99)")[0]
         self.zero_marks = self.std_ax.plot([], [], "x", color=colors[3], markersize=7, mew=2,
                                            label="std exactly 0 (drawn at the bottom)")[0]
-        self.title = fig.suptitle("", fontsize=10.5, y=1 - 0.1 / height, va="top")
+        self.title = fig.text(0.5, 1 - 0.1 / height, "", ha="center", va="top", fontsize=10.5)
+        self.subtitle = fig.text(0.5, 1 - 0.33 / height, "", ha="center", va="top", fontsize=9, color="0.25")
         self._key = None
 
+    def _layout(self, depth: int) -> None:
+        """Place the panels: one row of tall histograms up to five layers, else two rows of five."""
+        width, height = self.fig.get_size_inches()
+        per_row = 5 if depth > 5 else max(depth, 1)
+        rows = 1 if depth <= 5 else 2
+        panel_w = (self.right - self.left - 4 * self.gap) / 5  # the same width in both layouts
+        band = self.HIST_BOTTOM - self.HIST_TOP
+        panel_h = (band - (rows - 1) * self.ROW_GAP) / rows
+        offset = (self.right - self.left - per_row * panel_w - (per_row - 1) * self.gap) / 2  # centre a short row
+        for i, ax in enumerate(self.hist_axes):
+            row, col = divmod(i, 5)
+            top = self.HIST_TOP + row * (panel_h + self.ROW_GAP)
+            ax.set_position(((self.left + offset + col * (panel_w + self.gap)) / width, 1 - (top + panel_h) / height,
+                             panel_w / width, panel_h / height))
+
     def update(self, stats: InitStatistics) -> None:
-        key = (stats.activation, stats.depth, _std_limits(stats.std))
+        key = self.key(stats)
         lo, hi = stats.edges[0], stats.edges[-1]
-        for i, (ax, bars, label) in enumerate(zip(self.hist_axes, self.bars, self.labels)):
+        slot_edges = (stats.edges - lo) / (hi - lo)  # the histogram's x-range mapped to the slot [0, 1]
+        labels = [f"{t:g}".replace("-", "−") for t in (lo, (lo + hi) / 2, hi)]
+        if key != self._key:
+            self._layout(stats.depth)
+        for i, (ax, bars, name, note, ticks) in enumerate(zip(self.hist_axes, self.bars, self.names, self.notes,
+                                                              self.ticks)):
             visible = i < stats.depth
-            for artist in (ax, bars, label):  # the bars and titles too: the explorer draws them one by one (blitting)
+            for artist in (ax, bars, name, note, *ticks):  # the animated ones too: the explorer draws them itself
                 artist.set_visible(visible)
             if not visible:
                 continue
+            name.set_text(f"layer {i + 1}")
             counts = stats.counts[i]
             # ReLU: the exact zeros (about half) would flatten everything else; scale by the other bars and cut
-            # the zeros' spike at the top (their share is in the panel's title)
+            # the zeros' spike at the top (their share is in the panel's note)
             top = counts[1:].max() if stats.activation == "relu" and counts[1:].max() > 0 else counts.max()
-            bars.set_data(np.minimum(counts / top, 1.08) if top > 0 else counts, stats.edges)
-            notes = []
+            bars.set_data(np.minimum(counts / top, 1.08) if top > 0 else counts, slot_edges)
+            notes = [f"std {format_std(stats.std[i])}"]
             if stats.activation == "relu":
                 notes.append(f"{stats.zero_fraction[i]:.0%} zeros")
             elif stats.saturated[i] > 0.005:
                 notes.append(f"{stats.saturated[i]:.0%} saturated")
             if stats.outside[i] > 0.005:
                 notes.append(f"{stats.outside[i]:.0%} beyond {'±' if lo < 0 else ''}{hi:g}")
-            extra = ("\n" + ", ".join(notes)) if notes else "\n "
-            label.set_text(f"layer {i + 1}: std {format_std(stats.std[i])}{extra}")
-            if key != self._key:
-                ax.set_xlim(*_hist_xlim(lo, hi))
-                ticks = [lo, (lo + hi) / 2, hi]
-                ax.set_xticks(ticks, [f"{t:g}".replace("-", "−") for t in ticks])
-                for tick, align in zip(ax.get_xticklabels(), ("left", "center", "right")):
-                    tick.set_horizontalalignment(align)  # the edge labels stay inside their panel
+            note.set_text(f"{notes[0]}\n{', '.join(notes[1:]) or ' '}")  # always two lines: aligned panels
+            for tick, label in zip(ticks, labels):
+                tick.set_text(label)
+                tick.set_visible(i + 5 >= stats.depth)  # labelled where no panel stands below
         layers = np.arange(1, stats.depth + 1)
         floor = _std_limits(stats.std)[0]
-        self.std_line.set_data(layers, np.maximum(stats.std, floor))
+        shown = np.maximum(stats.std, floor)
+        self.std_line.set_data(layers, shown)
+        saturated = stats.saturated > SATURATED_SHARE
+        self.saturated_marks.set_data(layers[saturated], shown[saturated])
         zero = stats.std == 0
         self.zero_marks.set_data(layers[zero], np.full(zero.sum(), floor))
         if key != self._key:
             self.std_ax.set_xlim(0.6, max(stats.depth, 2) + 0.4)
             self.std_ax.set_xticks(layers)
             self.std_ax.set_ylim(*_std_limits(stats.std))
-            self.std_ax.legend(handles=[self.zero_marks] if zero.any() else [], loc="lower left", fontsize=8)
+            self.subtitle.set_text(f"Histograms of each layer's activations: {N_SAMPLES} inputs × {stats.width} units; "
+                                   "tallest bar = 1 (with ReLU, the tallest but the zeros')")
+            self.std_ax.legend(handles=[h for h, shown in ((self.saturated_marks, saturated.any()),
+                                                           (self.zero_marks, zero.any())) if shown],
+                               loc="lower left", fontsize=8)
             self._key = key
         self.title.set_text(f"{init.LABELS[stats.scheme]} weights, {ACTIVATION_LABELS[stats.activation]}, "
-                            f"width {stats.width}: {stats.verdict}\n"
-                            f"Histograms of each layer's activations ({N_SAMPLES} inputs × {stats.width} units, "
-                            + ("tallest bar = 1)" if stats.activation != "relu" else
-                               "tallest bar = 1 without the zeros' bar)"))
+                            f"width {stats.width}: {stats.verdict}")
+
+    @staticmethod
+    def key(stats: InitStatistics) -> tuple:
+        """What the still background depends on: the panels shown, the std axis's range, the subtitle's width and
+        the legend's entries."""
+        return (stats.depth, _std_limits(stats.std), stats.width, bool((stats.saturated > SATURATED_SHARE).any()),
+                bool((stats.std == 0).any()))
 
     def changing(self) -> list:
-        return [*self.bars, *self.labels, self.std_line, self.zero_marks, self.title]
-
-
-def _hist_xlim(lo: float, hi: float) -> tuple[float, float]:
-    """A little room beyond the range, so the bars of the edge bins (clipped values) stay visible."""
-    pad = 0.04 * (hi - lo)
-    return lo - pad, hi + pad
+        return [*self.bars, *self.notes, *(t for ticks in self.ticks for t in ticks), self.std_line,
+                self.saturated_marks, self.zero_marks, self.title]
 
 
 def _std_limits(std: np.ndarray) -> tuple[float, float]:
@@ -176,6 +218,25 @@ def _std_limits(std: np.ndarray) -> tuple[float, float]:
     lo = max(10.0 ** np.floor(np.log10(lo) - 0.3), STD_LIMITS[0])
     hi = min(10.0 ** np.ceil(np.log10(hi) + 0.3), STD_LIMITS[1])
     return float(lo), float(hi)
+
+
+class _BackgroundsExplorer(Explorer):
+    """An ``Explorer`` that keeps the still background of each key it has drawn (up to ``MAX_BACKGROUNDS``), so
+    coming back to a depth or a range of stds already seen blits instead of drawing everything again."""
+
+    MAX_BACKGROUNDS = 12  # each is the figure's pixels (~2 MB)
+
+    def _render(self, key, artists: list) -> bytes:
+        backgrounds = self.__dict__.setdefault("_backgrounds", {})
+        if self._background_key is None:  # after an error (or when a test asks): draw everything again
+            backgrounds.clear()
+        if key in backgrounds and key != self._background_key:
+            self._background, self._background_key = backgrounds[key], key
+        png = super()._render(key, artists)
+        backgrounds[key] = self._background
+        while len(backgrounds) > self.MAX_BACKGROUNDS:
+            backgrounds.pop(next(iter(backgrounds)))
+        return png
 
 
 def draw_init_statistics(scheme: str = "xavier_uniform", activation: str = "tanh", depth: int = MAX_DEPTH,
@@ -222,13 +283,13 @@ def init_explorer(scheme: str = "xavier_uniform", activation: str = "tanh", dept
     def draw(state: dict) -> tuple:
         stats = state["stats"]
         artists.update(stats)
-        return (stats.activation, stats.depth, _std_limits(stats.std)), artists.changing()
+        return artists.key(stats), artists.changing()
 
     note = widgets.HTML(f"<small>Inputs: {N_SAMPLES} random points N(0, 1); every layer is width × width with "
                         "zero biases; weights drawn with seed 0.</small>")
     rows = [widgets.HBox([controls["scheme"], controls["activation"]]),
             widgets.HBox([controls["depth"], controls["width"]]), note]
-    return Explorer(controls, rows, fig, compute, draw)
+    return _BackgroundsExplorer(controls, rows, fig, compute, draw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,7 +300,7 @@ def _playground_title(s: PlaygroundSurface) -> str:
     if s.depth == 0 or s.activation == "identity":
         notice = "linear layers make one linear map: a straight boundary"
     elif s.activation == "relu":
-        notice = f"piecewise linear: {s.regions} flat pieces (grey lines: a unit switches)"
+        notice = f"piecewise linear: {s.regions} pieces, each a sloped plane (grey: a unit switches)"
     elif s.activation == "step":
         notice = f"piecewise constant: {s.regions} regions (grey lines: a unit switches)"
     else:

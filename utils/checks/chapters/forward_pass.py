@@ -2,14 +2,17 @@
 
 Random initializers are judged by the statistics of a large sample drawn from a fixed seed (shape, mean, std,
 bounds, tails) and by reproducibility from the ``rng`` they are given, never by raw values, so any correct way
-of drawing passes. The hints name the usual mistakes: ``W`` instead of ``Wᵀ`` (the seeds' (in, out) layout), a
-bias added along the wrong axis, fan_in and fan_out swapped, a standard deviation used as a bound, softmax over
-the whole batch instead of per row.
+of drawing passes. The hints name the usual mistakes: ``W`` instead of ``Wᵀ`` (the (in, out) layout of many
+tutorials), the product in the wrong order (``W @ X.T``), a bias added along the wrong axis, fan_in and fan_out
+swapped, a missing pair of parentheses, a standard deviation used as a bound, NumPy's global generator instead of
+the ``rng`` argument, softmax over the whole batch instead of per row.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -63,9 +66,46 @@ def _network(x, params, activations, transpose: bool = True, bias: bool = True) 
     return a
 
 
+def _global_rng_used(draw: Callable[[], Any]) -> tuple[Any, bool]:
+    """(what ``draw()`` returns, whether it drew from NumPy's global generator): ``np.random.uniform`` and the like
+    ignore the ``rng`` argument. The global state is put back, so the answer leaves nothing behind."""
+    before = np.random.get_state(legacy=False)
+    try:
+        value = draw()
+    finally:
+        after = np.random.get_state(legacy=False)
+        np.random.set_state(before)
+    used = (not np.array_equal(before["state"]["key"], after["state"]["key"])
+            or before["state"]["pos"] != after["state"]["pos"] or before["has_gauss"] != after["has_gauss"])
+    return value, used
+
+
+def _global_rng_problem(what: str, call: str) -> tuple[str, str]:
+    return (f"the {what} come from NumPy's global generator (np.random.…), not from the rng you were given",
+            f"np.random.uniform, np.random.normal, np.random.randn… draw from NumPy's global generator and ignore "
+            f"the rng argument: draw with {call}, so the same seed gives the same weights")
+
+
+def _raises_like(mistake: Callable) -> Callable:
+    """A hint predicate: the answer raised the very error ``mistake(*case.args)`` raises (type and message)."""
+
+    def predicate(attempt) -> bool:
+        try:
+            mistake(*attempt.case.args, **attempt.case.kwargs)
+        except Exception as expected:  # noqa: BLE001 - any error the mistake makes
+            got = attempt.result.exception
+            return type(got) is type(expected) and str(got) == str(expected)
+        return False
+
+    return predicate
+
+
 _MATMUL_ERRORS = ("matmul", "core dimension", "not aligned")  # `@` and np.dot; not broadcasting's "shapes"
-_TRANSPOSE_HINT = ("W has shape (out_features, in_features): multiply by its transpose, X @ W.T. "
-                   "(The seeds store W as (in, out) and write X @ W; the course uses PyTorch's layout.)")
+_TRANSPOSE_HINT = ("W has shape (out_features, in_features): multiply by its transpose, X @ W.T. (Many tutorials "
+                   "store W as (in, out) and write X @ W; the course uses PyTorch's layout.)")
+_WRONG_ORDER_HINT = ("that is the product in the wrong order, W @ X.T: it puts the examples in the columns, "
+                     "(out_features, N), and then b no longer lines up. Batch first, the examples stay in the rows: "
+                     "X @ W.T + b, shape (N, out_features)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,10 +143,13 @@ register(
         praise="One matrix product handles the whole batch.",
         hints=(
             Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
+            Hint(EXCEPTION, "* multiplies entry by entry (and broadcasts X against W): a layer's weighted sums are a "
+                            "matrix product, X @ W.T + b", _raises_like(lambda X, W, b: X * W + b)),
             Hint(EXCEPTION, "b has one entry per output unit, shape (out,), and X @ W.T has shape (N, out): add b "
                             "as it is and NumPy adds it to every row. b[:, None] (or b.reshape(-1, 1)) lines it up "
                             "with the rows instead.", raised("broadcast")),
             Hint(VALUE, _TRANSPOSE_HINT, same_as(lambda X, W, b: X @ W + b)),
+            *(Hint(kind, _WRONG_ORDER_HINT, same_as(lambda X, W, b: W @ X.T + b)) for kind in (VALUE, STRUCTURE)),
             *(Hint(kind, _BIAS_AXIS_HINT, same_as(lambda X, W, b: X @ W.T + b[:, None]))
               for kind in (VALUE, STRUCTURE)),
             Hint(VALUE, "the bias is missing: Z = X @ W.T + b", same_as(lambda X, W, b: X @ W.T)),
@@ -145,6 +188,10 @@ def _check_layout(params: dict, sizes: list[int]) -> tuple[str, str | None] | No
                     "W1 ... WL (loop over zip(layer_sizes[:-1], layer_sizes[1:]))")
         elif "W0" in params:
             hint = "number the layers from 1: W1, b1, W2, b2, ..."
+        elif {str(k).upper() for k in params} == {k.upper() for k in expected}:
+            hint = "the keys are case-sensitive: a capital W for weights, a small b for biases (W1, b1, ...)"
+        elif set(params) == {k for k in expected if k.startswith("W")}:
+            hint = "the biases are missing: one b{l} of zeros, shape (D_l,), next to each W{l}"
         return f"for layer sizes {sizes} the keys should be {', '.join(expected)}; got {', '.join(map(str, params))}", \
             hint
     for layer in range(1, n_layers + 1):
@@ -152,28 +199,31 @@ def _check_layout(params: dict, sizes: list[int]) -> tuple[str, str | None] | No
         W, b = params[f"W{layer}"], params[f"b{layer}"]
         if W.shape != (n_out, n_in):
             hint = ("the course uses PyTorch's layout, W of shape (out_features, in_features) = "
-                    "(layer_sizes[l], layer_sizes[l - 1]); (in, out) is the seeds' transposed layout"
+                    "(layer_sizes[l], layer_sizes[l - 1]); (in, out) is the transposed layout of many tutorials"
                     if W.shape == (n_in, n_out) else None)
             return f"W{layer} for {n_in} → {n_out} should have shape {(n_out, n_in)}, got {W.shape}", hint
         if b.shape != (n_out,):
-            hint = ("a bias is a 1-D array of shape (n_out,), as torch.nn.Linear's; (1, n_out) is the seed's "
-                    "2-D form" if b.size == n_out else None)
+            hint = ("a bias is a 1-D array of shape (n_out,), as torch.nn.Linear's, not the 2-D (1, n_out) many "
+                    "tutorials use" if b.size == n_out else None)
             return f"b{layer} should have shape {(n_out,)}, got {b.shape}", hint
     return None
 
 
 def _init_params_property(answer):
     sizes = [2, 3, 2, 2]
-    params, problem = _as_array_dict(answer(sizes, np.random.default_rng(0)))
+    drawn, global_rng = _global_rng_used(lambda: answer(sizes, np.random.default_rng(0)))
+    params, problem = _as_array_dict(drawn)
     if problem:
         return problem
+    if global_rng:
+        return _global_rng_problem("weights", "rng.normal(0.0, 0.01, size=(n_out, n_in))")
     for layout_sizes in ([2, 3, 2, 2], [4, 10, 5, 3], [1, 1]):
         params, problem = _as_array_dict(answer(layout_sizes, np.random.default_rng(0)))
         problem = problem or _check_layout(params, layout_sizes)
         if problem:
             return problem
         if any(params[k].any() for k in params if k.startswith("b")):
-            return "the biases should start at zero", "np.zeros(n_out) for every b"
+            return "the biases should start at zero", "np.zeros(d_out) for every b"
     big = [400, 300, 200]
     params, _ = _as_array_dict(answer(big, np.random.default_rng(1)))
     problem = _check_layout(params, big)
@@ -182,7 +232,13 @@ def _init_params_property(answer):
     w = np.concatenate([params["W1"].ravel(), params["W2"].ravel()])
     std, mean = float(w.std()), float(w.mean())
     if std == 0:
-        return "every weight is 0", "draw the weights from N(0, 0.01²): rng.normal(0.0, 0.01, size=(n_out, n_in))"
+        value = "0" if mean == 0 else f"{mean:.4g}"
+        return (f"every weight is {value}",
+                "draw the weights from N(0, 0.01²): rng.normal(0.0, 0.01, size=(d_out, d_in))")
+    if w.min() >= 0:
+        return (f"every weight is positive (mean {mean:.3g}, std {std:.3g})",
+                "rng.random() draws from U(0, 1), not from a normal distribution centred at 0: use "
+                "rng.normal(0.0, 0.01, size=(d_out, d_in))")
     if abs(std - 0.01) > 0.03 * 0.01:
         hint = "draw from N(0, 0.01²): the standard deviation is 0.01"
         if abs(std - 1.0) < 0.05:
@@ -194,7 +250,7 @@ def _init_params_property(answer):
         return f"the weights have mean {mean:.3g}, expected 0", "draw from a normal distribution centred at 0"
     if np.abs(w).max() < 2.5 * std:
         return ("the weights look uniformly distributed", "draw from a normal distribution: rng.normal(0.0, 0.01, "
-                                                          "size=(n_out, n_in))")
+                                                          "size=(d_out, d_in))")
     again, _ = _as_array_dict(answer(big, np.random.default_rng(1)))
     other, _ = _as_array_dict(answer(big, np.random.default_rng(2)))
     if not np.array_equal(again["W1"], params["W1"]) or np.array_equal(other["W1"], params["W1"]):
@@ -268,15 +324,25 @@ register(
             Hint(VALUE, "the activations are swapped: sigmoid belongs on the hidden layers, identity on the output",
                  _forward_is(hidden=_identity, output=sigmoid)),
             Hint(VALUE, _TRANSPOSE_HINT, _forward_is(hidden=sigmoid, output=_identity, transpose=False)),
-            Hint(VALUE, "this network's hidden layers use the sigmoid (as in the seed's digit recognizer), not ReLU",
+            Hint(VALUE, "this network's hidden layers use the sigmoid (as the digit recognizer of section 12 does), "
+                        "not ReLU",
                  _forward_is(hidden=_relu, output=_identity)),
+            Hint(VALUE, "this network's hidden layers use the sigmoid, not tanh",
+                 _forward_is(hidden=np.tanh, output=_identity)),
+            Hint(VALUE, "the output layer has no activation here, not even a softmax: it returns raw scores (logits); "
+                        "probabilities come later, with the loss (Chapter 03)",
+                 _forward_is(hidden=sigmoid, output=lambda z: softmax(z, axis=-1))),
+            Hint(VALUE, "the input layer is the data itself, with no activation: start from a = x, not sigmoid(x)",
+                 same_as(lambda x, params: _network(sigmoid(np.asarray(x, dtype=float)), params,
+                                                    [sigmoid] * (len(params) // 2 - 1) + [_identity]))),
             Hint(VALUE, "the biases are missing: z = a @ W.T + b in every layer",
                  _forward_is(hidden=sigmoid, output=_identity, bias=False)),
             Hint(VALUE, "the network has L = len(params) // 2 layers: your loop stops one layer early",
                  lambda a: any(_forward_is(sigmoid, output, layers_short=1)(a) for output in (_identity, sigmoid))),
             Hint(STRUCTURE, "the output has the wrong width: the network has L = len(params) // 2 layers, W1 ... WL; "
                             "check that your loop runs over all of them",
-                 lambda a: np.ndim(a.got) == 2 and np.shape(a.got)[0] == np.shape(a.expected)[0]),
+                 lambda a: isinstance(a.got, np.ndarray) and a.got.ndim == 2
+                 and a.got.shape[0] == np.shape(a.expected)[0] and a.got.shape[1] != np.shape(a.expected)[1]),
             Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
             Hint(EXCEPTION, "the keys run from W1, b1 to WL, bL with L = len(params) // 2: "
                             "range(1, L + 1) visits each layer once",
@@ -294,9 +360,11 @@ register(
 _STAT_SHAPES = ((300, 500), (40, 2000))  # (out, in): fan_in != fan_out, so a swap shows
 
 
-def _sample(answer, shape, seed):
-    """(array, None) or (None, (problem, hint))."""
-    w = answer(shape, np.random.default_rng(seed))
+def _sample(answer, shape, seed, call: str):
+    """(array, None) or (None, (problem, hint)); ``call`` says how the answer should draw (for the hint)."""
+    w, global_rng = _global_rng_used(lambda: answer(shape, np.random.default_rng(seed)))
+    if global_rng:
+        return None, _global_rng_problem("values", call)
     try:
         w = np.asarray(w, dtype=float)
     except (TypeError, ValueError):
@@ -313,14 +381,20 @@ def _looks_normal(w) -> bool:
     return float(np.abs(w).max()) > 2.5 * float(w.std())
 
 
-def _reproducible(answer, shape) -> tuple[str, str] | None:
-    a, _ = _sample(answer, shape, 11)
-    b, _ = _sample(answer, shape, 11)
-    c, _ = _sample(answer, shape, 12)
+def _reproducible(answer, shape, call: str) -> tuple[str, str] | None:
+    a, _ = _sample(answer, shape, 11, call)
+    b, _ = _sample(answer, shape, 11, call)
+    c, _ = _sample(answer, shape, 12, call)
     if not np.array_equal(a, b) or np.array_equal(a, c):
         return ("the values do not come from the rng you were given",
-                "draw with rng.uniform(...) / rng.normal(...) (the argument), so one seed gives one result")
+                f"draw with {call} (the argument), so one seed gives one result")
     return None
+
+
+_XAVIER_CALL = "rng.uniform(-a, a, size=shape)"
+_STD_AS_MEAN_HINT = ("the std went in as the mean: rng.normal(loc, scale, size) takes the mean first (and its scale "
+                     "defaults to 1), so write rng.normal(0.0, std, size=shape)")
+_KAIMING_CALL = "rng.normal(0.0, std, size=shape)"
 
 
 def _near(value: float, target: float, rel: float = 0.03) -> bool:
@@ -329,7 +403,7 @@ def _near(value: float, target: float, rel: float = 0.03) -> bool:
 
 def _xavier_property(answer):
     for shape in _STAT_SHAPES:
-        w, problem = _sample(answer, shape, 0)
+        w, problem = _sample(answer, shape, 0, _XAVIER_CALL)
         if problem:
             return problem
         fan_out, fan_in = shape
@@ -337,14 +411,15 @@ def _xavier_property(answer):
         std, top, mean = float(w.std()), float(np.abs(w).max()), float(w.mean())
         where = f"for shape {shape} (fan_in {fan_in}, fan_out {fan_out})"
         if std == 0:
-            return f"{where} every value is 0", "draw from U(-a, a) with a = √(6 / (fan_in + fan_out))"
+            value = "0" if mean == 0 else f"{mean:.4g}"
+            return f"{where} every value is {value}", "draw from U(-a, a) with a = √(6 / (fan_in + fan_out))"
         if abs(mean) > 0.1 * std:
             return (f"{where} the values have mean {mean:.3g}, not 0",
                     "U(-a, a) is centred at 0: rng.uniform(-a, a, size=shape)")
         if _looks_normal(w):
             hint = "Xavier uniform draws from a uniform distribution U(-a, a) (rng.uniform), not a normal one"
             if _near(std, math.sqrt(1.0 / fan_in)):
-                hint = ("std √(1 / fan_in) from a normal distribution is LeCun's scheme (what seed 000 calls "
+                hint = ("std √(1 / fan_in) from a normal distribution is LeCun's scheme (which many tutorials call "
                         "'Xavier'): Xavier uniform is U(-a, a) with a = √(6 / (fan_in + fan_out))")
             return f"{where} the values look normally distributed (largest |w| = {top / std:.1f} std)", hint
         if not _near(top, bound, 0.02) or not _near(std, bound / math.sqrt(3)):
@@ -356,13 +431,23 @@ def _xavier_property(answer):
                 hint = "Xavier uses both fans: a = √(6 / (fan_in + fan_out)), not one of them alone"
             elif _near(top, 6.0 / (fan_in + fan_out), 0.02):
                 hint = "take the square root: a = √(6 / (fan_in + fan_out))"
+            elif _near(top, math.sqrt(6.0 / fan_in + fan_out), 0.02) or _near(top, math.sqrt(6.0 / fan_out + fan_in),
+                                                                               0.02):
+                hint = ("missing parentheses: 6 / fan_in + fan_out divides 6 by one fan, then adds the other (/ binds "
+                        "tighter than +). Write a = √(6 / (fan_in + fan_out))")
+            elif _near(top, 1 / math.sqrt(fan_in), 0.02):
+                hint = ("U(±1/√fan_in) is nn.Linear's own default (section 3), not Xavier: Xavier's bound uses both "
+                        "fans, a = √(6 / (fan_in + fan_out))")
+            elif _near(top, math.sqrt(6.0) / (fan_in + fan_out), 0.02):
+                hint = ("take the square root of the whole fraction: √(6 / (fan_in + fan_out)), "
+                        "not √6 / (fan_in + fan_out)")
             return f"{where} the values reach ±{top:.4g} with std {std:.4g}; expected bound ±{bound:.4g}", hint
-    return _reproducible(answer, _STAT_SHAPES[0])
+    return _reproducible(answer, _STAT_SHAPES[0], _XAVIER_CALL)
 
 
 def _kaiming_property(answer):
     for shape in _STAT_SHAPES:
-        w, problem = _sample(answer, shape, 0)
+        w, problem = _sample(answer, shape, 0, _KAIMING_CALL)
         if problem:
             return problem
         fan_out, fan_in = shape
@@ -370,9 +455,15 @@ def _kaiming_property(answer):
         std, mean = float(w.std()), float(w.mean())
         where = f"for shape {shape} (fan_in {fan_in}, fan_out {fan_out})"
         if std == 0:
-            return f"{where} every value is 0", "draw from N(0, 2 / fan_in)"
+            if mean == 0:
+                return f"{where} every value is 0", "draw from N(0, 2 / fan_in)"
+            return (f"{where} every value is {mean:.4g}",
+                    _STD_AS_MEAN_HINT if _near(abs(mean), target, 0.05) else "draw from N(0, 2 / fan_in)")
         if abs(mean) > 0.05 * std:
-            return f"{where} the values have mean {mean:.3g}, not 0", "N(0, std²) is centred at 0"
+            hint = "N(0, std²) is centred at 0"
+            if _near(abs(mean), target, 0.05):
+                hint = _STD_AS_MEAN_HINT
+            return f"{where} the values have mean {mean:.3g}, not 0", hint
         if not _looks_normal(w):
             return (f"{where} the values look uniformly distributed",
                     "He normal draws from a normal distribution: rng.normal(0.0, std, size=shape)")
@@ -394,7 +485,7 @@ def _kaiming_property(answer):
             elif _near(std, math.sqrt(2.0) / fan_in):
                 hint = "take the square root of the whole fraction: √(2 / fan_in), not √2 / fan_in"
             return f"{where} the values have std {std:.4g}, expected {target:.4g}", hint
-    return _reproducible(answer, _STAT_SHAPES[0])
+    return _reproducible(answer, _STAT_SHAPES[0], _KAIMING_CALL)
 
 
 register(
@@ -499,7 +590,7 @@ def _xor_property(answer):
         if params[key].shape != shape:
             hint = None
             if key == "W2" and params[key].shape == (2, 1):
-                hint = "W2 maps 2 hidden units to 1 output: (out, in) = (1, 2); (2, 1) is the seeds' (in, out)"
+                hint = "W2 maps 2 hidden units to 1 output: (out, in) = (1, 2); (2, 1) is the (in, out) layout"
             elif params[key].size == int(np.prod(shape)):
                 hint = "use the (out, in) layout: W1 (2, 2), b1 (2,), W2 (1, 2), b2 (1,)"
             return f"{key} should have shape {shape}, got {params[key].shape}", hint
@@ -582,8 +673,8 @@ register(
         oracle=_two_hidden_oracle,
         praise="Each row is one flower's probability distribution.",
         hints=(
-            Hint(VALUE, "softmax over the whole batch (the seed's bug): each row is one flower, so normalise each row "
-                        "on its own (max and sum over axis=1 with keepdims=True); then every row sums to 1",
+            Hint(VALUE, "softmax over the whole batch (the bug of section 7): each row is one flower, so normalise "
+                        "each row on its own (max and sum over axis=1 with keepdims=True); then every row sums to 1",
                  _two_hidden_is(final=lambda z: softmax_with(z, None, None))),
             Hint(VALUE, "softmax along axis 0 makes each column (class) sum to 1 across flowers: normalise each row "
                         "(axis=1) instead", _two_hidden_is(final=lambda z: softmax(z, axis=0))),
@@ -601,6 +692,13 @@ register(
                  _two_hidden_is(final=_identity)),
             Hint(VALUE, "ReLU goes on the hidden layers only: the output layer's scores go straight into the softmax",
                  _two_hidden_is(acts=(_relu, _relu, _relu))),
+            Hint(VALUE, "softmax belongs to the output only: the hidden layers use ReLU",
+                 _two_hidden_is(acts=(lambda z: softmax(z, axis=1), lambda z: softmax(z, axis=1), _identity))),
+            Hint(VALUE, "these are log-probabilities (the log of a softmax): return the probabilities themselves",
+                 _two_hidden_is(final=lambda z: np.log(softmax(z, axis=1)))),
+            Hint(VALUE, "the maximum is taken per row but the sum runs down axis 0 (over the flowers): normalise "
+                        "each row, e.sum(axis=1, keepdims=True)",
+                 _two_hidden_is(final=lambda z: softmax_with(z, 1, 0))),
             Hint(VALUE, "np.exp overflowed: subtract each row's maximum before exponentiating (or use softmax from "
                         "utils.activations)",
                  not_finite),
@@ -609,6 +707,11 @@ register(
             Hint(EXCEPTION, _TRANSPOSE_HINT, raised(*_MATMUL_ERRORS)),
             Hint(EXCEPTION, "the extended network has three layers: W1, b1, W2, b2, W3, b3",
                  lambda a: isinstance(a.result.exception, KeyError)),
+            Hint(STRUCTURE, "that is one label per flower (an argmax): return the probabilities themselves, one row "
+                            "of 3 per flower", lambda a: np.shape(a.got) == np.shape(a.expected)[:1]),
+            Hint(STRUCTURE, "the output has one column per unit of the second hidden layer (5): the extended network "
+                            "has a third layer, W3 and b3, with 3 outputs",
+                 lambda a: np.shape(a.got) == (np.shape(a.expected)[0], 5)),
             Hint(EXCEPTION, "x.max(axis=1) drops the axis, so it no longer lines up with the rows: use keepdims=True",
                  raised("broadcast")),
         ),
@@ -643,15 +746,19 @@ register(
         invalid_hint="write a shape as a tuple of integers, e.g. (5, 10)",
         noun="shapes",
         explain={
-            ("W2", (10, 5)): "(10, 5) is the seeds' (in, out) layout; the course's W is (out_features, in_features)",
+            ("W2", (10, 5)): "(10, 5) is the (in, out) layout of many tutorials; the course's W is (out_features, "
+                             "in_features)",
             ("W2", ANY): "layer 2 maps the 10 outputs of layer 1 to 5 units: W2 is (out_features, in_features)",
-            ("b2", (1, 5)): "a bias is 1-D, one number per output unit: (1, 5) is the seed's 2-D form",
+            ("b2", (1, 5)): "a bias is 1-D, one number per output unit (as torch.nn.Linear's), not the 2-D (1, 5) "
+                            "many tutorials use",
             ("b2", ANY): "one bias per output unit of layer 2",
             ("layer1", (10, 5)): "batch first: one row per flower, one column per unit, (N, units)",
             ("layer1", (10,)): "all five flowers go through together: the output keeps the batch dimension",
             ("layer1", ANY): "layer 1 maps each of the 5 flowers to 10 numbers",
             ("layer2", (5, 5)): "the 5 flowers times the 5 units of layer 2: check that it is (N, units)",
             ("layer2", (5,)): "all five flowers go through together: the output keeps the batch dimension",
+            ("layer2", (10, 5)): "(10, 5) is the shape of W2ᵀ; the layer's output has one row per flower and one "
+                                 "column per unit: (N, units)",
             ("layer2", ANY): "layer 2 maps each flower's 10 numbers to 5",
             ("layer3", (3, 5)): "batch first: one row per flower, one column per class",
             ("layer3", (5, 1)): "softmax keeps the shape: one probability per class for each flower",
@@ -686,8 +793,10 @@ register(
             50 + 100 + 10: "that counts the units (or the biases): each unit also has one weight per input",
             64 + 50 + 100 + 10: "that counts the units (neurons), not the numbers they learn",
             64 * 50 + 50 * 100 + 100 * 10 + 64 + 50 + 100 + 10: "the inputs are data, not units: they have no bias",
-            784 * 50 + 50 + 50 * 100 + 100 + 100 * 10 + 10: "that is the seed's 28×28 = 784-pixel network; our "
-                                                             "images are 8×8 = 64 pixels",
+            784 * 50 + 50 + 50 * 100 + 100 + 100 * 10 + 10: "that counts the network for 28×28 = 784-pixel images "
+                                                             "(MNIST's size); our images are 8×8 = 64 pixels",
+            64 * 50 + 50 + 50 * 100 + 100: "that counts the two hidden layers only: the output layer 100 → 10 "
+                                            "learns weights and biases too",
             64 * 50 * 100 * 10: "weights of consecutive layers add up, they do not multiply: count each layer's "
                                 "in × out + out and sum",
         },
