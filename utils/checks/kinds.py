@@ -131,6 +131,21 @@ MEMORY_HINT = (f"while being checked an answer may take {limits.MEMORY_BYTES // 
                "growing in a loop)?")
 
 
+def state_hint(changes: Sequence[str]) -> str:
+    """The generic hint for changed NumPy settings, naming first what was actually changed (``changes`` as
+    ``NumpyState.changes_since`` words them)."""
+    advice = []
+    if any("random" in c for c in changes):
+        advice.append("for random numbers use a np.random.Generator passed in as an argument, rng.normal(...) or "
+                      "rng.uniform(...), not np.random.* (NumPy's global generator, shared by all code)")
+    if any("seterr" in c for c in changes):
+        advice.append("to silence a warning only inside your function use `with np.errstate(...)`, or better, "
+                      "avoid the overflow")
+    if any("print options" in c for c in changes):
+        advice.append("to print with other options only here use `with np.printoptions(...)`")
+    return "a function should not change NumPy's global settings: " + "; ".join(advice or [GENERIC_HINTS[STATE]])
+
+
 @dataclass
 class Exercise:
     """Common part: the id (``<chapter slug>.<name>``), the reference's name in its solution cell, hints."""
@@ -223,7 +238,7 @@ class FunctionExercise(Exercise):
                                     [f"input:    {self._describe_inputs(case)}"])
             if result.state_changes:
                 return self._fail(case, attempt, STATE, "your function changed " + ", ".join(result.state_changes)
-                                  + " (now restored)", show_values=False)
+                                  + " (now restored)", default=state_hint(result.state_changes), show_values=False)
             if result.mutated:
                 return self._fail(case, attempt, MUTATION,
                                   f"your function modified its input {', '.join(result.mutated)} in place")
@@ -492,7 +507,7 @@ class PropertyExercise(Exercise):
             return self._raised(result.exception, None, None)
         if result.state_changes:
             return self._verdict(FAILED, "your code changed " + ", ".join(result.state_changes) + " (now restored)",
-                                 hint=GENERIC_HINTS[STATE])
+                                 hint=state_hint(result.state_changes))
         if result.value is None:
             praise = f" {self.praise}" if self.praise else ""
             return self._verdict(PASSED, f"the property holds.{praise}")
