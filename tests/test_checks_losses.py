@@ -44,6 +44,18 @@ def mse_one_element_list(y_pred, y_true):
     return [float(np.mean((np.asarray(y_pred) - y_true) ** 2))]
 
 
+def mse_square_of_the_mean(y_pred, y_true):  # np.mean(e)**2: the power binds after the mean
+    return float(np.mean(np.asarray(y_pred) - y_true) ** 2)
+
+
+def mse_xor(y_pred, y_true):  # ^ for a power
+    return float(np.mean((np.asarray(y_pred) - y_true) ^ 2))
+
+
+def mse_squares_then_difference(y_pred, y_true):
+    return float(np.mean(np.asarray(y_pred) ** 2 - np.asarray(y_true) ** 2))
+
+
 def mae_per_element(y_pred, y_true):
     return np.abs(np.asarray(y_pred) - y_true)
 
@@ -62,6 +74,18 @@ def mae_abs_of_mean(y_pred, y_true):
 
 def mae_is_mse(y_pred, y_true):
     return float(np.mean((np.asarray(y_pred) - y_true) ** 2))
+
+
+def mae_abs_taken_separately(y_pred, y_true):
+    return float(np.mean(np.abs(y_pred) - np.abs(y_true)))
+
+
+def mae_median(y_pred, y_true):  # the median minimises the MAE; it is not the MAE
+    return float(np.median(np.abs(np.asarray(y_pred) - y_true)))
+
+
+def mae_max(y_pred, y_true):
+    return float(np.max(np.abs(np.asarray(y_pred) - y_true)))
 
 
 # --- Huber -------------------------------------------------------------------------------------------
@@ -89,6 +113,33 @@ def huber_linear_without_offset(y_pred, y_true, delta=1.0):
 def huber_is_smooth_l1(y_pred, y_true, delta=1.0):
     e = _huber_parts(y_pred, y_true)
     return float(np.mean(np.where(e < delta, 0.5 * e**2 / delta, e - 0.5 * delta)))
+
+
+def huber_no_delta_on_the_linear_branch(y_pred, y_true, delta=1.0):  # Huber's ½e², Smooth L1's |e| − ½δ
+    e = _huber_parts(y_pred, y_true)
+    return float(np.mean(np.where(e <= delta, 0.5 * e**2, e - 0.5 * delta)))
+
+
+def huber_quadratic_divided_by_delta(y_pred, y_true, delta=1.0):  # Smooth L1's ½e²/δ, Huber's δ(|e| − ½δ)
+    e = _huber_parts(y_pred, y_true)
+    return float(np.mean(np.where(e <= delta, 0.5 * e**2 / delta, delta * (e - 0.5 * delta))))
+
+
+def huber_offset_half_delta(y_pred, y_true, delta=1.0):  # δ|e| − ½δ instead of δ|e| − ½δ²
+    e = _huber_parts(y_pred, y_true)
+    return float(np.mean(np.where(e <= delta, 0.5 * e**2, delta * e - 0.5 * delta)))
+
+
+def huber_twice(y_pred, y_true, delta=1.0):  # e² and 2δ|e| − δ²: continuous, but twice Huber
+    e = _huber_parts(y_pred, y_true)
+    return float(np.mean(np.where(e <= delta, e**2, 2 * delta * e - delta**2)))
+
+
+def huber_if_on_an_array(y_pred, y_true, delta=1.0):
+    e = _huber_parts(y_pred, y_true)
+    if e <= delta:
+        return float(np.mean(0.5 * e**2))
+    return float(np.mean(delta * (e - 0.5 * delta)))
 
 
 def huber_swapped_branches(y_pred, y_true, delta=1.0):
@@ -134,7 +185,7 @@ def bce_torch_clamp(p, y, eps=1e-7):  # PyTorch's BCELoss: right for the library
                                   torch.as_tensor(np.asarray(y, dtype=float))).item()
 
 
-def bce_add_eps(p, y, eps=1e-7):  # the seed's log(p + 1e-12) style
+def bce_add_eps(p, y, eps=1e-7):  # the widespread log(p + 1e-12) style
     p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
     return float(-np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps)))
 
@@ -180,6 +231,16 @@ def bce_row_sums(p, y, eps=1e-7):
     return float(np.mean(losses.sum(axis=-1))) if losses.ndim > 1 else float(np.mean(losses))
 
 
+def bce_clipped_labels(p, y, eps=1e-7):  # clips y where p was meant
+    p, y = np.asarray(p, dtype=float), np.clip(np.asarray(y, dtype=float), eps, 1 - eps)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def bce_without_one_minus_y(p, y, eps=1e-7):
+    p, y = np.clip(np.asarray(p, dtype=float), eps, 1 - eps), np.asarray(y, dtype=float)
+    return float(-np.mean(y * np.log(p) + np.log(1 - p)))
+
+
 def bce_in_place(p, y, eps=1e-7):
     np.clip(p, eps, 1 - eps, out=p)
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
@@ -215,6 +276,21 @@ def bcel_sign(z, y):
 def bcel_mixed_forms(z, y):  # max(-z, 0) + log1p(e^-|z|) is log(1 + e^-z): it goes with (1 - y) z, not -z y
     z = np.asarray(z, dtype=float)
     return float(np.mean(np.maximum(-z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+
+
+def bcel_no_absolute_value(z, y):  # log1p(exp(-z)) where log1p(exp(-|z|)) belongs
+    z = np.asarray(z, dtype=float)
+    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-z))))
+
+
+def bcel_plus_in_the_exponent(z, y):
+    z = np.asarray(z, dtype=float)
+    return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(np.abs(z)))))
+
+
+def bcel_minimum(z, y):
+    z = np.asarray(z, dtype=float)
+    return float(np.mean(np.minimum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
 
 
 def bcel_sum(z, y):
@@ -280,7 +356,7 @@ def ce_global_max(logits, labels):  # z - z.max(): the whole array's maximum, no
     return float(-np.mean(log_p[np.arange(len(labels)), labels]))
 
 
-def ce_softmax_over_the_batch(logits, labels):  # the seed's SimpleNN erratum: one softmax over the whole batch
+def ce_softmax_over_the_batch(logits, labels):  # a known slip of many tutorials: one softmax over the whole batch
     z = np.asarray(logits, dtype=float)
     e = np.exp(z - z.max())
     p = e / e.sum()
@@ -298,7 +374,7 @@ def ce_logits_as_log_probabilities(logits, labels):
     return float(-np.mean(np.asarray(logits, dtype=float)[np.arange(len(labels)), labels]))
 
 
-def ce_clipped_probabilities(logits, labels):  # the seed's np.clip(y_pred, 1e-15, 1 - 1e-15) on a softmax
+def ce_clipped_probabilities(logits, labels):  # the common np.clip(y_pred, 1e-15, 1 - 1e-15) on a softmax
     z = np.asarray(logits, dtype=float)
     e = np.exp(z - z.max(axis=1, keepdims=True))
     p = np.clip(e / e.sum(axis=1, keepdims=True), 1e-15, 1 - 1e-15)
@@ -314,6 +390,25 @@ def ce_max_per_row_sum_down_the_batch(logits, labels):
     s = z - z.max(axis=1, keepdims=True)
     log_p = s - np.log(np.exp(s).sum(axis=0, keepdims=True))
     return float(-np.mean(log_p[np.arange(len(labels)), labels]))
+
+
+def ce_row_indexing(logits, labels):  # log_p[labels] picks whole rows
+    return float(-np.mean(_log_softmax(logits)[labels]))
+
+
+def ce_take(logits, labels):  # np.take indexes the flattened array
+    return float(-np.mean(np.take(_log_softmax(logits), labels)))
+
+
+def ce_logsumexp_without_the_maximum(logits, labels):  # log-softmax directly, but e^1000 overflows
+    z = np.asarray(logits, dtype=float)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_p[np.arange(len(labels)), labels]))
+
+
+def ce_one_hot_of_the_wrong_size(logits, labels):  # np.eye(N): one column per example
+    one_hot = np.eye(len(labels))[labels]
+    return float(-np.mean(np.sum(one_hot * _log_softmax(logits), axis=1)))
 
 
 def ce_per_example(logits, labels):
@@ -409,6 +504,23 @@ def grad_divide_by_n_times_c(logits, labels):
     return (_softmax(logits) - _one_hot(labels, c)) / (n * c)
 
 
+def grad_subtract_at_rows(logits, labels):  # p[labels] -= 1: whole rows
+    p = _softmax(logits)
+    p[labels] -= 1
+    return p / len(labels)
+
+
+def grad_subtract_at_columns(logits, labels):  # p[:, labels] -= 1: whole columns
+    p = _softmax(logits)
+    p[:, labels] -= 1
+    return p / len(labels)
+
+
+def grad_one_hot_of_the_wrong_size(logits, labels):
+    n = len(labels)
+    return (_softmax(logits) - np.eye(n)[labels]) / n
+
+
 def grad_torch(logits, labels):  # a correct answer from autograd
     z = torch.tensor(np.asarray(logits, dtype=float), requires_grad=True)
     F.cross_entropy(z, torch.as_tensor(labels)).backward()
@@ -424,15 +536,26 @@ WRONG = [
     ("losses.mse", mse_per_element, "return one number"),
     ("losses.mse", mse_row_sums, "summed each row"),
     ("losses.mse", mse_one_element_list, "not a list"),
+    ("losses.mse", mse_square_of_the_mean, "squares the mean error"),
+    ("losses.mse", mse_xor, "bitwise XOR"),
+    ("losses.mse", mse_squares_then_difference, "square the difference"),
     ("losses.mae", mae_per_element, "return one number"),
     ("losses.mae", mae_sum, "you summed the losses"),
-    ("losses.mae", mae_no_abs, "take the absolute value of each error before averaging"),
+    ("losses.mae", mae_no_abs, "take the absolute value of each error, |y_pred − y_true|, before averaging"),
+    ("losses.mae", mae_abs_taken_separately, "the absolute values taken separately"),
+    ("losses.mae", mae_median, "median of the absolute errors"),
+    ("losses.mae", mae_max, "largest absolute error"),
     ("losses.mae", mae_abs_of_mean, "not of their mean"),
     ("losses.mae", mae_is_mse, "mean *squared* error"),
     ("losses.huber", huber_ignores_delta, "ignores its delta"),
     ("losses.huber", huber_no_half, "quadratic part is ½·e²"),
     ("losses.huber", huber_linear_without_offset, "− ½δ"),
     ("losses.huber", huber_is_smooth_l1, "SmoothL1Loss"),
+    ("losses.huber", huber_no_delta_on_the_linear_branch, "your linear branch |e| − ½δ is Smooth L1's"),
+    ("losses.huber", huber_quadratic_divided_by_delta, "your quadratic branch ½e²/δ is Smooth L1's"),
+    ("losses.huber", huber_offset_half_delta, "the offset is ½δ², not ½δ"),
+    ("losses.huber", huber_twice, "twice the Huber loss"),
+    ("losses.huber", huber_if_on_an_array, "np.where"),
     ("losses.huber", huber_swapped_branches, "branches are swapped"),
     ("losses.huber", huber_signed_error, "absolute error |e|"),
     ("losses.huber", huber_signed_linear_part, "absolute error |e|"),
@@ -450,12 +573,17 @@ WRONG = [
     ("losses.bce", bce_positive_term_only, "the loss has two terms"),
     ("losses.bce", bce_log10, "natural logarithm"),
     ("losses.bce", bce_row_sums, "summed each row"),
+    ("losses.bce", bce_clipped_labels, "not the labels y"),
+    ("losses.bce", bce_without_one_minus_y, "without the (1 − y)"),
     ("losses.bce_with_logits", bcel_via_sigmoid, "σ(z) rounds to exactly 0 or 1"),
     ("losses.bce_with_logits", bcel_sigmoid_then_clip, "clipping σ(z) caps the loss"),
     ("losses.bce_with_logits", bcel_overflowing, "np.exp overflowed"),
     ("losses.bce_with_logits", bcel_sign, "sign of the z·y term"),
     ("losses.bce_with_logits", bcel_sum, "you summed the losses"),
     ("losses.bce_with_logits", bcel_mixed_forms, "goes with (1 − y)·z"),
+    ("losses.bce_with_logits", bcel_no_absolute_value, "with the absolute value"),
+    ("losses.bce_with_logits", bcel_plus_in_the_exponent, "with a minus sign in the exponent"),
+    ("losses.bce_with_logits", bcel_minimum, "the first term is max(z, 0)"),
     ("losses.cross_entropy", ce_labels_as_one_hot, "labels are class indices"),
     ("losses.cross_entropy", ce_column_indexing, "log_p[:, labels]"),
     ("losses.cross_entropy", ce_wrong_axis, "along each row (axis=1)"),
@@ -471,7 +599,11 @@ WRONG = [
     ("losses.cross_entropy", ce_clipped_probabilities, "clipping the probabilities caps each loss"),
     ("losses.cross_entropy", ce_log2, "natural logarithm"),
     ("losses.cross_entropy", ce_max_per_row_sum_down_the_batch, "along each row (axis=1)"),
-    ("losses.softmax_ce_grad", grad_no_mean, "divide (p − y) by N"),
+    ("losses.cross_entropy", ce_row_indexing, "log_p[labels] whole rows"),
+    ("losses.cross_entropy", ce_take, "np.take(log_p, labels) indexes the flattened array"),
+    ("losses.cross_entropy", ce_logsumexp_without_the_maximum, "e^1000 overflowed to inf"),
+    ("losses.cross_entropy", ce_one_hot_of_the_wrong_size, "np.eye(C)[labels]"),
+    ("losses.softmax_ce_grad", grad_no_mean, "divide (p − t) by N"),
     ("losses.softmax_ce_grad", grad_sign, "check the sign"),
     ("losses.softmax_ce_grad", grad_wrong_axis, "along each row (axis=1)"),
     ("losses.softmax_ce_grad", grad_labels_not_one_hot, "one-hot matrix of the labels"),
@@ -484,6 +616,9 @@ WRONG = [
     ("losses.softmax_ce_grad", grad_no_max, "subtract each row's maximum"),
     ("losses.softmax_ce_grad", grad_divide_by_c, "not by C"),
     ("losses.softmax_ce_grad", grad_divide_by_n_times_c, "not by N × C"),
+    ("losses.softmax_ce_grad", grad_subtract_at_rows, "p[labels] -= 1 subtracts 1 from whole rows"),
+    ("losses.softmax_ce_grad", grad_subtract_at_columns, "p[:, labels] -= 1 from whole columns"),
+    ("losses.softmax_ce_grad", grad_one_hot_of_the_wrong_size, "np.eye(N)[labels] has one column per example"),
 ]
 
 
@@ -544,13 +679,19 @@ def test_the_one_hot_confusion_raises_a_broadcast_error_when_n_differs_from_c(ve
 @pytest.mark.parametrize("answer, hint", [
     (lambda: 0.1, "the probability"),
     (lambda: 1.0, "natural logarithm"),
-    (lambda: -float(np.log(10)), "log-probability"),
+    (lambda: -float(np.log(10)), "the sign is flipped"),
+    (lambda: float(np.log(0.1)), "the sign is flipped"),  # ln p written directly: differs from −ln 10 in the last bit
+    (lambda: -2.3, "the sign is flipped"),  # rounded
+    (lambda: float(np.log2(10)), "natural logarithm"),
     (lambda: 0.0, "a loss of 0"),
     (lambda: 10.0, "not the number of classes"),
+    (lambda: float(np.log(10) / 10), "divides by the 10 classes"),
+    (lambda: 0.23, "divides by the 10 classes"),
+    (lambda: float(10 * np.log(10)), "adds −ln(1/10) over all 10 classes"),
 ])
 def test_initial_loss_wrong_numbers_get_an_explanation(verdict_of, answer, hint):
     verdict = verdict_of("losses.initial_loss", answer)
-    assert verdict.status == "failed" and hint in verdict.hint
+    assert verdict.status == "failed" and verdict.hint is not None and hint in verdict.hint, verdict.render()
 
 
 @pytest.mark.parametrize("value, ok", [(np.log(10), True), (2.303, True), (2.3, True), (2.25, False),

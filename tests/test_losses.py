@@ -171,7 +171,7 @@ def test_bce_weights_and_pos_weight_match_torch(reduction):
 
 
 def test_the_classic_worked_numbers():
-    """The numbers a learner reproduces in the notebook (and the seeds print)."""
+    """The numbers a learner reproduces in the notebook."""
     y_true, y_pred = np.array([1.0, 2.0, 3.0]), np.array([0.9, 1.8, 3.1])
     assert L.mse_loss(y_pred, y_true) == pytest.approx(0.02, rel=1e-12)
     assert L.l1_loss(y_pred, y_true) == pytest.approx(0.4 / 3, rel=1e-12)
@@ -195,6 +195,20 @@ def test_huber_is_delta_times_smooth_l1_with_beta_delta():
         np.testing.assert_allclose(huber(x, y), delta * smooth(x, y), rtol=1e-13)
         np.testing.assert_allclose(huber.backward(np.ones(50)), delta * smooth.backward(np.ones(50)), rtol=1e-13)
     assert L.smooth_l1_loss(x, y, beta=0.0) == pytest.approx(L.l1_loss(x, y), rel=1e-14)
+
+
+def test_huber_at_the_extremes_of_delta():
+    """δ → 0: Huber itself → 0, but Huber / δ → MAE, with 0 ≤ MAE − Huber/δ ≤ δ/2 exactly (the notebook's claim);
+    δ ≥ every |e|: Huber is ½ e² everywhere, so the mean Huber loss is ½ MSE."""
+    rng = np.random.default_rng(4)
+    x, y = regression_pair(rng, (40,))
+    mae = L.l1_loss(x, y)
+    for delta in [1.0, 0.1, 1e-3, 1e-6]:
+        gap = mae - L.huber_loss(x, y, delta=delta) / delta
+        assert -1e-12 <= gap <= delta / 2 + 1e-12
+    assert L.huber_loss(x, y, delta=1e-6) < 1e-5  # both sides of "Huber ≈ δ · MAE" go to 0: it says nothing
+    big = np.abs(x - y).max()
+    assert L.huber_loss(x, y, delta=big) == pytest.approx(0.5 * L.mse_loss(x, y), rel=1e-13)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,23 +488,23 @@ def test_kl_divergence_matches_torch_and_decomposes_cross_entropy():
 
 
 # --- optimal_margin: where label smoothing stops pushing the true class's logit -----------------------------
-def _smoothed_gradient_of_the_true_logit(margin: float, n_classes: int, eps: float) -> float:
+def _smoothed_gradient_of_the_true_logit(margin: float, n_classes: int, s: float) -> float:
     logits = torch.zeros(1, n_classes, dtype=torch.float64)
     logits[0, 0] = margin
     logits.requires_grad_(True)
-    F.cross_entropy(logits, torch.zeros(1, dtype=torch.long), label_smoothing=eps).backward()
+    F.cross_entropy(logits, torch.zeros(1, dtype=torch.long), label_smoothing=s).backward()
     return float(logits.grad[0, 0])
 
 
-@pytest.mark.parametrize("n_classes, eps", [(2, 0.05), (10, 0.1), (5, 0.2), (20, 0.5)])
-def test_the_smoothed_loss_is_flat_at_the_optimal_margin(n_classes, eps):
-    best = L.optimal_margin(n_classes, eps)
+@pytest.mark.parametrize("n_classes, s", [(2, 0.05), (10, 0.1), (5, 0.2), (20, 0.5)])
+def test_the_smoothed_loss_is_flat_at_the_optimal_margin(n_classes, s):
+    best = L.optimal_margin(n_classes, s)
     assert np.isfinite(best) and best > 0
-    assert _smoothed_gradient_of_the_true_logit(best, n_classes, eps) == pytest.approx(0.0, abs=1e-12)
-    assert _smoothed_gradient_of_the_true_logit(best - 1.0, n_classes, eps) < 0  # below: the loss still falls
-    assert _smoothed_gradient_of_the_true_logit(best + 1.0, n_classes, eps) > 0  # beyond: it pulls back
+    assert _smoothed_gradient_of_the_true_logit(best, n_classes, s) == pytest.approx(0.0, abs=1e-12)
+    assert _smoothed_gradient_of_the_true_logit(best - 1.0, n_classes, s) < 0  # below: the loss still falls
+    assert _smoothed_gradient_of_the_true_logit(best + 1.0, n_classes, s) > 0  # beyond: it pulls back
     p_true = np.exp(best) / (np.exp(best) + n_classes - 1)
-    assert p_true == pytest.approx(1 - eps + eps / n_classes)  # the smoothed target probability
+    assert p_true == pytest.approx(1 - s + s / n_classes)  # the smoothed target probability
 
 
 def test_without_smoothing_there_is_no_optimal_margin_and_full_smoothing_wants_none():

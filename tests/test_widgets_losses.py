@@ -118,16 +118,69 @@ def test_delta_changes_huber_only(curves):
     assert "δ = 2.5" in curves.state["title"]
 
 
-def test_task_switch_reconfigures_the_controls(curves):
+def _shown(control) -> bool:
+    return control.layout.display != "none"
+
+
+def test_task_switch_reconfigures_the_controls_and_hides_those_that_mean_nothing(curves):
     set_controls(curves, task="regression")
     curves.controls["task"].value = "binary"
     point = curves.controls["point"]
     assert (point.min, point.max, point.value) == (-8.0, 8.0, -4.0) and point.description == "logit z"
-    assert curves.controls["delta"].disabled and not curves.controls["label"].disabled
+    assert not _shown(curves.controls["delta"]) and _shown(curves.controls["label"])  # no δ in classification
     assert set(curves.state["curves"]) == set(loss_widgets.BINARY_NAMES)
     curves.controls["task"].value = "regression"
     assert (point.min, point.max, point.value) == (-3.0, 3.0, 1.5)
-    assert not curves.controls["delta"].disabled and curves.controls["label"].disabled
+    assert _shown(curves.controls["delta"]) and not _shown(curves.controls["label"])  # no label in regression
+
+
+def count_full_draws(explorer) -> list:
+    """A list that grows by one each time the explorer draws its whole figure (not only the changing artists)."""
+    draws, draw = [], explorer._canvas.draw
+
+    def counting_draw(*args, **kwargs):
+        draws.append(1)
+        return draw(*args, **kwargs)
+
+    explorer._canvas.draw = counting_draw
+    return draws
+
+
+def test_switching_back_to_a_task_reuses_its_frame_and_draws_what_a_full_redraw_draws():
+    explorer = loss_widgets.loss_curve_explorer()
+    full_draws = count_full_draws(explorer)
+    for task in ["binary", "regression", "binary", "regression"]:
+        explorer.controls["task"].value = task
+    assert full_draws == []  # both tasks' frames were drawn when the explorer was built
+    for task in ["binary", "regression", "binary"]:
+        explorer.controls["task"].value = task
+        kept = explorer.png
+        explorer._background_key = None  # forget every frame: the next update draws everything
+        explorer.update()
+        assert explorer.png == kept and explorer.state["task"] == task
+
+
+def test_the_binary_title_says_what_the_marked_prediction_is():
+    """The title's second line describes the point where the markers are, for either target."""
+    cases = [(1, -4.0, "confidently wrong"), (1, 4.0, "confidently right"), (0, -4.0, "confidently right"),
+             (0, 4.0, "confidently wrong"), (0, 0.5, "unsure"), (1, -1.0, "unsure")]
+    for label, z, verdict in cases:
+        ax_value, _ = loss_widgets.draw_loss_curves("binary", label=label, point=z)
+        first, second = ax_value.get_title().split("\n")
+        assert second.startswith(f"z = {z:.2f}".replace("-", "−") + f", {verdict}:"), ax_value.get_title()
+        assert first.startswith(f"y = {label}, confidently wrong for " + ("z ≪ 0" if label == 1 else "z ≫ 0"))
+        plt.close("all")
+
+
+def test_markers_on_one_spot_stay_distinguishable():
+    """Beyond δ, MAE's and Huber's slopes are equal: their markers differ in shape, and MAE's is hollow."""
+    ax_value, ax_grad = loss_widgets.draw_loss_curves("regression", delta=1.0, point=1.5)
+    dots = [line for line in ax_grad.get_lines() if line.get_marker() not in ("None", None, "")]
+    by_colour = {line.get_marker(): line for line in dots}
+    assert len(by_colour) == 3  # three shapes
+    mae, huber = by_colour["s"], by_colour["D"]
+    assert mae.get_ydata()[0] == pytest.approx(huber.get_ydata()[0])  # the same spot ...
+    assert mae.get_markerfacecolor() == "none" and mae.get_markersize() > huber.get_markersize()  # ... both seen
 
 
 def test_label_flips_the_binary_curves(curves):
@@ -136,6 +189,7 @@ def test_label_flips_the_binary_curves(curves):
     curves.controls["label"].value = 0
     np.testing.assert_allclose(curves.state["curves"]["BCE"][0], bce_1[::-1], rtol=1e-10)  # ℓ(z, 0) = ℓ(−z, 1)
     assert curves.state["label"] == 0 and "y = 0" in curves.state["title"]
+    assert "z = −4.00, confidently right" in curves.state["title"]  # with y = 0, z = −4 is a right answer
     set_controls(curves, label=1)
 
 
@@ -184,6 +238,45 @@ def test_huber_delta_changes_only_the_huber_fit(outlier):
     assert outlier.state["fits"] == regression.outlier_fits(20.0, 10.0)
 
 
+def test_dragging_reuses_the_slope_curves_of_the_same_delta(outlier):
+    """The lower panel depends on δ only: moving the point refits one line per loss, not the 121 of the curves."""
+    set_controls(outlier, shift=5.0, delta=1.0)
+    curves = outlier.state["slopes_vs_shift"]
+    outlier.controls["shift"].value = 12.0
+    assert outlier.state["slopes_vs_shift"] is curves
+    outlier.controls["delta"].value = 2.0
+    assert outlier.state["slopes_vs_shift"] is not curves
+    outlier.controls["delta"].value = 1.0
+    assert outlier.state["slopes_vs_shift"] is curves
+
+
+def test_the_true_line_looks_like_no_fit():
+    """The true line (top) and slope (bottom) are a wide band, drawn in a style none of the fits uses."""
+    ax_fit, ax_slope = loss_widgets.draw_outlier_fits()
+    for ax in (ax_fit, ax_slope):
+        lines = ax.get_lines()
+        bands = [line for line in lines if line.get_linewidth() == loss_widgets.TRUE_LINE_STYLE["linewidth"]]
+        assert len(bands) == 1 and bands[0].get_linestyle() == "-"
+        fits = [line for line in lines if line.get_linewidth() == 2.2]
+        assert len(fits) == 3 and {line.get_linestyle() for line in fits} == {"-", "--", "-."}
+        assert all(line.get_color() != bands[0].get_color() for line in fits)
+    assert "grey band: the true slope" in ax_slope.get_title()
+
+
+def test_revisiting_a_frame_of_the_outlier_explorer_draws_what_a_full_redraw_draws():
+    explorer = loss_widgets.outlier_explorer()
+    full_draws = count_full_draws(explorer)
+    for shift in [-25.0, 25.0, -25.0, 25.0, 15.0]:  # frames: points far below, far above, and back
+        explorer.controls["shift"].value = shift
+    assert len(full_draws) == 2  # the two new frames once each; the start frame and revisits are blitted
+    for shift in [-25.0, 25.0, 15.0]:
+        explorer.controls["shift"].value = shift
+        kept = explorer.png
+        explorer._background_key = None
+        explorer.update()
+        assert explorer.png == kept
+
+
 # ---------------------------------------------------------------------------------------------
 # (3) The confidence explorer
 # ---------------------------------------------------------------------------------------------
@@ -227,6 +320,31 @@ def test_number_of_classes_changes_the_loss_at_margin_zero(confidence):
         set_controls(confidence, margin=0.0, n_classes=c)
         assert confidence.state["at"]["loss"] == pytest.approx(np.log(c))
         assert confidence.state["title"].startswith(f"C = {c}: hard labels push the margin to ∞")
+
+
+def test_every_number_of_classes_fits_one_frame():
+    """The loss panel's limits hold every C's curves, so changing C redraws the curves only (and chance moves)."""
+    explorer = loss_widgets.confidence_explorer()
+    ax_p, ax_loss, _ = explorer.figure.axes
+    full_draws = count_full_draws(explorer)
+    for c in [2, 7, 20]:
+        explorer.controls["n_classes"].value = c
+        assert explorer.state["curves"]["loss"].max() < ax_loss.get_ylim()[1]
+        assert explorer.state["curves"]["smoothed_loss"].max() < ax_loss.get_ylim()[1]
+        chance = [line for line in ax_p.get_lines() if line.get_label() == "chance 1/C"][0]
+        assert chance.get_ydata()[0] == pytest.approx(1 / c)
+    assert full_draws == []
+    kept = explorer.png
+    explorer._background_key = None
+    explorer.update()
+    assert explorer.png == kept
+
+
+def test_the_label_smoothing_is_called_s_as_in_the_notation_page(confidence):
+    set_controls(confidence, margin=2.0, label_smoothing=0.1, n_classes=10)
+    assert "smoothing (s = 0.10) stops at" in confidence.state["title"]
+    assert confidence.controls["label_smoothing"].description == "label smoothing s"
+    assert "ε" not in confidence.state["title"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +400,7 @@ def test_static_figures_show_the_default_states():
     assert "at error 1.50" in ax_value.get_title()
     assert [t.get_text() for t in ax_value.get_legend().get_texts()] == ["MSE", "MAE", "Huber (δ: dotted lines)"]
     ax_value, _ = loss_widgets.draw_loss_curves("binary")
-    assert "y = 1" in ax_value.get_title() and "at z = −4.00" in ax_value.get_title()
+    assert "y = 1" in ax_value.get_title() and "z = −4.00, confidently wrong" in ax_value.get_title()
     assert [t.get_text() for t in ax_value.get_legend().get_texts()] == ["BCE", "MSE on σ(z)"]
     ax_fit, ax_slope = loss_widgets.draw_outlier_fits()
     assert "MSE 1.99" in ax_fit.get_title() and ax_slope.get_xlim() == loss_widgets.SHIFT_LIMITS

@@ -37,8 +37,11 @@ Multi-class classification (input of shape (N, C), or (C,) for one unbatched exa
 
 Functional forms with ``torch.nn.functional``'s names: ``mse_loss``, ``l1_loss``, ``huber_loss``,
 ``smooth_l1_loss``, ``binary_cross_entropy``, ``binary_cross_entropy_with_logits``, ``cross_entropy``,
-``nll_loss``; and ``kl_divergence(p, q)`` between distributions. ``optimal_margin(C, ε)``: the logit margin
-where cross-entropy with label smoothing ε stops pushing (infinite without smoothing).
+``nll_loss``; and ``kl_divergence(p, q)`` between distributions. ``optimal_margin(C, s)``: the logit margin
+where cross-entropy with label smoothing s stops pushing (infinite without smoothing).
+
+Symbols as in NOTATION.md: n an example, c a class, y a class index, t a target distribution, s the
+label-smoothing amount, ε only a small constant (a clamp or a clip).
 
 Bad input raises ``ValueError`` naming the expected and the actual shape, or the bad label. We are
 stricter than PyTorch in two places: input and target must have exactly the same shape (PyTorch
@@ -457,9 +460,9 @@ class NLLLoss(_Loss):
     The input holds log-probabilities (e.g. ``log_softmax(logits)``); the target, the true class of each
     example. With w the class weights (all 1 by default)::
 
-        ℓ_i = −w[y_i] · input[i, y_i]                  (0 where y_i == ignore_index)
-        mean = Σ_i ℓ_i / Σ_i w[y_i]                     (a *weighted* mean, over the examples not ignored)
-        ∂ℓ_i/∂input[i, c] = −w[y_i] if c == y_i else 0
+        ℓ_n = −w[y_n] · input[n, y_n]                  (0 where y_n == ignore_index)
+        mean = Σ_n ℓ_n / Σ_n w[y_n]                     (a *weighted* mean, over the examples not ignored)
+        ∂ℓ_n/∂input[n, c] = −w[y_n] if c == y_n else 0
 
     Shapes: input (N, C) or (C,), target (N,) or () integers in [0, C) -> a float, or (N,) / () for "none".
 
@@ -506,7 +509,7 @@ class NLLLoss(_Loss):
 
 
 def _check_label_smoothing(label_smoothing) -> float:
-    """ε as a float, checked to be a number in [0, 1]."""
+    """The label smoothing s as a float, checked to be a number in [0, 1]."""
     try:
         value = check_number(label_smoothing, "label_smoothing", at_least=0.0)
     except ValueError:
@@ -525,17 +528,17 @@ class CrossEntropyLoss(_Loss):
     - class **probabilities** (a float array with the input's shape (N, C)): one-hot rows, or soft ones.
 
     Both become one matrix A (N, C) of "how much each log-probability counts", and then, with
-    log p = log_softmax(z) and ε the label smoothing, w the class weights (all 1 by default)::
+    log p = log_softmax(z) and s the label smoothing, w the class weights (all 1 by default)::
 
-        indices:        A[i] = (1 − ε) w[y_i] onehot(y_i) + (ε / C) w      (0 where y_i == ignore_index)
-                        mean = Σ_i ℓ_i / Σ_i w[y_i]            (a weighted mean over the examples kept)
-        probabilities:  A[i] = w ⊙ ((1 − ε) t_i + ε / C)
-                        mean = Σ_i ℓ_i / N
+        indices y:          A[n] = (1 − s) w[y_n] onehot(y_n) + (s / C) w      (0 where y_n == ignore_index)
+                            mean = Σ_n ℓ_n / Σ_n w[y_n]        (a weighted mean over the examples kept)
+        probabilities t:    A[n] = w ⊙ ((1 − s) t_n + s / C)
+                            mean = Σ_n ℓ_n / N
 
-        ℓ_i = −Σ_c A[i, c] log p[i, c]
-        ∂ℓ_i/∂z[i] = (Σ_c A[i, c]) · p[i] − A[i]      (no weights, no smoothing:  p[i] − onehot(y_i))
+        ℓ_n = −Σ_c A[n, c] log p[n, c]
+        ∂ℓ_n/∂z[n] = (Σ_c A[n, c]) · p[n] − A[n]      (no weights, no smoothing:  p[n] − onehot(y_n))
 
-    So with the default mean reduction over N examples the gradient is (p − y) / N, the formula that
+    So with the default mean reduction over N examples the gradient is (p − t) / N, t = onehot(y), the formula that
     makes softmax + cross-entropy the standard output of a classifier (Chapter 04 starts from it).
 
     Shapes: input (N, C) or (C,); target (N,) / () integers, or (N, C) / (C,) floats
@@ -556,14 +559,14 @@ class CrossEntropyLoss(_Loss):
     def target_weights(self, target, n: int, c: int, unbatched: bool, input_shape) -> tuple[np.ndarray, float]:
         """The matrix A (N, C) described above, and the mean's denominator."""
         target = np.asarray(target)
-        eps, w = self.label_smoothing, _class_weight(self.weight, c)
+        s, w = self.label_smoothing, _class_weight(self.weight, c)
         w_row = np.ones(c) if w is None else w  # (C,)
         if _is_integer_array(target):
             labels = _check_class_indices(target, n, c, self.ignore_index, unbatched, input_shape)
             keep = labels != self.ignore_index
             safe = np.where(keep, labels, 0)
-            a = (eps / c) * np.broadcast_to(w_row, (n, c)).copy()  # (N, C)
-            a[np.arange(n), safe] += (1.0 - eps) * w_row[safe]
+            a = (s / c) * np.broadcast_to(w_row, (n, c)).copy()  # (N, C)
+            a[np.arange(n), safe] += (1.0 - s) * w_row[safe]
             a[~keep] = 0.0
             return a, float(w_row[safe][keep].sum())
         if target.dtype.kind != "f":
@@ -575,7 +578,7 @@ class CrossEntropyLoss(_Loss):
             raise ValueError(f"a target of class probabilities (floats) must have the input's shape "
                              f"{tuple(input_shape)}, got shape {target.shape}{extra}")
         t = target.astype(np.float64).reshape(n, c)
-        return w_row * ((1.0 - eps) * t + eps / c), float(n)
+        return w_row * ((1.0 - s) * t + s / c), float(n)
 
     def forward(self, input, target):
         """Shapes: input (N, C) or (C,), target (N,) ints or (N, C) floats -> a float, or (N,) for "none"."""
@@ -675,12 +678,13 @@ def kl_divergence(p, q, axis: int = -1) -> np.ndarray:
 
 def optimal_margin(n_classes: int, label_smoothing: float) -> float:
     """The margin m (true class's logit minus the others', all equal) where ``CrossEntropyLoss`` with label
-    smoothing ε over C classes is smallest: there p(true) = 1 − ε + ε/C = t, i.e. m* = ln(t (C − 1) / (1 − t)).
+    smoothing s over C classes is smallest: there p(true) equals the smoothed target t = 1 − s + s/C, i.e.
+    m* = ln(t (C − 1) / (1 − t)).
 
-    Infinite for ε = 0: with a hard label the loss keeps falling as the margin grows.
+    Infinite for s = 0: with a hard label the loss keeps falling as the margin grows.
 
     Raises:
-        ValueError: for C not an integer >= 2, or ε outside [0, 1].
+        ValueError: for C not an integer >= 2, or s outside [0, 1].
     """
     if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
         raise ValueError(f"n_classes must be an integer >= 2, got {n_classes!r}")

@@ -32,12 +32,14 @@ from ..activations import Sigmoid, softmax
 from ..module import Module
 from ..plotting import course_style, fixed_labels, new_figure
 from ..regression import FITS, OutlierData, outlier_data, outlier_fits, slopes_versus_shift
-from .base import Explorer
+from .base import Explorer, encode_png
 
 __all__ = [
     "CURVES_FIGSIZE",
     "CONFIDENCE_FIGSIZE",
+    "LINE_STYLES",
     "OUTLIER_FIGSIZE",
+    "TRUE_LINE_STYLE",
     "binary_loss_curves",
     "confidence_curves",
     "confidence_explorer",
@@ -71,9 +73,67 @@ def _colors() -> list[str]:
     return [cycle[0], cycle[1], cycle[3], cycle[5]]  # the 4th: the dragged point
 
 
+LINE_STYLES = ("-", "--", "-.")
+"""The three series' line styles (MSE / BCE solid, MAE / MSE on σ dashed, Huber dash-dot)."""
+_MARKERS = ({"marker": "o", "markersize": 7},
+            {"marker": "s", "markersize": 12, "markerfacecolor": "none", "markeredgewidth": 2.2},
+            {"marker": "D", "markersize": 6})
+"""The three series' markers: where two sit on one spot (MAE's and Huber's slope beyond δ), the hollow square
+stays visible around the diamond drawn after it."""
+TRUE_LINE_STYLE = {"color": "0.55", "alpha": 0.35, "linewidth": 7.0, "solid_capstyle": "butt"}
+"""The true line (and slope) of the outlier data: a wide grey band behind the fits, so that a fit lying on it
+(Huber's, nearly) neither hides it nor is confused with it (no fit is a band)."""
+
+
+def _dot(ax, color: str, series: int):
+    """An empty marker artist for one series (filled circle, hollow square or diamond)."""
+    return ax.plot([], [], linestyle="none", color=color, **_MARKERS[series])[0]
+
+
 def _fmt(v: float) -> str:
     """A number for a title, with a real minus sign (as matplotlib's tick labels use)."""
     return f"{v:.2f}".replace("-", "−")
+
+
+class _KeyedExplorer(Explorer):
+    """An ``Explorer`` that keeps the background of every key it has drawn (not only the last one), so that
+    going back to a state seen before (the other task, a band of y-limits) blits instead of redrawing the
+    whole figure (~40–110 ms: ticks, grids, legends). ``prepare(states)`` draws the backgrounds of states
+    the learner is likely to reach (the other task) ahead of time.
+
+    As in ``Explorer``, setting ``_background_key`` to None (done after a failed draw) forces full redraws:
+    every kept background is dropped.
+    """
+
+    MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5 MB)
+
+    def _render(self, key, artists: list) -> bytes:
+        saved = getattr(self, "_backgrounds", None)
+        if saved is None or self._background_key is None:
+            saved = self._backgrounds = {}
+        for artist in artists:
+            artist.set_animated(True)  # left out of canvas.draw(): drawn on top of the background below
+        if key in saved:
+            self._canvas.restore_region(saved[key])
+        else:
+            if len(saved) >= self.MAX_BACKGROUNDS:
+                saved.pop(next(iter(saved)))
+            self._canvas.draw()
+            saved[key] = self._canvas.copy_from_bbox(self.figure.bbox)
+        self._background_key = key
+        for artist in artists:
+            self.figure.draw_artist(artist)
+        return encode_png(self._canvas)
+
+    def prepare(self, states: list[dict]) -> None:
+        """Draw and keep the backgrounds of ``states`` (computed states of this explorer), then redraw the
+        current one: the first visit to those states is then as fast as any other step."""
+        with course_style():  # as in update: the style is part of what is drawn (legend frames, fonts)
+            for state in states:
+                key, _ = self._draw(state)
+                if key not in getattr(self, "_backgrounds", {}):
+                    self._render(key, [])
+        self.update()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,8 +219,19 @@ def _curves_title(task: str, delta: float, label: int, point: float, at: dict) -
         return (f"MSE's slope grows with the error; MAE's is ±1, Huber's (δ = {delta:.1f}) at most δ\n"
                 f"at error {_fmt(point)}: {readout}")
     wrong, limit = ("z ≪ 0", "−1") if label == 1 else ("z ≫ 0", "+1")
-    return (f"y = {label}, confidently wrong ({wrong}): BCE's slope stays near {limit}, MSE on σ's vanishes\n"
-            f"at z = {_fmt(point)}: {readout}")
+    return (f"y = {label}, confidently wrong for {wrong}: BCE's slope stays ≈ {limit}, MSE on σ's vanishes\n"
+            f"z = {_fmt(point)}, {_binary_verdict(point, label)}: {readout}")
+
+
+CONFIDENT_LOGIT = 2.0
+"""|z| from which the binary explorer calls a prediction confident: σ(2) ≈ 0.88."""
+
+
+def _binary_verdict(z: float, label: int) -> str:
+    """What the prediction σ(z) is for target ``label``: "confidently right", "confidently wrong" or "unsure"."""
+    if abs(z) < CONFIDENT_LOGIT:
+        return "unsure"
+    return "confidently right" if (z > 0) == (label == 1) else "confidently wrong"
 
 
 class _CurvesFigure:
@@ -170,8 +241,8 @@ class _CurvesFigure:
         colors = _colors()
         self.axes = (ax_value, ax_grad)
         self.curves = [[ax.plot([], [], color=colors[i], linewidth=2.2, linestyle=style)[0]
-                        for i, style in enumerate(("-", "--", "-."))] for ax in self.axes]
-        self.dots = [[ax.plot([], [], "o", color=colors[i], markersize=7)[0] for i in range(3)] for ax in self.axes]
+                        for i, style in enumerate(LINE_STYLES)] for ax in self.axes]
+        self.dots = [[_dot(ax, colors[i], i) for i in range(3)] for ax in self.axes]
         self.bounds = [[ax.axvline(0, color="0.45", linestyle=":", linewidth=1.2) for _ in range(2)]
                        for ax in self.axes]
         for ax in self.axes:
@@ -255,7 +326,7 @@ def loss_curve_explorer(task: str = "regression", delta: float = 1.0, label: int
     """A widget: the value and the gradient of each loss as the prediction moves.
 
     Controls (``.controls``): ``"task"`` (ToggleButtons "regression" / "binary"), ``"delta"`` (Huber's
-    δ, 0.1–3; disabled for "binary"), ``"label"`` (the binary target, 0 or 1; disabled for "regression"),
+    δ, 0.1–3; hidden for "binary"), ``"label"`` (the binary target, 0 or 1; hidden for "regression"),
     ``"point"`` (where the markers sit: the error, −3…3, or the logit, −8…8; reset when the task changes).
     State (``.state``): ``"task"``, ``"delta"``, ``"label"``, ``"point"``, ``"curves"`` (name -> (value,
     gradient) on the x-grid), ``"at"`` (name -> (value, gradient) at the point), ``"title"``, ``"error"``.
@@ -281,8 +352,8 @@ def loss_curve_explorer(task: str = "regression", delta: float = 1.0, label: int
         point_slider.min, point_slider.max = lo, hi
         point_slider.value = _default_point(key) if value is None else float(np.clip(value, lo, hi))
         point_slider.description = "error ŷ − y" if key == "regression" else "logit z"
-        delta_slider.disabled = key != "regression"
-        label_buttons.disabled = key == "regression"
+        delta_slider.layout.display = None if key == "regression" else "none"  # shown only where it means something
+        label_buttons.layout.display = "none" if key == "regression" else None
 
     def compute() -> dict:
         return _curves_state(task_buttons.value, delta_slider.value, label_buttons.value, point_slider.value)
@@ -293,7 +364,7 @@ def loss_curve_explorer(task: str = "regression", delta: float = 1.0, label: int
 
     configure(task, point)
     rows = [task_buttons, widgets.HBox([delta_slider, label_buttons]), point_slider]
-    explorer = Explorer(controls, rows, fig, compute, draw)
+    explorer = _KeyedExplorer(controls, rows, fig, compute, draw)
 
     def on_task(change) -> None:
         with explorer.paused():
@@ -301,6 +372,8 @@ def loss_curve_explorer(task: str = "regression", delta: float = 1.0, label: int
 
     task_buttons.unobserve(explorer._on_change, names="value")
     task_buttons.observe(on_task, names="value")
+    other = "binary" if task == "regression" else "regression"
+    explorer.prepare([_curves_state(other, delta_slider.value, label_buttons.value, _default_point(other))])
     return explorer
 
 
@@ -317,12 +390,17 @@ def _outlier_ylim(y_outlier: float, data: OutlierData) -> tuple[float, float]:
     return float(np.floor(lo / 10) * 10), float(np.ceil(hi / 10) * 10)
 
 
-def _outlier_state(shift: float, delta: float, data: OutlierData) -> dict:
+def _outlier_state(shift: float, delta: float, data: OutlierData, slopes: dict | None = None) -> dict:
+    """The explorer's state. ``slopes`` (δ -> each fit's slope over the shift grid) keeps the curves of the
+    lower panel, which depend on δ only: dragging the point then refits one line per loss (< 1 ms), not 121."""
     delta = _check_delta(delta)
     y = data.with_shift(shift)
     fits = outlier_fits(shift, delta, data)
+    slopes = {} if slopes is None else slopes
+    if delta not in slopes:
+        slopes[delta] = slopes_versus_shift(_SHIFT_GRID, delta, data)
     return {"shift": float(shift), "delta": delta, "x": data.x, "y": y, "fits": fits,
-            "slopes_vs_shift": slopes_versus_shift(_SHIFT_GRID, delta, data), "shifts": _SHIFT_GRID,
+            "slopes_vs_shift": slopes[delta], "shifts": _SHIFT_GRID,
             "ylim": _outlier_ylim(y[data.outlier], data),
             "title": ("Drag one point away: the MSE line follows it, MAE and Huber barely move\n"
                       f"slopes: true {_fmt(data.slope)} · " + " · ".join(f"{n} {_fmt(f[0])}" for n, f in fits.items())
@@ -334,8 +412,7 @@ class _OutlierFigure:
         colors = _colors()
         self.data, self.axes = data, (ax_fit, ax_slope)
         grid = np.array([-1.0, 11.0])
-        ax_fit.plot(grid, data.slope * grid + data.intercept, color="0.6", linestyle=(0, (2, 2)), linewidth=1.4,
-                    label="true line", zorder=1)
+        ax_fit.plot(grid, data.slope * grid + data.intercept, label="true line", zorder=1, **TRUE_LINE_STYLE)
         keep = np.arange(data.x.size) != data.outlier
         ax_fit.plot(data.x[keep], data.y[keep], "o", color="0.45", markersize=5, label="data", zorder=3)
         ax_fit.plot([data.x[data.outlier]], [data.y[data.outlier]], "o", markerfacecolor="none", color="0.35",
@@ -343,23 +420,21 @@ class _OutlierFigure:
         self.drag = ax_fit.plot([], [], color="0.35", linestyle=":", linewidth=1.2)[0]
         self.outlier = ax_fit.plot([], [], "D", color=colors[3], markeredgecolor="black", markersize=9,
                                    label="the dragged point", zorder=4)[0]
-        styles = ("-", "--", "-.")
-        self.lines = {name: ax_fit.plot([], [], color=colors[i], linestyle=styles[i], linewidth=2.2,
+        self.lines = {name: ax_fit.plot([], [], color=colors[i], linestyle=LINE_STYLES[i], linewidth=2.2,
                                         label=f"{name} fit", zorder=2)[0] for i, name in enumerate(FITS)}
         ax_fit.set_xlim(-0.5, 10.5)
         ax_fit.set_xlabel("x")
         ax_fit.set_ylabel("y")
         fixed_labels(ax_fit)
-        self.slope_curves = {name: ax_slope.plot([], [], color=colors[i], linestyle=styles[i], linewidth=2.2,
+        self.slope_curves = {name: ax_slope.plot([], [], color=colors[i], linestyle=LINE_STYLES[i], linewidth=2.2,
                                                  label=name)[0] for i, name in enumerate(FITS)}
-        self.slope_dots = {name: ax_slope.plot([], [], "o", color=colors[i], markersize=7)[0]
-                           for i, name in enumerate(FITS)}
-        ax_slope.axhline(data.slope, color="0.6", linestyle=(0, (2, 2)), linewidth=1.4)
+        self.slope_dots = {name: _dot(ax_slope, colors[i], i) for i, name in enumerate(FITS)}
+        ax_slope.axhline(data.slope, zorder=1, **TRUE_LINE_STYLE)
         self.now = ax_slope.axvline(0.0, color="0.35", linestyle=":", linewidth=1.2)
         ax_slope.set_xlim(*SHIFT_LIMITS)
         ax_slope.set_xlabel("how far the point is dragged (shift of its y)")
         ax_slope.set_ylabel("slope of the fit")
-        fixed_labels(ax_slope).set_text("The fitted slope as the point moves (dashed: the true slope)")
+        fixed_labels(ax_slope).set_text("The fitted slope as the point moves (grey band: the true slope)")
         ax_slope.legend(loc="upper left", fontsize=9, ncol=3)
         self.title = fixed_labels(ax_fit)
         self._ylim, self._slope_ylim = None, None
@@ -375,10 +450,11 @@ class _OutlierFigure:
             self.slope_curves[name].set_data(state["shifts"], state["slopes_vs_shift"][name])
             self.slope_dots[name].set_data([state["shift"]], [slope])
         self.now.set_xdata([state["shift"]] * 2)
-        if state["ylim"] != self._ylim:
-            ax_fit.set_ylim(*state["ylim"])
-            ax_fit.legend(loc="upper left" if state["shift"] <= 0 else "lower right", fontsize=9, ncol=2)
-            self._ylim = state["ylim"]
+        frame = (state["ylim"], "upper left" if state["shift"] <= 0 else "lower right")  # the legend avoids the point
+        if frame != self._ylim:
+            ax_fit.set_ylim(*frame[0])
+            ax_fit.legend(loc=frame[1], fontsize=9, ncol=2)
+            self._ylim = frame
         all_slopes = np.concatenate(list(state["slopes_vs_shift"].values()))
         slope_ylim = (float(np.floor(all_slopes.min() * 2) / 2), float(np.ceil(all_slopes.max() * 2) / 2))
         if slope_ylim != self._slope_ylim:
@@ -427,15 +503,17 @@ def outlier_explorer(shift: float = 15.0, delta: float = 1.0) -> widgets.VBox:
                                           style=wide, layout=widgets.Layout(width="460px"))
     controls = {"shift": shift_slider, "delta": delta_slider}
 
+    slopes: dict = {}  # δ -> the lower panel's curves, computed once per δ
+
     def compute() -> dict:
-        return _outlier_state(shift_slider.value, delta_slider.value, data)
+        return _outlier_state(shift_slider.value, delta_slider.value, data, slopes)
 
     def draw(state: dict) -> tuple:
         artists.update(state)
         return artists.key(), artists.changing()
 
     note = widgets.HTML("<small>Huber's δ on a log scale: a large δ behaves like MSE, a small δ like MAE.</small>")
-    return Explorer(controls, [shift_slider, delta_slider, note], fig, compute, draw)
+    return _KeyedExplorer(controls, [shift_slider, delta_slider, note], fig, compute, draw)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,9 +529,9 @@ def confidence_curves(margins, n_classes: int = 10, label_smoothing: float = 0.1
     """One example whose true class has logit ``m`` (the margin) and the other ``C − 1`` classes logit 0.
 
     Returns the true class's probability ``"p"``, the cross-entropy with a hard label ``"loss"`` and
-    with label smoothing ``"smoothed_loss"``, and the gradients of both with respect to the true class's
+    with label smoothing s ``"smoothed_loss"``, and the gradients of both with respect to the true class's
     logit (``"grad"``, ``"smoothed_grad"``), all from ``utils.losses.CrossEntropyLoss`` (reduction "none"
-    and its backward), and the smoothed target probability ``"target"`` = 1 − ε + ε / C of the true class.
+    and its backward), and the smoothed target probability ``"target"`` = 1 − s + s / C of the true class.
 
     Shapes: margins (M,) -> each entry (M,), "target" a float
     """
@@ -463,8 +541,8 @@ def confidence_curves(margins, n_classes: int = 10, label_smoothing: float = 0.1
     logits[:, 0] = m  # (M, C): class 0 is the true class
     labels = np.zeros(m.size, dtype=np.int64)
     out = {"p": softmax(logits, axis=1)[:, 0]}
-    for suffix, eps in (("", 0.0), ("smoothed_", float(label_smoothing))):
-        ce = L.CrossEntropyLoss(reduction="none", label_smoothing=eps)
+    for suffix, smoothing in (("", 0.0), ("smoothed_", float(label_smoothing))):
+        ce = L.CrossEntropyLoss(reduction="none", label_smoothing=smoothing)
         out[f"{suffix}loss"] = ce(logits, labels)
         out[f"{suffix}grad"] = ce.backward(np.ones(m.size))[:, 0]
     out["target"] = 1.0 - float(label_smoothing) + float(label_smoothing) / c
@@ -472,21 +550,24 @@ def confidence_curves(margins, n_classes: int = 10, label_smoothing: float = 0.1
 
 
 _MARGIN_GRID = np.linspace(*MARGIN_LIMITS, 561)
+_LOSS_TOP = float(np.ceil(np.log1p((CLASSES_LIMITS[1] - 1) * np.exp(-MARGIN_LIMITS[0])) + 0.5))
+"""The loss panel's upper limit for every C: the largest loss shown (C = 20 at the smallest margin) plus room.
+One fixed frame: changing C only redraws the curves (a new frame would redraw the whole figure, ~100 ms)."""
 
 
 def _confidence_state(margin: float, label_smoothing: float, n_classes: int) -> dict:
-    eps = float(label_smoothing)
-    if not 0.0 <= eps <= 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {eps}")
+    smoothing = float(label_smoothing)
+    if not 0.0 <= smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1], got {smoothing}")
     c = _check_classes(n_classes)
-    curves = confidence_curves(_MARGIN_GRID, c, eps)
-    at = {k: float(v[0]) for k, v in confidence_curves([margin], c, eps).items() if k != "target"}
-    best = L.optimal_margin(c, eps)
-    stop = (f"smoothing (ε = {eps:.2f}) stops at {_fmt(best)}" if np.isfinite(best) else "so does ε = 0")
+    curves = confidence_curves(_MARGIN_GRID, c, smoothing)
+    at = {k: float(v[0]) for k, v in confidence_curves([margin], c, smoothing).items() if k != "target"}
+    best = L.optimal_margin(c, smoothing)
+    stop = (f"smoothing (s = {smoothing:.2f}) stops at {_fmt(best)}" if np.isfinite(best) else "so does s = 0")
     title = (f"C = {c}: hard labels push the margin to ∞; {stop}\n"
              f"margin {_fmt(margin)}: p = {at['p']:.2f} · loss {_fmt(at['loss'])} (gradient {_fmt(at['grad'])})"
              f" · smoothed {_fmt(at['smoothed_loss'])} ({_fmt(at['smoothed_grad'])})")
-    return {"margin": float(margin), "label_smoothing": eps, "n_classes": c, "margins": _MARGIN_GRID,
+    return {"margin": float(margin), "label_smoothing": smoothing, "n_classes": c, "margins": _MARGIN_GRID,
             "curves": curves, "at": at, "optimum": best, "title": title}
 
 
@@ -498,14 +579,14 @@ class _ConfidenceFigure:
         self.p_dot = ax_p.plot([], [], "o", color=colors[0], markersize=7)[0]
         ax_p.axhline(1.0, color=colors[1], linestyle=(0, (2, 2)), linewidth=1.4, label="hard target 1")
         self.target = ax_p.axhline(0.9, color=colors[2], linestyle="-.", linewidth=1.4,
-                                   label="smoothed target 1 − ε + ε/C")
+                                   label="smoothed target 1 − s + s/C")
         self.chance = ax_p.axhline(0.1, color="0.6", linestyle=":", linewidth=1.2, label="chance 1/C")
         self.loss_curves = [ax_loss.plot([], [], color=colors[i], linestyle=s, linewidth=2.2, label=lab)[0]
                             for i, s, lab in ((1, "-", "hard label"), (2, "-.", "label smoothing"))]
-        self.loss_dots = [ax_loss.plot([], [], "o", color=colors[i], markersize=7)[0] for i in (1, 2)]
+        self.loss_dots = [_dot(ax_loss, colors[i], i) for i in (1, 2)]
         self.grad_curves = [ax_grad.plot([], [], color=colors[i], linestyle=s, linewidth=2.2)[0]
                             for i, s in ((1, "-"), (2, "-."))]
-        self.grad_dots = [ax_grad.plot([], [], "o", color=colors[i], markersize=7)[0] for i in (1, 2)]
+        self.grad_dots = [_dot(ax_grad, colors[i], i) for i in (1, 2)]
         self.optimum = [ax.axvline(0, color=colors[2], linestyle=":", linewidth=1.2) for ax in self.axes]
         for ax, ylabel in zip(self.axes, ("probability", "cross-entropy", "d loss / d (true logit)")):
             ax.axhline(0, color="0.5", linewidth=0.8)
@@ -513,6 +594,7 @@ class _ConfidenceFigure:
             ax.set_ylabel(ylabel)
             fixed_labels(ax)
         ax_p.set_ylim(-0.03, 1.08)
+        ax_loss.set_ylim(-0.15, _LOSS_TOP)
         ax_grad.set_ylim(-1.08, 0.58)
         ax_p.legend(loc="center right", fontsize=8.5, frameon=True, framealpha=0.9, edgecolor="none")  # hides lines
         ax_loss.legend(loc="upper right", fontsize=9)
@@ -520,13 +602,13 @@ class _ConfidenceFigure:
             ax.tick_params(labelbottom=False)
         ax_grad.set_xlabel("margin: logit of the true class minus the others' (all 0)")
         self.title = fixed_labels(ax_p)
-        self._key = None
 
     def update(self, state: dict) -> None:
         m, curves, at = state["margins"], state["curves"], state["at"]
         self.p_curve.set_data(m, curves["p"])
         self.p_dot.set_data([state["margin"]], [at["p"]])
         self.target.set_ydata([curves["target"]] * 2)
+        self.chance.set_ydata([1.0 / state["n_classes"]] * 2)
         for i, suffix in enumerate(("", "smoothed_")):
             self.loss_curves[i].set_data(m, curves[f"{suffix}loss"])
             self.loss_dots[i].set_data([state["margin"]], [at[f"{suffix}loss"]])
@@ -534,17 +616,11 @@ class _ConfidenceFigure:
             self.grad_dots[i].set_data([state["margin"]], [at[f"{suffix}grad"]])
         for line in self.optimum:
             line.set_xdata([state["optimum"]] * 2 if np.isfinite(state["optimum"]) else [np.nan] * 2)
-        key = state["n_classes"]
-        if key != self._key:  # the loss's range and chance level depend on C only
-            self.chance.set_ydata([1.0 / key] * 2)
-            top = max(curves["loss"][0], curves["smoothed_loss"][0])
-            self.axes[1].set_ylim(-0.15, float(np.ceil(top + 0.5)))
-            self._key = key
         self.title.set_text(state["title"])
 
     def changing(self) -> list:
-        return [self.p_curve, self.p_dot, self.target, *self.loss_curves, *self.loss_dots, *self.grad_curves,
-                *self.grad_dots, *self.optimum, self.title]
+        return [self.p_curve, self.p_dot, self.target, self.chance, *self.loss_curves, *self.loss_dots,
+                *self.grad_curves, *self.grad_dots, *self.optimum, self.title]
 
 
 def draw_confidence(margin: float = 2.0, label_smoothing: float = 0.1, n_classes: int = 10, ax=None):
@@ -566,10 +642,10 @@ def draw_confidence(margin: float = 2.0, label_smoothing: float = 0.1, n_classes
 def confidence_explorer(margin: float = 2.0, label_smoothing: float = 0.1, n_classes: int = 10) -> widgets.VBox:
     """A widget: slide the true class's logit margin and watch its probability, the loss and the gradient.
 
-    Controls (``.controls``): ``"margin"`` (−4…10), ``"label_smoothing"`` (ε, 0…0.5), ``"n_classes"``
+    Controls (``.controls``): ``"margin"`` (−4…10), ``"label_smoothing"`` (s, 0…0.5), ``"n_classes"``
     (C, 2…20). State (``.state``): ``"margin"``, ``"label_smoothing"``, ``"n_classes"``, ``"margins"``
     (the x-grid), ``"curves"`` (as ``confidence_curves``), ``"at"`` (the values at the margin),
-    ``"optimum"`` (the smoothed loss's best margin, inf for ε = 0), ``"title"``, ``"error"``.
+    ``"optimum"`` (the smoothed loss's best margin, inf for s = 0), ``"title"``, ``"error"``.
     """
     with course_style():
         fig, axes = new_figure(CONFIDENCE_FIGSIZE, nrows=3, sharex=True, top=0.75)
@@ -580,7 +656,7 @@ def confidence_explorer(margin: float = 2.0, label_smoothing: float = 0.1, n_cla
                                         description="margin", style=wide, layout=widgets.Layout(width="460px"))
     smoothing_slider = widgets.FloatSlider(value=float(np.clip(label_smoothing, *SMOOTHING_LIMITS)),
                                            min=SMOOTHING_LIMITS[0], max=SMOOTHING_LIMITS[1], step=0.01,
-                                           readout_format=".2f", description="label smoothing ε", style=wide,
+                                           readout_format=".2f", description="label smoothing s", style=wide,
                                            layout=widgets.Layout(width="460px"))
     classes_slider = widgets.IntSlider(value=int(np.clip(n_classes, *CLASSES_LIMITS)), min=CLASSES_LIMITS[0],
                                        max=CLASSES_LIMITS[1], description="classes C", style=wide,
@@ -592,6 +668,6 @@ def confidence_explorer(margin: float = 2.0, label_smoothing: float = 0.1, n_cla
 
     def draw(state: dict) -> tuple:
         artists.update(state)
-        return state["n_classes"], artists.changing()
+        return "one frame", artists.changing()  # the same frame for every state: only the artists change
 
     return Explorer(controls, [margin_slider, smoothing_slider, classes_slider], fig, compute, draw)

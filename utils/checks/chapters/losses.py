@@ -6,7 +6,7 @@
   computed independently by PyTorch on the clipped probabilities, *not* against ``BCELoss``'s clamp);
 - ``losses.bce_with_logits``: the stable form on logits, which must survive logits of ±1000;
 - ``losses.cross_entropy``: a batch of logits (N, C) with integer labels (N,), mean reduction;
-- ``losses.softmax_ce_grad``: d(mean cross-entropy)/d(logits) = (softmax(z) − onehot(y)) / N;
+- ``losses.softmax_ce_grad``: d(mean cross-entropy)/d(logits) = (p − t) / N, p = softmax(z), t = onehot(y);
 - ``losses.initial_loss``: the loss of an untrained 10-class classifier, ln 10 (a number).
 
 Every reference is compared with PyTorch (``oracle``); every hint names one plausible mistake and is
@@ -76,6 +76,9 @@ _RETURN_ONE_NUMBER = ("return one number, the mean over every element (np.mean o
                       "per element or per row")
 _NOT_A_LIST = "return one number (a float, e.g. float(np.mean(...))), not a list"
 _NATURAL_LOG = "use the natural logarithm np.log (as PyTorch does), not np.log2 or np.log10"
+_XOR = "^ is bitwise XOR in Python (and NumPy), not a power: square with ** 2 (or np.square)"
+_IF_ON_AN_ARRAY = ("`if` asks one yes/no question, but e <= delta is an array of answers, one per element: choose "
+                   "element by element with np.where(np.abs(e) <= delta, quadratic, linear)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +114,11 @@ def _mae(y_pred, y_true):
     return np.mean(np.abs(np.asarray(y_pred) - np.asarray(y_true)))
 
 
+def _absolute_errors(statistic: Callable) -> Callable:
+    """A mistake: ``statistic`` (np.median, np.max) of the absolute errors instead of their mean."""
+    return lambda y_pred, y_true: statistic(np.abs(np.subtract(y_pred, y_true, dtype=float)))
+
+
 def _row_sums_then_mean(loss: Callable) -> Callable:
     def mistake(y_pred, y_true):
         e = np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)
@@ -134,12 +142,18 @@ register(
                  _same_as_exactly(_mae)),
             Hint(VALUE, "that is the root of the MSE (RMSE): leave out the square root",
                  _same_as_exactly(lambda a, b: np.sqrt(_mse(a, b)))),
+            Hint(VALUE, "that squares the mean error, np.mean(e)**2, where errors of both signs cancel first: square "
+                        "each error, then average, np.mean(e**2)",
+                 _same_as_exactly(lambda a, b: _mean_error(a, b) ** 2)),
+            Hint(VALUE, "y_pred² − y_true² is not the squared error: square the difference, (y_pred − y_true)²",
+                 _same_as_exactly(lambda a, b: np.mean(np.square(a) - np.square(b)))),
             Hint(VALUE, "PyTorch's MSELoss (and this exercise) has no factor ½: mean((y_pred − y_true)²)",
                  scaled(0.5, rtol=1e-5)),
             Hint(VALUE, "you summed each row and averaged the rows: the MSE averages over every element",
                  _same_as_exactly(_row_sums_then_mean(np.square))),
             Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
             Hint(VALUE, _NOT_A_LIST, returned_a_list),
+            Hint(EXCEPTION, _XOR, raised("bitwise_xor")),
         ),
     ),
     FunctionExercise(
@@ -150,15 +164,23 @@ register(
         oracle=torch_functional("l1_loss", n_tensors=2),
         hints=(
             Hint(VALUE, _SUM_NOT_MEAN, _summed()),
-            Hint(VALUE, "take the absolute value of each error before averaging: otherwise positive and "
-                        "negative errors cancel", _same_as_exactly(_mean_error)),
+            Hint(VALUE, "take the absolute value of each error, |y_pred − y_true|, before averaging: without it (or "
+                        "with |y_pred| − |y_true|, the absolute values taken separately) positive and negative errors "
+                        "cancel",
+                 _same_as_any_exactly([_mean_error, lambda p, t: np.mean(np.abs(p) - np.abs(t))])),
             Hint(VALUE, "take the absolute value of each error, not of their mean",
                  _same_as_exactly(lambda a, b: np.abs(_mean_error(a, b)))),
             Hint(VALUE, "that is the mean *squared* error; the MAE averages |y_pred − y_true|", _same_as_exactly(_mse)),
+            Hint(VALUE, "that is the median of the absolute errors; the MAE is their mean, np.mean (the median is "
+                        "the constant that *minimises* the MAE, not the MAE itself)",
+                 lambda a: _n_elements(a) > 2 and _same_as_exactly(_absolute_errors(np.median))(a)),
+            Hint(VALUE, "that is the largest absolute error; the MAE is the mean of all of them",
+                 lambda a: _n_elements(a) > 1 and _same_as_exactly(_absolute_errors(np.max))(a)),
             Hint(VALUE, "you summed each row and averaged the rows: the MAE averages over every element",
                  _same_as_exactly(_row_sums_then_mean(np.abs))),
             Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
             Hint(VALUE, _NOT_A_LIST, returned_a_list),
+            Hint(EXCEPTION, _XOR, raised("bitwise_xor")),
         ),
     ),
 )
@@ -189,6 +211,8 @@ def _huber_variant(quadratic: Callable, linear: Callable, fixed_delta: float | N
 
 
 _HALF_SQUARE, _LINEAR = (lambda a, d: 0.5 * a**2), (lambda a, d: d * (a - 0.5 * d))
+# Smooth L1's branches: ½e²/δ and |e| − ½δ. A learner who mixes the two losses takes one branch from each.
+_SMOOTH_QUADRATIC, _SMOOTH_LINEAR = (lambda a, d: 0.5 * a**2 / d), (lambda a, d: a - 0.5 * d)
 
 
 def _huber_signed(in_test: bool, in_linear: bool) -> Callable:
@@ -219,14 +243,23 @@ register(
         hints=(
             Hint(VALUE, "your function ignores its delta argument (it always uses δ = 1)",
                  lambda a: _delta(a) != 1.0 and _same_as_exactly(_huber_variant(_HALF_SQUARE, _LINEAR, 1.0))(a)),
+            Hint(VALUE, "that is PyTorch's SmoothL1Loss(beta=δ) (½e²/δ and |e| − ½δ); Huber is δ times it: "
+                        "½e² and δ(|e| − ½δ)",
+                 lambda a: _delta(a) != 1.0 and _same_as_exactly(_huber_variant(_SMOOTH_QUADRATIC, _SMOOTH_LINEAR))(a)),
+            Hint(VALUE, "your linear branch |e| − ½δ is Smooth L1's (slope 1); Huber's is δ·(|e| − ½δ), with slope δ "
+                        "beyond δ: multiply it by δ",
+                 lambda a: _delta(a) != 1.0 and _same_as_exactly(_huber_variant(_HALF_SQUARE, _SMOOTH_LINEAR))(a)),
+            Hint(VALUE, "your quadratic branch ½e²/δ is Smooth L1's; Huber's is ½e², not divided by δ",
+                 lambda a: _delta(a) != 1.0 and _same_as_exactly(_huber_variant(_SMOOTH_QUADRATIC, _LINEAR))(a)),
             Hint(VALUE, "the quadratic part is ½·e² (with the ½, so that both pieces have slope δ where they meet)",
                  _same_as_exactly(_huber_variant(lambda a, d: a**2, _LINEAR))),
             Hint(VALUE, "the linear part is δ·(|e| − ½δ): without the − ½δ the two pieces do not meet at |e| = δ",
                  _same_as_exactly(_huber_variant(_HALF_SQUARE, lambda a, d: d * a))),
-            Hint(VALUE, "that is PyTorch's SmoothL1Loss(beta=δ) (½e²/δ and |e| − ½δ); Huber is δ times it: "
-                        "½e² and δ(|e| − ½δ)",
+            Hint(VALUE, "the linear part is δ·(|e| − ½δ) = δ|e| − ½δ²: the offset is ½δ², not ½δ",
                  lambda a: _delta(a) != 1.0
-                 and _same_as_exactly(_huber_variant(lambda e, d: 0.5 * e**2 / d, lambda e, d: e - 0.5 * d))(a)),
+                 and _same_as_exactly(_huber_variant(_HALF_SQUARE, lambda e, d: d * e - 0.5 * d))(a)),
+            Hint(VALUE, "that is twice the Huber loss (e² and 2δ|e| − δ²): the quadratic part is ½e², the linear part "
+                        "δ(|e| − ½δ)", scaled(2.0)),
             Hint(VALUE, "the branches are swapped: small errors (|e| ≤ δ) are squared, large ones grow linearly",
                  _same_as_exactly(lambda p, t, delta=1.0: np.mean(np.where(
                      np.abs(np.asarray(p) - np.asarray(t)) > delta, _HALF_SQUARE(np.abs(np.asarray(p) - t), delta),
@@ -237,6 +270,8 @@ register(
             Hint(VALUE, _SUM_NOT_MEAN, _summed()),
             Hint(VALUE, _RETURN_ONE_NUMBER, not_one_number),
             Hint(VALUE, _NOT_A_LIST, returned_a_list),
+            Hint(EXCEPTION, _IF_ON_AN_ARRAY, raised("truth value of an array")),
+            Hint(EXCEPTION, _XOR, raised("bitwise_xor")),
         ),
     ),
 )
@@ -271,6 +306,11 @@ def _bce_with(log_p: Callable, log_1mp: Callable) -> Callable:
         return -np.mean(y * log_p(p, eps) + (1 - y) * log_1mp(p, eps))
 
     return mistake
+
+
+def _bce_unclipped(p, y):
+    p, y = np.asarray(p, dtype=float), np.asarray(y, dtype=float)
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
 def _bce_row_sums(p, y, eps=1e-7):
@@ -325,6 +365,12 @@ register(
             Hint(VALUE, "the loss has two terms, −[y·log p + (1 − y)·log(1 − p)]: the (1 − y)·log(1 − p) term is "
                         "what an example with label 0 costs",
                  _same_as_exactly(_bce_with(lambda p, e: np.log(np.clip(p, e, 1 - e)), lambda p, e: 0.0 * p))),
+            Hint(VALUE, "the second term is (1 − y)·log(1 − p): without the (1 − y), an example with label 1 pays "
+                        "log(1 − p) as well",
+                 _same_as_exactly(lambda p, y, eps=1e-7: -np.mean(
+                     np.asarray(y) * np.log(np.clip(p, eps, 1 - eps)) + np.log(1 - np.clip(p, eps, 1 - eps))))),
+            Hint(VALUE, "clip the probabilities p, not the labels y: p is what goes into the logs",
+                 _same_as_exactly(lambda p, y, eps=1e-7: _bce_unclipped(p, np.clip(y, eps, 1 - eps)))),
             Hint(VALUE, _NATURAL_LOG, _log2_or_log10),
             Hint(VALUE, "you summed each row and averaged the rows: the mean runs over every element",
                  _same_as_exactly(_bce_row_sums)),
@@ -355,6 +401,17 @@ def bce_logit_cases() -> list[Case]:
     ]
 
 
+def _bce_logits_with(first: Callable, last: Callable) -> Callable:
+    """The stable formula first(z, 0) − z·y + last(z), with a slip in its first term (np.minimum for np.maximum)
+    or its last (log(1 + e^(−z)) for log(1 + e^(−|z|)))."""
+
+    def mistake(z, y):
+        z, y = np.asarray(z, dtype=float), np.asarray(y, dtype=float)
+        return np.mean(first(z, 0.0) - z * y + last(z))
+
+    return mistake
+
+
 def _sigmoid_then_clipped_bce(z, y, eps=1e-7):
     p = np.clip(sigmoid(z), eps, 1 - eps)
     y = np.asarray(y, dtype=float)
@@ -383,6 +440,14 @@ register(
                         "the loss is max(z, 0) − z·y + log(1 + e^(−|z|)) = (1 − y)·z + log(1 + e^(−z))",
                  _same_as_exactly(lambda z, y: np.mean(np.maximum(-np.asarray(z), 0) - np.asarray(z) * y
                                                + np.log1p(np.exp(-np.abs(z)))))),
+            Hint(VALUE, "the last term is log(1 + e^(−|z|)), with the absolute value: max(z, 0) + log(1 + e^(−|z|)) "
+                        "equals log(1 + e^z) for every z, while log(1 + e^(−z)) only matches it for z ≥ 0",
+                 _same_as_exactly(_bce_logits_with(np.maximum, lambda z: np.log1p(np.exp(-z))))),
+            Hint(VALUE, "the last term is log(1 + e^(−|z|)), with a minus sign in the exponent: e^(+|z|) overflows "
+                        "and counts |z| twice",
+                 _same_as_exactly(_bce_logits_with(np.maximum, lambda z: np.log1p(np.exp(np.abs(z)))))),
+            Hint(VALUE, "the first term is max(z, 0): for z > 0, log(1 + e^z) ≈ z, which max(z, 0) supplies",
+                 _same_as_exactly(_bce_logits_with(np.minimum, lambda z: np.log1p(np.exp(-np.abs(z)))))),
             Hint(VALUE, "the loss is max(z, 0) − z·y + log(1 + e^(−|z|)): check the sign of the z·y term",
                  _same_as_exactly(lambda z, y: np.mean(np.maximum(z, 0) + np.asarray(z) * y
                                                + np.log1p(np.exp(-np.abs(z)))))),
@@ -468,6 +533,13 @@ def _clipped_log_softmax(eps: float) -> Callable:
 _CLIP_EPSILONS = (1e-7, 1e-8, 1e-10, 1e-12, 1e-15)
 
 
+def _shapes_n_by_c_and_n_by_n(attempt) -> bool:
+    """The exception names shapes (N, C) and (N, N): a one-hot matrix built with np.eye(N) instead of np.eye(C)."""
+    n, c = np.shape(attempt.case.args[0])
+    text = str(attempt.result.exception).replace(" ", "")
+    return f"({n},{c})" in text and f"({n},{n})" in text
+
+
 _ONE_HOT_CONFUSION = ("labels are class indices (0, 1, 2, …), not one-hot rows: pick each row's log-probability "
                       "of its true class with log_p[np.arange(N), labels]")
 _WRONG_AXIS = ("softmax and log-softmax run over the classes, i.e. along each row (axis=1), not down the batch "
@@ -478,6 +550,8 @@ _ROW_MAXIMUM = ("subtract each row's own maximum, z.max(axis=1, keepdims=True), 
                 "(or of each column): a row far below it underflows to all zeros, and log 0 = −inf")
 _KEEPDIMS = ("without keepdims=True the N row maxima (or sums), of shape (N,), line up with the columns instead of "
              "the rows: use z.max(axis=1, keepdims=True) and .sum(axis=1, keepdims=True), of shape (N, 1)")
+_EYE_OF_N = ("np.eye(N)[labels] has one column per example, (N, N): the one-hot matrix has one column per class, "
+             "np.eye(C)[labels] with C = logits.shape[1]")
 _BROADCAST = ("an (N, C) and an (N,) array did not broadcast: labels are class indices, not one-hot rows (pick "
               "each row's log-probability with log_p[np.arange(N), labels]), and reductions over the classes need "
               "keepdims=True (z.max(axis=1, keepdims=True)) so that each row's maximum and sum stay (N, 1)")
@@ -493,9 +567,13 @@ register(
         hints=(
             Hint(VALUE, _ONE_HOT_CONFUSION,
                  _same_as_exactly(_ce_variant(log_softmax, lambda lp, y: -np.mean(np.sum(y * lp, axis=1))))),
-            Hint(VALUE, "log_p[:, labels] picks the labelled columns for every row (an N × N array): use "
+            Hint(VALUE, "log_p[:, labels] picks the labelled columns for every row (an N × N array), log_p[labels] "
+                        "whole rows: use log_p[np.arange(N), labels], one entry per row",
+                 _same_as_any_exactly([_ce_variant(log_softmax, lambda lp, y: -np.mean(lp[:, y])),
+                                       _ce_variant(log_softmax, lambda lp, y: -np.mean(lp[y]))])),
+            Hint(VALUE, "np.take(log_p, labels) indexes the flattened array (the first row's entries): use "
                         "log_p[np.arange(N), labels], one entry per row",
-                 _same_as_exactly(_ce_variant(log_softmax, lambda lp, y: -np.mean(lp[:, y])))),
+                 _same_as_exactly(_ce_variant(log_softmax, lambda lp, y: -np.mean(np.take(lp, y))))),
             Hint(VALUE, _WRONG_AXIS, _ce_slips(_WRONG_AXIS_SLIPS)),
             Hint(VALUE, _WHOLE_BATCH, _ce_slips(_BATCH_SLIPS)),
             Hint(VALUE, _KEEPDIMS, _ce_slips(_KEEPDIMS_SLIPS)),
@@ -506,6 +584,10 @@ register(
             Hint(VALUE, "clipping the probabilities caps each loss at −log ε, but a true class whose logit is 2000 "
                         "below the best costs 2000: compute log-softmax directly instead of log(clip(softmax))",
                  _same_as_any_exactly([_ce_with(_clipped_log_softmax(eps)) for eps in _CLIP_EPSILONS])),
+            Hint(VALUE, "e^1000 overflowed to inf, so log Σ e^z is inf: subtract each row's maximum m first, "
+                        "log-softmax = z − m − log Σ e^(z − m) (the same value, exactly)",
+                 lambda a: any("overflow" in w for w in a.result.warnings)
+                 and _same_as_exactly(_ce_with(lambda z: z - np.log(np.exp(z).sum(axis=1, keepdims=True))))(a)),
             Hint(VALUE, "np.log of a softmax that underflowed to 0 is −inf (and e^1000 is inf): compute "
                         "log-softmax directly, z − m − log Σ e^(z − m) with m the row's maximum",
                  lambda a: not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
@@ -520,6 +602,7 @@ register(
             Hint(VALUE, _NOT_A_LIST, returned_a_list),
             Hint(WARNING, "np.exp overflowed or np.log saw a 0: subtract each row's maximum before exponentiating, "
                           "and take log-softmax directly instead of np.log(softmax)"),
+            Hint(EXCEPTION, _EYE_OF_N, lambda a: raised("broadcast")(a) and _shapes_n_by_c_and_n_by_n(a)),
             Hint(EXCEPTION, _BROADCAST, raised("broadcast", unless=("labels",))),
             Hint(EXCEPTION, "index with integer arrays: labels are class indices (np.arange(N), labels)",
                  raised(error=IndexError)),
@@ -558,6 +641,13 @@ def _grad_with_probabilities(max_axis, sum_axis, keep_max: bool = True, keep_sum
                          / n)
 
 
+def _subtract_one_at(p: np.ndarray, index) -> np.ndarray:
+    """``p[index] -= 1`` as a learner writes it (a repeated index subtracts once), on a copy."""
+    p = p.copy()
+    p[index] -= 1.0
+    return p
+
+
 def _grad_slips(slips) -> Callable:
     return _same_as_any_exactly([f(*slip) for slip in slips
                         for f in (lambda *slip: _grad_with(_log_softmax_slip(*slip)), _grad_with_probabilities)])
@@ -570,11 +660,11 @@ register(
         arg_names=("logits", "labels"),
         cases=ce_grad_cases,
         oracle=_ce_grad_oracle,
-        praise="(p − y) / N, as autograd says.",
+        praise="(p − t) / N, as autograd says.",
         hints=(
-            Hint(VALUE, "the loss is the mean over N examples, so divide (p − y) by N",
+            Hint(VALUE, "the loss is the mean over N examples, so divide (p − t) by N",
                  _same_as_exactly(_grad_variant(lambda z, y, n, c: softmax(z) - one_hot(y, c)))),
-            Hint(VALUE, "check the sign: the gradient is p − y (raising the true class's logit lowers the loss)",
+            Hint(VALUE, "check the sign: the gradient is p − t (raising the true class's logit lowers the loss)",
                  _same_as_exactly(_grad_variant(lambda z, y, n, c: (one_hot(y, c) - softmax(z)) / n))),
             Hint(VALUE, _WRONG_AXIS,
                  _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z, axis=0) - one_hot(y, c)) / n))),
@@ -587,20 +677,25 @@ register(
                  _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z) - one_hot(y, c)) / (n * c)))),
             Hint(VALUE, "np.exp(1000) is inf, and inf / inf is NaN: subtract each row's maximum before exponentiating",
                  lambda a: not_finite(a) and np.abs(np.asarray(a.x)).max() > 700),
-            Hint(VALUE, "subtract 1 only at each row's true class: y is the one-hot matrix of the labels, "
+            Hint(VALUE, "subtract 1 only at each row's true class: t is the one-hot matrix of the labels, "
                         "not the labels themselves",
                  _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z) - y[:, None]) / n))),
             Hint(VALUE, "p − labels broadcasts the label vector across every row instead of marking each row's "
-                        "true class: build the one-hot matrix y (N, C) first, e.g. np.eye(C)[labels]",
+                        "true class: build the one-hot matrix t (N, C) first, e.g. np.eye(C)[labels]",
                  _same_as_exactly(_grad_variant(lambda z, y, n, c: (softmax(z) - y[None, :]) / n))),
             Hint(VALUE, "that is ∂L/∂p, the gradient with respect to the probabilities; through the softmax, "
-                        "the gradient with respect to the logits z becomes (p − y) / N",
+                        "the gradient with respect to the logits z becomes (p − t) / N",
                  lambda a: _same_as_exactly(_grad_variant(
                      lambda z, y, n, c: -one_hot(y, c) / softmax(z) / n))(a)),
-            Hint(VALUE, "that is (p − y) without the softmax: turn the logits into probabilities first",
+            Hint(VALUE, "that is (p − t) without the softmax: turn the logits into probabilities first",
                  _same_as_exactly(_grad_variant(lambda z, y, n, c: (z - one_hot(y, c)) / n))),
+            Hint(VALUE, "p[labels] -= 1 subtracts 1 from whole rows (those numbered by the labels), p[:, labels] -= 1 "
+                        "from whole columns: subtract it at one entry per row, p[np.arange(N), labels] -= 1",
+                 _same_as_any_exactly([_grad_variant(lambda z, y, n, c, at=at: _subtract_one_at(softmax(z), at(y)) / n)
+                                       for at in (lambda y: y, lambda y: np.s_[:, y])])),  # p[labels], p[:, labels]
             Hint(WARNING, "np.exp overflowed: subtract each row's maximum before exponentiating"),
-            Hint(EXCEPTION, "an (N, C) and an (N,) array did not broadcast: build the one-hot matrix y (N, C) first "
+            Hint(EXCEPTION, _EYE_OF_N, lambda a: raised("broadcast")(a) and _shapes_n_by_c_and_n_by_n(a)),
+            Hint(EXCEPTION, "an (N, C) and an (N,) array did not broadcast: build the one-hot matrix t (N, C) first "
                             "(e.g. np.eye(C)[labels]), and reduce over the classes with keepdims=True so that each "
                             "row's maximum and sum stay (N, 1)",
                  raised("broadcast")),
@@ -619,20 +714,47 @@ def _initial_loss_oracle() -> float:
     return cross_entropy(np.zeros((10, 10)), np.arange(10))
 
 
+class _NearbyExplanations(dict):
+    """``explain`` for a number, looked up to the exercise's tolerance: np.log(0.1) (−2.3025850929940455) and a
+    rounded −2.3 get the hint of −ln 10 (−2.302585092994046), which an exact dictionary lookup would miss."""
+
+    def __init__(self, explanations: dict, rtol: float):
+        super().__init__(explanations)
+        self.rtol = rtol
+
+    def get(self, answer, default=None):
+        try:
+            x = float(answer)
+        except (TypeError, ValueError):
+            return default
+        for value, text in self.items():
+            if np.isclose(x, value, rtol=self.rtol, atol=0.0):
+                return text
+        return default
+
+
+_INITIAL_LOSS_RTOL = 2e-3  # 2.3 and 2.303 are both fine
+
 register(
     ValueExercise(
         id="losses.initial_loss",
         reference="initial_loss",
         oracle=_initial_loss_oracle,
-        rtol=2e-3,  # 2.3 and 2.303 are both fine
-        explain={
+        rtol=_INITIAL_LOSS_RTOL,
+        explain=_NearbyExplanations({
             0.1: "0.1 is the probability the model gives the true class; the loss is −ln of it",
             1.0: "that is log₁₀ 10: the losses here (and PyTorch's) use the natural logarithm, ln",
             -1.0: "that is −log₁₀ 10 with the sign of a log-probability: the loss is −ln p, positive",
+            float(np.log2(10)): "that is log₂ 10: the losses here (and PyTorch's) use the natural logarithm, ln",
             0.0: "a loss of 0 needs probability 1 on the true class; an untrained model spreads it evenly",
-            -float(np.log(10)): "that is ln p, the log-probability; the loss is −ln p (positive)",
+            -float(np.log(10)): "the sign is flipped: that is ln p = ln(1/10), the log-probability; the loss is −ln p, "
+                                "a positive number",
             10.0: "the loss is −ln p with p = 1/10, not the number of classes",
             0.9: "the loss is −ln p, not 1 − p",
-        },
+            float(np.log(10)) / 10: "that divides by the 10 classes: cross-entropy is −ln p of the true class alone "
+                                    "(the mean runs over examples, and every example here costs the same)",
+            10 * float(np.log(10)): "that adds −ln(1/10) over all 10 classes: cross-entropy counts only the true "
+                                    "class, −ln p",
+        }, rtol=_INITIAL_LOSS_RTOL),
     ),
 )
