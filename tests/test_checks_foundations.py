@@ -38,6 +38,15 @@ def loops_bias_inside(X, W, b):
     return Z
 
 
+def loops_bias_of_input(X, W, b):  # b[j] for b[i]: one bias per input, which runs past b's end
+    Z = np.zeros((X.shape[0], W.shape[0]))
+    for n in range(X.shape[0]):
+        for i in range(W.shape[0]):
+            for j in range(X.shape[1]):
+                Z[n, i] += X[n, j] * W[i, j] + b[j]
+    return Z
+
+
 def loops_list(X, W, b):
     return [[sum(X[n, j] * W[i, j] for j in range(X.shape[1])) + b[i] for i in range(W.shape[0])]
             for n in range(X.shape[0])]
@@ -210,6 +219,7 @@ WRONG = [
     ("foundations.dense_loops", loops_no_bias, "bias is missing"),
     ("foundations.dense_loops", loops_bias_inside, "added once per input"),
     ("foundations.dense_loops", loops_list, "np.zeros((N, out_features))"),
+    ("foundations.dense_loops", loops_bias_of_input, "not to input j"),
     ("foundations.dense_loops", loops_transposed_result, "shape (N, out_features)"),
     ("foundations.dense_layer", layer_x_at_w, "X @ W.T"),
     ("foundations.dense_layer", layer_wrong_order, "wrong order"),

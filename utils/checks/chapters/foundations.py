@@ -100,8 +100,9 @@ register(
             Hint(STRUCTURE, "collect the results in a NumPy array: Z = np.zeros((N, out_features)), then fill "
                             "Z[n, i] in the loops and return Z",
                  returned_a_list),
-            Hint(EXCEPTION, "an index ran past the end of W: W has shape (out_features, in_features), so loop i over "
-                            "range(W.shape[0]) (outputs), j over range(X.shape[1]) (inputs), and read W[i, j]",
+            Hint(EXCEPTION, "an index ran past the end of W or b: W has shape (out_features, in_features) and b "
+                            "(out_features,), so loop i over range(W.shape[0]) (outputs), j over range(X.shape[1]) "
+                            "(inputs), and read W[i, j] and b[i] (the bias belongs to output i, not to input j)",
                  raised(error=IndexError)),
         ),
     ),
