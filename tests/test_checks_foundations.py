@@ -38,6 +38,15 @@ def loops_bias_inside(X, W, b):
     return Z
 
 
+def loops_bias_of_input(X, W, b):  # b[j] for b[i]: one bias per input, which runs past b's end
+    Z = np.zeros((X.shape[0], W.shape[0]))
+    for n in range(X.shape[0]):
+        for i in range(W.shape[0]):
+            for j in range(X.shape[1]):
+                Z[n, i] += X[n, j] * W[i, j] + b[j]
+    return Z
+
+
 def loops_list(X, W, b):
     return [[sum(X[n, j] * W[i, j] for j in range(X.shape[1])) + b[i] for i in range(W.shape[0])]
             for n in range(X.shape[0])]
@@ -73,6 +82,10 @@ def layer_no_bias(X, W, b):
 
 def layer_np_dot_unaligned(X, W, b):
     return np.dot(W, X) + b
+
+
+def layer_elementwise(X, W, b):  # * where @ was meant
+    return X * W + b
 
 
 # --- composing linear maps ------------------------------------------------------------------------------
@@ -139,6 +152,14 @@ def predict_if(X, w, b):
     return 0.0
 
 
+def predict_w_at_x(X, w, b):  # the column layout's order
+    return np.where(w @ X + b >= 0, 1.0, 0.0)
+
+
+def predict_column_w(X, w, b):  # w made a column: one prediction per example, but shape (N, 1)
+    return np.where(X @ w[:, None] + b >= 0, 1.0, 0.0)
+
+
 def _trainer(update: str):
     """A training loop with one planted mistake (or none, for "right")."""
 
@@ -180,6 +201,15 @@ def train_one_epoch_only(X, y, lr=0.1, epochs=20, rng=None):
     return _trainer("right")(X, y, lr=lr, epochs=1, rng=rng)
 
 
+def train_returns_inside_the_epoch_loop(X, y, lr=0.1, epochs=20, rng=None):
+    w, b = np.zeros(X.shape[1]), 0.0
+    for _ in range(epochs):
+        for i in rng.permutation(len(X)):
+            error = y[i] - float(step(X[i] @ w + b))
+            w, b = w + lr * error * X[i], b + lr * error
+        return w, b  # one indentation level too deep: returns after the first epoch
+
+
 def train_returns_weights_only(X, y, lr=0.1, epochs=20, rng=None):
     return _trainer("right")(X, y, lr=lr, epochs=epochs, rng=rng)[0]
 
@@ -189,6 +219,7 @@ WRONG = [
     ("foundations.dense_loops", loops_no_bias, "bias is missing"),
     ("foundations.dense_loops", loops_bias_inside, "added once per input"),
     ("foundations.dense_loops", loops_list, "np.zeros((N, out_features))"),
+    ("foundations.dense_loops", loops_bias_of_input, "not to input j"),
     ("foundations.dense_loops", loops_transposed_result, "shape (N, out_features)"),
     ("foundations.dense_layer", layer_x_at_w, "X @ W.T"),
     ("foundations.dense_layer", layer_wrong_order, "wrong order"),
@@ -196,6 +227,7 @@ WRONG = [
     ("foundations.dense_layer", layer_no_bias, "bias is missing"),
     ("foundations.dense_layer", layer_column_bias, "made a column"),
     ("foundations.dense_layer", layer_np_dot_unaligned, "X @ W.T"),
+    ("foundations.dense_layer", layer_elementwise, "* multiplies entry by entry"),
     ("foundations.compose_linear", compose_wrong_order, "first stands on the right"),
     ("foundations.compose_linear", compose_transposed, "(in, out) layout"),
     ("foundations.compose_linear", compose_wrong_order_transposed, "wrong order and transposed"),
@@ -210,6 +242,8 @@ WRONG = [
     ("foundations.perceptron_predict", predict_plus_minus_one, "never −1"),
     ("foundations.perceptron_predict", predict_bool, ".astype(float)"),
     ("foundations.perceptron_predict", predict_if, "element-wise"),
+    ("foundations.perceptron_predict", predict_w_at_x, "X @ w, (N, D) @ (D,)"),
+    ("foundations.perceptron_predict", predict_column_w, "a column w of shape (D, 1)"),
     ("foundations.perceptron_train", _trainer("sign_flipped"), "sign flipped"),
     ("foundations.perceptron_train", _trainer("bias_never_updated"), "bias never changes"),
     ("foundations.perceptron_train", _trainer("weight_sign_flipped"), "weights' update has its sign flipped"),
@@ -218,7 +252,8 @@ WRONG = [
     ("foundations.perceptron_train", _trainer("weights_without_x"), "forgets the input"),
     ("foundations.perceptron_train", _trainer("target_not_error"), "uses the target y"),
     ("foundations.perceptron_train", _trainer("sum_not_prediction"), "uses the sum z"),
-    ("foundations.perceptron_train", train_one_epoch_only, "check the rule"),
+    ("foundations.perceptron_train", train_one_epoch_only, "stops after the first pass"),
+    ("foundations.perceptron_train", train_returns_inside_the_epoch_loop, "a `return` inside the epoch loop"),
     ("foundations.perceptron_train", train_returns_weights_only, "return w, b"),
 ]
 
@@ -231,7 +266,7 @@ def test_wrong_answer_is_rejected_with_the_right_hint(verdict_of, exercise_id, a
     assert verdict.hint is not None and hint in verdict.hint, verdict.render()
 
 
-def test_the_dense_layer_wrong_order_fails_on_the_seed_example_first(verdict_of):
+def test_the_dense_layer_wrong_order_fails_on_the_chapters_example_first(verdict_of):
     verdict = verdict_of("foundations.dense_layer", layer_wrong_order)
     assert verdict.case == "the example x = [175, 70, 25] as a batch of one"
     assert "wrong shape: expected (1, 2), got (2, 2)" in verdict.summary
@@ -393,11 +428,25 @@ def test_a_missing_learning_rate_alone_still_learns_the_gates(verdict_of):
     assert verdict_of("foundations.perceptron_train", _trainer("no_learning_rate")).passed
 
 
-def test_a_failing_loop_without_the_learning_rate_is_told_so(verdict_of):
-    def no_lr_one_epoch(X, y, lr=0.1, epochs=20, rng=None):  # and it stops after one epoch, so it fails
+def test_a_loop_with_two_mistakes_is_told_the_one_that_makes_it_fail(verdict_of):
+    """Without lr the loop would still learn (above); stopping after one epoch is what makes it fail."""
+    def no_lr_one_epoch(X, y, lr=0.1, epochs=20, rng=None):
         return _trainer("no_learning_rate")(X, y, lr=lr, epochs=1, rng=rng)
 
     verdict = verdict_of("foundations.perceptron_train", no_lr_one_epoch)
+    assert verdict.status == "failed" and "stops after the first pass" in verdict.hint, verdict.render()
+
+
+def test_a_failing_loop_without_the_learning_rate_is_told_so(verdict_of):
+    def no_lr_first_three_rows(X, y, lr=0.1, epochs=20, rng=None):  # and it never visits the fourth row
+        w, b = np.zeros(X.shape[1]), 0.0
+        for _ in range(epochs):
+            for i in rng.permutation(min(len(X), 3)):
+                error = y[i] - float(step(X[i] @ w + b))
+                w, b = w + error * X[i], b + error
+        return w, b
+
+    verdict = verdict_of("foundations.perceptron_train", no_lr_first_three_rows)
     assert verdict.status == "failed" and "learning rate is not used" in verdict.hint, verdict.render()
 
 

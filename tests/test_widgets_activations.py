@@ -249,24 +249,24 @@ def test_blitted_image_equals_a_full_redraw():
 # (b) The softmax-temperature explorer
 # ---------------------------------------------------------------------------------------------
 def test_temperature_explorer_controls(temp):
-    assert set(temp.controls) == {"z1", "z2", "z3", "temperature"}
+    assert set(temp.controls) == {"z0", "z1", "z2", "temperature"}
     t = temp.controls["temperature"]
     assert t.base == 10 and t.min == pytest.approx(np.log10(0.05)) and t.max == pytest.approx(np.log10(20))
-    for k in ("z1", "z2", "z3"):
+    for k in ("z0", "z1", "z2"):
         z = temp.controls[k]
         assert (z.min, z.max, z.step) == (-5.0, 5.0, 0.1)
     assert temp.png.startswith(PNG_SIGNATURE)
 
 
 def test_default_state_is_softmax_of_2_1_01(temp):
-    set_controls(temp, z1=2.0, z2=1.0, z3=0.1, temperature=1.0)
+    set_controls(temp, z0=2.0, z1=1.0, z2=0.1, temperature=1.0)
     np.testing.assert_allclose(temp.state["probabilities"], [0.659, 0.242, 0.099], atol=5e-4)
     assert temp.state["entropy"] == pytest.approx(0.8467, abs=1e-4)
     assert temp.state["max_entropy"] == pytest.approx(np.log(3))
 
 
 def test_entropy_rises_strictly_with_temperature(temp):
-    set_controls(temp, z1=2.0, z2=1.0, z3=0.1)
+    set_controls(temp, z0=2.0, z1=1.0, z2=0.1)
     entropies = []
     for t in [0.05, 0.2, 0.5, 1.0, 2.0, 5.0, 20.0]:
         temp.controls["temperature"].value = t
@@ -277,7 +277,7 @@ def test_entropy_rises_strictly_with_temperature(temp):
 
 
 def test_small_temperature_is_nearly_one_hot_and_large_nearly_uniform(temp):
-    set_controls(temp, z1=2.0, z2=1.0, z3=0.1, temperature=0.05)
+    set_controls(temp, z0=2.0, z1=1.0, z2=0.1, temperature=0.05)
     p = temp.state["probabilities"]
     assert np.argmax(p) == 0 and p.max() > 0.99
     set_controls(temp, temperature=20.0)
@@ -286,20 +286,20 @@ def test_small_temperature_is_nearly_one_hot_and_large_nearly_uniform(temp):
 
 
 def test_changing_a_logit_changes_the_probabilities_which_sum_to_one(temp):
-    set_controls(temp, z1=2.0, z2=1.0, z3=0.1, temperature=1.0)
+    set_controls(temp, z0=2.0, z1=1.0, z2=0.1, temperature=1.0)
     before = temp.state["probabilities"].copy()
-    set_controls(temp, z3=4.0)
+    set_controls(temp, z2=4.0)
     after = temp.state["probabilities"]
     np.testing.assert_array_equal(temp.state["logits"], [2.0, 1.0, 4.0])
     assert np.argmax(after) == 2 and after[2] > before[2] and after[0] < before[0]
-    for z1, z2, z3, t in [(-5, 5, 0, 0.05), (5, 5, 5, 1.0), (-5, -5, 5, 20.0), (0.3, -1.2, 2.2, 0.7)]:
-        set_controls(temp, z1=z1, z2=z2, z3=z3, temperature=t)
+    for z0, z1, z2, t in [(-5, 5, 0, 0.05), (5, 5, 5, 1.0), (-5, -5, 5, 20.0), (0.3, -1.2, 2.2, 0.7)]:
+        set_controls(temp, z0=z0, z1=z1, z2=z2, temperature=t)
         assert temp.state["probabilities"].sum() == pytest.approx(1.0, abs=1e-12)
         assert temp.state["error"] is None
 
 
 def test_equal_logits_are_uniform_at_any_temperature(temp):
-    set_controls(temp, z1=1.5, z2=1.5, z3=1.5, temperature=0.05)
+    set_controls(temp, z0=1.5, z1=1.5, z2=1.5, temperature=0.05)
     np.testing.assert_allclose(temp.state["probabilities"], 1 / 3, rtol=1e-12)
     assert temp.state["entropy"] == pytest.approx(np.log(3), rel=1e-12)
 
@@ -375,7 +375,7 @@ def test_draw_temperature_bars_labels_and_title():
     for h in heights:
         assert f"{h:.3f}" in texts
     assert any("uniform" in t for t in texts)
-    assert [t.get_text() for t in ax.get_xticklabels()][0] == "class 1\nlogit z₁ = 2.0"
+    assert [t.get_text() for t in ax.get_xticklabels()][0] == "class 0\nlogit z₀ = 2.0"
     assert ax.get_ylabel().startswith("probability")
     title = ax.get_title()
     assert "T = 1.00" in title and "entropy 0.85 nats" in title and "ln 3 = 1.10" in title
@@ -425,4 +425,4 @@ def test_titles_and_legends_fit_in_the_figure(name):
 
 def test_negative_logits_use_the_same_minus_sign_as_the_tick_labels():
     ax = activation_widgets.draw_temperature((-2.5, 0.0, 1.0))
-    assert ax.get_xticklabels()[0].get_text() == "class 1\nlogit z₁ = −2.5"
+    assert ax.get_xticklabels()[0].get_text() == "class 0\nlogit z₀ = −2.5"

@@ -461,7 +461,7 @@ class _TemperatureFigure:
             text.set_text(f"{value:.3f}")
             text.set(va="top" if inside else "bottom", color="white" if inside else "0.15",
                      fontweight="bold" if inside else "normal")
-        self.ax.set_xticks(self.positions, [f"class {i + 1}\nlogit z{_sub(i + 1)} = {z:.1f}".replace("-", "−")
+        self.ax.set_xticks(self.positions, [f"class {i}\nlogit z{_sub(i)} = {z:.1f}".replace("-", "−")
                                             for i, z in enumerate(logits)])  # the minus sign of the axes' ticks
         self.title.set_text(f"Lower T sharpens towards one-hot, higher T flattens towards uniform\n"
                             f"T = {_format_t(temperature)} · entropy {h:.2f} nats "
@@ -495,7 +495,8 @@ def draw_temperature(logits=(2.0, 1.0, 0.1), temperature: float = 1.0, ax=None):
 def softmax_temperature_explorer(logits=(2.0, 1.0, 0.1), temperature: float = 1.0) -> widgets.VBox:
     """A widget to see how the temperature T reshapes ``softmax(z / T)``: three logits and T on a log scale.
 
-    Controls (``.controls``): ``"z1"``, ``"z2"``, ``"z3"`` (FloatSliders, -5..5, step 0.1) and
+    Classes are numbered from 0, as NumPy indexes them (``p[0]`` is class 0's probability).
+    Controls (``.controls``): ``"z0"``, ``"z1"``, ``"z2"`` (FloatSliders, -5..5, step 0.1) and
     ``"temperature"`` (FloatLogSlider, 0.05..20). State (``.state``): ``"logits"`` (3,),
     ``"temperature"``, ``"probabilities"`` (3,), ``"entropy"`` (nats), ``"max_entropy"`` (ln 3), ``"error"``.
     Start values outside the sliders' ranges are clipped to them.
@@ -508,9 +509,9 @@ def softmax_temperature_explorer(logits=(2.0, 1.0, 0.1), temperature: float = 1.
         artists = _TemperatureFigure(ax, 3)
     wide = {"description_width": "70px"}
     sliders = {
-        f"z{i + 1}": widgets.FloatSlider(value=float(np.clip(z, *LOGIT_LIMITS)), min=LOGIT_LIMITS[0],
+        f"z{i}": widgets.FloatSlider(value=float(np.clip(z, *LOGIT_LIMITS)), min=LOGIT_LIMITS[0],
                                          max=LOGIT_LIMITS[1], step=0.1, readout_format=".1f",
-                                         description=f"logit z{_sub(i + 1)}", style=wide,
+                                         description=f"logit z{_sub(i)}", style=wide,
                                          layout=widgets.Layout(width="330px"))
         for i, z in enumerate(logits)
     }
@@ -524,7 +525,7 @@ def softmax_temperature_explorer(logits=(2.0, 1.0, 0.1), temperature: float = 1.
 
     def compute() -> dict:
         t = float(t_slider.value)
-        z, p, h = _bars([sliders[k].value for k in ("z1", "z2", "z3")], t)
+        z, p, h = _bars([sliders[k].value for k in ("z0", "z1", "z2")], t)
         return {"logits": z, "temperature": t, "probabilities": p, "entropy": h, "max_entropy": float(np.log(3))}
 
     def draw(state: dict) -> tuple:

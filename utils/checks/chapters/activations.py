@@ -6,7 +6,18 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..kinds import EXCEPTION, MUTATION, VALUE, WARNING, Case, DictExercise, FunctionExercise, Hint, ValueExercise
+from ..kinds import (
+    EXCEPTION,
+    MUTATION,
+    STRUCTURE,
+    VALUE,
+    WARNING,
+    Case,
+    DictExercise,
+    FunctionExercise,
+    Hint,
+    ValueExercise,
+)
 from ..oracles import (
     sigmoid,
     softmax,
@@ -48,6 +59,25 @@ def _signs_wrong_only(attempt) -> bool:
     return same_values(np.abs(got), np.abs(want), rtol=1e-5, atol=1e-8) and bool(np.any(np.sign(got) != np.sign(want)))
 
 
+def _sigmoid_of_clipped_input(attempt) -> bool:
+    """The answer is σ(clip(x, −c, c)) for the c its value at the most negative input gives away: the input was
+    clipped (a common "fix" for the overflow) where the formula should have been rewritten."""
+    x = np.asarray(attempt.x, dtype=float)
+    got = attempt.got_array
+    if got is None or x.size == 0:
+        return False
+    lowest = int(np.argmin(x))
+    p = float(got.reshape(-1)[lowest])
+    if not 0.0 < p < 0.5:
+        return False
+    c = -np.log(p / (1.0 - p))  # σ(−c) = p
+    return bool(c < -x.reshape(-1)[lowest]) and close(attempt, sigmoid(np.clip(x, -c, c)), rtol=1e-6)
+
+
+# What the checker sees of a passing answer at ±1000 is its values (a warning silenced inside the answer, with
+# np.errstate, cannot be observed): the praise says no more than that.
+_RIGHT_AT_1000 = "Its values are right at ±1000 too."
+
 _LARGE_INPUT_NAN = Hint(VALUE, "NaN or inf at large |x|: the formula overflows there (np.exp(1000) is inf). "
                                "Rewrite it so np.exp only sees -|x|, or use a NumPy function that is stable.",
                         not_finite_only_at_large_inputs)
@@ -58,10 +88,20 @@ register(
         reference="sigmoid",
         cases=elementwise_cases,
         oracle=torch_elementwise("sigmoid"),
-        praise="It is stable at ±1000.",
+        praise=_RIGHT_AT_1000,
         hints=(
-            Hint(VALUE, "your values look like 1 / (1 + e^{+x}): check the sign inside the exponent",
+            Hint(VALUE, "your values are σ(−x) = 1 / (1 + e^{+x}): check the sign inside the exponent (with two "
+                        "formulas, also which one goes with x ≥ 0)",
                  lambda a: close(a, 1.0 - a.expected, rtol=1e-5, atol=1e-6)),
+            Hint(VALUE, "that is σ(|x|), right for x ≥ 0 only: for x < 0, σ(x) = e^{x} / (1 + e^{x}) = 1 − σ(|x|). "
+                        "Choose the formula by the sign of x (np.where(x >= 0, …, …))",
+                 lambda a: close(a, sigmoid(np.abs(a.x)))),
+            Hint(VALUE, "that is σ(−|x|), right for x < 0 only: e^{-|x|} / (1 + e^{-|x|}) is the formula for "
+                        "negative x; for x ≥ 0 use 1 / (1 + e^{-|x|})",
+                 lambda a: close(a, sigmoid(-np.abs(a.x)))),
+            Hint(VALUE, "clipping the input (np.clip(x, -c, c)) avoids the overflow but changes the values far out: "
+                        "σ(−1000) is 0 to float64's precision, not σ(−c). Rewrite the formula instead, so np.exp "
+                        "only sees −|x|", _sigmoid_of_clipped_input),
             _LARGE_INPUT_NAN,
             Hint(WARNING, "np.exp(-x) overflows for x ≈ -1000 even though the final value is right. "
                           "Use exp(-|x|): for x ≥ 0, σ(x) = 1 / (1 + e^{-x}); for x < 0, σ(x) = e^{x} / (1 + e^{x})."),
@@ -80,9 +120,10 @@ register(
             Hint(VALUE, "negative inputs should give 0 and positive ones pass through unchanged: "
                         "your result looks like max(-x, 0) or min(x, 0)",
                  lambda a: close(a, a.expected - a.x) or close(a, a.x - a.expected)),
-            Hint(VALUE, "ReLU is max(0, x) element by element, not the largest value of the array "
-                        "(np.maximum, not np.max)",
-                 lambda a: np.asarray(a.got).size == 1 and np.asarray(a.expected).size > 1),
+            Hint(STRUCTURE, "ReLU is max(0, x) element by element, not the largest value of the array: "
+                            "np.maximum(x, 0) compares each element with 0; np.max(x, 0) is the maximum along axis 0",
+                 lambda a: np.asarray(a.got).size < np.asarray(a.expected).size),
+            Hint(VALUE, "that is |x|: ReLU gives 0 for negative inputs, not −x", lambda a: close(a, np.abs(a.x))),
             Hint(EXCEPTION, "Python's max(0, x) compares a whole array with 0: use np.maximum(x, 0)",
                  raised("ambiguous", error=ValueError)),
         ),
@@ -92,11 +133,13 @@ register(
         reference="tanh",
         cases=elementwise_cases,
         oracle=torch_elementwise("tanh"),
-        praise="It is stable at ±1000.",
+        praise=_RIGHT_AT_1000,
         hints=(
             _LARGE_INPUT_NAN,
             Hint(VALUE, "these are σ(x) values, in (0, 1): tanh lies in (-1, 1); recall tanh(x) = 2σ(2x) - 1",
                  lambda a: close(a, sigmoid(a.x))),
+            Hint(VALUE, "that is 2σ(x) − 1, which is tanh(x/2): the identity is tanh(x) = 2σ(2x) − 1, the sigmoid "
+                        "of 2x", lambda a: close(a, 2.0 * sigmoid(a.x) - 1.0)),
             Hint(VALUE, "check the signs: tanh(x) = (e^x - e^-x) / (e^x + e^-x) is an odd function, "
                         "tanh(-x) = -tanh(x)",
                  _signs_wrong_only),
@@ -123,6 +166,8 @@ register(
                         "then s(1 − s). (x(1 − x) is the 'output form' some code uses in backprop.)",
                  lambda a: close(a, np.asarray(a.x) * (1 - np.asarray(a.x)))),
             Hint(VALUE, "that is σ(x) itself, not its derivative", lambda a: close(a, sigmoid(a.x))),
+            Hint(VALUE, "that is 1 − σ(x): multiply it by σ(x), σ′(x) = σ(x)(1 − σ(x))",
+                 lambda a: close(a, 1.0 - sigmoid(a.x))),
             _LARGE_INPUT_NAN,
             Hint(WARNING, "your σ(x) overflows at x ≈ -1000: build the derivative on your stable sigmoid "
                           "(or on act.sigmoid from utils)"),
@@ -140,7 +185,12 @@ register(
                  lambda a: close(a, 1 - np.tanh(a.x))),
             Hint(VALUE, "tanh′(x) = 1 − tanh(x)², which is at most 1 (at x = 0); yours looks like 1 + tanh(x)²",
                  lambda a: close(a, 1 + np.tanh(a.x) ** 2)),
+            Hint(VALUE, "that is tanh(x)(1 − tanh(x)), the sigmoid's pattern s(1 − s): tanh′(x) = 1 − tanh(x)²",
+                 lambda a: close(a, np.tanh(a.x) * (1 - np.tanh(a.x)))),
             _LARGE_INPUT_NAN,
+            Hint(WARNING, "np.cosh(x) overflows for |x| above about 710: write the derivative as 1 − tanh(x)², "
+                          "which stays between 0 and 1",
+                 lambda a: any("cosh" in w for w in a.result.warnings)),
         ),
     ),
     FunctionExercise(
@@ -154,6 +204,8 @@ register(
                  lambda a: close(a, (np.asarray(a.x) >= 0).astype(float))),
             Hint(VALUE, "that is ReLU itself, not its slope: the derivative is 1 where x > 0 and 0 elsewhere",
                  lambda a: close(a, np.maximum(a.x, 0))),
+            Hint(VALUE, "np.sign gives −1 for negative inputs, but ReLU is flat there: its slope is 0, not −1",
+                 lambda a: close(a, np.sign(a.x))),
             Hint(VALUE, "the slope is 1 for positive inputs and 0 for negative ones, not the other way round",
                  lambda a: close(a, (np.asarray(a.x) < 0).astype(float))
                  or close(a, (np.asarray(a.x) <= 0).astype(float))),
@@ -249,6 +301,12 @@ def _logits(x, T=1.0) -> np.ndarray:
     return np.asarray(x, dtype=float) / T
 
 
+def _shifted(x) -> np.ndarray:
+    """The logits minus each row's maximum."""
+    x = _logits(x)
+    return x - x.max(axis=-1, keepdims=True)
+
+
 def _softmax_slip(max_axis: int | None, sum_axis: int | None, log: bool = False) -> Callable:
     """A hint predicate: the answer is the softmax with its maximum and its sum taken along these axes
     (``oracles.softmax_with``); with ``log``, the log of those probabilities (−inf where they underflowed)."""
@@ -263,19 +321,29 @@ def _softmax_slip(max_axis: int | None, sum_axis: int | None, log: bool = False)
 def _softmax_hints(log: bool = False) -> tuple[Hint, ...]:
     """The hints shared by softmax, softmax with temperature and log-softmax (``log``: compare logs)."""
     return (
-        Hint(VALUE, "each row (the last axis) is one distribution: take the max and the sum over axis=-1 "
-                    "with keepdims=True, not over axis 0", _softmax_slip(0, 0, log)),
-        Hint(VALUE, "one distribution per row: normalise each row (sum over axis=-1, keepdims=True), not the "
-                    "whole array at once", _softmax_slip(None, None, log)),
+        Hint(VALUE, "this is a softmax over axis 0, down each column: in a batch (N, C) the classes are along the "
+                    "last axis, so each row is one distribution. Take the max and the sum over axis=-1 with "
+                    "keepdims=True", _softmax_slip(0, 0, log)),
+        Hint(VALUE, "this is one softmax over the whole array (every entry divided by one grand total), so the rows "
+                    "do not each sum to 1: normalise each row, sum over axis=-1 with keepdims=True",
+             _softmax_slip(None, None, log)),
+        Hint(VALUE, "your max runs over axis 0 and your sum over the last axis: the shift cancels only when it is "
+                    "the same for the whole row, so take both over axis=-1 (keepdims=True)",
+             _softmax_slip(0, -1, log)),
+        Hint(VALUE, "your sum runs over axis 0, down each column: each row is one distribution, so sum over "
+                    "axis=-1 with keepdims=True", _softmax_slip(-1, 0, log)),
         Hint(VALUE, "subtract each row's own maximum (x.max(axis=-1, keepdims=True)): with one global maximum, "
                     "a row far below it underflows to 0 / 0 = NaN", _softmax_slip(None, -1, log)),
-        Hint(VALUE, "np.exp(1000) is inf and inf / inf is NaN: subtract the row's maximum from the logits before "
-                    "np.exp (softmax does not change when a constant is subtracted)",
+        Hint(VALUE, "np.exp(1000) overflows to inf (then inf / inf is NaN, and log(inf) is inf): subtract the row's "
+                    "maximum from the logits before np.exp (softmax does not change when a constant is subtracted)",
              lambda a: not_finite(a) and np.abs(_logits(*a.case.args)).max() > 700),
         Hint(WARNING, "np.exp overflowed: subtract the row's maximum before exponentiating, so every exponent "
                       "is ≤ 0"),
         Hint(EXCEPTION, "x.max(axis=-1) drops the axis, so it no longer lines up with x: use keepdims=True",
              raised("broadcast")),
+        Hint(EXCEPTION, "a vector of logits has one axis only, so axis=1 does not exist: use axis=-1, the last "
+                        "axis, which is the classes' axis for a vector, a batch (N, C) or more",
+             raised("out of bounds", error=np.exceptions.AxisError)),
     )
 
 
@@ -308,8 +376,12 @@ register(
         reference="softmax",
         cases=softmax_cases,
         oracle=torch_softmax(),
-        praise="Stable at ±1000, one distribution per row.",
-        hints=_softmax_hints(),
+        praise="Right at ±1000 too, one distribution per row.",
+        hints=(
+            *_softmax_hints(),
+            Hint(VALUE, "divide by each row's sum, so that every row adds up to 1: e / e.sum(axis=-1, keepdims=True)",
+                 same_as(lambda x: np.exp(_logits(x) - _logits(x).max(axis=-1, keepdims=True)))),
+        ),
     ),
     FunctionExercise(
         id="activations.softmax_temperature",
@@ -329,13 +401,19 @@ register(
         reference="log_softmax",
         cases=softmax_cases,
         oracle=torch_softmax(log=True),
-        praise="No log(0), no overflow.",
+        praise="Finite and right at ±1000 too: no log(0).",
         hints=(
             Hint(VALUE, "np.log(softmax(x)) takes the log of probabilities that underflowed to 0 (−inf): compute "
                         "log-softmax directly as (x − m) − log Σ exp(x − m), with m the row's maximum",
                  _softmax_slip(-1, -1, log=True)),
             Hint(VALUE, "these are probabilities, not log-probabilities: take the log (every value should be ≤ 0)",
                  lambda a: a.got_array is not None and (a.got_array >= 0).all()),
+            Hint(VALUE, "you subtracted the maximum m inside the log of the sum but not from x itself: "
+                        "log_softmax(x) = (x − m) − log Σ exp(x − m)",
+                 same_as(lambda x: _logits(x) - np.log(np.exp(_shifted(x)).sum(axis=-1, keepdims=True)))),
+            Hint(VALUE, "take the log of the sum: log_softmax(x) = (x − m) − log Σ exp(x − m), not "
+                        "(x − m) − Σ exp(x − m)",
+                 same_as(lambda x: _shifted(x) - np.exp(_shifted(x)).sum(axis=-1, keepdims=True))),
             *_softmax_hints(log=True),
         ),
     ),
@@ -386,6 +464,11 @@ register(
             ("spam_filter", "identity"): "a raw score is not a probability in (0, 1)",
             ("digit_recognizer", "sigmoid"): "ten independent sigmoids need not sum to 1; one image shows one "
                                              "digit, so the ten probabilities should compete",
+            ("digit_recognizer", "relu"): "ReLU outputs are scores ≥ 0 that need not sum to 1: to read ten outputs as "
+                                          "the probabilities of ten competing digits, they must sum to 1",
+            ("digit_recognizer", "identity"): "ten raw scores (logits) are not probabilities: they can be negative "
+                                              "and need not sum to 1",
+            ("digit_recognizer", "tanh"): "tanh gives values in (−1, 1): not probabilities, and they need not sum to 1",
             ("price_change", "relu"): "ReLU cannot output a negative change (a price can fall)",
             ("price_change", "sigmoid"): "a sigmoid output lies in (0, 1): far too narrow for changes in euros",
             ("price_change", "tanh"): "tanh lies in (−1, 1): far too narrow for changes in euros",

@@ -33,16 +33,17 @@ from ..sandbox import Raised, run
 # ---------------------------------------------------------------------------------------------
 # A dense layer, by loops and by @
 # ---------------------------------------------------------------------------------------------
-SEED_W = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
-SEED_B = np.array([0.1, 0.2])
+EXAMPLE_W = np.array([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+EXAMPLE_B = np.array([0.1, 0.2])
+"""The weights and biases of Chapter 00's worked example (one person: height, weight, age)."""
 
 
 def dense_cases() -> list[Case]:
-    """Batches X (N, in), weights W (out, in), biases b (out,): the seed's example, batches, square W, edges."""
+    """Batches X (N, in), weights W (out, in), biases b (out,): the chapter's example, batches, square W, edges."""
     rng = np.random.default_rng(2000)
     return [
-        Case("the example x = [175, 70, 25] as a batch of one", np.array([[175.0, 70.0, 25.0]]), SEED_W.copy(),
-             SEED_B.copy()),
+        Case("the example x = [175, 70, 25] as a batch of one", np.array([[175.0, 70.0, 25.0]]), EXAMPLE_W.copy(),
+             EXAMPLE_B.copy()),
         Case("a batch of 5 rows, 3 features -> 2 outputs", rng.normal(size=(5, 3)), rng.normal(size=(2, 3)),
              rng.normal(size=2)),
         Case("a square W (3, 3), where W and its transpose differ", rng.normal(size=(4, 3)),
@@ -60,6 +61,24 @@ _W_NOT_TRANSPOSED = Hint(VALUE, "W has shape (out_features, in_features): W[i, j
                                 "output i, so Z[n, i] = Σ_j X[n, j] · W[i, j] + b[i]; yours used W[j, i] (that is "
                                 "X @ W, not X @ W.T)",
                          same_as(lambda X, W, b: X @ W + b))
+def _shape_text(shape) -> str:
+    """A shape as NumPy writes it in its error messages: (2, 3) -> "(2,3)", (2,) -> "(2,)"."""
+    return "(" + ",".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _elementwise_product_failed(attempt) -> bool:
+    """The answer raised a broadcasting error naming the shape of X * W (entry by entry) and the bias's."""
+    X, W, b = attempt.case.args
+    try:
+        product = np.broadcast_shapes(np.shape(X), np.shape(W))
+    except ValueError:  # X * W itself cannot broadcast: NumPy names both shapes
+        shapes = (_shape_text(np.shape(X)), _shape_text(np.shape(W)))
+    else:
+        shapes = (_shape_text(product), _shape_text(np.shape(b)))
+    text = str(attempt.result.exception)
+    return "broadcast" in text and all(shape in text for shape in shapes)
+
+
 _TRANSPOSED_RESULT = Hint(STRUCTURE, "batch first: one row per example, so the result has shape (N, out_features); "
                                      "you built (out_features, N), the column layout W @ Xᵀ",
                           lambda a: np.shape(a.got) == (a.case.args[1].shape[0], a.case.args[0].shape[0])
@@ -81,8 +100,9 @@ register(
             Hint(STRUCTURE, "collect the results in a NumPy array: Z = np.zeros((N, out_features)), then fill "
                             "Z[n, i] in the loops and return Z",
                  returned_a_list),
-            Hint(EXCEPTION, "an index ran past the end of W: W has shape (out_features, in_features), so loop i over "
-                            "range(W.shape[0]) (outputs), j over range(X.shape[1]) (inputs), and read W[i, j]",
+            Hint(EXCEPTION, "an index ran past the end of W or b: W has shape (out_features, in_features) and b "
+                            "(out_features,), so loop i over range(W.shape[0]) (outputs), j over range(X.shape[1]) "
+                            "(inputs), and read W[i, j] and b[i] (the bias belongs to output i, not to input j)",
                  raised(error=IndexError)),
         ),
     ),
@@ -106,6 +126,9 @@ register(
             Hint(EXCEPTION, "the shapes do not fit: X is (N, in_features) and W is (out_features, in_features), "
                             "so the product that lines up in_features with in_features is X @ W.T",
                  raised("matmul", "not aligned", "mismatch")),
+            Hint(EXCEPTION, "* multiplies entry by entry (X * W lines up X's rows with W's rows, which are not the "
+                            "same thing); a layer takes a matrix product, @: X @ W.T + b",
+                 _elementwise_product_failed),
             Hint(EXCEPTION, "W @ X.T has shape (out_features, N): the bias (out_features,) does not line up with "
                             "its last axis. Keep the examples in the rows: X @ W.T + b",
                  raised("broadcast")),
@@ -363,6 +386,13 @@ register(
                  lambda a: a.got_array is not None and ((a.got_array > 0) & (a.got_array < 1)).any()),
             Hint(EXCEPTION, "`if z >= 0:` asks one question about a whole array: compare element-wise, e.g. "
                             "np.where(z >= 0, 1.0, 0.0)", raised("ambiguous")),
+            Hint(EXCEPTION, "the shapes do not fit: X has one example per row, (N, D), and w has D entries, so the "
+                            "product that lines them up is X @ w, (N, D) @ (D,) -> (N,); w @ X would need X to be "
+                            "(D, N)",
+                 raised("matmul", "not aligned", "mismatch")),
+            Hint(STRUCTURE, "one prediction per example: the result has shape (N,). X @ w with w of shape (D,) gives "
+                            "(N,); a column w of shape (D, 1) gives (N, 1)",
+                 lambda a: np.shape(a.got) == (len(a.case.args[0]), 1)),
         ),
     ),
 )
@@ -456,6 +486,29 @@ def _diagnose(answer) -> str | None:
             "prediction is step(0) = 1, the target 0, so error = −1 and the rule must update w and b")
 
 
+class _CountingRng:
+    """A stand-in for the ``rng`` argument that counts the calls to ``permutation`` (one per epoch in the rule as the
+    exercise states it) and otherwise behaves as the generator it wraps."""
+
+    def __init__(self, rng: np.random.Generator):
+        self._rng, self.permutations = rng, 0
+
+    def permutation(self, *args, **kwargs):
+        self.permutations += 1
+        return self._rng.permutation(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._rng, name)
+
+
+def _one_epoch_only(answer, X, y) -> bool:
+    """The answer makes one pass over the examples however many epochs it is given (e.g. a `return` inside the
+    epoch loop): asked for ``TRAIN_SETTINGS["epochs"]`` epochs, it draws the examples' order once."""
+    rng = _CountingRng(np.random.default_rng(TRAIN_SEED))
+    result = run(answer, X.copy(), y.copy(), lr=TRAIN_SETTINGS["lr"], epochs=TRAIN_SETTINGS["epochs"], rng=rng)
+    return not isinstance(result, Raised) and rng.permutations == 1
+
+
 def train_property(answer):
     from utils.data import logic_gate
     from utils.perceptron import predict
@@ -471,6 +524,11 @@ def train_property(answer):
         if right < len(y):
             problem = (f"after {TRAIN_SETTINGS['epochs']} epochs (lr = {TRAIN_SETTINGS['lr']}, seed {TRAIN_SEED}) on "
                        f"{gate.upper()}, your perceptron gets {right} of 4 right")
+            if _one_epoch_only(answer, X, y):
+                return problem, (f"asked for {TRAIN_SETTINGS['epochs']} epochs, your loop drew the examples' order "
+                                 "once: it stops after the first pass over the examples (a `return` inside the "
+                                 "epoch loop?), or ignores `epochs`. Repeat the pass `for _ in range(epochs):`, and "
+                                 "return after the loop")
             hint = _diagnose(answer) or ("check the rule: for each example, error = y − step(w·x + b), then "
                                          "w += lr · error · x and b += lr · error; loop over all examples in every "
                                          "epoch, starting from w = 0, b = 0")
