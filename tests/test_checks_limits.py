@@ -216,6 +216,21 @@ def test_an_import_in_progress_is_never_interrupted(tmp_path, monkeypatch):
     assert outcome.timed_out and sys.modules["slow_to_import"].DONE
 
 
+def test_time_spent_importing_does_not_count(tmp_path, monkeypatch):
+    """`import torch` inside an answer can take seconds on a busy laptop: that is not the answer being slow."""
+    (tmp_path / "slow_import_then_done.py").write_text(
+        "import time\nstart = time.perf_counter()\nwhile time.perf_counter() - start < 0.6:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    def imports_then_answers():
+        import slow_import_then_done  # noqa: F401 - 0.6 s, three times the limit
+
+        return 42
+
+    outcome = limits.limited_call(imports_then_answers, seconds=SHORT)
+    assert not outcome.timed_out and outcome.value == 42
+
+
 def test_an_array_given_as_a_multiple_choice_answer_is_not_a_choice():
     verdict = judge("foundations.xor_why", np.zeros(2))
     assert verdict.status == FAILED and "is not one of the choices" in verdict.summary

@@ -146,7 +146,8 @@ def _compare_arrays(got, expected: np.ndarray, rtol: float, atol: float) -> Mism
     if bad_inf.any():
         signs = set(np.sign(got[bad_inf]).tolist())
         which = "inf" if signs == {1.0} else "-inf" if signs == {-1.0} else "inf and -inf"
-        hint = ("an intermediate value overflowed (np.exp of a large number is inf)" if signs == {1.0} else
+        hint = ("inf comes from an overflow (np.exp of a large number is inf) or a division by zero"
+                if signs == {1.0} else
                 "-inf comes from log(0) (a probability that underflowed to 0) or from an overflow with a minus sign")
         return Mismatch(f"it returned {which} where a finite number was expected (at {_where(bad_inf)})", hint)
     close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)

@@ -42,7 +42,8 @@ MIN_SECONDS = float(os.environ.get("COURSE_CHECK_MIN_SECONDS", "5"))
 FACTOR = 20.0
 """An answer may take this many times as long as the reference (and at least ``MIN_SECONDS``)."""
 REFIRE = 0.01
-"""Seconds between repeated timeouts once the limit is reached (a bare ``except:`` cannot hold on)."""
+"""Seconds between two ticks of the timer: time spent importing is measured at this resolution, and once the
+limit is reached the timeout is raised again at every tick (a bare ``except:`` cannot hold on)."""
 MEMORY_BYTES = 2 * 2**30
 """How much the address space may grow while an answer runs (Linux): far above what any exercise needs."""
 SHOWN_LINES, LINE_CHARS = 3, 200
@@ -117,11 +118,16 @@ class _Guard:
             return True
         if frame.f_code.co_filename == _THIS_FILE:
             return False
+        return not self.importing(frame)
+
+    @staticmethod
+    def importing(frame) -> bool:
+        """True when ``frame`` runs inside an import started by the answer (below ``_run``)."""
         while frame is not None and frame.f_code is not _run.__code__:
             if frame.f_code.co_filename.startswith("<frozen importlib"):
-                return False
+                return True
             frame = frame.f_back
-        return True
+        return False
 
 
 def _run(guard: _Guard, fn, args, kwargs):
@@ -210,6 +216,21 @@ class _Timer:
         self.thread = threading.get_ident()
         self.previous_trace = None
         self.escalated = False
+        self.started = self.last_tick = time.monotonic()
+        self.import_seconds = 0.0
+
+    def tick(self, frame) -> bool:
+        """Called every ``REFIRE`` seconds from the start: True once the answer has run for ``seconds``, not
+        counting the time spent importing modules (``import torch`` inside an answer can take seconds on a
+        busy laptop; that is not the answer being slow)."""
+        now = time.monotonic()
+        if self.guard.inside and self.guard.importing(frame):
+            self.import_seconds += now - self.last_tick
+        self.last_tick = now
+        if now - self.started - self.import_seconds < self.seconds:
+            return False
+        self.guard.expired = True
+        return True
 
     def timeout(self) -> AnswerTimeout:
         return AnswerTimeout(f"still running after {format_seconds(self.seconds)} s")
@@ -262,13 +283,12 @@ class _SignalTimer(_Timer):
     runs between two bytecodes of the answer, in its thread (the main thread)."""
 
     def _on_alarm(self, signum, frame):
-        self.guard.expired = True
-        if self.armed and self.guard.should_raise(frame):
+        if self.tick(frame) and self.armed and self.guard.should_raise(frame):
             raise self.timeout()  # escalates (AnswerTimeout.__init__); a loop on one line has no line events
 
     def _start(self) -> None:
         self.previous_handler = signal.signal(signal.SIGALRM, self._on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, self.seconds, REFIRE)
+        signal.setitimer(signal.ITIMER_REAL, REFIRE, REFIRE)  # ticks from the start: imports are not counted
 
     def _stop(self) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -280,16 +300,12 @@ class _ThreadTimer(_Timer):
     for Windows and for checks run off the main thread."""
 
     def _watch(self) -> None:
-        deadline = time.monotonic() + self.seconds
-        while not self.stopped and time.monotonic() < deadline:
-            time.sleep(min(REFIRE, max(0.0, deadline - time.monotonic())))
         while not self.stopped:
-            with self.lock:
-                self.guard.expired = True
-                frame = sys._current_frames().get(self.thread)
-                if self.armed and not self.stopped and self.guard.should_raise(frame):
-                    _async_raise(self.thread, AnswerTimeout)
             time.sleep(REFIRE)
+            with self.lock:
+                frame = sys._current_frames().get(self.thread)
+                if self.tick(frame) and self.armed and not self.stopped and self.guard.should_raise(frame):
+                    _async_raise(self.thread, AnswerTimeout)
 
     def _start(self) -> None:
         self.lock, self.stopped = threading.Lock(), False
