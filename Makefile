@@ -12,10 +12,12 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 WORKERS ?= 2
 PYTEST := $(PY) -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
-.PHONY: lab test lint check-all check-portable generate work clean-env help
+.PHONY: lab test lint check-all check-portable generate work doctor grade clean-env help
 
 help:
 	@echo "make lab        set up (first time) and open JupyterLab on the course's start page"
+	@echo "make doctor     compare this environment with the course's pins (paste its output when asking for help)"
+	@echo "make grade      grade your notebooks in work/ (or: make grade NOTEBOOKS=work/01_activations.ipynb)"
 	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval (2 workers)"
 	@echo "make lint       ruff over utils/, tests/ and the notebooks"
 	@echo "make generate   rebuild chapters/ from solutions/ and store outputs (maintainers)"
@@ -32,8 +34,28 @@ $(STAMP): requirements.txt pyproject.toml
 work: $(STAMP)
 	@$(PY) -m utils.workspace
 
+# JupyterLab runs with .venv activated (PATH, VIRTUAL_ENV), and its terminals start bash with .venv activated
+# after the user's own ~/.bashrc (which may put pyenv or conda first on PATH): `python -m utils.doctor` typed
+# there runs in the course's environment. Its kernels get CurveZMQ transport encryption (jupyter_server's
+# setting, where pyzmq has CurveZMQ, as PyPI's wheels do), so none logs "running over TCP without encryption".
+# `make -n lab` shows the whole command.
+ACTIVATED := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" VIRTUAL_ENV="$(CURDIR)/$(VENV)"
+LAB_BASHRC := $(VENV)/lab-terminal.bashrc
+ACTIVATED_TERMINALS := '--ServerApp.terminado_settings={"shell_command": ["bash", "--rcfile", "$(CURDIR)/$(LAB_BASHRC)"]}'
+ENCRYPTED_KERNELS := $$($(PY) -c 'import zmq; print("--MappingKernelManager.transport_encryption=auto" * zmq.has("curve"))')
 lab: work
-	$(VENV)/bin/jupyter lab $(ROOT_FLAG) START_HERE.ipynb
+	@printf '%s\n' '[ -f ~/.bashrc ] && . ~/.bashrc' '. "$(CURDIR)/$(VENV)/bin/activate"' > $(LAB_BASHRC)
+	@echo "JupyterLab on START_HERE.ipynb, .venv active in its terminals (stop it with Ctrl+C twice)"
+	@$(ACTIVATED) $(VENV)/bin/jupyter lab $(ROOT_FLAG) $(ENCRYPTED_KERNELS) $(ACTIVATED_TERMINALS) START_HERE.ipynb
+
+doctor: $(STAMP)
+	@$(PY) -m utils.doctor
+
+# Your notebooks in work/, each run in a fresh kernel: every exercise passed, failed, not attempted or not checked.
+NOTEBOOKS ?= $(wildcard work/[0-9]*.ipynb)
+grade: $(STAMP)
+	@test -n "$(NOTEBOOKS)" || { echo "no notebooks to grade: run make work (or make lab) first, or give NOTEBOOKS=..."; exit 2; }
+	$(PY) -m utils.grade $(NOTEBOOKS)
 
 # `make test` leaves out the few tests marked slow (end-to-end checks of tools); check-all runs everything.
 test: $(STAMP)

@@ -42,8 +42,9 @@ from utils import (
 )
 from utils import losses as L
 
-TOOLS = ("__init__", "doctor", "generate", "grade", "workspace")
-"""The modules of ``utils/`` that are tools (``python -m utils.X``) or the package itself: tested on their own."""
+TOOLS = ("__init__", "doctor", "generate", "grade", "tooling", "workspace")
+"""The modules of ``utils/`` that are tools (``python -m utils.X``), what they share (``tooling``), or the package
+itself: tested on their own."""
 
 MODULES = ("activations", "autograd", "autograd_steps", "data", "device", "gradcheck", "init", "layer_statistics",
            "layers", "linear_maps", "losses", "module", "network", "optim", "perceptron", "playground", "plotting",

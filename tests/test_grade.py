@@ -1,11 +1,17 @@
 """python -m utils.grade runs a learner's notebook and reports each exercise's status.
 
-One small notebook, executed once, proves what grading a whole chapter would: a right answer passes, a wrong one
-fails, a stub is "not attempted", an exercise whose check never ran is "not checked", and every exercise of the
-chapter is listed. The command-line table is tested on that report without starting a second kernel.
+One small notebook, graded once by the command (``python -m utils.grade --json``, as a learner or an instructor
+runs it), proves what grading a whole chapter would: a right answer passes, a wrong one fails, a stub is "not
+attempted", an exercise whose check never ran is "not checked", and every exercise of the chapter is listed; and
+the kernel it starts logs no "Kernel is running over TCP without encryption" warning. The command-line table is
+tested on that report without starting a second kernel.
 """
 
 from __future__ import annotations
+
+import json
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -13,7 +19,7 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from utils import grade as grade_module
 from utils.checks import all_exercises
-from utils.grade import grade, main
+from utils.grade import main
 
 CELLS = [
     "from utils.checks import check",
@@ -29,11 +35,23 @@ CHAPTER_01 = sorted(eid for eid in all_exercises() if eid.startswith("activation
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> dict[str, str]:
-    path = tmp_path_factory.mktemp("work") / "01_activations.ipynb"
-    nb = new_notebook(cells=[new_code_cell(source) for source in CELLS])
-    nbformat.write(nb, path)
-    return grade(path)
+def graded(tmp_path_factory) -> subprocess.CompletedProcess:
+    """``python -m utils.grade --json`` on the small notebook, run from the folder a learner's copies live in."""
+    work = tmp_path_factory.mktemp("work")
+    nbformat.write(new_notebook(cells=[new_code_cell(source) for source in CELLS]), work / "01_activations.ipynb")
+    return subprocess.run([sys.executable, "-m", "utils.grade", "--json", "01_activations.ipynb"], cwd=work,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def report(graded) -> dict[str, str]:
+    assert graded.returncode == 0, graded.stderr
+    return json.loads(graded.stdout)["01_activations.ipynb"]
+
+
+def test_grading_logs_no_kernel_warning(graded):
+    assert graded.returncode == 0
+    assert "without encryption" not in graded.stderr and "IPKernelApp" not in graded.stderr, graded.stderr
 
 
 def test_grade_reports_passed_failed_unattempted_and_unchecked(report):

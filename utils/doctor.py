@@ -1,6 +1,8 @@
 """Is this environment the course's? Prints what a helper needs when you ask for help.
 
-    python -m utils.doctor
+    make doctor                 # or, with .venv activated: python -m utils.doctor
+
+Started from a Python that is not the course's (``.venv`` not activated), it says so in one line (exit 2).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ import platform
 import sys
 from importlib import metadata
 from pathlib import Path
+
+from .tooling import course_is_installed, exit_outside
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,19 +41,38 @@ def report() -> list[tuple[str, bool, str]]:
         except metadata.PackageNotFoundError:
             have = "missing"
         rows.append((name, have.split("+")[0] == want, f"{have} (pinned {want})"))
-    from utils.checks.reference import ReferenceNotFound, solutions_dir
-
-    try:
-        rows.append(("solutions folder", True, str(solutions_dir())))
-    except ReferenceNotFound as exc:
-        rows.append(("solutions folder", False, str(exc)))
-    from utils.device import pick_device
-
-    rows.append(("torch device", True, str(pick_device())))
+    rows.append(_imported_row("solutions folder", _solutions_folder))
+    rows.append(_imported_row("torch device", _torch_device))
     return rows
 
 
+def _solutions_folder() -> tuple[bool, str]:
+    from utils.checks.reference import ReferenceNotFound, solutions_dir
+
+    try:
+        return True, str(solutions_dir())
+    except ReferenceNotFound as exc:
+        return False, str(exc)
+
+
+def _torch_device() -> tuple[bool, str]:
+    from utils.device import pick_device
+
+    return True, str(pick_device())
+
+
+def _imported_row(item: str, probe) -> tuple[str, bool, str]:
+    """(item, ok, detail) from ``probe()``; a package it cannot import is a failed row, not a traceback."""
+    try:
+        ok, detail = probe()
+    except ImportError as exc:
+        return item, False, f"cannot import {exc.name or exc}"
+    return item, ok, detail
+
+
 def main() -> int:
+    if not course_is_installed():  # not a broken environment of the course's: not the course's at all
+        exit_outside("utils.doctor", "make doctor", None)
     rows = report()
     for item, ok, detail in rows:
         print(f"{'✓' if ok else '✗'} {item:18s} {detail}")

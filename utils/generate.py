@@ -27,9 +27,12 @@ import copy
 import sys
 from pathlib import Path
 
-import nbformat
+from .tooling import course_environment, kernel_config
 
-from .checks.reference import exercise_id_of
+with course_environment(__name__, "utils.generate", "make generate"):
+    import nbformat
+
+    from .checks.reference import exercise_id_of
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -199,7 +202,7 @@ def execute(nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
     client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3", record_timing=False,
-                            resources={"metadata": {"path": str(cwd)}})
+                            config=kernel_config(), resources={"metadata": {"path": str(cwd)}})
     client.execute()
     return nb
 
@@ -291,4 +294,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with course_environment(__name__, "utils.generate", "make generate"):
+        sys.exit(main())

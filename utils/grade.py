@@ -1,6 +1,7 @@
 """Grade learners' notebooks: run each one and collect what the checker recorded.
 
-    python -m utils.grade work/01_activations.ipynb [more.ipynb ...] [--json]
+    make grade NOTEBOOKS="work/01_activations.ipynb [more.ipynb ...]"     # default: every notebook in work/
+    python -m utils.grade work/01_activations.ipynb [more.ipynb ...] [--json]   # with .venv activated
 
 Each notebook is executed in a fresh kernel (errors in a learner's cell do not stop the run), then the
 verdicts recorded by ``check(...)`` are read back. The report lists every exercise of the chapter:
@@ -16,7 +17,10 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
+from .tooling import course_environment, kernel_config
+
+with course_environment(__name__, "utils.grade", "make grade"):
+    import nbformat
 
 MARKER = "__COURSE_VERDICTS__"
 COLLECT = (
@@ -39,7 +43,7 @@ def grade(path: Path, timeout: int = 120) -> dict[str, str]:
 
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(COLLECT))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True, config=kernel_config(),
                             resources={"metadata": {"path": str(Path(path).parent.resolve())}})
     client.execute()
     recorded: dict[str, str] = {}
@@ -75,4 +79,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with course_environment(__name__, "utils.grade", "make grade"):
+        sys.exit(main())

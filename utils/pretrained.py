@@ -34,7 +34,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
+from .tooling import course_environment
+
+with course_environment(__name__, "utils.pretrained"):  # run as a script outside .venv: one line, exit 2
+    import numpy as np
 
 from .activations import make_torch_activation
 from .module import check_positive_int, to_float64
@@ -222,4 +225,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    with course_environment(__name__, "utils.pretrained"):
+        raise SystemExit(main())

@@ -1,6 +1,7 @@
 """Give the learner their own copies of the chapters, in ``work/`` (git-ignored).
 
-    python -m utils.workspace          # copy every chapter that work/ does not have yet; never overwrite
+    make work                          # copy every chapter that work/ does not have yet; never overwrite
+    python -m utils.workspace          # the same (it needs only Python: no package of the course's environment)
 
 Learners edit and run these copies; the committed ``chapters/`` stay pristine for ``make test``.
 """
