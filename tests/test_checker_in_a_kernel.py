@@ -18,19 +18,21 @@ RIGHT = "check('activations.sigmoid', lambda x: 0.5 * (1 + np.tanh(0.5 * x)))"
 def kernel(root):
     from jupyter_client.manager import start_new_kernel
 
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(root / "chapters"))
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(root / "chapters"),
+                                       transport_encryption="auto")
     yield manager, client
     client.stop_channels()
     manager.shutdown_kernel(now=True)
 
 
-def run(kernel, code: str, interrupt_after: float | None = None, timeout: float = 60.0):
-    """(outputs, reply status) of one cell: outputs as ("stream", text) or ("error", ename, traceback lines)."""
+def run(kernel, code: str, interrupt_when=None, timeout: float = 60.0):
+    """(outputs, reply status) of one cell: outputs as ("stream", text) or ("error", ename, traceback lines).
+    ``interrupt_when``: a path; once the cell has created it, the kernel is interrupted (Kernel → Interrupt)."""
     manager, client = kernel
     msg_id = client.execute(code)
     start, outputs, interrupted = time.monotonic(), [], False
     while True:
-        if interrupt_after is not None and not interrupted and time.monotonic() - start > interrupt_after:
+        if interrupt_when is not None and not interrupted and interrupt_when.exists():
             manager.interrupt_kernel()
             interrupted = True
         assert time.monotonic() - start < timeout, f"the cell was still running after {timeout} s"
@@ -52,7 +54,7 @@ def run(kernel, code: str, interrupt_after: float | None = None, timeout: float 
 
 
 @pytest.mark.slow
-def test_limits_and_interrupts_in_a_real_kernel(kernel):
+def test_limits_and_interrupts_in_a_real_kernel(kernel, tmp_path):
     assert run(kernel, SETUP) == ([], "ok")
 
     loop = "def sigmoid(x):\n    while True:\n        pass\ncheck('activations.sigmoid', sigmoid)"
@@ -66,7 +68,10 @@ def test_limits_and_interrupts_in_a_real_kernel(kernel):
     assert status == "ok" and "✓ activations.sigmoid" in text and "printed 600,000 lines" in text
     assert len(text.splitlines()) == 5
 
-    outputs, status = run(kernel, "limits.MIN_SECONDS = 60\n" + loop, interrupt_after=2.0)
+    started = tmp_path / "the answer is running"
+    looping = (f"limits.MIN_SECONDS = 60\ndef sigmoid(x):\n    open({str(started)!r}, 'w').close()\n"
+               "    while True:\n        pass\ncheck('activations.sigmoid', sigmoid)")
+    outputs, status = run(kernel, looping, interrupt_when=started)
     assert status == "error"  # Run All stops here
     assert outputs == [("error", "CheckInterrupted", [
         "✗ activations.sigmoid: interrupted (Kernel → Interrupt) before the check finished; run this cell again "
