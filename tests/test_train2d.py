@@ -61,10 +61,10 @@ def test_train_2d_caches_its_runs_so_the_widget_does_not_retrain_the_static_figu
 def test_train_2d_in_steps_shows_the_run_part_way_then_the_same_complete_run():
     train2d._RUNS.clear()
     steps = list(train2d.train_2d_in_steps("moons", hidden=6, lr=0.4, epochs=100))
-    assert [run.trained for run in steps] == [10, 100] and [run.complete for run in steps] == [False, True]
+    assert [run.trained for run in steps] == [5, 100] and [run.complete for run in steps] == [False, True]
     part, whole = steps
-    assert part.epochs == whole.epochs == 100 and part.losses.shape == (10,)
-    np.testing.assert_array_equal(part.losses, whole.losses[:10])  # the same training, continued
+    assert part.epochs == whole.epochs == 100 and part.losses.shape == (5,)
+    np.testing.assert_array_equal(part.losses, whole.losses[:5])  # the same training, continued
     assert not np.array_equal(part.probabilities, whole.probabilities)
     assert train2d.train_2d("moons", hidden=6, lr=0.4, epochs=100) is whole  # cached as train_2d's run
     model = train2d.make_classifier(2, 6, "relu", seed=0)

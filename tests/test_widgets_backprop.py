@@ -108,7 +108,7 @@ def test_training_explorer_responds_to_every_control():
 
 
 def test_training_explorer_shows_the_run_part_way_first_then_complete():
-    """A new setting draws twice: after a tenth of the epochs (the first image, long before the training ends),
+    """A new setting draws twice: after a twentieth of the epochs (the first image, long before the training ends),
     then complete; a setting already trained draws once, at once."""
     from utils import train2d
 

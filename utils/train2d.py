@@ -6,7 +6,7 @@ training explorer.
   full-batch ``SGD`` (``utils.training.fit``) on ``"spirals"`` or ``"moons"`` (``DATASETS``), and returns a
   ``TrainingRun``: the loss of each epoch, the accuracy, and the class probabilities on a ``GRID`` × ``GRID``
   grid covering the data. Runs are cached: the same settings give the same object.
-- ``train_2d_in_steps(...)``: the same training, yielding the run part-way (after a tenth of the epochs) and
+- ``train_2d_in_steps(...)``: the same training, yielding the run part-way (after a twentieth of the epochs) and
   then complete, so that an explorer can show something at once; the complete run is ``train_2d``'s.
 - ``dataset_2d(name)``: the fixed data set of a name (the same points every time).
 """
@@ -154,7 +154,7 @@ _RUNS: OrderedDict[tuple, TrainingRun] = OrderedDict()  # settings -> complete r
 
 def train_2d_in_steps(dataset: str = "spirals", hidden: int = 32, activation: str = "relu", lr: float = 0.5,
                       epochs: int = 500, seed: int = 0, *, first: int | None = None) -> Iterator[TrainingRun]:
-    """``train_2d``, yielding the run after ``first`` epochs (default: a tenth of them) and then complete.
+    """``train_2d``, yielding the run after ``first`` epochs (default: a twentieth of them) and then complete.
 
     The training is the same (full-batch SGD continues from where it stopped, so the complete run equals
     ``train_2d``'s to the last bit, and is cached as it). A run already cached is yielded at once, alone; so is
@@ -164,7 +164,7 @@ def train_2d_in_steps(dataset: str = "spirals", hidden: int = 32, activation: st
         ValueError: as ``train_2d``, and for ``first`` not a positive integer.
     """
     key = (*_check_settings(dataset, hidden, activation, lr, epochs), check_seed(seed))
-    first = max(1, key[4] // 10) if first is None else check_positive_int(first, "first")
+    first = max(1, key[4] // 20) if first is None else check_positive_int(first, "first")
     return _steps(key, first)
 
 

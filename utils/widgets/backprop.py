@@ -445,7 +445,7 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
                           widgets.VBox([controls["lr"], controls["hidden"]])]),
             controls["activation"],
             widgets.HTML("<small>Each change trains a new network from the same starting weights "
-                         "(full-batch gradient descent, softmax cross-entropy): first a tenth of the epochs, "
+                         "(full-batch gradient descent, softmax cross-entropy): first a twentieth of the epochs, "
                          "shown at once, then the rest. Settings already seen come back instantly.</small>")]
     return _SteppedExplorer(controls, rows, fig, stages, draw)
 

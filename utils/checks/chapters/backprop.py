@@ -198,8 +198,9 @@ register(
                         "work on a float copy, x = np.array(x, dtype=float)", _integer_trouble),
             Hint(MUTATION, "restore x[i] after each nudge (or work on a copy): the caller's x must come back "
                            "unchanged"),
-            Hint(STRUCTURE, "one value per row: your loop runs over range(len(x)), which is right for a vector only. For "
-                            "a matrix, nudge every entry: grad = np.zeros_like(x), then for i in np.ndindex(x.shape)",
+            Hint(STRUCTURE, "one value per row: your loop runs over range(len(x)), which is right for a vector only. "
+                            "For a matrix, nudge every entry: grad = np.zeros_like(x), then for i in "
+                            "np.ndindex(x.shape)",
                  _one_row_per_entry),
             Hint(STRUCTURE, "return an array with x's shape: one partial derivative per entry of x "
                             "(np.zeros_like(x, dtype=float), filled entry by entry with np.ndindex(x.shape))"),
@@ -287,8 +288,8 @@ def _gate_hint(gate, a, b, g, got) -> str | None:
         "add": [((1.0, 1.0), "the local derivatives are 1 and 1, but the gradient that arrives is grad_out: "
                              "multiply, dL/da = 1 · grad_out"),
                 ((g, -g), "that is the subtraction gate's rule: d(a + b)/db = +1, so both inputs get grad_out"),
-                ((g / 2, g / 2), "the add gate does not split the gradient in halves: it copies it. d(a + b)/da = 1 and "
-                                 "d(a + b)/db = 1, so each input gets the whole grad_out")],
+                ((g / 2, g / 2), "the add gate does not split the gradient in halves: it copies it. "
+                                 "d(a + b)/da = 1 and d(a + b)/db = 1, so each input gets the whole grad_out")],
         "mul": [((a * g, b * g), "each input gets the *other* input times grad_out: d(ab)/da = b, d(ab)/db = a"),
                 ((b, a), "right local derivatives (b and a), but multiply them by the upstream gradient grad_out"),
                 ((g, g), "that is the add gate's rule: for a product, dL/da = b · grad_out and dL/db = a · grad_out")],
@@ -299,8 +300,9 @@ def _gate_hint(gate, a, b, g, got) -> str | None:
                  "right input, but pass on grad_out itself, not 1: dL/da = 1 · grad_out for the winner"),
                 ((max(a, b) * g, max(a, b) * g), "the derivative of max with respect to the winner is 1, not the "
                                                  "value of the max"),
-                ((a * g, 0.0) if a > b else (0.0, b * g), "right input, but the derivative of max with respect to the "
-                                                          "winner is 1, not its value: the winner gets grad_out itself")],
+                ((a * g, 0.0) if a > b else (0.0, b * g),
+                 "right input, but the derivative of max with respect to the winner is 1, not its value: the winner "
+                 "gets grad_out itself")],
     }
     for wrong, hint in common[gate]:
         if same(*wrong):
