@@ -154,7 +154,7 @@ def train_xor_seeds(seeds: Sequence[int], *, init: str = "pytorch", lr: float = 
     """Train ``xor_network(np.random.default_rng(seed), hidden, init)`` for every seed at once.
 
     The same full-batch gradient descent on the mean squared error as ``utils.training.fit`` with ``SGD``
-    (equal to ~1e-12), vectorised over the seeds so that 20 trainings cost little more than one. Each network
+    (equal to ~1e-12), vectorised over the random starts so that 20 trainings cost little more than one. Each network
     starts exactly as ``xor_network`` builds it.
     """
     return train_xor_recipes(seeds, [{"init": init, "lr": lr}], epochs=epochs, hidden=hidden)[0]
@@ -163,7 +163,7 @@ def train_xor_seeds(seeds: Sequence[int], *, init: str = "pytorch", lr: float = 
 def train_xor_recipes(seeds: Sequence[int], recipes: Sequence[dict], *, epochs: int | None = None,
                       hidden: int | None = None) -> list[XorRuns]:
     """``train_xor_seeds`` for several recipes (dicts with ``"init"`` and ``"lr"``, like ``XOR_RECIPE`` and
-    ``SEED_XOR_RECIPE``) over the same seeds, in one vectorised loop; one ``XorRuns`` per recipe.
+    ``CLASSIC_XOR_RECIPE``) over the same seeds, in one vectorised loop; one ``XorRuns`` per recipe.
 
     ``epochs`` and ``hidden`` default to the recipes' own ``"epochs"`` / ``"hidden"`` entries (10,000 and 4
     when absent), which must then agree.

@@ -8,8 +8,9 @@ plane). Here, as in ``utils/widgets/activations.py``:
 - a **static drawing function**, ``draw_backprop_step`` and ``draw_training``, for the figure shown before
   the widget (and for any fixed state); ``draw_graph(root)`` draws the graph of any ``Value``;
 - the **widget**: ``backprop_stepper()`` (a graph menu, a step slider and ◀ / ▶ buttons) and
-  ``training_explorer()`` (data set, learning rate, hidden width, activation, epochs; each update trains a
-  fresh network in a fraction of a second).
+  ``training_explorer()`` (data set, learning rate, hidden width, activation, epochs; each change trains a
+  fresh network, shown after a twentieth of its epochs and again when done; settings already trained come back
+  from a cache at once).
 
 Usage in a notebook::
 
@@ -405,7 +406,8 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
     Controls (``.controls``): ``"dataset"`` (Dropdown of ``DATASETS``), ``"lr"`` (FloatLogSlider 0.01..10),
     ``"hidden"`` (IntSlider 2..64), ``"activation"`` (ToggleButtons ReLU / tanh / sigmoid), ``"epochs"``
     (SelectionSlider of ``EPOCH_CHOICES``). State (``.state``): ``"run"`` (a ``TrainingRun``), ``"accuracy"``,
-    ``"final_loss"``, ``"error"``. An update takes a fraction of a second (≤ 500 full-batch epochs).
+    ``"final_loss"``, ``"error"``. A new setting is drawn twice (``train_2d_in_steps``): after a twentieth of
+    the epochs, at once, then complete; a setting already trained is drawn once, from the cache.
     """
     if epochs not in EPOCH_CHOICES:
         raise ValueError(f"epochs must be one of {EPOCH_CHOICES}, got {epochs!r}")

@@ -14,7 +14,9 @@
 Expected gradients come from PyTorch's autograd or from central differences (``utils.gradcheck``), never
 from the reference solution, so a wrong reference fails ``validate_reference``. The hints name the classic
 mistakes: a gradient overwritten instead of accumulated, a missing transpose in dW, db not summed over the
-batch, the 1/N of a mean loss forgotten, the upstream gradient not multiplied in. They are tested in
+batch, the 1/N of a mean loss forgotten, the upstream gradient not multiplied in (or out.data used for it),
+x[i] never restored or a loop written for 1-D x only in the numerical gradient, an add gate that halves the
+gradient, softmax over the wrong axis, the loss's value passed to backward. They are tested in
 ``tests/test_checks_backprop.py``.
 """
 
