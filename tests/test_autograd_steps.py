@@ -1,6 +1,6 @@
 """utils.autograd_steps: the steps of backpropagation on a Value graph against utils.autograd's own backward pass
-(every forward step in topological order, the seed, every backward step, the final gradients), the example
-graphs' numbers, and a graph left as it was."""
+(every forward step in topological order, the output's gradient set to 1, every backward step, the final
+gradients), the example graphs' numbers, and a graph left as it was."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_steps_walk_forward_then_backward_and_end_with_the_engines_gradients(gra
     order = topological_order(root)
     n_ops = sum(1 for v in order if v.children)
     phases = [s.phase for s in st.steps]
-    assert phases == ["start"] + ["forward"] * n_ops + ["seed"] + ["backward"] * n_ops + ["done"]
+    assert phases == ["start"] + ["forward"] * n_ops + ["output"] + ["backward"] * n_ops + ["done"]
     assert st.n_steps == 2 * n_ops + 3 and [s.index for s in st.steps] == list(range(st.n_steps))
     np.testing.assert_allclose(st.steps[-1].grads, [v.grad for v in order], rtol=1e-15)
     np.testing.assert_allclose(st.values, [v.data for v in order], rtol=1e-15)
@@ -30,9 +30,9 @@ def test_steps_walk_forward_then_backward_and_end_with_the_engines_gradients(gra
         assert sum(step.known) == sum(st.steps[k - 1].known) + 1 and step.known[step.node]
         assert all(step.known[c] for c in st.children[step.node])
         assert all(g is None for g in step.grads)
-    # the seed: only the output has a gradient, 1
-    seed = st.steps[n_ops + 1]
-    assert seed.grads[-1] == 1.0 and all(g is None for g in seed.grads[:-1])
+    # the backward pass starts: only the output has a gradient, 1
+    start = st.steps[n_ops + 1]
+    assert start.grads[-1] == 1.0 and all(g is None for g in start.grads[:-1])
 
 
 def test_chain_graph_is_chapter_00s_example():
@@ -51,7 +51,10 @@ def test_reuse_graph_shows_a_gradient_that_is_not_complete_yet():
     assert first_backward.grads[a] == 1.0 and not first_backward.final[a]  # only the '+' path so far
     last = st.steps[-2]
     assert last.grads[a] == -1.0 and last.final[a]  # b + 1 = -1 once the product has passed its share
-    assert "a gets -2 × 1 = -2" in last.message
+    # the caption says what the node shows: the product's -2 is added to the 1 of the '+' path
+    assert "a gets -2 × 1 = -2, added to the 1 it had: 1 + (-2) = -1" in last.message
+    assert "∂f/∂e = 1 from above" in last.message and "df/" not in last.message
+    assert "added to" not in st.steps[-3].message  # the first contribution is not an addition
 
 
 def test_neuron_graph_has_micrographs_numbers():

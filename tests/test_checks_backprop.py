@@ -1,7 +1,8 @@
 """Chapter 04's exercises: the checker accepts correct answers (also ones written differently from the
 reference), calls stubs 'not attempted', and rejects plausible wrong answers with the hint that names the
 mistake: a gradient overwritten instead of accumulated, a missing transpose in dW, db not summed over the
-batch, the 1/N of a mean loss forgotten, the upstream gradient not multiplied in, and more."""
+batch, the 1/N of a mean loss forgotten, the upstream gradient not multiplied in, x[i] never restored, a loop
+written for 1-D x only, an add gate that halves the gradient, softmax over the wrong axis, and more."""
 
 from __future__ import annotations
 
@@ -98,6 +99,34 @@ def ng_flat_only(f, x, h=1e-5):  # loops over x.shape[0] only: wrong for a matri
     return grad
 
 
+def ng_not_restored(f, x, h=1e-5):  # on a float copy, but x[i] stays at x[i] - h: later entries are off by ~h
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        f_plus = f(x)
+        x[i] -= 2 * h
+        f_minus = f(x)
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def ng_loop_for_vectors(f, x, h=1e-5):  # range(len(x)): for a matrix, x[i] is a whole row
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        grad[i] = (f(plus) - f(minus)) / (2 * h)
+    return grad
+
+
+def ng_all_at_once(f, x, h=1e-5):  # every entry nudged together
+    x = np.array(x, dtype=float)
+    return np.full(x.shape, (f(x + h) - f(x - h)) / (2 * h))
+
+
 def ng_vectorised(f, x, h=1e-5):  # a correct answer, written differently
     x = np.asarray(x, dtype=float)
     flat = x.reshape(-1)
@@ -113,10 +142,21 @@ def ng_vectorised(f, x, h=1e-5):  # a correct answer, written differently
     (ng_back_to_x, "brings x back to x"),
     (ng_in_place_not_restored, "restore x[i]"),
     (ng_integer_copy, "x holds integers"),
-    (ng_flat_only, "x's shape"),
+    (ng_flat_only, "range(len(x)), which is right for a vector only"),
+    (ng_not_restored, "x[i] is never restored"),
+    (ng_loop_for_vectors, "x[i] is a whole row"),
+    (ng_all_at_once, "nudged at once"),
 ])
 def test_numerical_gradient_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("backprop.numerical_gradient", answer), hint)
+
+
+def test_numerical_gradient_not_restored_says_what_differs(verdict_of):
+    """x[i] never restored is off by ~1e-5 only: the arrays print alike at 4 digits, so the verdict shows the worst
+    entry with more digits and the hint says why they print alike."""
+    verdict = verdict_of("backprop.numerical_gradient", ng_not_restored)
+    assert "expected -0.312998, got -0.312997" in verdict.summary, verdict.render()
+    assert "print alike" in verdict.hint
 
 
 def test_numerical_gradient_other_correct_answer_passes(verdict_of):
@@ -181,6 +221,8 @@ def gates(add=None, mul=None, mx=None):
     (gates(mx=lambda a, b, g: (0.0, g) if a > b else (g, 0.0)), "*larger* input"),
     (gates(mx=lambda a, b, g: (1.0, 0.0) if a > b else (0.0, 1.0)), "not 1"),
     (gates(mx=lambda a, b, g: (max(a, b) * g,) * 2), "not the value of the max"),
+    (gates(add=lambda a, b, g: (g / 2, g / 2)), "does not split the gradient in halves"),
+    (gates(mx=lambda a, b, g: (a * g, 0.0) if a > b else (0.0, b * g)), "not its value: the winner gets grad_out"),
 ])
 def test_gate_backward_wrong_rules(verdict_of, answer, hint):
     _failed_with(verdict_of("backprop.gate_backward", answer), hint)
@@ -238,6 +280,16 @@ def _mul_local_only_assigned(a, b, out):  # the learner forgot to assign _backwa
     pass
 
 
+def _mul_out_data(a, b, out):  # the product's value where its gradient belongs
+    a.grad += b.data * out.data
+    b.grad += a.data * out.data
+
+
+def _mul_other_grad(a, b, out):  # the other input's gradient (0) where its value belongs
+    a.grad += b.grad * out.grad
+    b.grad += a.grad * out.grad
+
+
 def mul_no_children(a, b):
     out = Value(a.data * b.data)
 
@@ -263,6 +315,8 @@ def mul_wrong_forward(a, b):
     (make_mul(_mul_swapped), "*other* one"),
     (make_mul(_mul_no_chain), "multiply by out.grad"),
     (make_mul(_mul_local_only_assigned), "no gradient reached the inputs"),
+    (make_mul(_mul_out_data), "out.data is the product's value"),
+    (make_mul(_mul_other_grad), "the other input's *value*"),
     (mul_no_children, "pass the inputs when creating out"),
     (mul_returns_float, "out = Value(number"),
     (mul_wrong_forward, "forward part"),
@@ -275,13 +329,13 @@ def test_value_mul_the_engine_itself_passes(verdict_of):
     assert verdict_of("backprop.value_mul", lambda a, b: a * b).passed
 
 
-def make_tanh(local, accumulate=True, chain=True):
+def make_tanh(local, accumulate=True, chain=True, upstream="grad"):
     def value_tanh(a):
         t = math.tanh(a.data)
         out = Value(t, (a,), "tanh")
 
         def _backward():
-            g = local(a.data, t) * (out.grad if chain else 1.0)
+            g = local(a.data, t) * (getattr(out, upstream) if chain else 1.0)
             if accumulate:
                 a.grad += g
             else:
@@ -293,11 +347,24 @@ def make_tanh(local, accumulate=True, chain=True):
     return value_tanh
 
 
+def tanh_precedence(a):  # 1 - t**2 * out.grad: the product is taken first
+    t = math.tanh(a.data)
+    out = Value(t, (a,), "tanh")
+
+    def _backward():
+        a.grad += 1 - t**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
 @pytest.mark.parametrize("answer, hint", [
     (make_tanh(lambda x, t: 1 - t * t, accumulate=False), "use +="),
     (make_tanh(lambda x, t: 1 - x * x), "uses the input"),
     (make_tanh(lambda x, t: 1 - t), "square the tanh"),
     (make_tanh(lambda x, t: 1 - t * t, chain=False), "multiply by out.grad"),
+    (make_tanh(lambda x, t: 1 - t * t, upstream="data"), "out.data is tanh's value"),
+    (tanh_precedence, "Python multiplies first"),
 ])
 def test_value_tanh_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("backprop.value_tanh", answer), hint)
@@ -444,21 +511,20 @@ def test_linear_backward_gradient_check_is_sharp(verdict_of, name):
 # ---------------------------------------------------------------------------------------------
 # 7. mlp_backward
 # ---------------------------------------------------------------------------------------------
-def _forward(X, y, W1, b1, W2, b2):
+def _forward(X, y, W1, b1, W2, b2, softmax_axis=1):
     n = len(X)
     Z1 = X @ W1.T + b1
     H = np.maximum(Z1, 0)
     Z2 = H @ W2.T + b2
-    P = np.exp(Z2 - Z2.max(axis=1, keepdims=True))
-    P /= P.sum(axis=1, keepdims=True)
+    P = np.exp(Z2) / np.exp(Z2).sum(axis=softmax_axis, keepdims=True)  # as written by hand, without the max
     Y = np.eye(W2.shape[0])[y]
     return n, Z1, H, P, Y
 
 
 def make_mlp(scale_n=True, transpose_w2=False, sum_b1=True, mask=True, sign=1.0, mean_b2=False, onehot=True,
-             mask_is_h=False, n_twice=False):
+             mask_is_h=False, n_twice=False, softmax_axis=1):
     def mlp_backward(X, y, W1, b1, W2, b2):
-        n, Z1, H, P, Y = _forward(X, y, W1, b1, W2, b2)
+        n, Z1, H, P, Y = _forward(X, y, W1, b1, W2, b2, softmax_axis)
         dZ2 = sign * (P - (Y if onehot else 0.0)) / (n if scale_n else 1)
         again = n if n_twice else 1  # dividing by N a second time, in every dW and db
         dW2 = (H.T @ dZ2 if transpose_w2 else dZ2.T @ H) / again
@@ -479,6 +545,8 @@ def make_mlp(scale_n=True, transpose_w2=False, sum_b1=True, mask=True, sign=1.0,
     (make_mlp(n_twice=True), "only once"),
     (make_mlp(onehot=False), "subtract the one-hot targets"),
     (make_mlp(mask_is_h=True), "not by H = relu(Z1)"),
+    (make_mlp(softmax_axis=0), "softmax ran down each column"),
+    (make_mlp(softmax_axis=None), "softmax ran over the whole (N, C) array"),
 ])
 def test_mlp_backward_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("backprop.mlp_backward", answer), hint)
@@ -507,17 +575,17 @@ def test_mlp_backward_with_the_course_modules_passes(verdict_of):
 # ---------------------------------------------------------------------------------------------
 # 8. train_xor (the exercise trains 5,000 epochs: about a second)
 # ---------------------------------------------------------------------------------------------
-def make_train(lr=1.0, epochs=5_000, zero_grad=True, sign=1.0, reshape=True):
+def make_train(lr=1.0, epochs=5_000, zero_grad=True, sign=1.0, reshape=True, backward_of_the_loss_value=False):
     def train_xor(rng):
         X, y = logic_gate("xor")
         y = y.reshape(-1, 1) if reshape else y
         model = xor_network(rng)
         loss_fn = losses.MSELoss()
         for _ in range(epochs):
-            loss_fn(model(X), y)
+            loss = loss_fn(model(X), y)
             if zero_grad:
                 model.zero_grad()
-            model.backward(loss_fn.backward())
+            model.backward(loss if backward_of_the_loss_value else loss_fn.backward())
             for p in model.parameters():
                 p.data -= sign * lr * p.grad
         return model
@@ -529,8 +597,9 @@ def make_train(lr=1.0, epochs=5_000, zero_grad=True, sign=1.0, reshape=True):
     (make_train(lr=0.1, epochs=2000), "plateau"),
     (make_train(zero_grad=False, epochs=3000), "zero_grad()"),
     (make_train(sign=-1.0, epochs=200), "step *against* the gradient"),
-    (make_train(epochs=800), "train longer"),
+    (make_train(epochs=800), "a small step such as the classic lr 0.1 or 0.2 needs more than 5,000 epochs"),
     (make_train(reshape=False), "y = y.reshape(-1, 1)"),
+    (make_train(backward_of_the_loss_value=True, epochs=3), "not the loss's value"),
 ])
 def test_train_xor_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("backprop.train_xor", answer), hint)

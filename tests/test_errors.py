@@ -61,6 +61,7 @@ EXEMPT = {
     "pretrained.TrainConfig",
     # nothing to get wrong: no argument
     "data.iris", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
+    "training.one_blas_thread",
     # a command line: argparse reports its own usage errors
     "pretrained.main",
 }
@@ -507,6 +508,11 @@ TABLE = [
         r"n_classes must be a positive integer, got 0"),
     row("train2d.train_2d", lambda: train2d.train_2d(hidden=2.5), ValueError,
         r"hidden must be an integer from 1 to 256, got 2.5"),
+    row("train2d.train_2d_in_steps", lambda: train2d.train_2d_in_steps(epochs=100, first=0), ValueError,
+        r"first must be a positive integer, got 0"),
+    row("xor.classic_xor_loop", lambda: xor.classic_xor_loop(np.ones((4, 2)), np.zeros(2), np.ones((2, 1)), np.zeros(1),
+                                                             epochs=3), ValueError,
+        r"expected weights1 \(2, H\), bias1 \(H,\), weights2 \(H, 1\), bias2 \(1,\); got \(4, 2\)"),
     row("xor.xor_network", lambda: xor.xor_network(rng(), init="xavier"), ValueError,
         r"init must be one of pytorch, normal; got 'xavier'"),
     row("xor.train_xor_seeds", lambda: xor.train_xor_seeds(20), ValueError,

@@ -1,5 +1,6 @@
 """utils.train2d: the runs behind Chapter 04's training explorer — equal to fit with SGD on the same model,
-deterministic, cached, reporting divergence, and rejecting bad settings."""
+deterministic, cached, reporting divergence, trained in steps (a run part-way, then the same complete run), and
+rejecting bad settings."""
 
 from __future__ import annotations
 
@@ -27,10 +28,9 @@ def test_train_2d_equals_fit_with_the_same_model_and_learns_spirals():
 
 
 def test_train_2d_is_deterministic_and_reports_divergence():
-    a, b = (
-        train2d.train_2d("moons", epochs=50),
-        train2d._train_2d.__wrapped__("moons", 32, "relu", 0.5, 50, 0),
-    )  # b: uncached
+    a = train2d.train_2d("moons", epochs=50)
+    train2d._RUNS.clear()  # forget it: b is trained again
+    b = train2d.train_2d("moons", epochs=50)
     assert a is not b
     np.testing.assert_array_equal(a.losses, b.losses)
     np.testing.assert_array_equal(a.probabilities, b.probabilities)
@@ -40,10 +40,50 @@ def test_train_2d_is_deterministic_and_reports_divergence():
     assert sigmoid.accuracy < relu.accuracy - 0.2  # the sigmoid network barely learns: section 6's lesson
 
 
+def test_the_explorers_things_to_try_do_what_the_chapter_says():
+    """Chapter 04's list under the training explorer: lr 0.05 is too slow for 500 epochs, lr 3 or 10 breaks the
+    ReLU network (at 10: 33%, one class everywhere), widths 2 and 4 are too few units, sigmoid hardly learns; the
+    default (the chapter's figure) gets over 90% right."""
+    default = train2d.train_2d()
+    assert default.accuracy > 0.9
+    for settings in ({"lr": 0.05}, {"lr": 3.0}, {"hidden": 2}, {"hidden": 4}, {"activation": "sigmoid"}):
+        assert train2d.train_2d(**settings).accuracy < 0.7, settings
+    broken = train2d.train_2d(lr=10.0)
+    assert broken.diverged or broken.accuracy == pytest.approx(1 / 3, abs=0.01)
+
+
 def test_train_2d_caches_its_runs_so_the_widget_does_not_retrain_the_static_figure():
     first = train2d.train_2d("moons", hidden=8, lr=0.3, epochs=50)
     assert train2d.train_2d("moons", 8, "relu", 0.3, 50, seed=0) is first  # same settings: the same run, no training
     assert train2d.train_2d("moons", hidden=8, lr=0.3, epochs=50, seed=1) is not first
+
+
+def test_train_2d_in_steps_shows_the_run_part_way_then_the_same_complete_run():
+    train2d._RUNS.clear()
+    steps = list(train2d.train_2d_in_steps("moons", hidden=6, lr=0.4, epochs=100))
+    assert [run.trained for run in steps] == [5, 100] and [run.complete for run in steps] == [False, True]
+    part, whole = steps
+    assert part.epochs == whole.epochs == 100 and part.losses.shape == (5,)
+    np.testing.assert_array_equal(part.losses, whole.losses[:5])  # the same training, continued
+    assert not np.array_equal(part.probabilities, whole.probabilities)
+    assert train2d.train_2d("moons", hidden=6, lr=0.4, epochs=100) is whole  # cached as train_2d's run
+    model = train2d.make_classifier(2, 6, "relu", seed=0)
+    history = fit(model, losses.CrossEntropyLoss(), SGD(model.parameters(), lr=0.4), whole.X, whole.y, epochs=100)
+    np.testing.assert_array_equal(whole.losses, history)  # one fit of 100 epochs: the same to the last bit
+    again = list(train2d.train_2d_in_steps("moons", hidden=6, lr=0.4, epochs=100))
+    assert len(again) == 1 and again[0] is whole  # cached: no training, no run part-way
+    assert [r.trained for r in train2d.train_2d_in_steps("moons", hidden=6, epochs=40, first=25)] == [25, 40]
+    with pytest.raises(ValueError, match="first"):
+        train2d.train_2d_in_steps("moons", first=0)
+
+
+def test_train_2d_keeps_the_most_recent_runs():
+    train2d._RUNS.clear()
+    first = train2d.train_2d("moons", hidden=3, epochs=2)
+    for k in range(train2d.CACHE_SIZE):
+        train2d.train_2d("moons", hidden=4, lr=0.1 + k / 100, epochs=2)
+    assert len(train2d._RUNS) == train2d.CACHE_SIZE
+    assert train2d.train_2d("moons", hidden=3, epochs=2) is not first  # the oldest was dropped
 
 
 @pytest.mark.parametrize("kwargs, match", [

@@ -107,6 +107,40 @@ def test_training_explorer_responds_to_every_control():
     assert explorer.state["run"].dataset == "moons" and explorer.state["run"].probabilities.shape[-1] == 2
 
 
+def test_training_explorer_shows_the_run_part_way_first_then_complete():
+    """A new setting draws twice: after a twentieth of the epochs (the first image, long before the training ends),
+    then complete; a setting already trained draws once, at once."""
+    from utils import train2d
+
+    explorer = backprop_widgets.training_explorer(epochs=100)
+    shown = []
+    explorer.image.observe(lambda change: shown.append((explorer.state.get("run"), change["new"])), names="value")
+    train2d._RUNS.pop(("spirals", 32, "relu", 0.2, 100, 0), None)
+    before = explorer.n_updates
+    explorer.controls["lr"].value = 0.2
+    assert explorer.n_updates == before + 2 and len(shown) == 2
+    images = [png for _, png in shown]
+    assert images[0] != images[1] and explorer.png == images[1]
+    run = explorer.state["run"]
+    assert run.complete and run.trained == 100 and explorer.state["error"] is None
+    texts = [t.get_text() for ax in explorer.figure.axes for t in (ax.title,)]
+    assert any("final loss" in t for t in texts) and not any("training…" in t for t in texts)
+    explorer.controls["lr"].value = 0.5
+    explorer.controls["lr"].value = 0.2  # seen: one draw, the complete run
+    assert explorer.n_updates == before + 4 and explorer.state["run"] is run
+
+
+def test_training_explorer_draws_the_run_part_way_with_its_epochs():
+    from utils import train2d
+
+    part = next(iter(train2d.train_2d_in_steps("moons", hidden=5, epochs=100, first=10)))
+    fig, ax_regions, ax_loss = backprop_widgets._training_axes(pyplot=False)
+    backprop_widgets._TrainingFigure(ax_regions, ax_loss).update(part)
+    assert ax_loss.get_title().startswith("lr = 0.5: training… loss") and "after 10 of 100" in ax_loss.get_title()
+    assert "after 10 epochs" in ax_regions.get_title() and ax_loss.get_xlim() == (0, 100)
+    assert len(ax_loss.lines[0].get_xdata()) == 10
+
+
 def test_training_explorer_shows_a_diverging_learning_rate_without_error():
     explorer = backprop_widgets.training_explorer(lr=10.0, epochs=100)
     assert explorer.state["error"] is None

@@ -111,10 +111,11 @@ def format_value(v: float) -> str:
 class GraphStep:
     """One state of the step-through.
 
-    phase: "start", "forward", "seed", "backward" or "done". node: the index of the node acting in this step
-    (None at the start and at the end). known: which nodes have their value computed. grads: each node's
-    ``.grad`` so far (None before the backward pass reached it). final: whether that gradient is complete (every
-    node that uses it has passed its gradient on). edges: (child, node) pairs a gradient flows along in this step.
+    phase: "start", "forward", "output" (the backward pass starts: the output's gradient is 1), "backward" or
+    "done". node: the index of the node acting in this step (None at the start and at the end). known: which
+    nodes have their value computed. grads: each node's ``.grad`` so far (None before the backward pass reached
+    it). final: whether that gradient is complete (every node that uses it has passed its gradient on). edges:
+    (child, node) pairs a gradient flows along in this step.
     """
 
     index: int
@@ -195,28 +196,35 @@ def steps_of(root: Value, name: str = "graph", title: str = "") -> StepThrough:
         grads = [None] * n
         grads[root_i] = 1.0
         done: set[int] = set()
-        add("seed", root_i, known, grads, done, (),
-            f"Backward starts at the output: d{labels[id(root)]}/d{labels[id(root)]} = 1.")
+        add("output", root_i, known, grads, done, (),
+            f"Backward starts at the output: ∂{labels[id(root)]}/∂{labels[id(root)]} = 1.")
         reached = {root_i}
         for i in reversed(ops_idx):
             v = order[i]
-            before = [order[c].grad for c in children[i]]
+            before = {c: order[c].grad for c in children[i]}
+            had = {c: c in reached for c in children[i]}  # whether c already holds a gradient from another use
             v._backward()
             done.add(i)
+            up = f"∂{labels[id(root)]}/∂{labels[id(v)]} = {format_value(v.grad)}"
             parts = []
             for c in dict.fromkeys(children[i]):  # each distinct child once
                 reached.add(c)
-                got = order[c].grad - before[children[i].index(c)]
+                got = order[c].grad - before[c]
                 local = got / v.grad if v.grad != 0 else float("nan")
                 local_text = format_value(local) if np.isfinite(local) else "?"
-                parts.append(f"{labels[id(order[c])]} gets {local_text} × {format_value(v.grad)} = {format_value(got)}")
+                name = labels[id(order[c])]
+                part = f"{name} gets {local_text} × {format_value(v.grad)} = {format_value(got)}"
+                if had[c]:  # a value used twice: this contribution is added to what it already had
+                    part += (f", added to the {format_value(before[c])} it had: "
+                             f"{format_value(before[c])} + ({format_value(got)}) = {format_value(order[c].grad)}")
+                parts.append(part)
             grads = [order[k].grad if k in reached else None for k in range(n)]
             add("backward", i, known, grads, done, [(c, i) for c in children[i]],
-                f"Backward through '{op_symbol(v.op)}' ({_describe(v, labels)}): local derivative × "
-                f"d{labels[id(root)]}/d{labels[id(v)]}:  " + ";  ".join(parts))
+                f"Backward through '{op_symbol(v.op)}' ({_describe(v, labels)}), with {up} from above: "
+                f"each input gets its local derivative × {format_value(v.grad)}.\n" + "\n".join(parts))
         add("done", None, known, grads, done, (),
-            "Done: every node holds d" + labels[id(root)] + "/d(node). " + ", ".join(
-                f"d{labels[id(root)]}/d{labels[id(order[k])]} = {format_value(order[k].grad)}"
+            "Done: every node holds ∂" + labels[id(root)] + "/∂(node). " + ", ".join(
+                f"∂{labels[id(root)]}/∂{labels[id(order[k])]} = {format_value(order[k].grad)}"
                 for k in range(n) if not order[k].children))
     finally:
         for v, g in zip(order, saved):
@@ -229,9 +237,10 @@ def steps_of(root: Value, name: str = "graph", title: str = "") -> StepThrough:
 def backprop_steps(graph: str = "neuron") -> StepThrough:
     """Every step of the forward and backward pass of one of the ``GRAPHS``.
 
-    The steps: the start (leaves only), one forward step per operation (in topological order), the seed
-    (d out/d out = 1), one backward step per operation (in reverse order: the node's ``_backward`` adds
-    local derivative × its gradient into its children), and the end.
+    The steps: the start (leaves only), one forward step per operation (in topological order), the output's
+    gradient set to 1 (∂out/∂out), one backward step per operation (in reverse order: the node's ``_backward``
+    adds local derivative × its gradient into its children; a child that already had a gradient from another
+    use shows the sum), and the end.
 
     Raises:
         ValueError: for an unknown graph name.

@@ -6,11 +6,15 @@ training explorer.
   full-batch ``SGD`` (``utils.training.fit``) on ``"spirals"`` or ``"moons"`` (``DATASETS``), and returns a
   ``TrainingRun``: the loss of each epoch, the accuracy, and the class probabilities on a ``GRID`` × ``GRID``
   grid covering the data. Runs are cached: the same settings give the same object.
+- ``train_2d_in_steps(...)``: the same training, yielding the run part-way (after a twentieth of the epochs) and
+  then complete, so that an explorer can show something at once; the complete run is ``train_2d``'s.
 - ``dataset_2d(name)``: the fixed data set of a name (the same points every time).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,9 +24,10 @@ from . import data, layers, losses
 from .activations import make_activation, softmax
 from .module import check_positive_int, check_seed
 from .optim import SGD, check_lr
-from .training import accuracy, fit
+from .training import accuracy, fit, one_blas_thread
 
-__all__ = ["ACTIVATION_CHOICES", "DATASETS", "GRID", "TrainingRun", "dataset_2d", "make_classifier", "train_2d"]
+__all__ = ["ACTIVATION_CHOICES", "DATASETS", "GRID", "TrainingRun", "dataset_2d", "make_classifier", "train_2d",
+           "train_2d_in_steps"]
 
 DATASETS = {"spirals": "three spirals (240 points)", "moons": "two moons (200 points)"}
 """Name -> what a learner reads: the data sets ``train_2d`` knows."""
@@ -30,6 +35,8 @@ ACTIVATION_CHOICES = ("relu", "tanh", "sigmoid")
 """The hidden activations ``train_2d`` offers (names of ``utils.activations.ACTIVATION_TABLE``)."""
 GRID = 120
 """The number of grid points along each axis of ``TrainingRun.probabilities``."""
+CACHE_SIZE = 64
+"""How many complete runs ``train_2d`` keeps (each ~0.4 MB): going back to a setting is instant."""
 
 
 @lru_cache(maxsize=4)
@@ -63,8 +70,9 @@ def _extent(X: np.ndarray) -> tuple[float, float, float, float]:
 class TrainingRun:
     """One training of ``2 → hidden → hidden → C`` with softmax cross-entropy and full-batch SGD.
 
-    losses (epochs,): the mean loss of each epoch; accuracy: on the training points after training;
-    probabilities (GRID, GRID, C): the trained network's softmax over a grid covering ``extent``.
+    epochs: the epochs planned; trained: the epochs done so far (``trained < epochs`` for a run part-way, see
+    ``train_2d_in_steps``); losses (trained,): the mean loss of each epoch; accuracy: on the training points
+    after those epochs; probabilities (GRID, GRID, C): the network's softmax over a grid covering ``extent``.
     """
 
     dataset: str
@@ -79,10 +87,16 @@ class TrainingRun:
     extent: tuple[float, float, float, float]
     probabilities: np.ndarray
     model: layers.Sequential
+    trained: int
 
     @property
     def diverged(self) -> bool:
         return not np.isfinite(self.losses[-1])
+
+    @property
+    def complete(self) -> bool:
+        """Whether every planned epoch is done."""
+        return self.trained == self.epochs
 
 
 def _check_settings(dataset, hidden, activation, lr, epochs) -> tuple[str, int, str, float, int]:
@@ -122,27 +136,69 @@ def train_2d(dataset: str = "spirals", hidden: int = 32, activation: str = "relu
     weights of ``seed``; the same settings always give the same run. A learning rate that is too large may make
     the loss overflow: the run then ends with an inf or NaN loss, and ``diverged`` is True.
 
-    The runs are cached: the same settings return the same ``TrainingRun`` object (treat it as read-only), so
-    a static figure and a widget's first state train only once, and going back to a setting is instant.
+    The runs are cached (the last ``CACHE_SIZE``): the same settings return the same ``TrainingRun`` object
+    (treat it as read-only), so a static figure and a widget's first state train only once, and going back to a
+    setting is instant.
 
     Shapes: -> X (N, 2), y (N,), losses (epochs,), probabilities (GRID, GRID, C)
 
     Raises:
         ValueError: for an unknown data set or activation, hidden outside 1..256, lr <= 0, epochs outside 1..5000.
     """
-    return _train_2d(*_check_settings(dataset, hidden, activation, lr, epochs), check_seed(seed))
+    *_, run = train_2d_in_steps(dataset, hidden, activation, lr, epochs, seed, first=epochs)
+    return run
 
 
-@lru_cache(maxsize=16)
-def _train_2d(dataset: str, hidden: int, activation: str, lr: float, epochs: int, seed: int) -> TrainingRun:
+_RUNS: OrderedDict[tuple, TrainingRun] = OrderedDict()  # settings -> complete run, the most recent last
+
+
+def train_2d_in_steps(dataset: str = "spirals", hidden: int = 32, activation: str = "relu", lr: float = 0.5,
+                      epochs: int = 500, seed: int = 0, *, first: int | None = None) -> Iterator[TrainingRun]:
+    """``train_2d``, yielding the run after ``first`` epochs (default: a twentieth of them) and then complete.
+
+    The training is the same (full-batch SGD continues from where it stopped, so the complete run equals
+    ``train_2d``'s to the last bit, and is cached as it). A run already cached is yielded at once, alone; so is
+    one with ``first >= epochs``. The run part-way has ``trained == first`` and ``complete`` False.
+
+    Raises:
+        ValueError: as ``train_2d``, and for ``first`` not a positive integer.
+    """
+    key = (*_check_settings(dataset, hidden, activation, lr, epochs), check_seed(seed))
+    first = max(1, key[4] // 20) if first is None else check_positive_int(first, "first")
+    return _steps(key, first)
+
+
+def _steps(key: tuple, first: int) -> Iterator[TrainingRun]:
+    if key in _RUNS:
+        _RUNS.move_to_end(key)
+        yield _RUNS[key]
+        return
+    dataset, hidden, activation, lr, epochs, seed = key
     X, y = _dataset(dataset)
+    model = make_classifier(int(y.max()) + 1, hidden, activation, seed)
+    loss_fn, optimizer = losses.CrossEntropyLoss(), SGD(model.parameters(), lr=lr)
+    history: list[np.ndarray] = []
+    for stop in sorted({min(first, epochs), epochs}):
+        done = sum(len(h) for h in history)
+        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            # a huge lr may blow up: shown, not warned
+            history.append(fit(model, loss_fn, optimizer, X, y, epochs=stop - done))
+            run = _run_now(key, X, y, model, np.concatenate(history))
+        if run.complete:
+            _RUNS[key] = run
+            while len(_RUNS) > CACHE_SIZE:
+                _RUNS.popitem(last=False)
+        yield run
+
+
+def _run_now(key: tuple, X: np.ndarray, y: np.ndarray, model: layers.Sequential, history: np.ndarray) -> TrainingRun:
+    """The ``TrainingRun`` of ``model`` as it is now, after ``len(history)`` epochs."""
+    dataset, hidden, activation, lr, epochs, _ = key
     n_classes = int(y.max()) + 1
-    model = make_classifier(n_classes, hidden, activation, seed)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # a huge lr may blow up: shown, not warned
-        history = fit(model, losses.CrossEntropyLoss(), SGD(model.parameters(), lr=lr), X, y, epochs=epochs)
-        extent = _extent(X)
-        gx, gy = np.meshgrid(np.linspace(extent[0], extent[1], GRID), np.linspace(extent[2], extent[3], GRID))
-        logits = model(np.c_[gx.ravel(), gy.ravel()])  # (GRID², C)
-        probabilities = softmax(logits).reshape(GRID, GRID, n_classes)
-        acc = accuracy(model(X), y) if np.isfinite(history[-1]) else float("nan")
-    return TrainingRun(dataset, hidden, activation, lr, epochs, X, y, history, acc, extent, probabilities, model)
+    extent = _extent(X)
+    gx, gy = np.meshgrid(np.linspace(extent[0], extent[1], GRID), np.linspace(extent[2], extent[3], GRID))
+    logits = model(np.c_[gx.ravel(), gy.ravel()])  # (GRID², C)
+    probabilities = softmax(logits).reshape(GRID, GRID, n_classes)
+    acc = accuracy(model(X), y) if np.isfinite(history[-1]) else float("nan")
+    return TrainingRun(dataset, hidden, activation, lr, epochs, X, y, history, acc, extent, probabilities, model,
+                       len(history))

@@ -8,8 +8,9 @@ plane). Here, as in ``utils/widgets/activations.py``:
 - a **static drawing function**, ``draw_backprop_step`` and ``draw_training``, for the figure shown before
   the widget (and for any fixed state); ``draw_graph(root)`` draws the graph of any ``Value``;
 - the **widget**: ``backprop_stepper()`` (a graph menu, a step slider and ◀ / ▶ buttons) and
-  ``training_explorer()`` (data set, learning rate, hidden width, activation, epochs; each update trains a
-  fresh network in a fraction of a second).
+  ``training_explorer()`` (data set, learning rate, hidden width, activation, epochs; each change trains a
+  fresh network, shown after a twentieth of its epochs and again when done; settings already trained come back
+  from a cache at once).
 
 Usage in a notebook::
 
@@ -28,7 +29,7 @@ from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 from ..activations import activation_spec
 from ..autograd import Value, topological_order
 from ..autograd_steps import GRAPHS, GraphStep, StepThrough, backprop_steps, format_value, op_symbol, steps_of
-from ..train2d import ACTIVATION_CHOICES, DATASETS, TrainingRun, train_2d
+from ..train2d import ACTIVATION_CHOICES, DATASETS, TrainingRun, train_2d, train_2d_in_steps
 from .base import Explorer, course_style, new_figure
 
 __all__ = [
@@ -185,7 +186,7 @@ class _GraphFigure:
             on = key in step.edges
             arrow.set_color(edge_color if on else "0.6")
             arrow.set_linewidth(2.4 if on else 1.0)
-        phase = {"start": "start", "forward": "forward pass", "seed": "backward pass", "backward": "backward pass",
+        phase = {"start": "start", "forward": "forward pass", "output": "backward pass", "backward": "backward pass",
                  "done": "done"}[step.phase]
         self.title.set_text(f"{st.title}   ·   step {step.index} of {st.n_steps - 1}: {phase}")
         self.message.set_text(_wrap(step.message, 150))
@@ -201,14 +202,17 @@ class _GraphFigure:
 
 
 def _wrap(text: str, width: int) -> str:
-    lines, line = [], ""
-    for word in text.split(" "):
-        if len(line) + len(word) + 1 > width and line:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
+    """``text`` with every line longer than ``width`` characters broken at spaces (its own line breaks kept)."""
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            if len(line) + len(word) + 1 > width and line:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -362,12 +366,14 @@ class _TrainingFigure:
         self.points.set_offsets(run.X)
         self.points.set_facecolor(_class_colors(int(run.y.max()) + 1)[run.y])
         shown = np.clip(np.nan_to_num(run.losses, nan=10.0, posinf=10.0), 1e-3, 10.0)
-        self.curve.set_data(np.arange(1, run.epochs + 1), shown)
+        self.curve.set_data(np.arange(1, run.trained + 1), shown)
         label = activation_spec(run.activation).label
+        after = "" if run.complete else f" after {run.trained} epochs"
         self.region_title.set_text(f"2 → {run.hidden} → {run.hidden} → {run.probabilities.shape[-1]}, {label}: "
-                                   + ("diverged" if run.diverged else f"{run.accuracy:.0%} of the points right"))
-        final = "inf/NaN" if run.diverged else f"{run.losses[-1]:.3f}"
-        self.loss_title.set_text(f"lr = {run.lr:.3g}, {run.epochs} epochs: final loss {final}")
+                                   + ("diverged" if run.diverged else f"{run.accuracy:.0%} of the points right{after}"))
+        loss = "inf/NaN" if run.diverged else f"{run.losses[-1]:.3f}"
+        self.loss_title.set_text(f"lr = {run.lr:.3g}, {run.epochs} epochs: final loss {loss}" if run.complete else
+                                 f"lr = {run.lr:.3g}: training… loss {loss} after {run.trained} of {run.epochs}")
         self.note.set_text("the loss overflowed:\nthe learning rate is too large" if run.diverged else "")
 
     def changing(self) -> list:
@@ -400,7 +406,8 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
     Controls (``.controls``): ``"dataset"`` (Dropdown of ``DATASETS``), ``"lr"`` (FloatLogSlider 0.01..10),
     ``"hidden"`` (IntSlider 2..64), ``"activation"`` (ToggleButtons ReLU / tanh / sigmoid), ``"epochs"``
     (SelectionSlider of ``EPOCH_CHOICES``). State (``.state``): ``"run"`` (a ``TrainingRun``), ``"accuracy"``,
-    ``"final_loss"``, ``"error"``. An update takes a fraction of a second (≤ 500 full-batch epochs).
+    ``"final_loss"``, ``"error"``. A new setting is drawn twice (``train_2d_in_steps``): after a twentieth of
+    the epochs, at once, then complete; a setting already trained is drawn once, from the cache.
     """
     if epochs not in EPOCH_CHOICES:
         raise ValueError(f"epochs must be one of {EPOCH_CHOICES}, got {epochs!r}")
@@ -425,10 +432,11 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
                                           style=style, continuous_update=False, layout=widgets.Layout(width="330px")),
     }
 
-    def compute() -> dict:
+    def stages():
         c = controls
-        run = train_2d(c["dataset"].value, c["hidden"].value, c["activation"].value, c["lr"].value, c["epochs"].value)
-        return {"run": run, "accuracy": run.accuracy, "final_loss": float(run.losses[-1])}
+        for run in train_2d_in_steps(c["dataset"].value, c["hidden"].value, c["activation"].value, c["lr"].value,
+                                     c["epochs"].value):
+            yield {"run": run, "accuracy": run.accuracy, "final_loss": float(run.losses[-1])}
 
     def draw(state: dict) -> tuple:
         run = state["run"]
@@ -439,5 +447,24 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
                           widgets.VBox([controls["lr"], controls["hidden"]])]),
             controls["activation"],
             widgets.HTML("<small>Each change trains a new network from the same starting weights "
-                         "(full-batch gradient descent, softmax cross-entropy).</small>")]
-    return Explorer(controls, rows, fig, compute, draw)
+                         "(full-batch gradient descent, softmax cross-entropy): first a twentieth of the epochs, "
+                         "shown at once, then the rest. Settings already seen come back instantly.</small>")]
+    return _SteppedExplorer(controls, rows, fig, stages, draw)
+
+
+class _SteppedExplorer(Explorer):
+    """An ``Explorer`` whose computation comes in stages (``stages()`` yields states, the last the final one):
+    each is drawn as it comes, so the first image appears long before a slow computation ends."""
+
+    def __init__(self, controls, rows, figure, stages, draw):
+        self._stages = stages
+        super().__init__(controls, rows, figure, compute=dict, draw=draw)
+
+    def update(self) -> None:
+        states = self._stages()  # a generator: a bad setting raises at its first next(), which Explorer reports
+        while True:
+            self._compute = lambda: next(states)  # noqa: B023 - called at once, in this iteration
+            super().update()
+            run = self.state.get("run")
+            if self.state["error"] is not None or run is None or run.complete:
+                return

@@ -14,7 +14,9 @@
 Expected gradients come from PyTorch's autograd or from central differences (``utils.gradcheck``), never
 from the reference solution, so a wrong reference fails ``validate_reference``. The hints name the classic
 mistakes: a gradient overwritten instead of accumulated, a missing transpose in dW, db not summed over the
-batch, the 1/N of a mean loss forgotten, the upstream gradient not multiplied in. They are tested in
+batch, the 1/N of a mean loss forgotten, the upstream gradient not multiplied in (or out.data used for it),
+x[i] never restored or a loop written for 1-D x only in the numerical gradient, an add gate that halves the
+gradient, softmax over the wrong axis, the loss's value passed to backward. They are tested in
 ``tests/test_checks_backprop.py``.
 """
 
@@ -121,6 +123,44 @@ def _is(kind: str) -> Callable:
     return same_as(lambda f, x, h: _differences(f, x, h, kind))
 
 
+def _not_restored(f, x, h):
+    """x[i] += h; f; x[i] -= 2h; f, on a float copy, and x[i] never put back: every later entry is estimated at a
+    point where the earlier entries sit h too low."""
+    x = np.array(x, dtype=float)
+    grad = np.empty_like(x)
+    for i in np.ndindex(x.shape):
+        x[i] += h
+        f_plus = f(x)
+        x[i] -= 2 * h
+        grad[i] = (f_plus - f(x)) / (2 * h)
+    return grad
+
+
+def _rows_nudged(f, x, h):
+    """A loop written for a 1-D x, ``for i in range(len(x))``, on a matrix: x[i] is a whole row, so each nudge
+    moves a row and its one estimate fills the row of the result."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in range(len(x)):
+        plus, minus = x.copy(), x.copy()
+        plus[i] += h
+        minus[i] -= h
+        grad[i] = (f(plus) - f(minus)) / (2 * h)
+    return grad
+
+
+def _all_nudged(f, x, h):
+    """Every entry nudged at once, f(x + h) − f(x − h) over 2h: one directional derivative, in every entry."""
+    x = np.array(x, dtype=float)
+    return np.full(x.shape, (f(x + h) - f(x - h)) / (2 * h))
+
+
+def _one_row_per_entry(attempt) -> bool:
+    """The answer has one entry per row of a matrix x: a loop over range(len(x))."""
+    x, got = np.asarray(attempt.case.args[1]), np.asarray(attempt.got)
+    return x.ndim > 1 and got.shape == (len(x),)
+
+
 def _integer_trouble(attempt) -> bool:
     x = attempt.case.args[1]
     return np.asarray(x).dtype.kind in "iu"
@@ -142,6 +182,16 @@ register(
                         "(f(x + h e_i) − f(x − h e_i)) / (2h)", _is("backward")),
             Hint(VALUE, "after x[i] += h, the step x[i] -= h brings x back to x, not to x − h: subtract 2h, or restore "
                         "x[i] and then subtract h", _is("half_forward")),
+            Hint(VALUE, "x[i] is never restored: after its two nudges it stays at x[i] − h, so every later entry is "
+                        "estimated at a shifted point. The error is of order h (your values agree with the right ones "
+                        "to about 5 digits, which is why the arrays above print alike): after computing f(x − h), put "
+                        "x[i] back to its original value", same_as(_not_restored)),
+            Hint(VALUE, "your loop runs over range(len(x)), which is right for a vector only: for a matrix, x[i] is a "
+                        "whole row, so each nudge moves a row at once and its one estimate fills the row. Nudge one "
+                        "entry at a time: for i in np.ndindex(x.shape)", same_as(_rows_nudged)),
+            Hint(VALUE, "every entry of x was nudged at once (x + h): that measures how f changes along the diagonal, "
+                        "the same number in every entry. Nudge one entry at a time, x[i] ± h, the others unchanged",
+                 same_as(_all_nudged)),
             Hint(VALUE, "twice the gradient: the two points x ± h are 2h apart, so divide by 2h, not h",
                  scaled(2.0, *_ESTIMATE_TOLERANCE)),
             Hint(VALUE, "the sign is flipped: it is f(x + h) − f(x − h), in that order",
@@ -150,6 +200,10 @@ register(
                         "work on a float copy, x = np.array(x, dtype=float)", _integer_trouble),
             Hint(MUTATION, "restore x[i] after each nudge (or work on a copy): the caller's x must come back "
                            "unchanged"),
+            Hint(STRUCTURE, "one value per row: your loop runs over range(len(x)), which is right for a vector only. "
+                            "For a matrix, nudge every entry: grad = np.zeros_like(x), then for i in "
+                            "np.ndindex(x.shape)",
+                 _one_row_per_entry),
             Hint(STRUCTURE, "return an array with x's shape: one partial derivative per entry of x "
                             "(np.zeros_like(x, dtype=float), filled entry by entry with np.ndindex(x.shape))"),
         ),
@@ -235,7 +289,9 @@ def _gate_hint(gate, a, b, g, got) -> str | None:
     common = {
         "add": [((1.0, 1.0), "the local derivatives are 1 and 1, but the gradient that arrives is grad_out: "
                              "multiply, dL/da = 1 · grad_out"),
-                ((g, -g), "that is the subtraction gate's rule: d(a + b)/db = +1, so both inputs get grad_out")],
+                ((g, -g), "that is the subtraction gate's rule: d(a + b)/db = +1, so both inputs get grad_out"),
+                ((g / 2, g / 2), "the add gate does not split the gradient in halves: it copies it. "
+                                 "d(a + b)/da = 1 and d(a + b)/db = 1, so each input gets the whole grad_out")],
         "mul": [((a * g, b * g), "each input gets the *other* input times grad_out: d(ab)/da = b, d(ab)/db = a"),
                 ((b, a), "right local derivatives (b and a), but multiply them by the upstream gradient grad_out"),
                 ((g, g), "that is the add gate's rule: for a product, dL/da = b · grad_out and dL/db = a · grad_out")],
@@ -245,7 +301,10 @@ def _gate_hint(gate, a, b, g, got) -> str | None:
                 ((1.0 if a > b else 0.0, 0.0 if a > b else 1.0),
                  "right input, but pass on grad_out itself, not 1: dL/da = 1 · grad_out for the winner"),
                 ((max(a, b) * g, max(a, b) * g), "the derivative of max with respect to the winner is 1, not the "
-                                                 "value of the max")],
+                                                 "value of the max"),
+                ((a * g, 0.0) if a > b else (0.0, b * g),
+                 "right input, but the derivative of max with respect to the winner is 1, not its value: the winner "
+                 "gets grad_out itself")],
     }
     for wrong, hint in common[gate]:
         if same(*wrong):
@@ -375,7 +434,7 @@ def _value_property(op_name: str):
                 names = {("mul", 2): "x, y", ("mul", 3): "a, b, c", ("tanh", 3): "x, w, b"}.get(
                     (op_name, len(values)), "x")
                 return (f"{description}: expected the gradients of {names} = {fmt_values(grads_t)}, "
-                        f"got {fmt_values(got)}", _value_hint(op_name, k, got))
+                        f"got {fmt_values(got)}", _value_hint(op_name, k, got, answer))
         return None
 
     return prop
@@ -391,15 +450,17 @@ def _mistaken_op(op_name: str, mistake: str) -> Callable:
         else:
             a.grad += local * up
 
+    def upstream(out):
+        return {"no_chain": 1.0, "out_data": out.data}.get(mistake, out.grad)
+
     if op_name == "mul":
         def op(a, b):
             out = Value(a.data * b.data, (a, b), "*")
 
             def _backward():
-                up = 1.0 if mistake == "no_chain" else out.grad
                 la, lb = (a.data, b.data) if mistake == "swapped" else (b.data, a.data)
-                backward_into(a, la, up)
-                backward_into(b, lb, up)
+                backward_into(a, la, upstream(out))
+                backward_into(b, lb, upstream(out))
 
             out._backward = _backward
             return out
@@ -409,9 +470,11 @@ def _mistaken_op(op_name: str, mistake: str) -> Callable:
             out = Value(t, (a,), "tanh")
 
             def _backward():
-                up = 1.0 if mistake == "no_chain" else out.grad
+                if mistake == "precedence":  # 1 - t**2 * out.grad: the product is taken first
+                    a.grad += 1 - t**2 * out.grad
+                    return
                 local = {"input_form": 1 - a.data**2, "unsquared": 1 - t}.get(mistake, 1 - t * t)
-                backward_into(a, local, up)
+                backward_into(a, local, upstream(out))
 
             out._backward = _backward
             return out
@@ -425,6 +488,8 @@ _VALUE_MISTAKES = {
         ("swapped", "each factor gets the *other* one: a.grad += b.data * out.grad (d(ab)/da = b)"),
         ("no_chain", "multiply by out.grad, the gradient arriving from above (the chain rule): "
                      "a.grad += b.data * out.grad"),
+        ("out_data", "out.data is the product's value; the gradient arriving from above is out.grad: "
+                     "a.grad += b.data * out.grad"),
     ),
     "tanh": (
         ("overwrite", "x also feeds another operation, so its gradient has two contributions: use +=, "
@@ -432,15 +497,37 @@ _VALUE_MISTAKES = {
         ("input_form", "1 − x² uses the input: the derivative is 1 − tanh(x)², i.e. 1 − t² with t = out.data"),
         ("unsquared", "square the tanh: d tanh(x)/dx = 1 − tanh(x)²"),
         ("no_chain", "multiply by out.grad (the chain rule): a.grad += (1 - t**2) * out.grad"),
+        ("precedence", "1 - t**2 * out.grad is 1 − (t² · out.grad): Python multiplies first. Put the local derivative "
+                       "in parentheses: a.grad += (1 - t**2) * out.grad"),
+        ("out_data", "out.data is tanh's value t; the gradient arriving from above is out.grad: "
+                     "a.grad += (1 - t**2) * out.grad"),
     ),
 }
 
 
-def _value_hint(op_name: str, graph_index: int, got) -> str | None:
+def _backward_does_something(answer: Callable) -> bool:
+    """Whether the answer's ``_backward`` changes its inputs' gradients when they do not start at 0 (a body that
+    does nothing, or a ``_backward`` never assigned, leaves them as they were)."""
+    from utils.autograd import Value
+
+    a, b = Value(3.0), Value(-2.0)
+    out = run(answer, a, b)
+    if not isinstance(out, Value):
+        return False
+    a.grad, b.grad, out.grad = 0.5, 0.25, 1.0
+    ran = run(out._backward)
+    return not isinstance(ran, Raised) and (a.grad, b.grad) != (0.5, 0.25)
+
+
+def _value_hint(op_name: str, graph_index: int, got, answer: Callable) -> str | None:
     """The hint of the classic mistake that reproduces ``got`` on graph number ``graph_index``, if any."""
     from utils.autograd import Value
 
     if np.allclose(got, 0.0):
+        if op_name == "mul" and _backward_does_something(answer):
+            return ("the inputs' gradients stayed 0: your _backward multiplies by something that is 0 here. Each "
+                    "input gets the other input's *value* times out.grad: a.grad += b.data * out.grad (b.grad is "
+                    "b's gradient, still 0)")
         return ("no gradient reached the inputs: define the inner function _backward, assign it with "
                 "out._backward = _backward, and make it add into the inputs' .grad")
     for mistake, hint in _VALUE_MISTAKES[op_name]:
@@ -617,13 +704,13 @@ register(
 # 7. The full backward pass of a 2-layer MLP with cross-entropy
 # ---------------------------------------------------------------------------------------------
 MLP_SHAPES = ((6, 3, 5, 4), (1, 2, 3, 3), (16, 4, 8, 3))
-"""(N, D, H, C) of the checked cases: examples, inputs, hidden units, classes."""
+"""(N, D, D1, C) of the checked cases: examples, inputs, hidden units, classes."""
 
 
-def _mlp_case(seed: int, n: int, d: int, h: int, c: int) -> dict:
+def _mlp_case(seed: int, n: int, d: int, d1: int, c: int) -> dict:
     rng = np.random.default_rng(seed)
-    return {"X": rng.normal(size=(n, d)), "y": rng.integers(0, c, n), "W1": rng.normal(0, 0.8, (h, d)),
-            "b1": rng.normal(0, 0.5, h), "W2": rng.normal(0, 0.8, (c, h)), "b2": rng.normal(0, 0.5, c)}
+    return {"X": rng.normal(size=(n, d)), "y": rng.integers(0, c, n), "W1": rng.normal(0, 0.8, (d1, d)),
+            "b1": rng.normal(0, 0.5, d1), "W2": rng.normal(0, 0.8, (c, d1)), "b2": rng.normal(0, 0.5, c)}
 
 
 def _torch_mlp_grads(case: dict) -> dict:
@@ -638,15 +725,17 @@ def _torch_mlp_grads(case: dict) -> dict:
 
 def _mlp_variant(case: dict, mistake: str) -> dict:
     """The gradients a learner gets with one classic mistake: ``"no_mask"`` (ReLU's derivative forgotten),
-    ``"mask_is_H"`` (dH multiplied by H = relu(Z1) instead of the mask Z1 > 0) or ``"no_onehot"``
-    (dZ2 = P / N, the targets never subtracted)."""
+    ``"mask_is_H"`` (dH multiplied by H = relu(Z1) instead of the mask Z1 > 0), ``"no_onehot"``
+    (dZ2 = P / N, the targets never subtracted), ``"softmax_axis0"`` (softmax down each column, over the
+    examples) or ``"softmax_all"`` (one softmax over the whole (N, C) array)."""
     X, y, W1, b1, W2, b2 = (case[k] for k in ("X", "y", "W1", "b1", "W2", "b2"))
     n = len(X)
     Z1 = X @ W1.T + b1
     H = np.maximum(Z1, 0)
     Z = H @ W2.T + b2
-    P = np.exp(Z - Z.max(axis=1, keepdims=True))
-    P /= P.sum(axis=1, keepdims=True)
+    axis = {"softmax_axis0": 0, "softmax_all": None}.get(mistake, 1)
+    P = np.exp(Z - Z.max(axis=axis, keepdims=True))
+    P /= P.sum(axis=axis, keepdims=True)
     dZ2 = (P if mistake == "no_onehot" else P - one_hot(y, Z.shape[1])) / n
     dH = dZ2 @ W2
     dZ1 = {"no_mask": dH, "mask_is_H": dH * H}.get(mistake, dH * (Z1 > 0))
@@ -669,6 +758,12 @@ def _mlp_hint(name: str, got: np.ndarray, want: np.ndarray, case: dict, n: int) 
     if n > 1 and np.allclose(got, want / n, rtol=1e-6, atol=1e-12):
         return ("N times too small: the 1/N of the mean loss belongs in dZ2 = (P − Y) / N only once; dW = dZᵀ A "
                 "then sums over the rows without dividing again")
+    for mistake, where in (("softmax_axis0", "down each column, over the N examples"),
+                           ("softmax_all", "over the whole (N, C) array at once")):
+        if np.allclose(got, _mlp_variant(case, mistake)[name], rtol=1e-6, atol=1e-12):
+            return (f"softmax ran {where}: each row (one example's C scores) must become probabilities that sum to "
+                    "1, so take it along the classes, softmax(Z2, axis=1) (axis=-1, the default of "
+                    "utils.activations.softmax), and sum with axis=1, keepdims=True if you write it out")
     if name in ("W2", "b2") and np.allclose(got, _mlp_variant(case, "no_onehot")[name], rtol=1e-6, atol=1e-12):
         return "subtract the one-hot targets: dL/dZ2 = (P − Y) / N, not P / N"
     if name in ("W1", "b1") and np.allclose(got, _mlp_variant(case, "mask_is_H")[name], rtol=1e-6, atol=1e-12):
@@ -689,7 +784,7 @@ def mlp_property(answer):
         result = run(answer, *(case[key].copy() for key in ("X", "y", "W1", "b1", "W2", "b2")))
         if isinstance(result, Raised):
             return f"{where}: your code raised {result.text}", (
-                "check the shapes: dZ2 (N, C), H (N, H) -> dW2 = dZ2.T @ H (C, H); dH = dZ2 @ W2 (N, H)"
+                "check the shapes: dZ2 (N, C), H (N, D1) -> dW2 = dZ2.T @ H (C, D1); dH = dZ2 @ W2 (N, D1)"
                 if "matmul" in str(result.exc) or "shape" in str(result.exc) else None)
         if not isinstance(result, dict) or set(result) != {"W1", "b1", "W2", "b2"}:
             keys = sorted(result) if isinstance(result, dict) else type(result).__name__
@@ -781,6 +876,9 @@ def train_xor_property(answer):
         if "target must have the input's shape" in str(model.exc):
             hint = ("logic_gate gives the targets with shape (4,) and the network outputs (4, 1): reshape them "
                     "once before the loop, y = y.reshape(-1, 1)")
+        elif "grad_out must have the output's shape" in str(model.exc) and "got ()" in str(model.exc):
+            hint = ("model.backward takes the gradient of the loss with respect to the network's output, "
+                    "loss_fn.backward() (shape (4, 1)), not the loss's value: model.backward(loss_fn.backward())")
         return f"train_xor raised {model.text}", hint
     out = _xor_outputs(model)
     if isinstance(out, str):
@@ -805,7 +903,9 @@ def train_xor_property(answer):
         hint = ("every output is still near 0.5: the network is on the plateau where the MSE is 0.25. With the mean "
                 "MSE and PyTorch's small initial weights, lr = 0.1 is far too slow; try lr = 1.0 for 5,000 epochs")
     else:
-        hint = "train longer or with a larger learning rate (the chapter's recipe: lr = 1.0, 5,000 epochs)"
+        hint = ("too slow: the training stopped before the network learned XOR. With the mean squared error and "
+                "PyTorch's initialization, a small step such as the classic lr 0.1 or 0.2 needs more than 5,000 "
+                "epochs; train longer or with a larger learning rate (the chapter's recipe: lr = 1.0, 5,000 epochs)")
     return problem, hint
 
 
