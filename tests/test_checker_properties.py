@@ -84,4 +84,5 @@ def test_any_answer_gets_a_short_verdict_and_leaves_numpy_as_it_was(exercise_id,
         assert not before.changes_since(), before.changes_since()
 
     property_holds()
+    monkeypatch.setattr(limits, "MIN_SECONDS", 30.0)  # the learner's limit, generous: this machine may be busy
     assert judge(exercise_id, reference).status == PASSED  # the next check works

@@ -61,7 +61,7 @@ EXEMPT = {
     "pretrained.TrainConfig",
     # nothing to get wrong: no argument
     "data.iris", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
-    "training.one_blas_thread",
+    "device.one_blas_thread",
     # a command line: argparse reports its own usage errors
     "pretrained.main",
 }

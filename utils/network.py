@@ -29,13 +29,13 @@ Data of the worked examples: ``EXAMPLE_2_3_2`` (2 → 3 → 2, ReLU then softmax
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import activations as A
 from . import init
+from .device import one_blas_thread
 from .layers import Linear, Sequential
 from .linear_maps import affine
 from .module import check_module, check_positive_int, check_rng, check_seed, to_float64
@@ -371,23 +371,9 @@ def deep_activations(scheme: str, activation: str = "tanh", depth: int = 10, wid
     rng = np.random.default_rng(check_seed(seed))
     a = rng.normal(size=(n_samples, width))
     out = np.empty((depth, n_samples, width))
-    with _one_blas_thread():
+    with one_blas_thread():
         for layer in range(depth):
             W = draw((width, width), rng)
             a = f(a @ W.T)  # (N, width) @ (width, width) -> (N, width)
             out[layer] = a
     return out
-
-
-def _one_blas_thread():
-    """A context running NumPy's matrix products on one thread (``threadpoolctl``, installed with scikit-learn).
-
-    Measured in a kernel where PyTorch has run: a (250, 256) @ (256, 256) product on two BLAS threads takes ~4×
-    longer than on one (the threads wait on each other and on PyTorch's), and one thread gives the same numbers.
-    Without ``threadpoolctl`` nothing changes.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn brings it
-        return nullcontext()
-    return threadpool_limits(1, user_api="blas")

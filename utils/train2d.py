@@ -22,9 +22,10 @@ import numpy as np
 
 from . import data, layers, losses
 from .activations import make_activation, softmax
+from .device import one_blas_thread
 from .module import check_positive_int, check_seed
 from .optim import SGD, check_lr
-from .training import accuracy, fit, one_blas_thread
+from .training import accuracy, fit
 
 __all__ = ["ACTIVATION_CHOICES", "DATASETS", "GRID", "TrainingRun", "dataset_2d", "make_classifier", "train_2d",
            "train_2d_in_steps"]

@@ -13,21 +13,18 @@ early stopping and the rest of a real training loop.
 - ``accuracy(scores, y)``: the fraction classified right (argmax of (N, C) scores, or a 0.5 threshold on
   (N,) / (N, 1) probabilities).
 - ``gradient_norms(model)``: the size of each parameter's gradient (for vanishing/exploding gradients).
-- ``one_blas_thread()``: a context running NumPy's matrix products on one thread, much faster for the small
-  products of a small network on a busy machine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
 
 import numpy as np
 
 from .module import Module, check_module, check_positive_int, to_float64
 from .optim import Optimizer, sgd_step
 
-__all__ = ["accuracy", "fit", "gradient_norms", "one_blas_thread", "sgd_step"]
+__all__ = ["accuracy", "fit", "gradient_norms", "sgd_step"]
 
 
 def _check_optimizer(optimizer, model: Module) -> None:
@@ -126,18 +123,3 @@ def gradient_norms(model: Module) -> dict[str, float]:
     """
     check_module(model, "model")
     return {name: 0.0 if p.grad is None else float(np.linalg.norm(p.grad)) for name, p in model.named_parameters()}
-
-
-def one_blas_thread() -> AbstractContextManager:
-    """A context in which NumPy's matrix products run on one thread (``threadpoolctl``, installed with
-    scikit-learn), with the same results.
-
-    For the small products of a small network, BLAS threads cost more than they give, and on a busy machine far
-    more: measured on a loaded 2-core machine, 500 epochs of a 2 → 64 → 64 → 3 network took 4.2 s with two BLAS
-    threads and 0.33 s with one. Without ``threadpoolctl`` nothing changes.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn brings it
-        return nullcontext()
-    return threadpool_limits(1, user_api="blas")

@@ -37,8 +37,20 @@ def fmt_pair(expected, got) -> tuple[str, str]:
     finite = np.concatenate([a[np.isfinite(a)].ravel() for a in pair])
     magnitudes = np.abs(finite[finite != 0])
     if not magnitudes.size or (magnitudes.min() >= 1e-4 and magnitudes.max() < 1e5):
-        return fmt(expected), fmt(got)
-    return _fmt_scientific(expected), _fmt_scientific(got)
+        texts = fmt(expected), fmt(got)
+    else:
+        texts = _fmt_scientific(expected), _fmt_scientific(got)
+    if texts[0] == texts[1] and pair[0].shape == pair[1].shape and not np.array_equal(*pair, equal_nan=True):
+        texts = _fmt_digits(expected), _fmt_digits(got)  # they differ beyond 4 digits: show where
+    return texts
+
+
+def _fmt_digits(value, digits: int = 10) -> str:
+    """``value`` with ``digits`` significant digits, for two values that agree in the first four."""
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        with np.printoptions(formatter={"float_kind": lambda v: f"{v:.{digits}g}"}):
+            return fmt(value)
+    return f"{float(value):.{digits}g}"
 
 
 def _float_array(value) -> np.ndarray | None:

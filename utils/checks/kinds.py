@@ -131,6 +131,17 @@ MEMORY_HINT = (f"while being checked an answer may take {limits.MEMORY_BYTES // 
                "growing in a loop)?")
 
 
+def number_as_text_hint(value, choices) -> str | None:
+    """A hint for a number given as text ("1e-8") where the choices are numbers, else None."""
+    if not isinstance(value, str) or not choices or not all(isinstance(c, numbers.Real) for c in choices):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return f"give the number itself, {number:g}, not the text {value!r}: write it without quotes"
+
+
 def state_hint(changes: Sequence[str]) -> str:
     """The generic hint for changed NumPy settings, naming first what was actually changed (``changes`` as
     ``NumpyState.changes_since`` words them)."""
@@ -322,7 +333,8 @@ class ValueExercise(Exercise):
             allowed = [as_choice(c) for c in self.choices]
             if not isinstance(got, (str, numbers.Number)) or as_choice(got) not in allowed:  # an array: no `in`
                 return self._verdict(FAILED, f"{fmt(got)} is not one of the choices "
-                                             f"{', '.join(fmt(c) for c in self.choices)}")
+                                             f"{', '.join(fmt(c) for c in self.choices)}",
+                                     hint=number_as_text_hint(got, self.choices))
             if as_choice(got) == as_choice(expected):
                 return self._verdict(PASSED, f"{fmt(got)} is right.")
             hint = self.explain.get(as_choice(got)) or self.explain.get(got)
@@ -441,7 +453,7 @@ class DictExercise(Exercise):
         for key in expected:
             if read[key] is None:
                 return self._verdict(FAILED, f"{key!r}: {fmt(got[key])} is not {self._what()}",
-                                     hint=self.invalid_hint)
+                                     hint=number_as_text_hint(got[key], self.choices) or self.invalid_hint)
         wrong = [key for key in expected if read[key] != expected[key]]
         if not wrong:
             return self._verdict(PASSED, self.passed.format(n=len(expected), noun=self.noun))
