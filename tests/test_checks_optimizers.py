@@ -28,6 +28,8 @@ def _failed_with(verdict, hint: str | None):
     (0.2, "of its start", "2/L = 0.2"),  # exactly 2/L: the steep direction flips sign forever
     (0.1, "still", "too small"),  # 1/L, the classic safe choice: the flat direction is too slow
     (0.01, "still", "after 50 steps it is still"),
+    (1.0, "diverged", "1 − lr·L = -9"),  # 1/λ_min: right for the flat direction only
+    (2 / 5.5, "diverged", "Stay below the bound 2/L"),  # 2 over a diagonal entry of A, not its largest eigenvalue
     (-0.1, "positive", "*against* the gradient"),
 ])
 def test_lr_for_quadratic_wrong_rates(verdict_of, lr, problem, hint):
@@ -79,6 +81,16 @@ def sgd_list(params, grads, lr):
     return [p - lr * grads[k] for k, p in params.items()]
 
 
+def sgd_rebinds_keys(params, grads, lr):  # new arrays, but bound into the caller's dict
+    for k in params:
+        params[k] = params[k] - lr * grads[k]
+    return params
+
+
+def sgd_forgot_index(params, grads, lr):
+    return {k: params[k] - lr * grads for k in params}
+
+
 def sgd_deepcopy(params, grads, lr):  # a correct answer written differently
     new = copy.deepcopy(params)
     for k in new:
@@ -93,6 +105,8 @@ def sgd_deepcopy(params, grads, lr):  # a correct answer written differently
     (sgd_sign, "*against* the gradient"),
     (sgd_no_lr, "learning rate is missing"),
     (sgd_list, "return a new dict"),
+    (sgd_rebinds_keys, "in place and returned it"),
+    (sgd_forgot_index, "loop over the keys"),
 ])
 def test_sgd_update_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("optimizers.sgd_update", answer), hint)
@@ -141,6 +155,22 @@ def mom_ema(p, grad, buf, lr, momentum, dampening=0.0):
     return p - lr * new, new
 
 
+def mom_nesterov(p, grad, buf, lr, momentum, dampening=0.0):
+    new = grad.copy() if buf is None else momentum * buf + (1 - dampening) * grad
+    return p - lr * (grad + momentum * new), new
+
+
+def mom_swapped(p, grad, buf, lr, momentum, dampening=0.0):
+    new = grad.copy() if buf is None else momentum * buf + (1 - dampening) * grad
+    return new, p - lr * new
+
+
+def mom_zeros_then_dampened(p, grad, buf, lr, momentum, dampening=0.0):  # right without dampening only
+    buf = np.zeros_like(grad) if buf is None else buf
+    new = momentum * buf + (1 - dampening) * grad
+    return p - lr * new, new
+
+
 def mom_in_place(p, grad, buf, lr, momentum, dampening=0.0):
     new = grad.copy() if buf is None else momentum * buf + (1 - dampening) * grad
     p -= lr * new
@@ -170,6 +200,9 @@ def mom_buffer_in_place(p, grad, buf, lr, momentum, dampening=0.0):  # PyTorch's
     (mom_dampening_not_one_minus, "the new gradient is scaled by dampening"),
     (mom_ema, "exponential moving average"),
     (mom_none_unhandled, "buf is None"),
+    (mom_nesterov, "that is Nesterov's step"),
+    (mom_swapped, "`return new_p, new_buf`"),
+    (mom_zeros_then_dampened, "without dampening"),
 ])
 def test_momentum_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("optimizers.momentum_step", answer), hint)
@@ -218,9 +251,28 @@ RIGHT_STEP = lambda p, g, s, lr, eps, old: p - lr * g / (np.sqrt(s) + eps)  # no
     (make_rms(RIGHT_AVG, lambda p, g, s, lr, eps, old: p - lr * g / (s + eps)), "divide by the *root*"),
     (make_rms(RIGHT_AVG, lambda p, g, s, lr, eps, old: p - lr * g / (np.sqrt(old) + eps)), "used the old average"),
     (make_rms(RIGHT_AVG, lambda p, g, s, lr, eps, old: p + lr * g / (np.sqrt(s) + eps)), "*against* the gradient"),
+    (make_rms(RIGHT_AVG, lambda p, g, s, lr, eps, old: p - lr * g / np.sqrt(s)), "ε is missing"),
 ])
+
 def test_rmsprop_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("optimizers.rmsprop_step", answer), hint)
+
+
+def test_rmsprop_pair_swapped_is_named(verdict_of):
+    def rmsprop_step(p, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+        new = alpha * square_avg + (1 - alpha) * grad**2
+        return new, p - lr * grad / (np.sqrt(new) + eps)
+
+    verdict = verdict_of("optimizers.rmsprop_step", rmsprop_step)
+    _failed_with(verdict, "`return new_p, new_square_avg`")
+    assert "swapped" in verdict.summary
+
+
+def test_rmsprop_missing_eps_shows_the_digits_that_differ(verdict_of):
+    no_eps = make_rms(RIGHT_AVG, lambda p, g, s, lr, eps, old: p - lr * g / np.sqrt(s))
+    verdict = verdict_of("optimizers.rmsprop_step", no_eps)
+    expected, got = verdict.summary.split("expected ")[1].split(", got ")
+    assert expected != got, verdict.render()
 
 
 def test_rmsprop_in_place_average_is_named(verdict_of):
@@ -236,12 +288,12 @@ def test_rmsprop_in_place_average_is_named(verdict_of):
 # 5. adamw_trajectory
 # ---------------------------------------------------------------------------------------------
 def make_adamw(bias_correction=True, t_start=1, coupled=False, eps_in_sqrt=False, decay_after=False,
-               decay_lr=True, decay=True):
+               decay_lr=True, decay=True, correct_v=True, keep_p0=False):
     def adamw_trajectory(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
         b1, b2 = betas
         p = np.array(p0, dtype=float)
         m, v = np.zeros_like(p), np.zeros_like(p)
-        out = []
+        out = [p] if keep_p0 else []
         for t, g in enumerate(grads, start=t_start):
             if coupled:
                 g = g + weight_decay * p
@@ -249,7 +301,7 @@ def make_adamw(bias_correction=True, t_start=1, coupled=False, eps_in_sqrt=False
                 p = p - (lr if decay_lr else 1.0) * weight_decay * p
             m = b1 * m + (1 - b1) * g
             v = b2 * v + (1 - b2) * g * g
-            m_hat, v_hat = (m / (1 - b1**t), v / (1 - b2**t)) if bias_correction else (m, v)
+            m_hat, v_hat = (m / (1 - b1**t), v / (1 - b2**t) if correct_v else v) if bias_correction else (m, v)
             p = p - lr * m_hat / (np.sqrt(v_hat + eps) if eps_in_sqrt else np.sqrt(v_hat) + eps)
             if decay_after:
                 p = p - lr * weight_decay * p
@@ -286,6 +338,8 @@ def adamw_returns_list(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_
     (make_adamw(decay_lr=False), "missing its learning rate"),
     (make_adamw(decay=False), "the weight decay is missing (that is Adam)"),
     (adamw_returns_list, "np.array(trajectory)"),
+    (make_adamw(correct_v=False), "only m is bias-corrected"),
+    (make_adamw(keep_p0=True), "leave p0 out"),
 ])
 def test_adamw_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("optimizers.adamw_trajectory", answer), hint)
@@ -340,6 +394,10 @@ def sched_no_eta_min(k, b, w, n, e):
     return b * (1 + math.cos(math.pi * (k - w) / (n - w))) / 2
 
 
+def sched_linear(k, b, w, n, e):
+    return b - (b - e) * (k - w) / (n - w)
+
+
 def sched_quarter(k, b, w, n, e):
     return e + (b - e) * math.cos(math.pi / 2 * (k - w) / (n - w))
 
@@ -360,6 +418,7 @@ def warmup_cosine_division_by_zero(step, base_lr, warmup_steps, total_steps, sta
     (make_schedule(warm=lambda k, b, w, f: b * k / w), "the warm-up starts from 0"),
     (make_schedule(cosine=sched_no_eta_min), "ends at 0 instead of eta_min"),
     (make_schedule(cosine=sched_quarter), "quarter cosine"),
+    (make_schedule(cosine=sched_linear), "that is a linear decay"),
     (warmup_cosine_division_by_zero, "division by zero"),
 ])
 def test_warmup_cosine_wrong_answers(verdict_of, answer, hint):
@@ -424,6 +483,16 @@ def clip_divides_by_zero(grads, max_norm):
     return [g * min(1.0, max_norm / total) for g in grads], total
 
 
+def clip_l1_norm(grads, max_norm):
+    total = sum(float(np.abs(g).sum()) for g in grads)
+    return [g * min(1.0, max_norm / (total + 1e-6)) for g in grads], total
+
+
+def clip_returns_only_the_list(grads, max_norm):
+    total = _global(grads)
+    return [g * min(1.0, max_norm / (total + 1e-6)) for g in grads]
+
+
 def clip_without_epsilon(grads, max_norm):  # right: dividing by the norm itself is accepted
     total = _global(grads)
     return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads], total
@@ -436,6 +505,8 @@ def clip_without_epsilon(grads, max_norm):  # right: dividing by the norm itself
     (clip_norm_after, "*before* clipping"),
     (clip_sum_of_norms, "not the sum of the norms"),
     (clip_divides_by_zero, "do not divide by it"),
+    (clip_l1_norm, "that is the L1 norm"),
+    (clip_returns_only_the_list, "`return clipped, total_norm`"),
 ])
 def test_clip_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("optimizers.clip_by_global_norm", answer), hint)

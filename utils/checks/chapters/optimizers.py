@@ -64,6 +64,17 @@ def _same(a, b, rtol: float = RTOL, atol: float = ATOL) -> bool:
     return a.shape == b.shape and bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=False))
 
 
+def _worst(got, want) -> str:
+    """``worst_entry``, with 10 significant digits when 6 would print the two numbers alike."""
+    text = worst_entry(got, want)
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    index = np.unravel_index(int(np.argmax(np.abs(got - want))), want.shape) if want.ndim else ()
+    if fmt_number(got[index]) == fmt_number(want[index]):
+        text = text.replace(f"expected {fmt_number(want[index])}, got {fmt_number(got[index])}",
+                            f"expected {float(want[index]):.10g}, got {float(got[index]):.10g}")
+    return text
+
+
 def _changed(before: dict, after: dict) -> list[str]:
     """Names of the arrays (or lists of arrays) of ``after`` that differ from their copies in ``before``."""
     names = []
@@ -142,7 +153,7 @@ def lr_for_quadratic_property(answer):
         return (f"{where} ‖w‖ is {fmt_number(end)}, {fmt_number(end / start)} of its start (the target: "
                 f"{fmt_number(QUADRATIC_TARGET)})",
                 f"too large: along the steep direction (L = {fmt_number(largest)}) each step multiplies the error by "
-                f"1 − lr·L = {fmt_number(1 - lr * largest)}: it oscillates from side to side and shrinks too slowly, "
+                f"1 − lr·L = {fmt_number(1 - lr * largest)}: it oscillates from side to side and barely shrinks, "
                 f"close to the bound 2/L = {fmt_number(2 / largest)}. Pick lr where the two directions' factors "
                 f"|1 − lr·λ| are both small")
     return (f"{where} ‖w‖ is still {fmt_number(end)}, {fmt_number(end / start)} of its start (the target: "
@@ -240,7 +251,7 @@ def sgd_update_property(answer):
                     hint = "that is the step alone (−lr·g): add it to the parameter, p − lr·g"
                 else:
                     hint = None
-                return (f"{where}: {key!r} differs from torch.optim.SGD's step; {worst_entry(got, expected[key])}",
+                return (f"{where}: {key!r} differs from torch.optim.SGD's step; {_worst(got, expected[key])}",
                         hint)
     return None
 
@@ -303,6 +314,9 @@ def _momentum_hint(p, g, buf, lr, mu, d, got_p, got_buf, right_p, right_buf) -> 
                 "(buf = μ·buf + g), then step with the new one, p ← p − lr·buf")
     if _same(got_p, p + lr * right_buf):
         return "the step goes *against* the buffer: p ← p − lr·buf"
+    if _same(got_p, p - lr * (g + mu * right_buf)):
+        return ("that is Nesterov's step, p − lr·(g + μ·buf): plain momentum steps with the buffer itself, "
+                "p ← p − lr·buf")
     if first and d != 0 and got_buf is not None and _same(got_buf, (1 - d) * g):
         return ("on the first step PyTorch copies the gradient into the buffer as it is, buf = g, without "
                 "dampening; dampening applies from the second step on")
@@ -354,10 +368,13 @@ def momentum_property(answer):
             if got_buf is None:
                 return (f"{where}: new_buf is not an array of shape {shape}",
                         "return the buffer itself (an array like the gradient), for the next step to use")
+            if _same(got_p, want_buf) and _same(got_buf, want_p) and not _same(want_p, want_buf):
+                return (f"{where}: new_p and new_buf are swapped",
+                        "return them in the order the docstring gives: `return new_p, new_buf`")
             if not (_same(got_p, want_p) and _same(got_buf, want_buf)):
                 wrong, got_bad, want = (("new_p", got_p, want_p) if not _same(got_p, want_p) else
                                         ("new_buf", got_buf, want_buf))
-                return (f"{where}: {wrong} differs from torch.optim.SGD's; {worst_entry(got_bad, want)}",
+                return (f"{where}: {wrong} differs from torch.optim.SGD's; {_worst(got_bad, want)}",
                         _momentum_hint(p, g, buf, lr, mu, d, got_p, got_buf, want_p, want_buf))
             p, buf = got_p, got_buf
     return None
@@ -400,6 +417,9 @@ def _rmsprop_hint(p, g, sq, lr, alpha, eps, got_p, got_sq, right_p, right_sq) ->
         if _same(got_p, p - lr * g / np.sqrt(right_sq + eps)):
             return ("ε is inside the square root: PyTorch divides by √(square_avg) + ε, so ε sets the smallest "
                     "denominator directly")
+        if _same(got_p, p - lr * g / np.sqrt(right_sq)):
+            return ("ε is missing: divide by √(square_avg) + ε (it keeps the step finite where the average is 0, and "
+                    "sets the step's scale when gradients are tiny)")
         if _same(got_p, p - lr * g / (right_sq + eps)):
             return "divide by the *root* of the average: √(square_avg) + ε (it has the units of g)"
         if _same(got_p, p + lr * g / (np.sqrt(right_sq) + eps)):
@@ -445,10 +465,13 @@ def rmsprop_property(answer):
             if got_p is None or got_sq is None:
                 which = "new_p" if got_p is None else "new_square_avg"
                 return f"{where}: {which} is not an array of shape {shape}", None
+            if _same(got_p, want_sq) and _same(got_sq, want_p):
+                return (f"{where}: new_p and new_square_avg are swapped",
+                        "return them in the order the docstring gives: `return new_p, new_square_avg`")
             if not (_same(got_sq, want_sq) and _same(got_p, want_p)):
                 wrong, got_bad, want = (("new_square_avg", got_sq, want_sq) if not _same(got_sq, want_sq) else
                                         ("new_p", got_p, want_p))
-                problem = f"{where}: {wrong} differs from torch.optim.RMSprop's; {worst_entry(got_bad, want)}"
+                problem = f"{where}: {wrong} differs from torch.optim.RMSprop's; {_worst(got_bad, want)}"
                 if not np.isfinite(got_bad).all():
                     problem += " (not finite)"
                 return problem, _rmsprop_hint(p, g, sq, lr, alpha, eps, got_p, got_sq, want_p, want_sq)
@@ -499,9 +522,10 @@ def torch_adamw(p0, grads, lr, betas, eps, weight_decay) -> np.ndarray:
 
 def adam_variant(p0, grads, lr, betas, eps, weight_decay, mistake: str = "") -> np.ndarray:
     """AdamW as written with one classic ``mistake`` (NumPy, to recognise an answer): "no_bias_correction",
-    "t_from_0" (bias correction with t − 1: the first step divides by zero), "t_plus_1", "coupled" (Adam + L2: the
-    decay added to the gradient), "eps_in_sqrt", "decay_after" (the decay applied after the Adam step), "no_lr_decay"
-    (p −= wd·p, without lr), "no_decay", "eps_hat" (ε added before v's bias correction), "sign"."""
+    "m_only" (v not bias-corrected), "t_from_0" (bias correction with t − 1: the first step divides by zero),
+    "t_plus_1", "coupled" (Adam + L2: the decay added to the gradient), "eps_in_sqrt", "decay_after" (the decay
+    applied after the Adam step), "no_lr_decay" (p −= wd·p, without lr), "no_decay", "eps_hat" (ε added before v's
+    bias correction), "sign"."""
     beta1, beta2 = betas
     p = np.array(p0, dtype=float)
     m, v = np.zeros_like(p), np.zeros_like(p)
@@ -517,6 +541,8 @@ def adam_variant(p0, grads, lr, betas, eps, weight_decay, mistake: str = "") -> 
         k = {"t_from_0": t - 1, "t_plus_1": t + 1}.get(mistake, t)
         if mistake == "no_bias_correction":
             m_hat, v_hat = m, v
+        elif mistake == "m_only":
+            m_hat, v_hat = m / (1 - beta1**k), v
         else:
             m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
         if mistake == "eps_in_sqrt":
@@ -530,6 +556,11 @@ def adam_variant(p0, grads, lr, betas, eps, weight_decay, mistake: str = "") -> 
             p = p * (1 - lr * weight_decay)
         out.append(p.copy())
     return np.array(out)
+
+
+def _includes_p0(attempt) -> bool:
+    """The answer has one row more than there are steps: p0 stacked in front of the trajectory."""
+    return np.shape(attempt.got)[0] == len(attempt.case.args[1]) + 1
 
 
 def _adam_is(mistake: str):
@@ -550,6 +581,9 @@ register(
             Hint(VALUE, "no bias correction: in the first steps m and v are still close to their zero start, so "
                         "divide them by (1 − β1^t) and (1 − β2^t): m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)",
                  _adam_is("no_bias_correction")),
+            Hint(VALUE, "only m is bias-corrected: v also starts at 0 and needs v̂ = v / (1 − β2^t) (without it the "
+                        "first steps are about √(1/(1 − β2)) ≈ 30 times too large with β2 = 0.999)",
+                 _adam_is("m_only")),
             Hint(VALUE, "the step count is off by one: t is 1 at the first step (the bias correction 1 − β^t must not "
                         "be 0 there); count t = 1, 2, …, e.g. for t, g in enumerate(grads, start=1)",
                  _adam_is("t_plus_1")),
@@ -568,6 +602,8 @@ register(
             Hint(VALUE, "the weight decay is missing (that is Adam): AdamW also shrinks every parameter, "
                         "p ← p·(1 − lr·λ), at every step", _adam_is("no_decay")),
             Hint(VALUE, "the step goes *against* the gradient: p ← p − lr·m̂ / (√v̂ + ε)", _adam_is("sign")),
+            Hint(STRUCTURE, "one row per step: the trajectory holds the parameters *after* each of the len(grads) "
+                            "steps, so leave p0 out", _includes_p0),
             Hint(STRUCTURE, "stack the parameters after each step into one array, np.array(trajectory), of shape "
                             "(len(grads), *p0.shape)", returned_a_list),
             Hint(EXCEPTION, "the first step divides by 1 − β^t: with t = 0 that is 0. Count t from 1",
@@ -671,6 +707,9 @@ register(
             Hint(VALUE, "the cosine ends at 0 instead of eta_min: eta_min + (base_lr − eta_min)·(1 + cos(π·progress)) "
                         "/ 2",
                  _schedule_is(cosine=lambda k, b, w, n, e: b * (1 + math.cos(math.pi * (k - w) / (n - w))) / 2)),
+            Hint(VALUE, "that is a linear decay after the warm-up: cosine annealing follows a half cosine, "
+                        "eta_min + (base_lr − eta_min)·(1 + cos(π·progress)) / 2, flat at both ends",
+                 _schedule_is(cosine=lambda k, b, w, n, e: b - (b - e) * (k - w) / (n - w))),
             Hint(VALUE, "that is a quarter cosine, cos(π/2·progress): cosine annealing is a half wave, "
                         "(1 + cos(π·progress)) / 2, flat at both ends",
                  _schedule_is(cosine=lambda k, b, w, n, e: e + (b - e) * math.cos(math.pi / 2 * (k - w) / (n - w)))),
@@ -733,6 +772,8 @@ def _clip_hint(grads, max_norm, got, got_total, total) -> str | None:
         return "return the total norm *before* clipping (what clip_grad_norm_ returns), not after"
     if got_total is not None and math.isclose(got_total, sum(norms), rel_tol=1e-9) and len(grads) > 1:
         return "the global norm is √(Σ ‖g_i‖²), not the sum of the norms Σ ‖g_i‖"
+    if got_total is not None and math.isclose(got_total, sum(float(np.abs(g).sum()) for g in grads), rel_tol=1e-9):
+        return "that is the L1 norm (a sum of absolute values): the global norm is the L2 one, √(Σ of every g²)"
     if got_total is not None and math.isclose(got_total, total**2, rel_tol=1e-9):
         return "take the square root: total_norm = √(Σ of every squared entry)"
     return None
@@ -769,7 +810,7 @@ def clip_property(answer):
             return f"{where}: the clipped gradients are not finite (NaN or inf)", ZERO_NORM_HINT
         for i, (g, w) in enumerate(zip(got, want)):
             if not _same(g, w, CLIP_RTOL, 1e-12):
-                return (f"{where}: clipped gradient {i} differs from clip_grad_norm_'s; {worst_entry(g, w)}",
+                return (f"{where}: clipped gradient {i} differs from clip_grad_norm_'s; {_worst(g, w)}",
                         _clip_hint(grads0, max_norm, got, got_total, total))
         if got_total is None or not math.isclose(got_total, total, rel_tol=1e-9, abs_tol=1e-12):
             shown = "not a number" if got_total is None else fmt_number(got_total)
