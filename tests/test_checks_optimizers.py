@@ -365,7 +365,7 @@ def test_adamw_with_torch_in_the_answer_passes(verdict_of):
 # 6. warmup_cosine_lr
 # ---------------------------------------------------------------------------------------------
 def make_schedule(warm=None, cosine=None):
-    def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+    def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, eta_min=0.0, start_factor=1 / 3):
         if step < warmup_steps:
             if warm:
                 return warm(step, base_lr, warmup_steps, start_factor)
@@ -402,7 +402,7 @@ def sched_quarter(k, b, w, n, e):
     return e + (b - e) * math.cos(math.pi / 2 * (k - w) / (n - w))
 
 
-def warmup_cosine_division_by_zero(step, base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+def warmup_cosine_division_by_zero(step, base_lr, warmup_steps, total_steps, eta_min=0.0, start_factor=1 / 3):
     if step < warmup_steps:  # the fraction done written as a division by warmup_steps / step: 0 at step 0
         return base_lr * (start_factor + (1 - start_factor) / (warmup_steps / step))
     progress = (step - warmup_steps) / (total_steps - warmup_steps)
@@ -426,7 +426,7 @@ def test_warmup_cosine_wrong_answers(verdict_of, answer, hint):
 
 
 def test_warmup_cosine_written_with_numpy_passes(verdict_of):
-    def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, start_factor=0.1, eta_min=0.0):
+    def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, eta_min=0.0, start_factor=1 / 3):
         warm = np.interp(step, [0, warmup_steps], [start_factor * base_lr, base_lr])
         cos = eta_min + 0.5 * (base_lr - eta_min) * (1 + np.cos(np.pi * (step - warmup_steps) /
                                                                  (total_steps - warmup_steps)))

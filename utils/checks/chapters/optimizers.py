@@ -630,11 +630,11 @@ def warmup_cosine_cases() -> list[Case]:
         steps = sorted({0, 1, warmup // 2, warmup - 1, warmup, warmup + 1, (warmup + total) // 2, total - 1, total})
         for step in steps:
             cases.append(Case(f"step {step} of warm-up {warmup} + cosine to {total}", step, base, warmup, total,
-                              factor, eta_min))
+                              eta_min, factor))
     return cases
 
 
-def torch_warmup_cosine(step, base_lr, warmup_steps, total_steps, start_factor, eta_min) -> float:
+def torch_warmup_cosine(step, base_lr, warmup_steps, total_steps, eta_min, start_factor) -> float:
     """The learning rate after ``step`` calls of SequentialLR(LinearLR, CosineAnnealingLR)'s step()."""
     import torch
 
@@ -652,7 +652,7 @@ def torch_warmup_cosine(step, base_lr, warmup_steps, total_steps, start_factor, 
     return float(opt.param_groups[0]["lr"])
 
 
-def _schedule(step, base, warmup, total, factor, eta_min, *, warm=None, cosine=None) -> float:
+def _schedule(step, base, warmup, total, eta_min, factor, *, warm=None, cosine=None) -> float:
     """The warm-up + cosine schedule with one part written another way (to recognise an answer)."""
     if step < warmup:
         return base * (warm(step, warmup, factor) if warm else factor + (1 - factor) * step / warmup)
@@ -673,7 +673,7 @@ register(
     FunctionExercise(
         id="optimizers.warmup_cosine_lr",
         reference="warmup_cosine_lr",
-        arg_names=("step", "base_lr", "warmup_steps", "total_steps", "start_factor", "eta_min"),
+        arg_names=("step", "base_lr", "warmup_steps", "total_steps", "eta_min", "start_factor"),
         cases=warmup_cosine_cases,
         oracle=torch_warmup_cosine,
         rtol=RTOL,
@@ -689,9 +689,9 @@ register(
                  _schedule_is(cosine=lambda k, b, w, n, e: e + (b - e) * (1 + math.cos(math.pi * k / n)) / 2)),
             Hint(VALUE, "the cosine's progress is off by one step at the milestone: at step = warmup_steps it is 0 "
                         "(the lr is base_lr), (step − warmup_steps) / (total_steps − warmup_steps)",
-                 same_as(lambda k, b, w, n, f, e: _schedule(k, b, w, n, f, e, cosine=lambda k, b, w, n, e: e + (
+                 same_as(lambda k, b, w, n, e, f: _schedule(k, b, w, n, e, f, cosine=lambda k, b, w, n, e: e + (
                      b - e) * (1 + math.cos(math.pi * (k - w + 1) / (n - w))) / 2) if k >= w else
-                     _schedule(k, b, w, n, f, e), rtol=RTOL, atol=ATOL)),
+                     _schedule(k, b, w, n, e, f), rtol=RTOL, atol=ATOL)),
             Hint(VALUE, "the warm-up is off by one: at step 0 the lr is start_factor·base_lr and it reaches base_lr at "
                         "step = warmup_steps, so the fraction done is step / warmup_steps (not (step + 1) / "
                         "warmup_steps, nor over warmup_steps − 1)",
