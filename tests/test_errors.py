@@ -36,8 +36,10 @@ from utils import (
     plotting,
     pretrained,
     regression,
+    surfaces,
     train2d,
     training,
+    trajectories,
     xor,
 )
 from utils import losses as L
@@ -48,7 +50,7 @@ itself: tested on their own."""
 
 MODULES = ("activations", "autograd", "autograd_steps", "data", "device", "gradcheck", "init", "layer_statistics",
            "layers", "linear_maps", "losses", "module", "network", "optim", "perceptron", "playground", "plotting",
-           "pretrained", "regression", "train2d", "training", "xor")
+           "pretrained", "regression", "surfaces", "train2d", "training", "trajectories", "xor")
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
 
 EXEMPT = {
@@ -56,7 +58,9 @@ EXEMPT = {
     "activations.ActivationSpec", "autograd_steps.GraphStep", "autograd_steps.StepThrough",
     "gradcheck.GradcheckReport", "gradcheck.GradientCheck", "init.Scheme", "layer_statistics.InitStatistics",
     "network.LayerTrace", "perceptron.PerceptronFit", "playground.PlaygroundSurface", "train2d.TrainingRun",
-    "xor.XorRuns",
+    "xor.XorRuns", "trajectories.Trajectory",
+    # a settings record: race() checks its values (its rows are below)
+    "trajectories.RaceSettings",
     # a settings record: train_digits_mlp checks its values (its row is below)
     "pretrained.TrainConfig",
     # nothing to get wrong: no argument
@@ -551,6 +555,31 @@ TABLE = [
         r"ax must be a matplotlib Axes .*got str"),
     row("plotting.power_of_ten", lambda: plotting.power_of_ten("1e-3"), ValueError,
         r"value must be a number, got '1e-3'"),
+    # ---- surfaces and trajectories --------------------------------------------------------------------------
+    row("surfaces.Quadratic", lambda: surfaces.Quadratic(a=0), ValueError, r"a must be a finite number > 0, got 0"),
+    row("surfaces.Rosenbrock", lambda: surfaces.Rosenbrock(b=-1.0), ValueError,
+        r"b must be a finite number > 0, got -1.0"),
+    row("surfaces.Saddle", lambda: surfaces.Saddle(start=(1.0, 2.0, 3.0)), ValueError,
+        r"xy must have shape \(\.\.\., 2\) \(points \(x, y\) of the plane\), got shape \(3,\)"),
+    row("surfaces.DoubleWell", lambda: surfaces.DoubleWell(window=(1.0, 0.0, 0.0, 1.0)), ValueError,
+        r"window must be \(x_min, x_max, y_min, y_max\) with each min < max, got \(1.0, 0.0, 0.0, 1.0\)"),
+    row("surfaces.Surface.value", lambda: surfaces.SURFACES["rosenbrock"].value(np.ones((4, 3))), ValueError,
+        r"xy must have shape \(\.\.\., 2\) .*got shape \(4, 3\)"),
+    row("surfaces.Polynomial1D", lambda: surfaces.Polynomial1D((1.0, 0.0), "a line"), ValueError,
+        r"coefficients must be those of an even-degree polynomial .*got \(1.0, 0.0\)"),
+    row("surfaces.get_surface", lambda: surfaces.get_surface("Rosenbrock"), ValueError,
+        r"unknown surface 'Rosenbrock'; choose one of quadratic, rotated_quadratic, rosenbrock"),
+    row("trajectories.run_optimizer", lambda: trajectories.run_optimizer("saddle", lambda p: optim.SGD(p, lr=0.1),
+                                                                         [1.0], 5), ValueError,
+        r"start must be one finite point \(x, y\) of shape \(2,\), got \[1.0\]"),
+    row("trajectories.run_optimizer", lambda: trajectories.run_optimizer("saddle", optim.SGD(mlp().parameters(), 0.1)),
+        TypeError, r"make_optimizer must be a function, e.g. lambda params: SGD\(params, lr=0.01\), got SGD"),
+    row("trajectories.gradient_descent_1d", lambda: trajectories.gradient_descent_1d(np.cos, 1.0, 0.1, 2.5),
+        ValueError, r"steps must be a positive integer, got 2.5"),
+    row("trajectories.make_race_optimizer", lambda: trajectories.make_race_optimizer("Adam", [], lr=0.1), ValueError,
+        r"unknown optimizer 'Adam'; choose one of sgd, momentum, nesterov"),
+    row("trajectories.race", lambda: trajectories.race("rosenbrock", ["adam"], beta2=1.5), ValueError,
+        r"beta2 must be a number in \[0, 1\), got 1.5"),
 ]
 
 

@@ -19,8 +19,9 @@ from utils.figures.networks import draw_network
 from utils.layer_statistics import init_statistics
 
 FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
-                  "utils.figures.digits", "utils.figures.initialization"]
-MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses"]
+                  "utils.figures.digits", "utils.figures.initialization", "utils.figures.trajectories"]
+MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses", "utils.surfaces",
+                 "utils.trajectories"]
 
 
 def _first_importers_of_widgets(modules: list[str]) -> dict[str, bool]:

@@ -48,7 +48,7 @@ def _window(window, ndim: int) -> tuple[float, ...]:
 class Surface:
     """The base of the 2-D test functions: ``value``, ``gradient`` and what a figure needs.
 
-    A subclass is a frozen dataclass with ``label``, ``notice``, ``window`` (x_min, x_max, y_min, y_max),
+    A subclass is a frozen dataclass with ``label``, ``formula``, ``notice``, ``window`` (x_min, x_max, y_min, y_max),
     ``start`` (x, y), ``log_levels`` (contours log-spaced above the minimum: a flat valley with steep walls)
     and implements ``_value(x, y)``, ``_gradient(x, y)``, ``minima`` and ``minimum_value``.
     """
@@ -112,7 +112,7 @@ class Quadratic(Surface):
     b: float = 10.0
     angle: float = 0.0
     label: str = "Ill-conditioned quadratic"
-    notice: str = "plain GD zig-zags across the narrow direction and crawls along the long one"
+    notice: str = "plain GD zig-zags across the valley and crawls along it"
     window: tuple = (-5.5, 5.5, -3.0, 3.0)
     start: tuple = (-5.0, 1.5)
     log_levels: bool = False
@@ -126,6 +126,14 @@ class Quadratic(Surface):
         for name, value in (("a", a), ("b", b), ("angle", angle), ("_h", h), ("window", _window(self.window, 2)),
                             ("start", tuple(_xy(self.start).tolist()))):
             object.__setattr__(self, name, value)
+
+    @property
+    def formula(self) -> str:
+        """f as a learner reads it, e.g. "f = ½(x² + 10y²)"."""
+        a, b = ("" if v == 1 else f"{v:g}" for v in (self.a, self.b))
+        if self.angle == 0:
+            return f"f = ½({a}x² + {b}y²)"
+        return f"f = ½({a}u² + {b}v²), axes turned {math.degrees(self.angle):g}°"
 
     @property
     def hessian(self) -> np.ndarray:
@@ -176,7 +184,7 @@ class Rosenbrock(Surface):
     a: float = 1.0
     b: float = 100.0
     label: str = "Rosenbrock"
-    notice: str = "finding the curved valley is easy, following its flat floor to (1, 1) is not"
+    notice: str = "reaching the curved valley is easy; following its flat floor is not"
     window: tuple = (-2.0, 2.0, -1.0, 3.0)
     start: tuple = (-1.5, 2.5)
     log_levels: bool = True
@@ -185,6 +193,10 @@ class Rosenbrock(Surface):
         for name, value in (("a", check_number(self.a, "a")), ("b", check_number(self.b, "b", above=0)),
                             ("window", _window(self.window, 2)), ("start", tuple(_xy(self.start).tolist()))):
             object.__setattr__(self, name, value)
+
+    @property
+    def formula(self) -> str:
+        return f"f = ({self.a:g} − x)² + {self.b:g}(y − x²)²"
 
     @property
     def minima(self) -> np.ndarray:
@@ -206,8 +218,8 @@ class Rosenbrock(Surface):
 class Saddle(Surface):
     """f = x² − y²: a minimum along x, a maximum along y; no minimum at all (f → −∞ along y)."""
 
-    label: str = "Saddle x² − y²"
-    notice: str = "a start almost on the ridge y = 0 first slides to the saddle point, then away along y"
+    label: str = "Saddle"
+    notice: str = "a start near y = 0 slides to the saddle point, then away along y"
     window: tuple = (-2.0, 2.0, -2.0, 2.0)
     start: tuple = (-1.8, 0.01)
     log_levels: bool = False
@@ -215,6 +227,8 @@ class Saddle(Surface):
     def __post_init__(self):
         object.__setattr__(self, "window", _window(self.window, 2))
         object.__setattr__(self, "start", tuple(_xy(self.start).tolist()))
+
+    formula = "f = x² − y²"
 
     @property
     def minima(self) -> np.ndarray:
@@ -236,14 +250,16 @@ class DoubleWell(Surface):
     """f = x⁴/4 − x²/2 + y²/2: a saddle point at (0, 0) between two minima −¼ at (±1, 0)."""
 
     label: str = "Saddle between two minima"
-    notice: str = "near the saddle the gradient is tiny: plain GD lingers there, adaptive steps escape sooner"
+    notice: str = "the gradient is tiny near the saddle: who lingers there longest?"
     window: tuple = (-1.6, 1.6, -2.2, 2.2)
     start: tuple = (0.001, 2.0)
-    log_levels: bool = True
+    log_levels: bool = False
 
     def __post_init__(self):
         object.__setattr__(self, "window", _window(self.window, 2))
         object.__setattr__(self, "start", tuple(_xy(self.start).tolist()))
+
+    formula = "f = x⁴/4 − x²/2 + y²/2"
 
     @property
     def minima(self) -> np.ndarray:
@@ -332,8 +348,8 @@ class Polynomial1D:
 SURFACES: dict[str, Surface | Polynomial1D] = {
     "quadratic": Quadratic(),
     "rotated_quadratic": Quadratic(angle=math.pi / 6, label="Rotated ill-conditioned quadratic",
-                                   notice="turned 30°, the valley no longer follows an axis: per-coordinate "
-                                          "step sizes help less", start=(-4.5, -1.0)),
+                                   notice="the valley no longer follows an axis: per-coordinate step sizes help less",
+                                   start=(-4.5, -1.0)),
     "rosenbrock": Rosenbrock(),
     "saddle": Saddle(),
     "double_well": DoubleWell(),

@@ -230,11 +230,11 @@ class RaceSettings:
 
 
 RACE_SETTINGS = {
-    "quadratic": RaceSettings(lr=0.15, adaptive_lr=0.3, steps=100),
-    "rotated_quadratic": RaceSettings(lr=0.15, adaptive_lr=0.3, steps=100),
-    "rosenbrock": RaceSettings(lr=1e-3, adaptive_lr=0.05, steps=300),
-    "saddle": RaceSettings(lr=0.05, adaptive_lr=0.05, steps=60),
-    "double_well": RaceSettings(lr=0.1, adaptive_lr=0.1, steps=100),
+    "quadratic": RaceSettings(lr=0.1, adaptive_lr=0.3, steps=100),
+    "rotated_quadratic": RaceSettings(lr=0.1, adaptive_lr=0.3, steps=100),
+    "rosenbrock": RaceSettings(lr=1e-3, adaptive_lr=0.1, steps=300),
+    "saddle": RaceSettings(lr=0.02, adaptive_lr=0.02, steps=60),
+    "double_well": RaceSettings(lr=0.05, adaptive_lr=0.02, steps=100),
 }
 """A 2-D surface's name -> race settings that show something on it (the race explorer starts from them)."""
 
