@@ -301,9 +301,10 @@ def draw_lr_regimes_1d(surface="parabola", lrs: Sequence[float] = (0.05, 0.3, 0.
         fig.subplots_adjust(left=0.1, right=0.98, top=1 - 0.75 / height, bottom=0.5 / height, hspace=0.42,
                             wspace=0.08)
         flat = axes.ravel()
-        minimum = float(surface.minima[np.argmin(surface.value(surface.minima))])
+        minima = surface.minima
         for ax, lr in zip(flat, lrs):
             run = gradient_descent_1d(surface.gradient, surface.start, lr, steps, f=surface.value)
+            minimum = float(minima[np.argmin(np.abs(minima - run.final))])  # the one it heads for
             ax.plot(x, f, color="0.35", linewidth=1.5)
             ax.plot(run.points, run.losses, "-o", color="#D55E00", markersize=4, linewidth=1.0, alpha=0.85)
             ax.plot(run.points[:1], run.losses[:1], "o", markersize=8, markerfacecolor="white",
@@ -312,7 +313,8 @@ def draw_lr_regimes_1d(surface="parabola", lrs: Sequence[float] = (0.05, 0.3, 0.
             outside = np.flatnonzero((run.points < x0) | (run.points > x1))
             note = (f"leaves the plot at step {outside[0]}" if len(outside) else
                     f"x after {len(run.points) - 1} steps: {run.final:.3g}".replace("-", "−"))
-            ax.set_title(f"lr = {lr:g}: {regime}", fontsize=10.5)
+            towards = f" (to x* = {minimum:.2f})".replace("-", "−") if len(minima) > 1 and regime != "diverges" else ""
+            ax.set_title(f"lr = {lr:g}: {regime}{towards}", fontsize=10.5)
             ax.text(0.5, 0.97, note, transform=ax.transAxes, ha="center", va="top", fontsize=8.5, color="0.25")
         for ax in flat[len(lrs):]:
             ax.set_visible(False)
