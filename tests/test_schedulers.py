@@ -11,6 +11,7 @@ import pytest
 import torch
 from torch.optim import lr_scheduler as torch_schedulers
 
+from utils import optim
 from utils import schedulers as S
 from utils.module import Parameter
 from utils.optim import SGD, Optimizer
@@ -42,9 +43,12 @@ class BetasStandIn(Optimizer):
         raise AssertionError("a scheduler must never step the optimizer")
 
 
-def ours_sgd():
-    return SGD([{"params": [Parameter(np.zeros(2))], "lr": LRS[0]}, {"params": [Parameter(np.ones(3))], "lr": LRS[1]}],
-               lr=LRS[0])
+def our_groups() -> list[dict]:
+    return [{"params": [Parameter(np.zeros(2))], "lr": LRS[0]}, {"params": [Parameter(np.ones(3))], "lr": LRS[1]}]
+
+
+def ours_sgd(momentum: float = 0.0):
+    return SGD(our_groups(), lr=LRS[0], momentum=momentum)
 
 
 def torch_sgd(momentum: float = 0.0):
@@ -53,10 +57,13 @@ def torch_sgd(momentum: float = 0.0):
     return torch.optim.SGD(groups, lr=LRS[0], momentum=momentum)
 
 
+def torch_groups() -> list[dict]:
+    return [{"params": [torch.zeros(2, dtype=torch.float64, requires_grad=True)], "lr": LRS[0]},
+            {"params": [torch.ones(3, dtype=torch.float64, requires_grad=True)], "lr": LRS[1]}]
+
+
 def torch_adam():
-    groups = [{"params": [torch.zeros(2, dtype=torch.float64, requires_grad=True)], "lr": LRS[0]},
-              {"params": [torch.ones(3, dtype=torch.float64, requires_grad=True)], "lr": LRS[1]}]
-    return torch.optim.Adam(groups, lr=LRS[0], betas=(0.9, 0.999))
+    return torch.optim.Adam(torch_groups(), lr=LRS[0], betas=(0.9, 0.999))
 
 
 def stand_in(cls):
@@ -165,11 +172,23 @@ def test_one_cycle_refuses_to_step_past_the_cycle_as_torch_does():
         scheduler.step()
 
 
+OPTIMIZERS_WITH_MOMENTUM = {  # ours, torch's: OneCycleLR cycles "momentum" (SGD, RMSprop) or "betas"[0] (Adam, AdamW)
+    "SGD momentum": (lambda: ours_sgd(momentum=0.9), lambda: torch_sgd(momentum=0.9)),
+    "SGD without momentum": (ours_sgd, torch_sgd),  # PyTorch cycles it too: its momentum setting is there (0)
+    "RMSprop momentum": (lambda: optim.RMSprop(our_groups(), momentum=0.5),
+                         lambda: torch.optim.RMSprop(torch_groups(), momentum=0.5)),
+    "Adam": (lambda: optim.Adam(our_groups(), betas=(0.9, 0.99)),
+             lambda: torch.optim.Adam(torch_groups(), betas=(0.9, 0.99))),
+    "AdamW": (lambda: optim.AdamW(our_groups()), lambda: torch.optim.AdamW(torch_groups())),
+    "stand-in with momentum": (stand_in(MomentumStandIn), lambda: torch_sgd(momentum=0.9)),
+    "stand-in with betas": (stand_in(BetasStandIn), torch_adam),
+}
+
+
 @pytest.mark.parametrize("anneal", ["cos", "linear"])
-@pytest.mark.parametrize("kind", ["momentum", "betas"])
-def test_one_cycle_writes_the_momenta_torch_writes(kind, anneal):
-    ours = stand_in(MomentumStandIn if kind == "momentum" else BetasStandIn)
-    theirs = (lambda: torch_sgd(momentum=0.9)) if kind == "momentum" else torch_adam
+@pytest.mark.parametrize("name", list(OPTIMIZERS_WITH_MOMENTUM))
+def test_one_cycle_writes_the_momenta_torch_writes(name, anneal):
+    ours, theirs = OPTIMIZERS_WITH_MOMENTUM[name]
 
     def make(M, o):
         return M.OneCycleLR(o, max_lr=[1.0, 0.3], total_steps=100, anneal_strategy=anneal, base_momentum=[0.8, 0.85],
@@ -179,10 +198,48 @@ def test_one_cycle_writes_the_momenta_torch_writes(kind, anneal):
     assert_same(lrs, expected_lrs)
     assert_same(momenta, expected_momenta)
     assert momenta[0].tolist() == [0.95, 0.95] and momenta.min(axis=0) == pytest.approx([0.8, 0.85], abs=1e-3)
-    if kind == "betas":
-        opt = ours()
+    opt = ours()
+    if "betas" in opt.defaults:
+        beta2 = opt.param_groups[0]["betas"][1]
         S.OneCycleLR(opt, max_lr=1.0, total_steps=10)
-        assert [g["betas"][1] for g in opt.param_groups] == [0.999, 0.999]  # β2 is left alone
+        assert [g["betas"][1] for g in opt.param_groups] == [beta2, beta2]  # β2 is left alone
+
+
+@pytest.mark.parametrize("name", ["SGD momentum", "Adam", "RMSprop momentum"])
+@pytest.mark.parametrize("schedule", ["one-cycle", "warm-up + cosine"])
+def test_a_scheduled_optimizer_moves_the_parameters_as_torchs(name, schedule):
+    """The whole loop: gradient, optimizer.step(), scheduler.step(); parameters equal PyTorch's after each step."""
+    ours, theirs = OPTIMIZERS_WITH_MOMENTUM[name]
+    opt, topt = ours(), theirs()
+
+    def make(M, o):
+        if schedule == "one-cycle":
+            return M.OneCycleLR(o, max_lr=[0.5, 0.2], total_steps=40)
+        return M.SequentialLR(o, [M.LinearLR(o, start_factor=0.1, total_iters=5), M.CosineAnnealingLR(o, T_max=35)],
+                              milestones=[5])
+
+    scheduler, tscheduler = make(S, opt), make(torch_schedulers, topt)
+    rng = np.random.default_rng(5)
+    params = [p for g in opt.param_groups for p in g["params"]]
+    tparams = [p for g in topt.param_groups for p in g["params"]]
+    for _ in range(40):
+        for p, q in zip(params, tparams):
+            g = rng.normal(size=p.shape) + p.data  # a quadratic's gradient plus noise
+            p.grad, q.grad = g.copy(), torch.from_numpy(g.copy())
+        opt.step()
+        topt.step()
+        scheduler.step()
+        tscheduler.step()
+        for p, q in zip(params, tparams):
+            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-12, atol=1e-14)
+    assert not np.allclose(params[0].data, 0.0)
+
+
+def test_one_cycle_momentum_on_adagrad_is_refused():
+    with pytest.raises(ValueError, match=r"cycle_momentum=True needs an optimizer with a 'momentum' setting \(SGD, "
+                                         r"RMSprop\) or 'betas' \(Adam, AdamW\); Adagrad has neither"):
+        S.OneCycleLR(optim.Adagrad(our_groups()), max_lr=1.0, total_steps=10)
+    S.OneCycleLR(optim.Adagrad(our_groups()), max_lr=1.0, total_steps=10, cycle_momentum=False)  # the lr alone: fine
 
 
 def test_two_chainable_schedulers_on_one_optimizer_compose_as_in_torch():
@@ -244,7 +301,7 @@ RESUMABLE = {
 
 @pytest.mark.parametrize("name", list(RESUMABLE))
 def test_state_dict_round_trip_mid_run_continues_identically(name):
-    make, make_opt = RESUMABLE[name], stand_in(MomentumStandIn)
+    make, make_opt = RESUMABLE[name], (lambda: ours_sgd(momentum=0.9))
     opt = make_opt()
     scheduler = make(S, opt)
     for _ in range(37):
@@ -418,3 +475,35 @@ def test_a_group_added_after_the_scheduler_is_refused():
 def test_warmup_cosine_lr_bad_arguments(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# lr_trace, for figures
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_lr_trace_reads_the_lr_and_momentum_of_every_step(optimizer):
+    lrs, momenta = S.lr_trace(lambda o: S.OneCycleLR(o, max_lr=0.5, total_steps=60), 60, lr=0.5,
+                              optimizer=optimizer)
+    topt = torch_sgd(momentum=0.9) if optimizer == "sgd" else torch_adam()
+    (expected, expected_momenta) = trace(topt, torch_schedulers.OneCycleLR(topt, max_lr=0.5, total_steps=60), 60)
+    assert lrs.shape == momenta.shape == (60,) and lrs.dtype == momenta.dtype == np.float64
+    assert_same(lrs, expected[:, 0])
+    assert_same(momenta, expected_momenta[:, 0])
+
+
+def test_lr_trace_starts_after_the_constructors_step_and_keeps_the_momentum():
+    lrs, momenta = S.lr_trace(lambda o: S.LinearLR(o, start_factor=0.5, total_iters=2), 4, lr=0.2)
+    np.testing.assert_allclose(lrs, [0.1, 0.15, 0.2, 0.2], rtol=1e-15)
+    np.testing.assert_array_equal(momenta, 0.9)  # SGD's momentum: no schedule here changes it
+    lrs, momenta = S.lr_trace(lambda o: S.StepLR(o, step_size=1, gamma=0.5), 1, optimizer="adam")
+    assert lrs.tolist() == [0.1] and momenta.tolist() == [0.9]  # one step: the constructor's value only
+
+
+def test_lr_trace_needs_a_scheduler_of_its_optimizer():
+    with pytest.raises(TypeError, match=r"make_scheduler\(optimizer\) must return a scheduler built on that "
+                                        r"optimizer, e.g. lambda opt: StepLR\(opt, step_size=10\); got StepLR"):
+        S.lr_trace(lambda o: S.StepLR(ours_sgd(), step_size=3), 10)
+    with pytest.raises(TypeError, match=r"got float"):
+        S.lr_trace(lambda o: 0.1, 10)
+    with pytest.raises(ValueError, match=r"optimizer must be one of 'sgd', 'adam', got 'rmsprop'"):
+        S.lr_trace(lambda o: S.StepLR(o, 3), 10, optimizer="rmsprop")
