@@ -46,7 +46,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .module import Parameter, check_number, check_positive_int
-from .optim import Optimizer, check_lr
+from .optim import SGD, Adam, Optimizer, check_lr
 
 __all__ = [
     "CosineAnnealingLR",
@@ -659,10 +659,8 @@ def lr_trace(make_scheduler: Callable[[Optimizer], LRScheduler], steps: int, lr:
     lr = check_lr(lr)
     if optimizer not in _TRACE_OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {', '.join(map(repr, _TRACE_OPTIMIZERS))}, got {optimizer!r}")
-    from . import optim  # the optimizer classes, looked up when called
-
     params = [Parameter(np.zeros(1))]
-    opt = optim.SGD(params, lr=lr, momentum=0.9) if optimizer == "sgd" else optim.Adam(params, lr=lr)
+    opt = SGD(params, lr=lr, momentum=0.9) if optimizer == "sgd" else Adam(params, lr=lr)
     scheduler = make_scheduler(opt)
     if not isinstance(scheduler, LRScheduler) or scheduler.optimizer is not opt:
         raise TypeError(f"make_scheduler(optimizer) must return a scheduler built on that optimizer, e.g. "
