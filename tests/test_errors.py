@@ -36,6 +36,7 @@ from utils import (
     plotting,
     pretrained,
     regression,
+    schedulers,
     surfaces,
     train2d,
     training,
@@ -50,7 +51,7 @@ itself: tested on their own."""
 
 MODULES = ("activations", "autograd", "autograd_steps", "data", "device", "gradcheck", "init", "layer_statistics",
            "layers", "linear_maps", "losses", "module", "network", "optim", "perceptron", "playground", "plotting",
-           "pretrained", "regression", "surfaces", "train2d", "training", "trajectories", "xor")
+           "pretrained", "regression", "schedulers", "surfaces", "train2d", "training", "trajectories", "xor")
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
 
 EXEMPT = {
@@ -99,6 +100,11 @@ def fitted_loss(loss_fn, input, target):
 def mlp() -> layers.Sequential:
     r = rng()
     return layers.Sequential(layers.Linear(3, 4, rng=r), A.ReLU(), layers.Linear(4, 3, rng=r))
+
+
+def sgd() -> optim.SGD:
+    """A plain SGD over one parameter, for the schedulers' rows."""
+    return optim.SGD([module.Parameter(np.zeros(2))], lr=0.1)
 
 
 def params_3_4_2() -> dict:
@@ -354,6 +360,34 @@ TABLE = [
     row("optim.clip_grad_value_", lambda: optim.clip_grad_value_([np.ones(3)], 1.0), ValueError,
         r"clip_grad_value_ clips the gradients of utils.module.Parameter objects \(e.g. model.parameters\(\)\), "
         r"got ndarray"),
+    # ---- schedulers ---------------------------------------------------------------------------------------
+    row("schedulers.LRScheduler", lambda: schedulers.LRScheduler([module.Parameter(1.0)]), TypeError,
+        r"optimizer must be an optimizer of utils.optim, e.g. SGD\(model.parameters\(\), lr=0.1\); got builtins.list"),
+    row("schedulers.LRScheduler.load_state_dict",
+        lambda: schedulers.StepLR(sgd(), 3).load_state_dict(schedulers.ExponentialLR(sgd(), 0.9).state_dict()),
+        ValueError, r"expected the state_dict\(\) of a StepLR, with keys \[.*'step_size'\]; got \[.*'gamma'"),
+    row("schedulers.StepLR", lambda: schedulers.StepLR(sgd(), step_size=0), ValueError,
+        r"step_size must be a positive integer, got 0"),
+    row("schedulers.ExponentialLR", lambda: schedulers.ExponentialLR(sgd(), gamma=0.0), ValueError,
+        r"gamma must be a finite number > 0, got 0.0"),
+    row("schedulers.CosineAnnealingLR", lambda: schedulers.CosineAnnealingLR(sgd(), T_max=-5), ValueError,
+        r"T_max must be a positive integer, got -5"),
+    row("schedulers.LinearLR", lambda: schedulers.LinearLR(sgd(), start_factor=2.0), ValueError,
+        r"start_factor must be a number in \(0, 1\], got 2.0"),
+    row("schedulers.SequentialLR", lambda: (lambda o: schedulers.SequentialLR(
+        o, [schedulers.LinearLR(o), schedulers.StepLR(o, 3)], milestones=[]))(sgd()), ValueError,
+        r"milestones must be a list of 1 step\(s\), one fewer than the 2 schedulers; got 0 milestones"),
+    row("schedulers.OneCycleLR", lambda: schedulers.OneCycleLR(sgd(), max_lr=1.0, cycle_momentum=False), ValueError,
+        r"OneCycleLR needs the length of the cycle: total_steps, or both epochs and steps_per_epoch"),
+    row("schedulers.OneCycleLR", lambda: schedulers.OneCycleLR(sgd(), 1.0, 10, three_phase=True), ValueError,
+        r"three_phase=True \(the original paper's third phase\) is left out of the course"),
+    row("schedulers.lr_trace", lambda: schedulers.lr_trace(schedulers.StepLR, steps=0), ValueError,
+        r"steps must be a positive integer, got 0"),
+    row("schedulers.lr_trace", lambda: schedulers.lr_trace("cosine", steps=10), TypeError,
+        r"make_scheduler must be a function optimizer -> scheduler, e.g. lambda opt: StepLR\(opt, step_size=10\); "
+        r"got str"),
+    row("schedulers.warmup_cosine_lr", lambda: schedulers.warmup_cosine_lr(5, 0.1, warmup_steps=10, total_steps=8),
+        ValueError, r"total_steps must be larger than warmup_steps \(10\) to leave steps for the cosine, got 8"),
     row("training.sgd_step", lambda: training.sgd_step([np.ones(3)], 0.1), ValueError,
         r"an optimizer updates utils.module.Parameter objects \(e.g. model.parameters\(\)\), got ndarray"),
     row("training.fit", lambda: training.fit(mlp(), L.cross_entropy, optim.SGD([module.Parameter(1.0)], lr=0.1),
