@@ -435,8 +435,9 @@ class AdamEpsRuns:
     """Adam with several ``eps`` (same lr and betas), and for the largest eps its SGD-with-momentum twin.
 
     Adam's step is lr · m̂ / (√v̂ + eps). Where √v̂ ≪ eps it is (lr / eps) · m̂, and m̂ (an average of gradients,
-    weights 1 − β1) is the buffer of ``SGD(momentum=β1, dampening=β1)``: ``twin`` is that SGD with lr / eps, the
-    run Adam with the largest eps tends to. ``runs``: ``{eps: TrainingCurves}``; ``final_loss`` (K,).
+    weights 1 − β1) is, up to how the first steps are weighted, the buffer of ``SGD(momentum=β1, dampening=β1)``
+    (both start from the first gradient): ``twin`` is that SGD with lr / eps, the run Adam with the largest eps
+    tends to. ``runs``: ``{eps: TrainingCurves}``; ``final_loss`` (K,).
     """
 
     eps_values: np.ndarray
