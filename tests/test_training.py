@@ -136,3 +136,34 @@ def test_gradient_norms_name_every_parameter():
     norms = gradient_norms(model)
     assert norms["2.bias"] == pytest.approx(np.sqrt(2) * 5)  # the bias gradient is the column sum of ones
     assert all(v > 0 for v in norms.values())
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("SGD", {"lr": 0.2, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-3}),
+    ("Adagrad", {"lr": 0.1}),
+    ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
+    ("Adam", {"lr": 0.02, "amsgrad": True}),
+    ("AdamW", {"lr": 0.02, "weight_decay": 0.1}),
+])
+def test_fit_with_every_optimizer_equals_torch_and_lowers_the_loss(name, kwargs):
+    X, _, ours, twin = _problem(7, 40)
+    y = (X[:, 0] > X[:, 1]).astype(int)  # a learnable rule: every optimizer should lower the loss
+    optimizer = getattr(optim, name)(ours.parameters(), **kwargs)
+    history = fit(ours, losses.CrossEntropyLoss(), optimizer, X, y, epochs=8, batch_size=10,
+                  rng=np.random.default_rng(3))
+    opt = getattr(torch.optim, name)(twin.parameters(), **kwargs)
+    order_rng, expected = np.random.default_rng(3), []
+    for _ in range(8):
+        order, total = order_rng.permutation(40), 0.0
+        for i in range(0, 40, 10):
+            idx = torch.from_numpy(order[i:i + 10])
+            opt.zero_grad()
+            loss = torch.nn.functional.cross_entropy(twin(torch.from_numpy(X)[idx]), torch.from_numpy(y)[idx])
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(idx)
+        expected.append(total / 40)
+    np.testing.assert_allclose(history, expected, rtol=1e-11)
+    for p, q in zip(ours.parameters(), twin.parameters()):
+        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert history[-1] < 0.5 * history[0]
