@@ -28,9 +28,11 @@ from utils import (
     layer_statistics,
     layers,
     linear_maps,
+    lr_finder,
     module,
     network,
     optim,
+    optimizer_experiments,
     perceptron,
     playground,
     plotting,
@@ -50,8 +52,9 @@ TOOLS = ("__init__", "doctor", "generate", "grade", "tooling", "workspace")
 itself: tested on their own."""
 
 MODULES = ("activations", "autograd", "autograd_steps", "data", "device", "gradcheck", "init", "layer_statistics",
-           "layers", "linear_maps", "losses", "module", "network", "optim", "perceptron", "playground", "plotting",
-           "pretrained", "regression", "schedulers", "surfaces", "train2d", "training", "trajectories", "xor")
+           "layers", "linear_maps", "losses", "lr_finder", "module", "network", "optim", "optimizer_experiments",
+           "perceptron", "playground", "plotting", "pretrained", "regression", "schedulers", "surfaces", "train2d",
+           "training", "trajectories", "xor")
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
 
 EXEMPT = {
@@ -62,6 +65,8 @@ EXEMPT = {
     "xor.XorRuns", "trajectories.Trajectory",
     # a settings record: race() checks its values (its rows are below)
     "trajectories.RaceSettings",
+    "optimizer_experiments.TrainingCurves", "optimizer_experiments.GradientNoise",
+    "optimizer_experiments.LinearScaling", "optimizer_experiments.AdamEpsRuns", "lr_finder.RangeTest",
     # a settings record: train_digits_mlp checks its values (its row is below)
     "pretrained.TrainConfig",
     # nothing to get wrong: no argument
@@ -614,6 +619,37 @@ TABLE = [
         r"config must be a TrainConfig \(e.g. TrainConfig\(hidden='relu'\)\), got dict"),
     row("pretrained.train_digits_mlp", lambda: pretrained.train_digits_mlp(pretrained.TrainConfig(hidden="gelu")),
         ValueError, r"hidden must be one of sigmoid, relu, tanh, got 'gelu'"),
+    # ---- optimizer experiments on the digits, the LR range test ------------------------------------------
+    row("optimizer_experiments.digits_network", lambda: optimizer_experiments.digits_network(0), ValueError,
+        r"rng must be a numpy.random.Generator \(e.g. np.random.default_rng\(0\)\), got int"),
+    row("optimizer_experiments.record_training", lambda: optimizer_experiments.record_training(optim.SGD), TypeError,
+        r"make_optimizer must be a function params -> optimizer, e.g. lambda params: SGD\(params, lr=0.1\) .*got "
+        r"the class SGD"),
+    row("optimizer_experiments.record_training",
+        lambda: optimizer_experiments.record_training(lambda params: optim.SGD(params, lr=0.1), epochs=0), ValueError,
+        r"epochs must be a positive integer, got 0"),
+    row("optimizer_experiments.compare_optimizers", lambda: optimizer_experiments.compare_optimizers([]), TypeError,
+        r"make_optimizers must be a non-empty dict \{label: make_optimizer\}, .*got list"),
+    row("optimizer_experiments.gradient_noise", lambda: optimizer_experiments.gradient_noise((0, 4)), ValueError,
+        r"batch_sizes must be a list of integers from 1 to 1347 \(the training examples\), got \(0, 4\)"),
+    row("optimizer_experiments.batch_size_runs",
+        lambda: optimizer_experiments.batch_size_runs({32: 0.1}, epochs={1: 3}), ValueError,
+        r"epochs must give a number of epochs for every batch size of lrs, \[32\]; got none for 32"),
+    row("optimizer_experiments.linear_scaling", lambda: optimizer_experiments.linear_scaling(base_lr=0), ValueError,
+        r"the learning rate must be a positive number, got 0"),
+    row("optimizer_experiments.adam_eps_runs", lambda: optimizer_experiments.adam_eps_runs((1e-8, 0.0)), ValueError,
+        r"each eps must be a finite number > 0, got 0.0"),
+    row("optimizer_experiments.torch_record_training",
+        lambda: optimizer_experiments.torch_record_training(epochs=0), ValueError,
+        r"epochs must be a positive integer, got 0"),
+    row("lr_finder.lr_range_test",
+        lambda: lr_finder.lr_range_test(mlp(), L.CrossEntropyLoss(), lambda params: optim.SGD(params, lr=0.1), X, Y,
+                                        rng=rng(), lr_min=1.0, lr_max=0.1), ValueError,
+        r"lr_min must be below lr_max \(the test raises the lr from one to the other\), got lr_min=1 and lr_max=0.1"),
+    row("lr_finder.lr_range_test",
+        lambda: lr_finder.lr_range_test(mlp(), L.CrossEntropyLoss(), lambda params: optim.SGD(params, lr=0.1), X, Y,
+                                        rng=rng(), steps=1), ValueError,
+        r"steps must be an integer >= 2 \(a range needs two ends\), got 1"),
     # ---- device and plotting ------------------------------------------------------------------------------
     row("device.pick_device", lambda: device.pick_device("gpu"), ValueError,
         r"prefer must be a device name such as 'cpu', 'cuda' or 'mps', got 'gpu'"),
