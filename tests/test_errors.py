@@ -28,16 +28,21 @@ from utils import (
     layer_statistics,
     layers,
     linear_maps,
+    lr_finder,
     module,
     network,
     optim,
+    optimizer_experiments,
     perceptron,
     playground,
     plotting,
     pretrained,
     regression,
+    schedulers,
+    surfaces,
     train2d,
     training,
+    trajectories,
     xor,
 )
 from utils import losses as L
@@ -47,8 +52,9 @@ TOOLS = ("__init__", "doctor", "generate", "grade", "tooling", "workspace")
 itself: tested on their own."""
 
 MODULES = ("activations", "autograd", "autograd_steps", "data", "device", "gradcheck", "init", "layer_statistics",
-           "layers", "linear_maps", "losses", "module", "network", "optim", "perceptron", "playground", "plotting",
-           "pretrained", "regression", "train2d", "training", "xor")
+           "layers", "linear_maps", "losses", "lr_finder", "module", "network", "optim", "optimizer_experiments",
+           "perceptron", "playground", "plotting", "pretrained", "regression", "schedulers", "surfaces", "train2d",
+           "training", "trajectories", "xor")
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
 
 EXEMPT = {
@@ -56,7 +62,11 @@ EXEMPT = {
     "activations.ActivationSpec", "autograd_steps.GraphStep", "autograd_steps.StepThrough",
     "gradcheck.GradcheckReport", "gradcheck.GradientCheck", "init.Scheme", "layer_statistics.InitStatistics",
     "network.LayerTrace", "perceptron.PerceptronFit", "playground.PlaygroundSurface", "train2d.TrainingRun",
-    "xor.XorRuns",
+    "xor.XorRuns", "trajectories.Trajectory",
+    # a settings record: race() checks its values (its rows are below)
+    "trajectories.RaceSettings",
+    "optimizer_experiments.TrainingCurves", "optimizer_experiments.GradientNoise",
+    "optimizer_experiments.LinearScaling", "optimizer_experiments.AdamEpsRuns", "lr_finder.RangeTest",
     # a settings record: train_digits_mlp checks its values (its row is below)
     "pretrained.TrainConfig",
     # nothing to get wrong: no argument
@@ -95,6 +105,11 @@ def fitted_loss(loss_fn, input, target):
 def mlp() -> layers.Sequential:
     r = rng()
     return layers.Sequential(layers.Linear(3, 4, rng=r), A.ReLU(), layers.Linear(4, 3, rng=r))
+
+
+def sgd() -> optim.SGD:
+    """A plain SGD over one parameter, for the schedulers' rows."""
+    return optim.SGD([module.Parameter(np.zeros(2))], lr=0.1)
 
 
 def params_3_4_2() -> dict:
@@ -350,6 +365,34 @@ TABLE = [
     row("optim.clip_grad_value_", lambda: optim.clip_grad_value_([np.ones(3)], 1.0), ValueError,
         r"clip_grad_value_ clips the gradients of utils.module.Parameter objects \(e.g. model.parameters\(\)\), "
         r"got ndarray"),
+    # ---- schedulers ---------------------------------------------------------------------------------------
+    row("schedulers.LRScheduler", lambda: schedulers.LRScheduler([module.Parameter(1.0)]), TypeError,
+        r"optimizer must be an optimizer of utils.optim, e.g. SGD\(model.parameters\(\), lr=0.1\); got builtins.list"),
+    row("schedulers.LRScheduler.load_state_dict",
+        lambda: schedulers.StepLR(sgd(), 3).load_state_dict(schedulers.ExponentialLR(sgd(), 0.9).state_dict()),
+        ValueError, r"expected the state_dict\(\) of a StepLR, with keys \[.*'step_size'\]; got \[.*'gamma'"),
+    row("schedulers.StepLR", lambda: schedulers.StepLR(sgd(), step_size=0), ValueError,
+        r"step_size must be a positive integer, got 0"),
+    row("schedulers.ExponentialLR", lambda: schedulers.ExponentialLR(sgd(), gamma=0.0), ValueError,
+        r"gamma must be a finite number > 0, got 0.0"),
+    row("schedulers.CosineAnnealingLR", lambda: schedulers.CosineAnnealingLR(sgd(), T_max=-5), ValueError,
+        r"T_max must be a positive integer, got -5"),
+    row("schedulers.LinearLR", lambda: schedulers.LinearLR(sgd(), start_factor=2.0), ValueError,
+        r"start_factor must be a number in \(0, 1\], got 2.0"),
+    row("schedulers.SequentialLR", lambda: (lambda o: schedulers.SequentialLR(
+        o, [schedulers.LinearLR(o), schedulers.StepLR(o, 3)], milestones=[]))(sgd()), ValueError,
+        r"milestones must be a list of 1 step\(s\), one fewer than the 2 schedulers; got 0 milestones"),
+    row("schedulers.OneCycleLR", lambda: schedulers.OneCycleLR(sgd(), max_lr=1.0, cycle_momentum=False), ValueError,
+        r"OneCycleLR needs the length of the cycle: total_steps, or both epochs and steps_per_epoch"),
+    row("schedulers.OneCycleLR", lambda: schedulers.OneCycleLR(sgd(), 1.0, 10, three_phase=True), ValueError,
+        r"three_phase=True \(the original paper's third phase\) is left out of the course"),
+    row("schedulers.lr_trace", lambda: schedulers.lr_trace(schedulers.StepLR, steps=0), ValueError,
+        r"steps must be a positive integer, got 0"),
+    row("schedulers.lr_trace", lambda: schedulers.lr_trace("cosine", steps=10), TypeError,
+        r"make_scheduler must be a function optimizer -> scheduler, e.g. lambda opt: StepLR\(opt, step_size=10\); "
+        r"got str"),
+    row("schedulers.warmup_cosine_lr", lambda: schedulers.warmup_cosine_lr(5, 0.1, warmup_steps=10, total_steps=8),
+        ValueError, r"total_steps must be larger than warmup_steps \(10\) to leave steps for the cosine, got 8"),
     row("training.sgd_step", lambda: training.sgd_step([np.ones(3)], 0.1), ValueError,
         r"an optimizer updates utils.module.Parameter objects \(e.g. model.parameters\(\)\), got ndarray"),
     row("training.fit", lambda: training.fit(mlp(), L.cross_entropy, optim.SGD([module.Parameter(1.0)], lr=0.1),
@@ -576,6 +619,37 @@ TABLE = [
         r"config must be a TrainConfig \(e.g. TrainConfig\(hidden='relu'\)\), got dict"),
     row("pretrained.train_digits_mlp", lambda: pretrained.train_digits_mlp(pretrained.TrainConfig(hidden="gelu")),
         ValueError, r"hidden must be one of sigmoid, relu, tanh, got 'gelu'"),
+    # ---- optimizer experiments on the digits, the LR range test ------------------------------------------
+    row("optimizer_experiments.digits_network", lambda: optimizer_experiments.digits_network(0), ValueError,
+        r"rng must be a numpy.random.Generator \(e.g. np.random.default_rng\(0\)\), got int"),
+    row("optimizer_experiments.record_training", lambda: optimizer_experiments.record_training(optim.SGD), TypeError,
+        r"make_optimizer must be a function params -> optimizer, e.g. lambda params: SGD\(params, lr=0.1\) .*got "
+        r"the class SGD"),
+    row("optimizer_experiments.record_training",
+        lambda: optimizer_experiments.record_training(lambda params: optim.SGD(params, lr=0.1), epochs=0), ValueError,
+        r"epochs must be a positive integer, got 0"),
+    row("optimizer_experiments.compare_optimizers", lambda: optimizer_experiments.compare_optimizers([]), TypeError,
+        r"make_optimizers must be a non-empty dict \{label: make_optimizer\}, .*got list"),
+    row("optimizer_experiments.gradient_noise", lambda: optimizer_experiments.gradient_noise((0, 4)), ValueError,
+        r"batch_sizes must be a list of integers from 1 to 1347 \(the training examples\), got \(0, 4\)"),
+    row("optimizer_experiments.batch_size_runs",
+        lambda: optimizer_experiments.batch_size_runs({32: 0.1}, epochs={1: 3}), ValueError,
+        r"epochs must give a number of epochs for every batch size of lrs, \[32\]; got none for 32"),
+    row("optimizer_experiments.linear_scaling", lambda: optimizer_experiments.linear_scaling(base_lr=0), ValueError,
+        r"the learning rate must be a positive number, got 0"),
+    row("optimizer_experiments.adam_eps_runs", lambda: optimizer_experiments.adam_eps_runs((1e-8, 0.0)), ValueError,
+        r"each eps must be a finite number > 0, got 0.0"),
+    row("optimizer_experiments.torch_record_training",
+        lambda: optimizer_experiments.torch_record_training(epochs=0), ValueError,
+        r"epochs must be a positive integer, got 0"),
+    row("lr_finder.lr_range_test",
+        lambda: lr_finder.lr_range_test(mlp(), L.CrossEntropyLoss(), lambda params: optim.SGD(params, lr=0.1), X, Y,
+                                        rng=rng(), lr_min=1.0, lr_max=0.1), ValueError,
+        r"lr_min must be below lr_max \(the test raises the lr from one to the other\), got lr_min=1 and lr_max=0.1"),
+    row("lr_finder.lr_range_test",
+        lambda: lr_finder.lr_range_test(mlp(), L.CrossEntropyLoss(), lambda params: optim.SGD(params, lr=0.1), X, Y,
+                                        rng=rng(), steps=1), ValueError,
+        r"steps must be an integer >= 2 \(a range needs two ends\), got 1"),
     # ---- device and plotting ------------------------------------------------------------------------------
     row("device.pick_device", lambda: device.pick_device("gpu"), ValueError,
         r"prefer must be a device name such as 'cpu', 'cuda' or 'mps', got 'gpu'"),
@@ -593,6 +667,31 @@ TABLE = [
         r"ax must be a matplotlib Axes .*got str"),
     row("plotting.power_of_ten", lambda: plotting.power_of_ten("1e-3"), ValueError,
         r"value must be a number, got '1e-3'"),
+    # ---- surfaces and trajectories --------------------------------------------------------------------------
+    row("surfaces.Quadratic", lambda: surfaces.Quadratic(a=0), ValueError, r"a must be a finite number > 0, got 0"),
+    row("surfaces.Rosenbrock", lambda: surfaces.Rosenbrock(b=-1.0), ValueError,
+        r"b must be a finite number > 0, got -1.0"),
+    row("surfaces.Saddle", lambda: surfaces.Saddle(start=(1.0, 2.0, 3.0)), ValueError,
+        r"xy must have shape \(\.\.\., 2\) \(points \(x, y\) of the plane\), got shape \(3,\)"),
+    row("surfaces.DoubleWell", lambda: surfaces.DoubleWell(window=(1.0, 0.0, 0.0, 1.0)), ValueError,
+        r"window must be \(x_min, x_max, y_min, y_max\) with each min < max, got \(1.0, 0.0, 0.0, 1.0\)"),
+    row("surfaces.Surface.value", lambda: surfaces.SURFACES["rosenbrock"].value(np.ones((4, 3))), ValueError,
+        r"xy must have shape \(\.\.\., 2\) .*got shape \(4, 3\)"),
+    row("surfaces.Polynomial1D", lambda: surfaces.Polynomial1D((1.0, 0.0), "a line"), ValueError,
+        r"coefficients must be those of an even-degree polynomial .*got \(1.0, 0.0\)"),
+    row("surfaces.get_surface", lambda: surfaces.get_surface("Rosenbrock"), ValueError,
+        r"unknown surface 'Rosenbrock'; choose one of quadratic, rotated_quadratic, rosenbrock"),
+    row("trajectories.run_optimizer", lambda: trajectories.run_optimizer("saddle", lambda p: optim.SGD(p, lr=0.1),
+                                                                         [1.0], 5), ValueError,
+        r"start must be one finite point \(x, y\) of shape \(2,\), got \[1.0\]"),
+    row("trajectories.run_optimizer", lambda: trajectories.run_optimizer("saddle", optim.SGD(mlp().parameters(), 0.1)),
+        TypeError, r"make_optimizer must be a function, e.g. lambda params: SGD\(params, lr=0.01\), got SGD"),
+    row("trajectories.gradient_descent_1d", lambda: trajectories.gradient_descent_1d(np.cos, 1.0, 0.1, 2.5),
+        ValueError, r"steps must be a positive integer, got 2.5"),
+    row("trajectories.make_race_optimizer", lambda: trajectories.make_race_optimizer("Adam", [], lr=0.1), ValueError,
+        r"unknown optimizer 'Adam'; choose one of sgd, momentum, nesterov"),
+    row("trajectories.race", lambda: trajectories.race("rosenbrock", ["adam"], beta2=1.5), ValueError,
+        r"beta2 must be a number in \[0, 1\), got 1.5"),
 ]
 
 

@@ -8,19 +8,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
 import utils.figures
-from utils import init
+from utils import init, losses, optim
+from utils import optimizer_experiments as ox
+from utils.data import digits_split
+from utils.figures import training_curves as tc
 from utils.figures.digits import draw_digit_grid
 from utils.figures.initialization import draw_activation_histograms, draw_std_per_layer, format_std
 from utils.figures.networks import draw_network
 from utils.layer_statistics import init_statistics
+from utils.lr_finder import lr_range_test
 
 FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
-                  "utils.figures.digits", "utils.figures.initialization"]
-MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses"]
+                  "utils.figures.digits", "utils.figures.initialization", "utils.figures.trajectories",
+                  "utils.figures.training_curves"]
+MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses", "utils.surfaces",
+                 "utils.trajectories", "utils.optimizer_experiments", "utils.lr_finder"]
 
 
 def _first_importers_of_widgets(modules: list[str]) -> dict[str, bool]:
@@ -144,3 +151,42 @@ def test_draw_digit_grid_marks_mistakes():
     for image in ax.images:  # every image is inside the figure
         left, right, bottom, top = image.get_extent()
         assert 0 <= left < right <= fig.get_figwidth() and 0 <= bottom < top <= fig.get_figheight()
+
+
+def test_the_training_curve_figures_draw_what_they_are_given():
+    runs = ox.compare_optimizers({"SGD, lr 0.5": lambda p: optim.SGD(p, lr=0.5),
+                                  "SGD, lr 0.1": lambda p: optim.SGD(p, lr=0.1)}, epochs=2)
+    loss_ax, accuracy_ax = tc.draw_optimizer_comparison(runs, title="what to notice")
+    assert [line.get_label() for line in loss_ax.get_lines()] == list(runs) and loss_ax.get_yscale() == "log"
+    np.testing.assert_array_equal(loss_ax.get_lines()[1].get_ydata(), runs["SGD, lr 0.1"].train_loss)
+    np.testing.assert_array_equal(accuracy_ax.get_lines()[0].get_ydata(), 100 * runs["SGD, lr 0.5"].test_accuracy[1:])
+    assert loss_ax.figure._suptitle.get_text().startswith("what to notice\n1347 training images, batch size 32")
+
+    noise = ox.gradient_noise((1, 4, 16), draws=2)
+    ax = tc.draw_gradient_noise(noise)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), noise.relative_error)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+
+    axes = tc.draw_batch_size_cost(ox.batch_size_runs({None: 1.0, 32: 0.5}, epochs=1))
+    assert {line.get_label() for line in axes[1].get_lines()} >= {"full batch, lr 1", "batch size 32, lr 0.5"}
+    assert axes[1].get_xscale() == "log"
+
+    scaling = ox.linear_scaling((32, 64), epochs=1)
+    ax = tc.draw_linear_scaling(scaling)
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), scaling.final_fixed)
+
+    eps = ox.adam_eps_runs((1e-8, 1.0), epochs=1)
+    ax = tc.draw_adam_eps(eps)
+    assert [line.get_label() for line in ax.get_lines()][:2] == ["Adam, eps = 1e-08", "Adam, eps = 1"]
+
+    rng = np.random.default_rng(2)
+    result = lr_range_test(ox.digits_network(rng), losses.CrossEntropyLoss(), lambda p: optim.Adam(p),
+                           *digits_split()[::2], rng=rng)
+    ax = tc.draw_lr_range_test(result)
+    marked = [line for line in ax.get_lines() if line.get_label().startswith("suggested")]
+    assert len(marked) == 1 and marked[0].get_xdata()[0] == result.suggested_lr
+    with pytest.raises(TypeError, match="expected the RangeTest that lr_range_test\\(\\) returns, got dict"):
+        tc.draw_lr_range_test({})
+    with pytest.raises(TypeError, match="runs must be a non-empty dict"):
+        tc.draw_optimizer_comparison([])
+    plt.close("all")

@@ -1,0 +1,187 @@
+"""Chapter 05's optimizer race: every optimizer from the same start on the same surface, side by side.
+
+- the **runs** come from ``utils.trajectories.race`` (each optimizer of ``utils.optim`` on a surface of
+  ``utils.surfaces``, cached: moving a slider reruns only the optimizers it concerns);
+- ``draw_optimizer_race(surface, optimizers, **settings)`` draws the explorer's figure statically (a notebook shows
+  it before the widget): the paths on the contour plot, and f − f* against the step on a log scale;
+- ``optimizer_race_explorer(surface)`` is the widget, an ``Explorer`` (``utils/widgets/base.py``) with
+  ``.controls``, ``.state``, ``.figure`` and ``.png``.
+
+Usage in a notebook::
+
+    from utils.widgets.optimizers import draw_optimizer_race, optimizer_race_explorer
+    draw_optimizer_race("rosenbrock"); plt.show()      # static figure of the default state
+    optimizer_race_explorer("rosenbrock")              # the widget (cell tagged nbval-ignore-output)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..figures.trajectories import LossPanel, TrajectoryPanel, legend_label, loss_limits
+from ..plotting import course_style
+from ..surfaces import SURFACES
+from ..trajectories import RACE_OPTIMIZERS, RACE_SETTINGS, race
+from .base import Explorer
+
+__all__ = ["RACE_FIGSIZE", "draw_optimizer_race", "optimizer_race_explorer"]
+
+RACE_FIGSIZE = (9.6, 5.1)  # the contour plot and the loss curves side by side, the legend under both
+LR_LIMITS = (1e-4, 1.0)  # the lr sliders' range (log scale)
+STEP_LIMITS = (10, 500)
+_PANEL = 3.2  # inches: the height of both panels (the contour panel is at most 4.3 wide)
+
+
+def _title(surface_name: str, steps: int) -> str:
+    s = SURFACES[surface_name]
+    start = ", ".join(f"{v:g}" for v in s.start).replace("-", "−")
+    return f"{s.label}, {s.formula}: {steps} steps from ({start})\n{s.notice}"
+
+
+class _RaceFigure:
+    """The race's two panels on ``fig`` (made once): the paths on the contours, the loss after each step."""
+
+    def __init__(self, fig):
+        width, height = fig.get_size_inches()
+        bottom = height - 0.72 - _PANEL
+        self.fig = fig
+        self.paths = TrajectoryPanel(fig.add_axes((0.55 / width, bottom / height, 4.3 / width, _PANEL / height)))
+        self.losses = LossPanel(fig.add_axes((5.75 / width, bottom / height, 3.7 / width, _PANEL / height)))
+        self.legend = None
+        self.key = None
+
+    def update(self, surface_name: str, runs: list, steps: int) -> tuple[object, list]:
+        surface = SURFACES[surface_name]
+        limits = loss_limits(surface, runs)
+        artists = self.paths.update(runs) + self.losses.update(runs, surface)
+        labels = tuple(legend_label(run) for run in runs)
+        key = (surface_name, steps, limits, labels)
+        if key != self.key:  # what stays while only the paths move: contours, axes, scales, title, legend
+            if self.paths.surface is not surface:
+                self.paths.set_surface(surface)
+            self.paths.title.set_text(_title(surface_name, steps))
+            self.losses.set_scale(surface, steps, limits, title="")
+            if self.legend is not None:
+                self.legend.remove()
+            handles = self.paths.legend_handles()
+            self.legend = self.fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5),
+                                          fontsize=9, bbox_to_anchor=(0.5, 0.0), handlelength=2.6, columnspacing=1.6)
+            self.key = key
+        return key, artists
+
+
+def _check_names(optimizers) -> tuple[str, ...]:
+    if isinstance(optimizers, str):
+        optimizers = [optimizers]
+    names = tuple(optimizers)
+    for name in names:
+        if name not in RACE_OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(RACE_OPTIMIZERS)}")
+    return names
+
+
+def _check_surface(surface: str) -> str:
+    if surface not in RACE_SETTINGS:
+        raise ValueError(f"unknown surface {surface!r}; choose one of {', '.join(RACE_SETTINGS)}")
+    return surface
+
+
+def draw_optimizer_race(surface: str = "rosenbrock", optimizers: Sequence[str] = tuple(RACE_OPTIMIZERS),
+                        **settings):
+    """The race on ``surface`` as a static figure: paths on the contours (left), f − f* per step (right).
+
+    ``settings``: ``lr``, ``adaptive_lr``, ``momentum``, ``beta1``, ``beta2``, ``steps`` (the rest from
+    ``RACE_SETTINGS[surface]``). Returns the figure.
+
+    Raises:
+        ValueError: for an unknown surface or optimizer, or a bad setting (see ``utils.trajectories.race``).
+    """
+    surface, names = _check_surface(surface), _check_names(optimizers)
+    runs = race(surface, names, **settings)
+    steps = next(iter(runs.values())).steps if runs else RACE_SETTINGS[surface].steps
+    with course_style():
+        fig = plt.figure(figsize=RACE_FIGSIZE)
+        _RaceFigure(fig).update(surface, list(runs.values()), steps)
+    return fig
+
+
+def optimizer_race_explorer(surface: str = "rosenbrock",
+                            optimizers: Sequence[str] = tuple(RACE_OPTIMIZERS)) -> widgets.VBox:
+    """A widget racing the optimizers on a surface: pick the surface, the optimizers and their settings.
+
+    Controls (``.controls``): ``"surface"`` (Dropdown of the 2-D surfaces; choosing one resets the sliders to its
+    ``RACE_SETTINGS``), one Checkbox per optimizer (``"show_sgd"``, ``"show_momentum"``, ..., ``"show_adamw"``),
+    ``"lr"`` (for SGD, Momentum, Nesterov) and ``"adaptive_lr"`` (for Adagrad, RMSprop, Adam, AdamW) on log scales,
+    ``"momentum"``, ``"beta1"``, ``"beta2"`` and ``"steps"``. State (``.state``): ``"surface"``,
+    ``"optimizers"`` (the names shown), ``"settings"`` (dict), ``"runs"`` (name -> Trajectory), ``"diverged"``
+    (name -> step, for the runs that blew up), ``"title"``, ``"error"``.
+    """
+    surface, shown = _check_surface(surface), set(_check_names(optimizers))
+    defaults = RACE_SETTINGS[surface]
+    with course_style():
+        fig = Figure(figsize=RACE_FIGSIZE, dpi=mpl.rcParams["figure.dpi"])
+        artists = _RaceFigure(fig)
+    wide = {"description_width": "150px"}
+    layout = widgets.Layout(width="400px")
+    lo, hi = np.log10(LR_LIMITS)
+    controls = {
+        "surface": widgets.Dropdown(options=[(SURFACES[k].label, k) for k in RACE_SETTINGS], value=surface,
+                                    description="surface", style=wide, layout=layout),
+        **{f"show_{name}": widgets.Checkbox(value=name in shown, description=label, indent=False,
+                                  layout=widgets.Layout(width="105px"))
+           for name, label in RACE_OPTIMIZERS.items()},
+        "lr": widgets.FloatLogSlider(value=defaults.lr, base=10, min=lo, max=hi, step=(hi - lo) / 200,
+                                     readout_format=".2g", description="lr (SGD, Momentum, Nesterov)", style=wide,
+                                     layout=layout),
+        "adaptive_lr": widgets.FloatLogSlider(value=defaults.adaptive_lr, base=10, min=lo, max=hi,
+                                              step=(hi - lo) / 200, readout_format=".2g",
+                                              description="lr (Adagrad, RMSprop, Adam, AdamW)", style=wide,
+                                              layout=layout),
+        "momentum": widgets.FloatSlider(value=defaults.momentum, min=0.0, max=0.99, step=0.01,
+                                        description="momentum μ", style=wide, layout=layout),
+        "beta1": widgets.FloatSlider(value=defaults.beta1, min=0.0, max=0.99, step=0.01, description="β₁ (Adam)",
+                                     style=wide, layout=layout),
+        "beta2": widgets.FloatSlider(value=defaults.beta2, min=0.9, max=0.9999, step=0.0001, readout_format=".4f",
+                                     description="β₂ (Adam)", style=wide, layout=layout),
+        "steps": widgets.IntSlider(value=defaults.steps, min=STEP_LIMITS[0], max=STEP_LIMITS[1], step=10,
+                                   description="steps", style=wide, layout=layout),
+    }
+    slider_names = ("lr", "adaptive_lr", "momentum", "beta1", "beta2", "steps")
+
+    def compute() -> dict:
+        name = controls["surface"].value
+        names = [k for k in RACE_OPTIMIZERS if controls[f"show_{k}"].value]
+        settings = {k: controls[k].value for k in slider_names}
+        runs = race(name, names, **settings)
+        return {"surface": name, "optimizers": tuple(names), "settings": settings, "runs": runs,
+                "diverged": {k: r.diverged_at for k, r in runs.items() if r.diverged},
+                "title": _title(name, settings["steps"])}
+
+    def draw(state: dict) -> tuple:
+        return artists.update(state["surface"], list(state["runs"].values()), state["settings"]["steps"])
+
+    note = widgets.HTML("<small>Adaptive optimizers divide by a running size of the gradient, so their step is "
+                        "about lr whatever the slope: they get their own lr. A cross ends a run that diverged."
+                        "</small>")
+    rows = [controls["surface"],
+            widgets.HBox([controls[f"show_{k}"] for k in RACE_OPTIMIZERS]),
+            widgets.HBox([widgets.VBox([controls[k] for k in ("lr", "adaptive_lr", "steps")]),
+                          widgets.VBox([controls[k] for k in ("momentum", "beta1", "beta2")])]),
+            note]
+    explorer = Explorer(controls, rows, fig, compute, draw)
+
+    def on_surface(change) -> None:
+        settings = RACE_SETTINGS[change["new"]]
+        with explorer.paused():  # the new surface's settings, then one redraw
+            for key in slider_names:
+                controls[key].value = getattr(settings, key)
+
+    controls["surface"].unobserve(explorer._on_change, names="value")
+    controls["surface"].observe(on_surface, names="value")
+    return explorer
