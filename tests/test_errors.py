@@ -62,7 +62,7 @@ EXEMPT = {
     "activations.ActivationSpec", "autograd_steps.GraphStep", "autograd_steps.StepThrough",
     "gradcheck.GradcheckReport", "gradcheck.GradientCheck", "init.Scheme", "layer_statistics.InitStatistics",
     "network.LayerTrace", "perceptron.PerceptronFit", "playground.PlaygroundSurface", "train2d.TrainingRun",
-    "xor.XorRuns", "trajectories.Trajectory",
+    "xor.XorRuns", "trajectories.Trajectory", "data.DataSplits",
     # a settings record: race() checks its values (its rows are below)
     "trajectories.RaceSettings",
     "optimizer_experiments.TrainingCurves", "optimizer_experiments.GradientNoise",
@@ -70,7 +70,7 @@ EXEMPT = {
     # a settings record: train_digits_mlp checks its values (its row is below)
     "pretrained.TrainConfig",
     # nothing to get wrong: no argument
-    "data.iris", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
+    "data.iris", "data.load_auto_mpg", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
     "device.one_blas_thread",
     # a command line: argparse reports its own usage errors
     "pretrained.main",
@@ -485,6 +485,7 @@ TABLE = [
     row("data.blobs", lambda: data.blobs(-5, rng=rng()), ValueError, r"n_per_class must be a positive integer, got -5"),
     row("data.digits_split", lambda: data.digits_split(test_size=25), ValueError,
         r"test_size must be a number between 0 and 1 \(the share of examples kept for testing\), got 25$"),
+    row("data.load_mnist5k", lambda: data.load_mnist5k(seed=1.5), ValueError, r"seed must be an integer >= 0, got 1.5"),
     # ---- perceptron ---------------------------------------------------------------------------------------
     row("perceptron.decision_function", lambda: perceptron.decision_function(X, [1.0, 1.0], 0.0), ValueError,
         r"weight must have shape \(3,\) to match X's 3 features; got shape \(2,\)"),
