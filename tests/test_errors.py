@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from utils import activations as A
 from utils import (
@@ -40,6 +41,7 @@ from utils import (
     regression,
     schedulers,
     surfaces,
+    torch_training,
     train2d,
     training,
     trajectories,
@@ -53,8 +55,8 @@ itself: tested on their own."""
 
 MODULES = ("activations", "autograd", "autograd_steps", "data", "device", "gradcheck", "init", "layer_statistics",
            "layers", "linear_maps", "losses", "lr_finder", "module", "network", "optim", "optimizer_experiments",
-           "perceptron", "playground", "plotting", "pretrained", "regression", "schedulers", "surfaces", "train2d",
-           "training", "trajectories", "xor")
+           "perceptron", "playground", "plotting", "pretrained", "regression", "schedulers", "surfaces",
+           "torch_training", "train2d", "training", "trajectories", "xor")
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
 
 EXEMPT = {
@@ -62,15 +64,16 @@ EXEMPT = {
     "activations.ActivationSpec", "autograd_steps.GraphStep", "autograd_steps.StepThrough",
     "gradcheck.GradcheckReport", "gradcheck.GradientCheck", "init.Scheme", "layer_statistics.InitStatistics",
     "network.LayerTrace", "perceptron.PerceptronFit", "playground.PlaygroundSurface", "train2d.TrainingRun",
-    "xor.XorRuns", "trajectories.Trajectory",
+    "xor.XorRuns", "trajectories.Trajectory", "data.DataSplits",
     # a settings record: race() checks its values (its rows are below)
     "trajectories.RaceSettings",
     "optimizer_experiments.TrainingCurves", "optimizer_experiments.GradientNoise",
     "optimizer_experiments.LinearScaling", "optimizer_experiments.AdamEpsRuns", "lr_finder.RangeTest",
     # a settings record: train_digits_mlp checks its values (its row is below)
     "pretrained.TrainConfig",
+    "torch_training.TrainLog", "torch_training.Evaluation",
     # nothing to get wrong: no argument
-    "data.iris", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
+    "data.iris", "data.load_auto_mpg", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
     "device.one_blas_thread",
     # a command line: argparse reports its own usage errors
     "pretrained.main",
@@ -110,6 +113,20 @@ def mlp() -> layers.Sequential:
 def sgd() -> optim.SGD:
     """A plain SGD over one parameter, for the schedulers' rows."""
     return optim.SGD([module.Parameter(np.zeros(2))], lr=0.1)
+
+
+def torch_setup():
+    """A PyTorch linear model 3 -> 2, its Adam optimizer, one batch (X (4, 3), y (4,)) in a list."""
+    model = torch.nn.Linear(3, 2)
+    return model, torch.optim.Adam(model.parameters()), [(torch.zeros(4, 3), torch.tensor([0, 1, 0, 1]))]
+
+
+def train_torch_with(**changes):
+    """train_torch on ``torch_setup()`` with one argument changed (by name)."""
+    model, optimizer, batches = torch_setup()
+    arguments = {"model": model, "loss_fn": torch.nn.CrossEntropyLoss(), "optimizer": optimizer,
+                 "train_loader": batches, "epochs": 1, "progress": False, **changes}
+    return torch_training.train_torch(**arguments)
 
 
 def params_3_4_2() -> dict:
@@ -485,6 +502,7 @@ TABLE = [
     row("data.blobs", lambda: data.blobs(-5, rng=rng()), ValueError, r"n_per_class must be a positive integer, got -5"),
     row("data.digits_split", lambda: data.digits_split(test_size=25), ValueError,
         r"test_size must be a number between 0 and 1 \(the share of examples kept for testing\), got 25$"),
+    row("data.load_mnist5k", lambda: data.load_mnist5k(seed=1.5), ValueError, r"seed must be an integer >= 0, got 1.5"),
     # ---- perceptron ---------------------------------------------------------------------------------------
     row("perceptron.decision_function", lambda: perceptron.decision_function(X, [1.0, 1.0], 0.0), ValueError,
         r"weight must have shape \(3,\) to match X's 3 features; got shape \(2,\)"),
@@ -650,6 +668,37 @@ TABLE = [
         lambda: lr_finder.lr_range_test(mlp(), L.CrossEntropyLoss(), lambda params: optim.SGD(params, lr=0.1), X, Y,
                                         rng=rng(), steps=1), ValueError,
         r"steps must be an integer >= 2 \(a range needs two ends\), got 1"),
+    # ---- the PyTorch loop ------------------------------------------------------------------------------------
+    row("torch_training.train_torch", lambda: train_torch_with(model=mlp()), TypeError,
+        r"model must be a PyTorch model \(a torch.nn.Module\); got a module of the course's NumPy library: train "
+        r"it with utils.training.fit"),
+    row("torch_training.train_torch", lambda: train_torch_with(optimizer=sgd()), TypeError,
+        r"optimizer must be a torch.optim optimizer .*got SGD: utils.optim's optimizers train the course's NumPy"),
+    row("torch_training.train_torch", lambda: train_torch_with(loss_fn=torch.nn.CrossEntropyLoss),
+        TypeError, r"loss_fn must be a loss such as torch.nn.CrossEntropyLoss\(\) \(an instance\), got the class "
+                   r"CrossEntropyLoss"),
+    row("torch_training.train_torch", lambda: train_torch_with(epochs=0), ValueError,
+        r"epochs must be a positive integer, got 0"),
+    row("torch_training.train_torch", lambda: train_torch_with(patience=3), ValueError,
+        r"patience needs a val_loader, got val_loader=None"),
+    row("torch_training.train_torch",
+        lambda: (lambda m, o, b: train_torch_with(model=m, optimizer=o, train_loader=b,
+                                                  scheduler=torch.optim.lr_scheduler.StepLR(o, 1)))(*torch_setup()),
+        ValueError,
+        r"with a scheduler, say when it steps: scheduler_step='batch' .* or 'epoch' .*got None"),
+    row("torch_training.train_torch", lambda: train_torch_with(scheduler_step="step"), ValueError,
+        r"scheduler_step must be 'batch' or 'epoch', got 'step'"),
+    row("torch_training.train_torch", lambda: train_torch_with(device="gpu"), ValueError,
+        r"device must be None \(pick one\), 'cpu', 'cuda' or 'mps', got 'gpu'"),
+    row("torch_training.train_torch", lambda: train_torch_with(train_loader=[]), ValueError,
+        r"train_loader yielded no batches in epoch 0"),
+    row("torch_training.evaluate_torch",
+        lambda: torch_training.evaluate_torch(torch_setup()[0], [], torch.nn.CrossEntropyLoss()),
+        ValueError, r"loader yielded no batches"),
+    row("torch_training.evaluate_torch",
+        lambda: torch_training.evaluate_torch(torch_setup()[0], torch_setup()[2],
+                                              torch.nn.CrossEntropyLoss(), metric=1.0),
+        TypeError, r"metric must be a function metric\(outputs, targets\) -> float .*got float"),
     # ---- device and plotting ------------------------------------------------------------------------------
     row("device.pick_device", lambda: device.pick_device("gpu"), ValueError,
         r"prefer must be a device name such as 'cpu', 'cuda' or 'mps', got 'gpu'"),
