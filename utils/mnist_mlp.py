@@ -45,7 +45,7 @@ from .torch_training import TrainLog
 
 __all__ = ["CLASSIC_KERAS_RECIPE", "COURSE_RECIPE", "MNIST_MLP_PARAMETERS", "PREPROCESSINGS", "RESULTS_ASSET",
            "MnistRecipe", "build_mnist_mlp", "mnist_training_epochs", "model_summary", "prepare_splits",
-           "stored_results", "train_mnist_mlp"]
+           "score_mnist_mlp", "stored_results", "train_mnist_mlp"]
 
 MNIST_MLP_PARAMETERS = 109_386
 """784·128 + 128 + 128·64 + 64 + 64·10 + 10: the parameters of the 784 → 128 → 64 → 10 network."""
@@ -341,14 +341,29 @@ def mnist_training_epochs(recipe: MnistRecipe = COURSE_RECIPE, seed: int = 0, sp
         yield model, _merge(logs)
 
 
-def _test_accuracy(model, X_test: np.ndarray, y_test: np.ndarray) -> float:
+def score_mnist_mlp(model, X, y) -> float:
+    """The accuracy of ``model`` on the images ``X`` (N, 784), already prepared as its recipe prepares them
+    (``prepare_splits``), and their labels ``y`` (N,): the fraction whose largest logit is the label. Runs in
+    ``eval()`` mode without gradients, on one thread, on the model's device; the model stays in ``eval()`` mode.
+
+    Raises:
+        TypeError: for a model that is not a ``torch.nn.Module``.
+        ValueError: for X not (N, 784) or y not (N,).
+    """
     import torch
 
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be a PyTorch model such as the one train_mnist_mlp returns, got "
+                        f"{type(model).__name__}")
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),) or len(X) == 0:
+        raise ValueError(f"X must have shape (N, 784) and y shape (N,) with N >= 1, got X of shape {X.shape} and y "
+                         f"of shape {y.shape}")
     device = next(model.parameters()).device
     model.eval()
     with torch.no_grad(), one_torch_thread():
-        predicted = model(torch.from_numpy(X_test).to(device)).argmax(dim=1).cpu().numpy()
-    return float(np.mean(predicted == y_test))
+        predicted = model(torch.as_tensor(X, dtype=torch.float32, device=device)).argmax(dim=1).cpu().numpy()
+    return float(np.mean(predicted == y))
 
 
 def train_mnist_mlp(recipe: MnistRecipe = COURSE_RECIPE, seed: int = 0, splits: DataSplits | None = None,
@@ -382,7 +397,7 @@ def train_mnist_mlp(recipe: MnistRecipe = COURSE_RECIPE, seed: int = 0, splits: 
                             refresh=False)
             bar.update()
     data = prepare_splits(recipe, splits)
-    return model, log, _test_accuracy(model, data.X_test, data.y_test)
+    return model, log, score_mnist_mlp(model, data.X_test, data.y_test)
 
 
 # ---------------------------------------------------------------------------------------------
