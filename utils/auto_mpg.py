@@ -49,8 +49,8 @@ def _check_table(X, name: str = "X") -> np.ndarray:
     codes = X[:, _NUMERIC]
     bad = ~np.isin(codes, list(AUTO_MPG_ORIGINS))
     if bad.any():
-        raise ValueError(f"{name}'s last column, origin, must hold the codes 1, 2, 3 ({AUTO_MPG_ORIGINS}); got "
-                         f"{codes[bad][0]!r} in row {int(np.flatnonzero(bad)[0])}")
+        raise ValueError(f"{name}'s last column, origin, must hold the codes 1, 2, 3 (USA, Europe, Japan); got "
+                         f"{float(codes[bad][0])!r} in row {int(np.flatnonzero(bad)[0])}")
     return X
 
 

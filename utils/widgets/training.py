@@ -20,6 +20,7 @@ Usage in a notebook::
 from __future__ import annotations
 
 import dataclasses
+from contextlib import contextmanager
 from functools import lru_cache
 
 import ipywidgets as widgets
@@ -190,7 +191,14 @@ class _TrainingDashboard(Explorer):
             control.observe(self._on_setting, names="value")
         self.n_runs = 0  # how many times "Train" trained (for tests)
 
+    @contextmanager
+    def paused(self):
+        """Change several controls at once: they never redraw (only "Train" does), so nothing to pause."""
+        yield
+
     def _next_state(self) -> dict:
+        if self._states is None and self.state.get("log") is not None:  # a redraw outside a run: the same image
+            return {key: value for key, value in self.state.items() if key != "error"}
         if self._states is None:  # before the first run
             c = self.controls
             return {"log": None, "hidden": c["hidden"].value, "lr": c["lr"].value, "epochs": c["epochs"].value,
