@@ -17,9 +17,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from sklearn.linear_model import LinearRegression
 
 from utils import activations as A
 from utils import (
+    auto_mpg,
     autograd,
     autograd_steps,
     data,
@@ -30,6 +32,7 @@ from utils import (
     layers,
     linear_maps,
     lr_finder,
+    mnist_mlp,
     module,
     network,
     optim,
@@ -53,10 +56,10 @@ TOOLS = ("__init__", "doctor", "generate", "grade", "tooling", "workspace")
 """The modules of ``utils/`` that are tools (``python -m utils.X``), what they share (``tooling``), or the package
 itself: tested on their own."""
 
-MODULES = ("activations", "autograd", "autograd_steps", "data", "device", "gradcheck", "init", "layer_statistics",
-           "layers", "linear_maps", "losses", "lr_finder", "module", "network", "optim", "optimizer_experiments",
-           "perceptron", "playground", "plotting", "pretrained", "regression", "schedulers", "surfaces",
-           "torch_training", "train2d", "training", "trajectories", "xor")
+MODULES = ("activations", "auto_mpg", "autograd", "autograd_steps", "data", "device", "gradcheck", "init",
+           "layer_statistics", "layers", "linear_maps", "losses", "lr_finder", "mnist_mlp", "module", "network",
+           "optim", "optimizer_experiments", "perceptron", "playground", "plotting", "pretrained", "regression",
+           "schedulers", "surfaces", "torch_training", "train2d", "training", "trajectories", "xor")
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
 
 EXEMPT = {
@@ -74,7 +77,7 @@ EXEMPT = {
     "torch_training.TrainLog", "torch_training.Evaluation",
     # nothing to get wrong: no argument
     "data.iris", "data.load_auto_mpg", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
-    "device.one_blas_thread",
+    "device.one_blas_thread", "device.one_torch_thread",
     # a command line: argparse reports its own usage errors
     "pretrained.main",
 }
@@ -716,6 +719,56 @@ TABLE = [
         r"ax must be a matplotlib Axes .*got str"),
     row("plotting.power_of_ten", lambda: plotting.power_of_ten("1e-3"), ValueError,
         r"value must be a number, got '1e-3'"),
+    # ---- the MNIST MLP and Auto MPG (Chapter 06) -----------------------------------------------------------
+    row("mnist_mlp.MnistRecipe", lambda: mnist_mlp.MnistRecipe(preprocessing="normalise"), ValueError,
+        r"preprocessing must be one of 'standardise', 'divide_by_255', got 'normalise'"),
+    row("mnist_mlp.MnistRecipe", lambda: mnist_mlp.MnistRecipe(validation_split=1.5), ValueError,
+        r"validation_split must be None or a fraction in \(0, 1\), got 1.5"),
+    row("mnist_mlp.build_mnist_mlp", lambda: mnist_mlp.build_mnist_mlp(hidden=128), ValueError,
+        r"hidden must be a tuple of layer widths such as \(128, 64\), got 128"),
+    row("mnist_mlp.build_mnist_mlp", lambda: mnist_mlp.build_mnist_mlp(seed=-1), ValueError,
+        r"seed must be an integer >= 0, got -1"),
+    row("mnist_mlp.model_summary", lambda: mnist_mlp.model_summary(torch.nn.Linear(3, 2)), TypeError,
+        r"model must be a PyTorch nn.Sequential such as build_mnist_mlp\(\), got Linear"),
+    row("mnist_mlp.model_summary", lambda: mnist_mlp.model_summary(torch.nn.Sequential(torch.nn.ReLU())),
+        ValueError, r"model's first layer must be an nn.Linear \(it gives the input size\), got ReLU"),
+    row("mnist_mlp.prepare_splits", lambda: mnist_mlp.prepare_splits("course"), TypeError,
+        r"recipe must be an MnistRecipe such as COURSE_RECIPE or CLASSIC_KERAS_RECIPE, got str"),
+    row("mnist_mlp.prepare_splits",
+        lambda: mnist_mlp.prepare_splits(mnist_mlp.COURSE_RECIPE, data.DataSplits(*[np.zeros((4, 64))] * 6)),
+        ValueError, r"splits.X_train must have shape \(N, 784\) with y_train of shape \(N,\), N >= 1; got X_train "
+                    r"of shape \(4, 64\)"),
+    row("mnist_mlp.train_mnist_mlp", lambda: mnist_mlp.train_mnist_mlp(seed=0.5), ValueError,
+        r"seed must be an integer >= 0, got 0.5"),
+    row("mnist_mlp.train_mnist_mlp", lambda: mnist_mlp.train_mnist_mlp(splits=(1, 2)), TypeError,
+        r"splits must be None \(load_mnist5k\(0\)\) or a DataSplits such as load_mnist5k\(seed\), got tuple"),
+    row("mnist_mlp.mnist_training_epochs", lambda: next(mnist_mlp.mnist_training_epochs(recipe=None)), TypeError,
+        r"recipe must be an MnistRecipe such as COURSE_RECIPE or CLASSIC_KERAS_RECIPE, got NoneType"),
+    row("mnist_mlp.score_mnist_mlp",
+        lambda: mnist_mlp.score_mnist_mlp(mnist_mlp.build_mnist_mlp(0), np.zeros((2, 28, 28)), np.zeros(2)),
+        ValueError, r"X must have shape \(N, 784\) and y shape \(N,\) with N >= 1, got X of shape \(2, 28, 28\)"),
+    row("mnist_mlp.stored_results", lambda: mnist_mlp.stored_results("/nonexistent/results.json"), ValueError,
+        r"cannot read the stored results /nonexistent/results.json: .*regenerate them with python benchmarks/"),
+    row("auto_mpg.auto_mpg_features", lambda: auto_mpg.auto_mpg_features(np.ones((3, 6))), ValueError,
+        r"X must have shape \(N, 7\) with N >= 1, the columns of load_auto_mpg\(\) .*got shape \(3, 6\)"),
+    row("auto_mpg.auto_mpg_features", lambda: auto_mpg.auto_mpg_features(np.full((3, 7), 4.0)), ValueError,
+        r"X's last column, origin, must hold the codes 1, 2, 3 .*got 4.0 in row 0"),
+    row("auto_mpg.make_auto_mpg_mlp", lambda: auto_mpg.make_auto_mpg_mlp(activation="swish"), ValueError,
+        r"unknown activation 'swish'"),
+    row("auto_mpg.fit_regressor", lambda: auto_mpg.fit_regressor(auto_mpg.make_auto_mpg_mlp(), np.ones((4, 9)),
+                                                                 np.ones(4), optimizer="rmsprop"), ValueError,
+        r"optimizer must be one of 'adam', 'sgd', got 'rmsprop'"),
+    row("auto_mpg.fit_regressor", lambda: auto_mpg.fit_regressor(mlp(), np.ones((4, 9)), np.ones(4)), TypeError,
+        r"model must be a PyTorch model \(a torch.nn.Module such as make_auto_mpg_mlp\(\)\), got Sequential"),
+    row("auto_mpg.cross_validate_r2", lambda: auto_mpg.cross_validate_r2(LinearRegression(), *data.load_auto_mpg()[:2]),
+        TypeError, r"make_model must be a function returning a fresh model, e.g. LinearRegression .*got "
+                   r"LinearRegression"),
+    row("auto_mpg.cross_validate_r2", lambda: auto_mpg.cross_validate_r2(LinearRegression, *data.load_auto_mpg()[:2],
+                                                                         folds=1), ValueError,
+        r"folds must be an integer from 2 to the number of rows, 392; got 1"),
+    row("auto_mpg.cross_validate_r2", lambda: auto_mpg.cross_validate_r2(LinearRegression, np.ones((5, 7)),
+                                                                         np.ones(4)), ValueError,
+        r"y must have shape \(N,\) = \(5,\), one target per row of X; got shape \(4,\)"),
     # ---- surfaces and trajectories --------------------------------------------------------------------------
     row("surfaces.Quadratic", lambda: surfaces.Quadratic(a=0), ValueError, r"a must be a finite number > 0, got 0"),
     row("surfaces.Rosenbrock", lambda: surfaces.Rosenbrock(b=-1.0), ValueError,

@@ -25,9 +25,10 @@ from utils.lr_finder import lr_range_test
 
 FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
                   "utils.figures.digits", "utils.figures.initialization", "utils.figures.trajectories",
-                  "utils.figures.training_curves"]
+                  "utils.figures.training_curves", "utils.figures.training_practice"]
 MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses", "utils.surfaces",
-                 "utils.trajectories", "utils.optimizer_experiments", "utils.lr_finder"]
+                 "utils.trajectories", "utils.optimizer_experiments", "utils.lr_finder", "utils.mnist_mlp",
+                 "utils.auto_mpg"]
 
 
 def _first_importers_of_widgets(modules: list[str]) -> dict[str, bool]:
@@ -190,3 +191,71 @@ def test_the_training_curve_figures_draw_what_they_are_given():
     with pytest.raises(TypeError, match="runs must be a non-empty dict"):
         tc.draw_optimizer_comparison([])
     plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 06: training in practice
+# ---------------------------------------------------------------------------------------------
+def _log(best_epoch=2):
+    from utils.torch_training import TrainLog
+
+    loss = np.array([1.0, 0.6, 0.4, 0.3])
+    return TrainLog(loss, np.array([0.5, 0.7, 0.8, 0.9]), np.array([0.9, 0.7, 0.5, 0.6]),
+                    np.array([0.6, 0.7, 0.75, 0.74]), best_epoch, False, "cpu")
+
+
+def test_draw_learning_curves_marks_the_best_epoch():
+    from utils.figures.training_practice import draw_learning_curves
+
+    ax_loss, ax_accuracy = draw_learning_curves(_log(), title="t")
+    for ax, train, val in ((ax_loss, [1.0, 0.6, 0.4, 0.3], [0.9, 0.7, 0.5, 0.6]),
+                           (ax_accuracy, [0.5, 0.7, 0.8, 0.9], [0.6, 0.7, 0.75, 0.74])):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        np.testing.assert_array_equal(lines["training (during the epoch)"].get_ydata(), train)
+        np.testing.assert_array_equal(lines["validation (after the epoch)"].get_ydata(), val)
+        assert list(lines["lowest validation loss (epoch 2)"].get_xdata()) == [2, 2]
+    with pytest.raises(TypeError, match="log must be the TrainLog"):
+        draw_learning_curves({"train_loss": [1.0]})
+
+
+def test_draw_data_learning_curve_one_line_per_model():
+    from utils.figures.training_practice import CURVE_LABELS, draw_data_learning_curve
+
+    curve = {"sizes": [250, 1000], "mlp": [0.8, 0.9], "svm_rbf": [0.85, 0.93]}
+    ax = draw_data_learning_curve(curve)
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == [f"{CURVE_LABELS['mlp']}: 90.0% at 1,000", f"{CURVE_LABELS['svm_rbf']}: 93.0% at 1,000"]
+    assert ax.get_xscale() == "log"
+    with pytest.raises(ValueError, match=r"curve\['mlp'\] must hold one accuracy per size, 2; got \(3,\)"):
+        draw_data_learning_curve({"sizes": [1, 2], "mlp": [0.1, 0.2, 0.3]})
+
+
+def test_draw_predictions_frames_the_mistakes_and_counts_them():
+    from utils.figures.training_practice import draw_image_grid, draw_predictions
+
+    X = np.random.default_rng(0).uniform(size=(6, 784))
+    y, predicted = np.array([0, 1, 2, 3, 4, 5]), np.array([0, 7, 2, 3, 9, 5])
+    fig = draw_predictions(X, y, predicted, n=4)
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.texts[:4]] == ["0 → 0 ✓", "1 → 7 ✗", "2 → 2 ✓", "3 → 3 ✓"]
+    assert ax.texts[4].get_text() == "The first 4 images (true → predicted): 1 wrong here, 2 of 6 in all"
+    assert ax.images[0].get_array().shape == (28, 28)
+    errors = draw_predictions(X, y, predicted, n=5, errors_only=True).axes[0]
+    assert [t.get_text() for t in errors.texts[:2]] == ["1 → 7 ✗", "4 → 9 ✗"]
+    grid = draw_image_grid(X, y, n=3).axes[0]
+    assert [t.get_text() for t in grid.texts] == ["0", "1", "2"]
+    with pytest.raises(ValueError, match=r"y_pred must have the shape of y_true, \(6,\); got \(5,\)"):
+        draw_predictions(X, y, predicted[:5])
+
+
+def test_draw_confusion_matrix_writes_every_count():
+    from utils.figures.training_practice import draw_confusion_matrix
+
+    cm = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 4]])
+    ax = draw_confusion_matrix(cm, class_names=["a", "b", "c"])
+    assert [t.get_text() for t in ax.texts] == [str(v) for v in cm.ravel()]
+    assert ax.get_title() == "Confusion matrix: 16 of 20 on the diagonal (right)"
+    np.testing.assert_allclose(ax.images[0].get_array(), cm / cm.sum(axis=1, keepdims=True))
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match=r"cm must be a square matrix \(C, C\) of counts >= 0"):
+        draw_confusion_matrix(np.ones((2, 3)))

@@ -3,9 +3,10 @@ requires a GPU), and how many threads NumPy's matrix products use."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
-__all__ = ["one_blas_thread", "pick_device"]
+__all__ = ["one_blas_thread", "one_torch_thread", "pick_device"]
 
 
 def one_blas_thread() -> AbstractContextManager:
@@ -23,6 +24,24 @@ def one_blas_thread() -> AbstractContextManager:
     except ImportError:  # pragma: no cover - scikit-learn brings it
         return nullcontext()
     return threadpool_limits(1, user_api="blas")
+
+
+@contextmanager
+def one_torch_thread() -> Iterator[None]:
+    """A context in which PyTorch computes on one CPU thread (``torch.set_num_threads(1)``); the caller's thread count
+    comes back after.
+
+    Seeded training on one thread reproduces its weights exactly on the same machine (several threads may add
+    partial sums in another order); for the course's small networks it is also the fastest on a busy machine.
+    """
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def pick_device(prefer: str | None = None):

@@ -9,6 +9,8 @@ figure), for ``plt.show()`` in a notebook.
 - ``trajectories``: optimizers' paths on a surface's contours, loss vs step, learning-rate regimes in 1-D
 - ``training_curves``: the digits network trained with each optimizer, batch size, lr scaling, Adam's eps; the LR
   range test (Chapter 05)
+- ``training_practice``: learning curves by epoch and over data size, image grids, predictions, a confusion matrix
+  (Chapter 06)
 
 The rule: a static figure with drawing code of its own lives here; a ``draw_*`` that draws an explorer's
 figure (with the explorer's figure class) stays beside its explorer in ``utils/widgets/``. The maths a

@@ -1,4 +1,5 @@
-"""8×8 digit images in a grid, each with its label, or its true and predicted labels (Chapter 02).
+"""Digit images in a grid (8×8 from scikit-learn, 28×28 from MNIST), each with its label, or its true and predicted
+labels (Chapters 02 and 06).
 
 ``draw_digit_grid(images, labels, predicted, probabilities)``: every caption reads "true → predicted"; wrong
 predictions are framed and titled in orange.
@@ -15,10 +16,12 @@ from ..plotting import course_style
 __all__ = ["draw_digit_grid"]
 
 
-def draw_digit_grid(images, labels=None, predicted=None, ncols: int = 10, title: str = "", probabilities=None):
-    """8×8 digits in a grid, each titled with its label, or "true → predicted" when ``predicted`` is given.
+def draw_digit_grid(images, labels=None, predicted=None, ncols: int = 10, title: str = "", probabilities=None,
+                    size: float = 0.64):
+    """Square digit images in a grid, each titled with its label, or "true → predicted" when ``predicted`` is given.
 
-    ``images`` (N, 64) or (N, 8, 8); ``labels``, ``predicted`` (N,) or None; ``probabilities`` (N,) the
+    ``images`` (N, side²) or (N, side, side), pixels in [0, 1] (8×8 digits: (N, 64); MNIST: (N, 784));
+    ``size`` an image's side in inches; ``labels``, ``predicted`` (N,) or None; ``probabilities`` (N,) the
     predicted class's probability, shown when given. Wrong predictions are framed and titled in orange (and
     marked ✗, so the difference does not rest on colour alone); right ones are marked ✓.
     One Axes holds every image (its data coordinates are the figure's inches), far cheaper to draw than one
@@ -26,13 +29,18 @@ def draw_digit_grid(images, labels=None, predicted=None, ncols: int = 10, title:
     """
     from matplotlib.patches import Rectangle
 
-    images = np.asarray(images, dtype=float).reshape(-1, 8, 8)
+    images = np.asarray(images, dtype=float)
+    side = int(round(np.sqrt(images[0].size))) if len(images) else 8
+    if images.ndim not in (2, 3) or side * side != images[0].size:
+        raise ValueError(f"images must have shape (N, side²) or (N, side, side), square images such as (N, 64) or "
+                         f"(N, 784); got shape {images.shape}")
+    images = images.reshape(-1, side, side)
     n = len(images)
     nrows = max(1, int(np.ceil(n / ncols)))
     lines = 2 if (predicted is not None and probabilities is not None) else 1
-    size, caption = 0.64, 0.17 * lines + 0.05  # inches: an image's side, the caption's height above it
+    caption = 0.17 * lines + 0.05  # inches: the caption's height above an image
     row_h = size + caption + 0.12
-    fig_w = 0.78 * max(ncols, 5)
+    fig_w = (size + 0.14) * max(ncols, 5)
     head = 0.45 if title else 0.05
     fig_h = head + nrows * row_h
     pitch = fig_w / ncols
