@@ -14,7 +14,8 @@ import pytest
 from utils.figures.history import ERAS
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ("00_foundations", "01_activations", "02_forward_pass", "03_losses", "04_backprop", "05_optimizers")
+CHAPTERS = ("00_foundations", "01_activations", "02_forward_pass", "03_losses", "04_backprop", "05_optimizers",
+            "06_training")
 NOTEBOOKS = [ROOT / folder / f"{name}.ipynb" for name in CHAPTERS for folder in ("solutions", "chapters")]
 
 # A line that starts with a number and a full stop or parenthesis ("1986) computed…", "15. ") renders as an item

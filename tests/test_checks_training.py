@@ -532,7 +532,7 @@ def mpg_class():
     (mpg_flat_output, "end with nn.Linear(hidden, 1)"),
     (mpg_same_object, "build the model inside the function"),
     (mpg_class, "with its parentheses"),
-    (_SHARED, "pass the function that builds the model"),
+    (_SHARED, "make_mpg_model returning nn.Sequential"),
 ], ids=["linear", "sigmoid_out", "input_7", "flat_output", "same_object", "class", "a_model"])
 def test_auto_mpg_model_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("training.auto_mpg_model", answer), hint)

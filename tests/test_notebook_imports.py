@@ -11,7 +11,7 @@ import pytest
 
 from tests.notebooks import CHAPTERS, SOLUTIONS, code_cells
 
-WIDGET_NAME = re.compile(r"^draw_\w+$|^\w+_(explorer|playground|stepper)$")
+WIDGET_NAME = re.compile(r"^draw_\w+$|^\w+_(explorer|playground|stepper|dashboard)$")
 
 
 def widget_imports(path) -> list[tuple[str, str]]:
