@@ -420,11 +420,14 @@ class BatchNormRun:
 
 def batch_norm_run(shift: float = 0.0, scale: float = 1.0, batch_size: int = 64, batches: int = 20, *,
                    training: bool = True, gamma: float = 1.0, beta: float = 0.0, momentum: float | None = 0.1,
-                   means=FEATURE_MEANS, stds=FEATURE_STDS, rng: np.random.Generator | None = None) -> BatchNormRun:
+                   shift_training_batches: bool = True, means=FEATURE_MEANS, stds=FEATURE_STDS,
+                   rng: np.random.Generator | None = None) -> BatchNormRun:
     """A ``BatchNorm1d(C)`` trained on ``batches`` batches, then applied to one more batch in train or eval mode.
 
     Every batch holds ``batch_size`` examples of C features, feature c drawn from N(means[c], stds[c]²) and then
-    shifted and scaled as a layer's inputs might drift: ``x = scale · z + shift``. The layer's γ and β are set to
+    shifted and scaled as a layer's inputs might drift: ``x = scale · z + shift`` (with
+    ``shift_training_batches=False`` only the batch shown is, as if the inputs drifted after training, while the
+    training batches keep ``z``; ``rng`` draws the same numbers either way). The layer's γ and β are set to
     ``gamma`` and ``beta`` for every channel. After the training batches (which update the running statistics
     with ``momentum``), the next batch is normalized with its own statistics (``training=True``) or with the
     running ones (``training=False``, eval mode).
@@ -452,12 +455,14 @@ def batch_norm_run(shift: float = 0.0, scale: float = 1.0, batch_size: int = 64,
     layer.weight.data[:] = check_number(gamma, "gamma")
     layer.bias.data[:] = check_number(beta, "beta")
 
-    def batch() -> np.ndarray:
-        return scale * (means + stds * rng.standard_normal((batch_size, means.size))) + shift
+    shift_training_batches = _check_bool(shift_training_batches, "shift_training_batches")
+
+    def batch(a: float, b: float) -> np.ndarray:
+        return a * (means + stds * rng.standard_normal((batch_size, means.size))) + b
 
     for _ in range(int(batches)):
-        layer(batch())
-    x = batch()
+        layer(batch(scale, shift) if shift_training_batches else batch(1.0, 0.0))
+    x = batch(scale, shift)
     layer.train(training)
     mean, var = x.mean(axis=0), x.var(axis=0)
     running_mean, running_var, tracked = layer.running_mean.copy(), layer.running_var.copy(), layer.num_batches_tracked
