@@ -35,6 +35,7 @@ from utils import (
     mnist_mlp,
     module,
     network,
+    normalization,
     optim,
     optimizer_experiments,
     perceptron,
@@ -42,6 +43,7 @@ from utils import (
     plotting,
     pretrained,
     regression,
+    regularization,
     schedulers,
     surfaces,
     torch_training,
@@ -58,8 +60,9 @@ itself: tested on their own."""
 
 MODULES = ("activations", "auto_mpg", "autograd", "autograd_steps", "data", "device", "gradcheck", "init",
            "layer_statistics", "layers", "linear_maps", "losses", "lr_finder", "mnist_mlp", "module", "network",
-           "optim", "optimizer_experiments", "perceptron", "playground", "plotting", "pretrained", "regression",
-           "schedulers", "surfaces", "torch_training", "train2d", "training", "trajectories", "xor")
+           "normalization", "optim", "optimizer_experiments", "perceptron", "playground", "plotting", "pretrained",
+           "regression", "regularization", "schedulers", "surfaces", "torch_training", "train2d", "training",
+           "trajectories", "xor")
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
 
 EXEMPT = {
@@ -75,6 +78,7 @@ EXEMPT = {
     # a settings record: train_digits_mlp checks its values (its row is below)
     "pretrained.TrainConfig",
     "torch_training.TrainLog", "torch_training.Evaluation",
+    "normalization.BatchNormRun",
     # nothing to get wrong: no argument
     "data.iris", "data.load_auto_mpg", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
     "device.one_blas_thread", "device.one_torch_thread",
@@ -702,6 +706,52 @@ TABLE = [
         lambda: torch_training.evaluate_torch(torch_setup()[0], torch_setup()[2],
                                               torch.nn.CrossEntropyLoss(), metric=1.0),
         TypeError, r"metric must be a function metric\(outputs, targets\) -> float .*got float"),
+    # ---- regularization and normalization -----------------------------------------------------------------
+    row("regularization.dropout_mask", lambda: regularization.dropout_mask((2, 3), 0.5, 0), ValueError,
+        r"rng must be a numpy.random.Generator .*got int"),
+    row("regularization.dropout", lambda: regularization.dropout(X, p=50), ValueError,
+        r"p \(the probability to drop an element\) must be a number in \[0, 1\], got 50.0"),
+    row("regularization.dropout", lambda: regularization.dropout(X, 0.5), ValueError,
+        r"dropout in training mode draws a random mask: expected rng=np.random.default_rng\(seed\), got NoneType"),
+    row("regularization.Dropout", lambda: regularization.Dropout(-0.5), ValueError,
+        r"p \(the probability to drop an element\) must be a number in \[0, 1\], got -0.5"),
+    row("regularization.Dropout.forward", lambda: regularization.Dropout(0.5)(X), ValueError,
+        r"expected rng=np.random.default_rng\(seed\), got NoneType \(or use .eval\(\) / training=False\)"),
+    row("regularization.Dropout.backward",
+        lambda: forward_then_backward(regularization.Dropout(0.5, rng=rng()), X, np.ones((3, 2))), ValueError,
+        GRAD_SHAPE),
+    row("normalization.BatchNorm1d", lambda: normalization.BatchNorm1d(3, momentum=2.0), ValueError,
+        r"momentum \(the weight of the new batch's statistics, or None\) must be a number in \[0, 1\] or None, "
+        r"got 2.0"),
+    row("normalization.BatchNorm1d.forward", lambda: normalization.BatchNorm1d(4)(X), ValueError,
+        r"BatchNorm1d\(num_features=4\) expects an input of shape \(N, C\) or \(N, C, L\) with C = 4, "
+        r"got shape \(2, 3\)"),
+    row("normalization.BatchNorm1d.forward", lambda: normalization.BatchNorm1d(3)(X[:1]), ValueError,
+        r"Expected more than 1 value per channel when training, got input of shape \(1, 3\)"),
+    row("normalization.BatchNorm1d.backward",
+        lambda: forward_then_backward(normalization.BatchNorm1d(3), X, np.ones((3, 2))), ValueError, GRAD_SHAPE),
+    row("normalization.BatchNorm2d", lambda: normalization.BatchNorm2d(3, eps=-1e-5), ValueError,
+        r"eps \(added to the variance\) must be a finite number >= 0, got -1e-05"),
+    row("normalization.BatchNorm2d.forward", lambda: normalization.BatchNorm2d(3)(X), ValueError,
+        r"BatchNorm2d\(num_features=3\) expects an input of shape \(N, C, H, W\) with C = 3, got shape \(2, 3\)"),
+    row("normalization.LayerNorm", lambda: normalization.LayerNorm(0), ValueError,
+        r"normalized_shape must be a positive integer D or a tuple of them .*got 0"),
+    row("normalization.LayerNorm.forward", lambda: normalization.LayerNorm(2)(X), ValueError,
+        r"LayerNorm\(normalized_shape=\(2,\)\) expects an input of shape \(\*, 2\), got shape \(2, 3\)"),
+    row("normalization.LayerNorm.backward",
+        lambda: forward_then_backward(normalization.LayerNorm(3), X, np.ones((3, 2))), ValueError, GRAD_SHAPE),
+    row("normalization.GroupNorm", lambda: normalization.GroupNorm(2, 3), ValueError,
+        r"num_channels must be divisible by num_groups, got num_channels=3 and num_groups=2"),
+    row("normalization.GroupNorm", lambda: normalization.GroupNorm(1, 3, affine=1), TypeError,
+        r"affine must be True or False, got int 1"),
+    row("normalization.GroupNorm.forward", lambda: normalization.GroupNorm(1, 4)(X), ValueError,
+        r"GroupNorm\(num_groups=1, num_channels=4\) expects an input of shape \(N, 4, \*\), got shape \(2, 3\)"),
+    row("normalization.GroupNorm.backward",
+        lambda: forward_then_backward(normalization.GroupNorm(1, 3), X, np.ones((3, 2))), ValueError, GRAD_SHAPE),
+    row("normalization.batch_norm_run", lambda: normalization.batch_norm_run(batch_size=1), ValueError,
+        r"batch_size must be at least 2 \(a batch's variance needs two examples\), got 1"),
+    row("normalization.batch_norm_run", lambda: normalization.batch_norm_run(scale=-1.0), ValueError,
+        r"scale must be a finite number > 0, got -1.0"),
     # ---- device and plotting ------------------------------------------------------------------------------
     row("device.pick_device", lambda: device.pick_device("gpu"), ValueError,
         r"prefer must be a device name such as 'cpu', 'cuda' or 'mps', got 'gpu'"),
