@@ -48,6 +48,14 @@ def test_slider_moves_do_not_train(dashboard):
     assert dashboard._note.value == ""  # back to the settings trained with
 
 
+def test_before_any_run_a_slider_redraws_the_empty_axes_without_training(dashboard):
+    n, png = dashboard.n_updates, dashboard.png
+    set_controls(dashboard, epochs=4, lr=3e-3)
+    assert dashboard.n_runs == 0 and dashboard.state["log"] is None
+    assert dashboard.n_updates == n + 2 and dashboard.png != png  # one redraw per move, a new image
+    assert (dashboard.state["epochs"], dashboard.state["lr"]) == (4, 3e-3)
+
+
 def test_the_state_mirrors_the_controls_after_a_run(dashboard):
     set_controls(dashboard, hidden=(64, 32), epochs=1, lr=3e-3)
     dashboard.train()

@@ -179,8 +179,9 @@ def draw_training_dashboard(hidden=(128, 64), lr: float = 1e-2, epochs: int = 10
 
 
 class _TrainingDashboard(Explorer):
-    """An ``Explorer`` that computes only when ``train()`` runs (the "Train" button): moving a control changes
-    nothing but a note; ``train()`` draws after every epoch."""
+    """An ``Explorer`` that trains only when ``train()`` runs (the "Train" button): before the first run, moving a
+    control redraws the empty axes (its epochs, its title); after a run it keeps the curves and shows a note;
+    ``train()`` draws after every epoch."""
 
     def __init__(self, controls, rows, figure, run, draw, note):
         self._states = None
@@ -207,6 +208,9 @@ class _TrainingDashboard(Explorer):
 
     def _on_setting(self, change) -> None:
         trained = self.state.get("log") is not None
+        if not trained:  # nothing trained yet: redraw the empty axes with the chosen epochs and title (no training)
+            self.update()
+            return
         same = trained and all(self.state[k] == self.controls[k].value for k in ("hidden", "lr", "epochs"))
         self._note.value = "" if same or not trained else \
             "<small>Settings changed: press <b>Train</b> to train with them.</small>"
