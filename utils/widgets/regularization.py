@@ -115,7 +115,7 @@ class _RegularizationFigure:
         ax_acc.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         ax_loss.set_ylabel("loss (cross-entropy)")
         ax_acc.set_ylabel("accuracy")
-        ax_loss.legend(loc="upper center", fontsize=8.5)
+        ax_acc.legend(loc="lower right", fontsize=8.5)  # clear of the "lowest val loss" label on the loss panel
         self.gap_lines = [ax.plot([], [], color=GAP_COLOR, linewidth=3, solid_capstyle="butt")[0] for ax in self.axes]
         self.gap_texts = [ax.text(0, 0, "", fontsize=9, color="0.15", ha="right", va="center",
                                   bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.5})
