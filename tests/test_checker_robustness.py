@@ -120,6 +120,16 @@ def test_stub_is_not_attempted(capsys):
     assert last_verdict().status == "not_attempted"
 
 
+def test_a_library_not_implemented_error_is_reported_not_taken_for_the_stub(capsys):
+    def sigmoid(x):  # as PyTorch raises it for an operation on a dtype it lacks
+        raise NotImplementedError("\"log_softmax_lastdim_kernel_impl\" not implemented for 'Long'")
+
+    check(EXERCISE, sigmoid)
+    out = capsys.readouterr().out
+    assert last_verdict().status == "failed" and "not implemented for 'Long'" in out
+    assert "not attempted" not in out and "still raises" not in out
+
+
 def test_reference_source_is_never_printed(capsys):
     _, source = reference_cell(EXERCISE)
     body = [line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith(("#", '"'))]

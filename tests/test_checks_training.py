@@ -580,3 +580,274 @@ def epoch_step_before_forward(model, loss_fn, optimizer, loader):
 
 def test_train_one_epoch_step_before_the_forward_pass_is_named(verdict_of):
     _failed_with(verdict_of("training.train_one_epoch", epoch_step_before_forward), "before loss.backward()")
+
+
+# ---------------------------------------------------------------------------------------------
+# More mistakes from working the chapter as a learner (each one named by its hint)
+# ---------------------------------------------------------------------------------------------
+def epoch_train_without_parentheses(model, loss_fn, optimizer, loader):
+    model.train  # noqa: B018 - the mistake: the method is looked up, never called
+    total, n = 0.0, 0
+    for inputs, targets in loader:
+        loss = loss_fn(model(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(targets)
+        n += len(targets)
+    return total / n
+
+
+def epoch_zero_grad_once_before_the_loop(model, loss_fn, optimizer, loader):
+    model.train()
+    optimizer.zero_grad()
+    total, n = 0.0, 0
+    for inputs, targets in loader:
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(targets)
+        n += len(targets)
+    return total / n
+
+
+def epoch_loss_arguments_swapped(model, loss_fn, optimizer, loader):
+    model.train()
+    total, n = 0.0, 0
+    for inputs, targets in loader:
+        loss = loss_fn(targets, model(inputs))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(targets)
+        n += len(targets)
+    return total / n
+
+
+def epoch_under_no_grad(model, loss_fn, optimizer, loader):
+    model.train()
+    total, n = 0.0, 0
+    with torch.no_grad():
+        for inputs, targets in loader:
+            loss = loss_fn(model(inputs), targets)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(targets)
+            n += len(targets)
+    return total / n
+
+
+def epoch_without_return(model, loss_fn, optimizer, loader):
+    model.train()
+    for inputs, targets in loader:
+        loss = loss_fn(model(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (epoch_train_without_parentheses, "`model.train` alone does nothing"),
+    (epoch_zero_grad_once_before_the_loop, "once before the loop is not enough"),
+    (epoch_loss_arguments_swapped, "loss_fn(outputs, targets)"),
+    (epoch_under_no_grad, "computed under torch.no_grad()"),
+    (epoch_without_return, "forget the `return`"),
+], ids=lambda v: getattr(v, "__name__", "")[:30])
+def test_train_one_epoch_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("training.train_one_epoch", answer), hint)
+
+
+def test_a_library_not_implemented_error_is_the_learners_error_not_the_stub(verdict_of):
+    verdict = verdict_of("training.train_one_epoch", epoch_loss_arguments_swapped)
+    assert "NotImplementedError: " in verdict.summary and "still raises" not in verdict.summary, verdict.render()
+
+
+def evaluate_eval_without_parentheses(model, loader, num_classes):
+    model.eval  # noqa: B018 - the mistake: the method is looked up, never called
+    confusion = np.zeros((num_classes, num_classes), dtype=int)
+    with torch.no_grad():
+        for inputs, targets in loader:
+            np.add.at(confusion, (targets.numpy(), model(inputs).argmax(dim=1).numpy()), 1)
+    return np.trace(confusion) / confusion.sum(), confusion
+
+
+def evaluate_fancy_index_increment(model, loader, num_classes):
+    model.eval()
+    confusion = np.zeros((num_classes, num_classes), dtype=int)
+    right, total = 0, 0
+    with torch.no_grad():
+        for inputs, targets in loader:
+            predicted = model(inputs).argmax(dim=1)
+            confusion[targets.numpy(), predicted.numpy()] += 1  # a repeated pair counts once
+            right += (predicted == targets).sum().item()
+            total += len(targets)
+    return right / total, confusion
+
+
+def evaluate_divided_by_batches(model, loader, num_classes):
+    model.eval()
+    confusion = np.zeros((num_classes, num_classes), dtype=int)
+    right = 0
+    with torch.no_grad():
+        for inputs, targets in loader:
+            predicted = model(inputs).argmax(dim=1)
+            np.add.at(confusion, (targets.numpy(), predicted.numpy()), 1)
+            right += (predicted == targets).sum().item()
+    return right / len(loader), confusion
+
+
+def evaluate_argmax_without_dim(model, loader, num_classes):
+    model.eval()
+    confusion = np.zeros((num_classes, num_classes), dtype=int)
+    with torch.no_grad():
+        for inputs, targets in loader:
+            predicted = int(model(inputs).argmax())
+            for t in targets.tolist():
+                confusion[t, predicted] += 1
+    return np.trace(confusion) / confusion.sum(), confusion
+
+
+def evaluate_argmax_dim_0(model, loader, num_classes):
+    model.eval()
+    confusion = np.zeros((num_classes, num_classes), dtype=int)
+    with torch.no_grad():
+        for inputs, targets in loader:
+            np.add.at(confusion, (targets.numpy(), model(inputs).argmax(dim=0).numpy()), 1)
+    return np.trace(confusion) / confusion.sum(), confusion
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (evaluate_eval_without_parentheses, "call model.eval()"),
+    (evaluate_fancy_index_increment, "np.add.at"),
+    (evaluate_divided_by_batches, "number of *batches*"),
+    (evaluate_argmax_without_dim, "argmax(dim=1)"),
+    (evaluate_argmax_dim_0, "argmax(dim=1)"),
+], ids=lambda v: getattr(v, "__name__", "")[:30])
+def test_evaluate_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("training.evaluate", answer), hint)
+
+
+def prf_arithmetic_mean_f1(confusion):
+    cm = np.asarray(confusion, dtype=float)
+    tp = np.diag(cm)
+    precision, recall = _safe(tp, cm.sum(axis=0)), _safe(tp, cm.sum(axis=1))
+    f1 = (precision + recall) / 2
+    return precision, recall, f1, f1.mean()
+
+
+def prf_precision_over_total(confusion):
+    cm = np.asarray(confusion, dtype=float)
+    tp = np.diag(cm)
+    precision, recall = tp / cm.sum(), _safe(tp, cm.sum(axis=1))
+    f1 = _safe(2 * precision * recall, precision + recall)
+    return precision, recall, f1, f1.mean()
+
+
+def prf_recall_over_total(confusion):
+    cm = np.asarray(confusion, dtype=float)
+    tp = np.diag(cm)
+    precision, recall = _safe(tp, cm.sum(axis=0)), tp / cm.sum()
+    f1 = _safe(2 * precision * recall, precision + recall)
+    return precision, recall, f1, f1.mean()
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (prf_arithmetic_mean_f1, "*harmonic*"),
+    (prf_precision_over_total, "column sum"),
+    (prf_recall_over_total, "row sum"),
+], ids=lambda v: getattr(v, "__name__", "")[:30])
+def test_precision_recall_f1_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("training.precision_recall_f1", answer), hint)
+
+
+def stop_epoch_pair_swapped(val_losses, patience):
+    stop, best = stop_epoch_with_numpy(val_losses, patience)
+    return best, stop
+
+
+def stop_epoch_counter_never_reset(val_losses, patience):
+    best, best_epoch, waited = math.inf, 0, 0
+    for epoch, loss in enumerate(val_losses):
+        if loss < best:
+            best, best_epoch = loss, epoch  # the counter is not set back to 0
+        else:
+            waited += 1
+            if waited >= patience:
+                return epoch, best_epoch
+    return len(val_losses) - 1, best_epoch
+
+
+def _stop_epoch_ending_with(last):
+    def stop_epoch(val_losses, patience):
+        best, best_epoch, waited = math.inf, 0, 0
+        for epoch, loss in enumerate(val_losses):
+            if loss < best:
+                best, best_epoch, waited = loss, epoch, 0
+            else:
+                waited += 1
+                if waited >= patience:
+                    return epoch, best_epoch
+        return last(val_losses), best_epoch
+
+    return stop_epoch
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (stop_epoch_pair_swapped, "wrong order"),
+    (stop_epoch_counter_never_reset, "*in a row*"),
+    (_stop_epoch_ending_with(len), "not len(val_losses)"),
+    (_stop_epoch_ending_with(lambda losses: None), "not None"),
+], ids=["swapped", "never_reset", "len_at_end", "none_at_end"])
+def test_stop_epoch_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("training.stop_epoch", answer), hint)
+
+
+def save_without_epoch(path, model, optimizer, epoch):
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+
+def load_whole_checkpoint_into_the_model(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=True)
+    model.load_state_dict(checkpoint)
+    optimizer.load_state_dict(checkpoint)
+    return checkpoint["epoch"]
+
+
+def save_twice_to_one_path(path, model, optimizer, epoch):
+    torch.save(model.state_dict(), path)
+    torch.save(optimizer.state_dict(), path)  # replaces the model's file
+
+
+def load_twice_from_one_path(path, model, optimizer):
+    model.load_state_dict(torch.load(path, weights_only=True))
+    optimizer.load_state_dict(torch.load(path, weights_only=True))
+    return 7
+
+
+def load_into_a_new_model(path, model, optimizer):
+    checkpoint = torch.load(path, weights_only=True)
+    model = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 1))  # a new one: the caller's is untouched
+    model.load_state_dict(checkpoint["model"])
+    optimizer.load_state_dict(checkpoint["optimizer"])
+    return checkpoint["epoch"]
+
+
+@pytest.mark.parametrize("answer, hint", [
+    ((save_without_epoch, load_right), "the checkpoint has no 'epoch'"),
+    ((save_right, load_whole_checkpoint_into_the_model), "pass checkpoint['model']"),
+    ((save_twice_to_one_path, load_twice_from_one_path), "replaces the first file"),
+    ((save_right, load_into_a_new_model), "load into the model you were given"),
+], ids=["no_epoch", "whole_checkpoint", "two_saves", "new_model"])
+def test_checkpoint_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("training.checkpoint", answer), hint)
+
+
+def mpg_too_small():
+    return nn.Sequential(nn.Linear(9, 2), nn.ReLU(), nn.Linear(2, 1))
+
+
+def test_a_too_small_auto_mpg_model_gets_a_hint_not_the_answer(verdict_of):
+    verdict = verdict_of("training.auto_mpg_model", mpg_too_small)
+    _failed_with(verdict, "too small")
+    assert "nn.Linear(64, 64)" not in verdict.hint  # a hint, not the reference's code

@@ -63,7 +63,14 @@ class CallResult:
 
     @property
     def not_implemented(self) -> bool:
-        return isinstance(self.exception, NotImplementedError)
+        return is_stub_exception(self.exception)
+
+
+def is_stub_exception(exc: BaseException | None) -> bool:
+    """True for the stub's ``raise NotImplementedError()``: a NotImplementedError without a message. A library's
+    NotImplementedError has one (PyTorch's "… not implemented for 'Long'" when a loss gets integer labels as its
+    input) and is the learner's error, reported like any other exception."""
+    return isinstance(exc, NotImplementedError) and not str(exc).strip()
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -87,14 +94,16 @@ def run(fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` with NumPy's warnings silenced, or a ``Raised`` when it raises.
 
     For a property that calls the learner's code itself, on objects it must not copy (a layer whose
-    ``.grad`` it fills, a graph of Values): no copies, no watching. NotImplementedError passes through, so
-    that a stub is "not attempted".
+    ``.grad`` it fills, a graph of Values): no copies, no watching. The stub's NotImplementedError (one without a
+    message, ``is_stub_exception``) passes through, so that a stub is "not attempted".
     """
     try:
         with np.errstate(all="ignore"):
             return fn(*args, **kwargs)
-    except NotImplementedError:
-        raise
+    except NotImplementedError as exc:
+        if is_stub_exception(exc):
+            raise
+        return Raised(exc)
     except Exception as exc:  # noqa: BLE001 - the learner's exception becomes a verdict
         return Raised(exc)
 

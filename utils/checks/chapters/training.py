@@ -9,15 +9,20 @@
   with scikit-learn's convention for an empty class (``zero_division=0``);
 - ``training.stop_epoch``: the early-stopping decision for a sequence of validation losses and a patience;
 - ``training.checkpoint``: a save / resume round trip (model and optimizer ``state_dict``s, ``torch.load`` with
-  ``weights_only=True``) after which training continues exactly as if it had never stopped.
+  ``weights_only=True``) after which training continues exactly as if it had never stopped;
+- ``training.auto_mpg_model``: a PyTorch regressor for Auto MPG, judged by its 5-fold cross-validated R² against
+  linear regression's.
 
 Expected values come from PyTorch and scikit-learn run here (``torch.optim``, ``sklearn.metrics``), or, for the
 early-stopping rule, from an independent vectorised formulation, never from the reference solution. Each
 classic mistake is recognised by running it: forgetting ``zero_grad()``, softmax before ``CrossEntropyLoss``,
-``step()`` before ``backward()``, no ``train()``, an unweighted mean of batch losses; no ``eval()``, no
-``no_grad()``, a transposed confusion matrix; precision and recall swapped, micro- for macro-averaging, NaN for
-an empty class; early stopping off by one, ``<=`` for an improvement, epochs counted from 1; a resumed optimizer
-without its state, a load without ``weights_only=True``. They are tested in ``tests/test_checks_training.py``.
+``step()`` before ``backward()``, no ``train()``, an unweighted mean of batch losses, the loss's arguments
+swapped; no ``eval()``, no ``no_grad()``, a transposed confusion matrix, ``confusion[t, p] += 1`` with repeated
+pairs, division by the number of batches; precision and recall swapped, micro- for macro-averaging, NaN for an
+empty class, F1 as the arithmetic mean; early stopping off by one, ``<=`` for an improvement, epochs counted from
+1, a counter not reset, the pair in the wrong order; a resumed optimizer without its state, a load without
+``weights_only=True``, the whole checkpoint passed to ``load_state_dict``; an Auto MPG model without an activation
+or ending in one. They are tested in ``tests/test_checks_training.py``.
 
 The checker's own models are built from fixed generators inside ``torch.random.fork_rng``, and run on one thread
 (restored after): checking an answer leaves PyTorch's global random state and thread count as they were.
@@ -201,9 +206,9 @@ STEP_BETWEEN_HINT = ("optimizer.step() ran between the forward pass and loss.bac
 
 
 EPOCH_HINTS = {
-    "no_zero_grad": "optimizer.zero_grad() is missing: loss.backward() *adds* into each parameter's .grad, so "
-                    "without it every step uses the sum of all gradients so far. Call optimizer.zero_grad() before "
-                    "loss.backward() in every batch",
+    "no_zero_grad": "optimizer.zero_grad() is missing from the loop (once before the loop is not enough): "
+                    "loss.backward() *adds* into each parameter's .grad, so without it every step uses the sum of all "
+                    "gradients so far. Call optimizer.zero_grad() before loss.backward() in every batch",
     "zero_grad_before_step": "optimizer.zero_grad() sits between loss.backward() and optimizer.step(): it wipes the "
                              "gradients before the step can use them, and the weights never move. The order is "
                              "zero_grad(), backward(), step()",
@@ -212,9 +217,9 @@ EPOCH_HINTS = {
                "model(inputs) to the loss as it is",
     "step_first": "optimizer.step() runs before loss.backward(): each step uses the previous batch's gradients (the "
                   "first step has none). The order is zero_grad(), backward(), step()",
-    "no_train": "the model stayed in eval() mode: call model.train() at the start of the epoch. In eval mode batch "
-                "norm normalises with its running statistics instead of the batch's and does not update them (and "
-                "dropout would stay off)",
+    "no_train": "the model stayed in eval() mode: call model.train() at the start of the epoch, with its parentheses "
+                "(`model.train` alone does nothing). In eval mode batch norm normalises with its running statistics "
+                "instead of the batch's and does not update them (and dropout would stay off)",
     "no_step": "optimizer.step() is missing: the gradients are computed but the weights never change",
     "first_batch_only": "only the first batch was used: is the `return` inside the `for` loop? Loop over every "
                         "batch of the loader, then return",
@@ -284,6 +289,9 @@ def _epoch_exception_hint(exc: BaseException) -> str | None:
     if "backward through the graph a second time" in text:
         return ("the loss of a batch was back-propagated twice (or a graph was reused across batches): compute "
                 "outputs and loss again for every batch, and call loss.backward() once")
+    if "not implemented for 'Long'" in text:
+        return ("the loss got the integer labels where it expects the model's outputs: the order is "
+                "loss_fn(outputs, targets), outputs (logits) first, labels second")
     if "does not require grad" in text:
         return "the loss has no graph: was it computed under torch.no_grad(), or from loss.item()?"
     if "Expected more than 1 value per channel" in text:
@@ -385,9 +393,7 @@ def evaluate_property(answer):
         finally:
             watch.remove()
         if isinstance(result, Raised):
-            return f"your code raised {result.text}", (
-                "the outputs still require grad: wrap the loop in `with torch.no_grad():` (then .numpy() works)"
-                if "requires grad" in result.text else None)
+            return f"your code raised {result.text}", _evaluate_exception_hint(result)
         if any(training for training, _ in watch.calls):
             return ("the model ran in training mode: its batch norm normalised each batch with the batch's own "
                     "statistics (and updated its running ones)",
@@ -421,6 +427,9 @@ def evaluate_property(answer):
                 hint = "that is a percentage: return the accuracy as a fraction between 0 and 1"
             elif math.isclose(got_acc, np.trace(want_cm), rel_tol=1e-9):
                 hint = "that is the number of right predictions: divide it by the number of examples"
+            elif math.isclose(got_acc, np.trace(want_cm) / len(loader), rel_tol=1e-6):
+                hint = ("that is the number of right predictions divided by the number of *batches*, len(loader): "
+                        "divide by the number of examples, len(loader.dataset) or the sum of the batch sizes")
             elif _is_unweighted_batch_mean(got_acc, model, loader):
                 hint = ("that is the plain mean of the batches' accuracies: the last batch is smaller (3 of 11 "
                         "examples), so count right predictions over all examples and divide once")
@@ -432,12 +441,38 @@ def evaluate_property(answer):
             if np.array_equal(cm.T, want_cm):
                 hint = ("the matrix is transposed: row i counts the examples whose *true* label is i, column j those "
                         "*predicted* j (scikit-learn's confusion_matrix), so add 1 at [label, prediction]")
+            elif np.array_equal(cm, _counted_once_per_batch(model, loader, n)):
+                hint = ("`confusion[targets, predicted] += 1` adds 1 only once for a (label, prediction) pair that "
+                        "occurs twice in a batch (NumPy and PyTorch do not accumulate repeated indices): use "
+                        "np.add.at(confusion, (targets, predicted), 1), or loop over the pairs")
             elif cm.sum() != total:
                 hint = f"the counts add up to {fmt_number(cm.sum())}: each of the {int(total)} examples adds one 1"
             else:
                 hint = None
             return (f"the accuracy is right, but the confusion matrix is not: got {fmt(cm.astype(int))}", hint)
     return None
+
+
+def _evaluate_exception_hint(result: Raised) -> str | None:
+    if "requires grad" in result.text:
+        return "the outputs still require grad: wrap the loop in `with torch.no_grad():` (then .numpy() works)"
+    if isinstance(result.exc, (IndexError, RuntimeError)) and any(
+            fragment in result.text for fragment in ("out of bounds", "shape mismatch", "must match the size")):
+        return ("are the predictions one class per example? model(inputs).argmax(dim=1) has shape (N,): argmax() "
+                "without dim gives one index into the whole flattened batch, and dim=0 one per class")
+    return None
+
+
+def _counted_once_per_batch(model, loader, n: int) -> np.ndarray:
+    """The confusion matrix of ``confusion[targets, predicted] += 1``: a pair repeated within a batch counts once."""
+    import torch
+
+    model.eval()
+    confusion = np.zeros((n, n))
+    with torch.no_grad():
+        for inputs, targets in loader:
+            confusion[targets.numpy(), model(inputs).argmax(dim=1).numpy()] += 1
+    return confusion
 
 
 def _is_unweighted_batch_mean(got: float, model, loader) -> bool:
@@ -508,6 +543,9 @@ def _prf_mistakes(confusion: np.ndarray) -> dict[str, tuple]:
         "f1_of_means": float(2 * macro_p * macro_r / (macro_p + macro_r)) if macro_p + macro_r > 0 else 0.0,
         "weighted": float((f * true).sum() / true.sum()),
         "present_only": float(f[present].mean()),
+        "arithmetic_f1": (p + r) / 2,
+        "precision_over_total": tp / cm.sum(),
+        "recall_over_total": tp / cm.sum(),
     }
 
 
@@ -521,6 +559,12 @@ PRF_HINTS = {
                    "scores, mean(f1)",
     "weighted": "that is the average weighted by each class's number of examples (average='weighted'): macro gives "
                 "every class the same weight, mean(f1)",
+    "arithmetic_f1": "that is the arithmetic mean of precision and recall, (p + r) / 2: F1 is their *harmonic* "
+                     "mean, 2·p·r / (p + r) (0 where p + r = 0), which is low as soon as either one is",
+    "precision_over_total": "precision_c divides TP_c by the number of examples *predicted* c (the column sum, "
+                            "axis=0), not by the total number of examples",
+    "recall_over_total": "recall_c divides TP_c by the number of examples whose *true* label is c (the row sum, "
+                         "axis=1), not by the total number of examples",
     "present_only": "an empty class counts too: with scikit-learn's zero_division=0 its precision, recall and F1 are "
                     "0, and the macro mean is over all C classes",
 }
@@ -578,6 +622,10 @@ def prf_property(answer):
                 hint = None
                 if all(np.allclose(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(parts, mistakes["swapped"])):
                     hint = PRF_HINTS["swapped"]
+                elif label == "f1" and np.allclose(part, mistakes["arithmetic_f1"], rtol=1e-9, atol=1e-12):
+                    hint = PRF_HINTS["arithmetic_f1"]
+                elif label != "f1" and np.allclose(part, mistakes[f"{label}_over_total"], rtol=1e-9, atol=1e-12):
+                    hint = PRF_HINTS[f"{label}_over_total"]
                 return (f"{where}: {label} per class is {fmt(np.round(part, 4))}, expected "
                         f"{fmt(np.round(expected, 4))} (scikit-learn, zero_division=0)", hint)
         if not math.isclose(macro, want[3], rel_tol=1e-9, abs_tol=1e-12):
@@ -610,6 +658,7 @@ STOP_SEQUENCES = (
     ("never stops: always improving", [1.0, 0.9, 0.8, 0.7, 0.6], 2),
     ("patience runs out exactly at the last epoch", [0.5, 0.6, 0.7], 2),
     ("the best is the first epoch, patience 4", [0.3, 0.4, 0.35, 0.5, 0.31, 0.2, 0.1], 4),
+    ("single failures between improvements, patience 2", [1.0, 1.1, 0.9, 1.0, 0.8, 0.85, 0.7, 0.75, 0.6], 2),
 )
 
 
@@ -634,7 +683,7 @@ def early_stop_vectorised(val_losses, patience) -> tuple[int, int]:
 
 
 def _stop_rule(val_losses, patience, *, improves=None, trigger=None, best_from=0, peek=False, stop_from=0,
-               versus_previous=False):
+               versus_previous=False, reset=True):
     """The early-stopping loop with one part written another way (to recognise an answer)."""
     improves = improves or (lambda loss, best: loss < best)
     trigger = trigger or (lambda waited, patience: waited >= patience)
@@ -643,7 +692,7 @@ def _stop_rule(val_losses, patience, *, improves=None, trigger=None, best_from=0
     for epoch, loss in enumerate(val_losses):
         reference = previous if versus_previous else best
         if improves(loss, reference):
-            waited = 0
+            waited = 0 if reset else waited
         else:
             waited += 1
         if improves(loss, best):
@@ -666,6 +715,25 @@ def _stop_is(**parts):
     return predicate
 
 
+def _swapped(attempt) -> bool:
+    got = attempt.got
+    return (isinstance(got, (tuple, list)) and len(got) == 2 and same_values(tuple(got)[::-1], attempt.expected)
+            and not same_values(got, attempt.expected))
+
+
+def _none_at_the_end(attempt) -> bool:
+    got = attempt.got
+    return isinstance(got, (tuple, list)) and len(got) == 2 and got[0] is None
+
+
+def _length_at_the_end(attempt) -> bool:
+    """The stop is right except when patience never runs out, where it is len(val_losses) instead of the index."""
+    val_losses, patience = attempt.case.args
+    right = _stop_rule(val_losses, patience)
+    wrong = (len(val_losses), right[1]) if right[0] == len(val_losses) - 1 else right
+    return same_values(attempt.got, wrong) and not same_values(attempt.expected, wrong)
+
+
 def _late(waited, patience):
     return waited > patience
 
@@ -685,8 +753,14 @@ register(
         hints=(
             Hint(VALUE, "the right numbers, in a list: return a tuple, `return stop, best`",
                  lambda attempt: isinstance(attempt.got, list) and same_values(attempt.got, attempt.expected)),
+            Hint(VALUE, "the right numbers in the wrong order: return (stop, best), the stopping epoch first",
+                 _swapped),
+            Hint(VALUE, "when patience never runs out, training ends after the last epoch: return its index, "
+                        "len(val_losses) - 1, not None", _none_at_the_end),
             Hint(VALUE, "epochs count from 0: the first epoch is epoch 0, so both numbers are indices into "
                         "val_losses", _stop_is(best_from=1, stop_from=1)),
+            Hint(VALUE, "when patience never runs out, training ends after the last epoch, whose index is "
+                        "len(val_losses) - 1 (epochs count from 0), not len(val_losses)", _length_at_the_end),
             Hint(VALUE, "the best epoch counts from 0 (an index into val_losses): enumerate(val_losses) without "
                         "start=1", _stop_is(best_from=1)),
             Hint(VALUE, "one epoch too late: stop after `patience` epochs in a row without improvement (with "
@@ -699,6 +773,9 @@ register(
             Hint(VALUE, "a loss equal to the best is not an improvement: improve only when loss < best (strictly), "
                         "as train_torch does; with <= a plateau keeps training forever",
                  _stop_is(improves=lambda loss, best: loss <= best)),
+            Hint(VALUE, "count the epochs without improvement *in a row*: set the counter back to 0 at every "
+                        "improvement (here single bad epochs between improvements add up to the patience)",
+                 _stop_is(reset=False)),
             Hint(VALUE, "compare with the best loss so far, not with the previous epoch's: a small rise after a "
                         "rise does not restart the patience", _stop_is(versus_previous=True)),
             Hint(VALUE, "the weights restored are those of the best epoch *before* stopping: training never sees "
@@ -803,8 +880,16 @@ def checkpoint_property(answer):
                 hint = ("torch.load(..., weights_only=True) reads only tensors and plain containers: save the "
                         "state_dicts (model.state_dict(), optimizer.state_dict()) in a dict, not the model or "
                         "optimizer objects themselves")
+            elif isinstance(epoch.exc, KeyError) and "epoch" in epoch.text:
+                hint = ("the checkpoint has no 'epoch': save the epoch in the checkpoint dict along with the "
+                        "state_dicts, and return it from load_checkpoint")
             elif isinstance(epoch.exc, KeyError):
                 hint = "load_checkpoint reads the keys that save_checkpoint wrote: use the same names in both"
+            elif "Error(s) in loading state_dict" in epoch.text:
+                hint = ("model.load_state_dict(...) was given something other than the model's state_dict: save one "
+                        "dict {'model': model.state_dict(), 'optimizer': optimizer.state_dict(), 'epoch': epoch} "
+                        "(a second torch.save to the same path replaces the first file) and pass checkpoint['model'] "
+                        "to model.load_state_dict, checkpoint['optimizer'] to optimizer.load_state_dict")
             return f"load_checkpoint raised {epoch.text}", hint
         if not watch.calls:
             return ("load_checkpoint did not call torch.load", "read the file with torch.load(path, "
@@ -927,8 +1012,8 @@ def auto_mpg_property(answer):
             return problem, (f"the last layer is {type(layers[-1]).__name__}: it limits what the model can output "
                              "(a ReLU cannot go below 0, a sigmoid stays in (0, 1), but the standardised targets "
                              "are spread around 0). End with nn.Linear(hidden, 1)")
-        return problem, ("more capacity helps here: two hidden layers of 64 ReLU units, "
-                         "nn.Linear(9, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1)")
+        return problem, ("the model is too small to learn the curve in 300 steps: give it more hidden units (tens of "
+                         "them, e.g. 64) or a second hidden layer")
 
 
 register(
