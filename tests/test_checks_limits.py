@@ -118,6 +118,7 @@ def test_the_time_limit_is_calibrated_to_the_reference():
     assert limits.time_limit_for(None) == SHORT
     assert limits.time_limit_for(0.001) == SHORT
     assert limits.time_limit_for(0.5) == pytest.approx(limits.FACTOR * 0.5)
+    assert limits.time_limit_for(10.0) == limits.MAX_SECONDS  # a slow reference: a loop still ends in 30 s
 
 
 def test_captured_output_counts_every_line_and_keeps_the_first_three():

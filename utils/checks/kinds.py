@@ -124,8 +124,8 @@ GENERIC_HINTS = {
 
 
 TIMEOUT_HINT = (f"the checker stops an answer that runs {limits.FACTOR:g} times as long as the worked solution "
-                "(and at least a few seconds); check that every loop ends: a `while` whose condition never changes, "
-                "or a list that grows while you loop over it, keeps going")
+                f"(at least a few seconds, at most {limits.MAX_SECONDS:g} s); check that every loop ends: a `while` "
+                "whose condition never changes, or a list that grows while you loop over it, keeps going")
 MEMORY_HINT = (f"while being checked an answer may take {limits.MEMORY_BYTES // 2**30} GiB more memory at most: is an "
                "array far larger than the exercise needs (an (N, N) array where (N, D) was meant, a list that keeps "
                "growing in a loop)?")

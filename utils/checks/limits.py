@@ -20,8 +20,10 @@ and says what happened in an ``Outcome``:
   the answer printed and keeps the first few, for the verdict to show.
 
 ``time_limit_for(reference_seconds)`` calibrates the limit to the reference: ``max(MIN_SECONDS, FACTOR ×
-reference_seconds)``, so a correct but slower answer on a busy laptop still passes. ``MIN_SECONDS`` can be
-lowered with the environment variable ``COURSE_CHECK_MIN_SECONDS`` (the tests use 0.2 s).
+reference_seconds)``, so a correct but slower answer on a busy laptop still passes, capped at ``MAX_SECONDS`` so that
+an answer that never ends is stopped within half a minute even where the reference itself trains a model for seconds
+(Chapter 06's Auto MPG property: 20 × ~2 s on a busy machine would keep a learner waiting 40 s and more).
+``MIN_SECONDS`` can be lowered with the environment variable ``COURSE_CHECK_MIN_SECONDS`` (the tests use 0.2 s).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ MIN_SECONDS = float(os.environ.get("COURSE_CHECK_MIN_SECONDS", "5"))
 """No answer is stopped before this many seconds."""
 FACTOR = 20.0
 """An answer may take this many times as long as the reference (and at least ``MIN_SECONDS``)."""
+MAX_SECONDS = 30.0
+"""No answer runs longer than this, however slow the reference (unless ``MIN_SECONDS`` is set higher)."""
 REFIRE = 0.01
 """Seconds between two ticks of the timer: time spent importing is measured at this resolution, and once the
 limit is reached the timeout is raised again at every tick (a bare ``except:`` cannot hold on)."""
@@ -78,10 +82,11 @@ def format_seconds(seconds: float) -> str:
 
 
 def time_limit_for(reference_seconds: float | None = None) -> float:
-    """The time an answer gets: ``max(MIN_SECONDS, FACTOR × reference_seconds)`` (``MIN_SECONDS`` when unknown)."""
+    """The time an answer gets: ``max(MIN_SECONDS, min(MAX_SECONDS, FACTOR × reference_seconds))`` (``MIN_SECONDS``
+    when unknown)."""
     if reference_seconds is None:
         return MIN_SECONDS
-    return max(MIN_SECONDS, FACTOR * float(reference_seconds))
+    return max(MIN_SECONDS, min(MAX_SECONDS, FACTOR * float(reference_seconds)))
 
 
 @dataclass
@@ -416,5 +421,5 @@ class CapturedOutput(io.TextIOBase):
                 *(f"| {line}" for line in self.head))
 
 
-__all__ = ["FACTOR", "MEMORY_BYTES", "MIN_SECONDS", "AnswerTimeout", "CapturedOutput", "Outcome", "format_seconds",
-           "limited_call", "time_limit_for"]
+__all__ = ["FACTOR", "MAX_SECONDS", "MEMORY_BYTES", "MIN_SECONDS", "AnswerTimeout", "CapturedOutput", "Outcome",
+           "format_seconds", "limited_call", "time_limit_for"]
