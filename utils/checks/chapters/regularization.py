@@ -366,6 +366,10 @@ register(
                         "feature, over the batch (axis=0), and so are the means of the backward pass",
                  _grad_is(axis=1)),
             Hint(STRUCTURE, "dL/dx has the shape of x, (N, C): keep the batch axis (keepdims=True in the means)"),
+            Hint(EXCEPTION, "a shape mismatch: the statistics over the batch, x.mean(axis=0), have shape (C,) and "
+                            "broadcast against (N, C); a mean over axis=1 needs keepdims=True, but batch norm's means "
+                            "run over axis=0",
+                 raised("could not be broadcast", error=ValueError)),
         ),
     ),
 )
@@ -437,6 +441,9 @@ register(
                  same_as(lambda x, gamma, beta, eps: _ln(x, beta, gamma, eps))),
             Hint(STRUCTURE, "the output has the shape of x: keep the normalised axis (keepdims=True) so that μ and σ² "
                             "broadcast against x"),
+            Hint(EXCEPTION, "x.mean(axis=-1) has one number per example, shape (N,), which does not line up with x's "
+                            "last axis: keep the axis, x.mean(axis=-1, keepdims=True) (shape (N, 1)), so it broadcasts",
+                 raised("could not be broadcast", error=ValueError)),
         ),
     ),
 )
