@@ -26,10 +26,11 @@ from utils.lr_finder import lr_range_test
 
 FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
                   "utils.figures.digits", "utils.figures.initialization", "utils.figures.trajectories",
-                  "utils.figures.training_curves", "utils.figures.training_practice", "utils.figures.normalization"]
+                  "utils.figures.training_curves", "utils.figures.training_practice",
+                  "utils.figures.regularization", "utils.figures.normalization"]
 MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses", "utils.surfaces",
                  "utils.trajectories", "utils.optimizer_experiments", "utils.lr_finder", "utils.mnist_mlp",
-                 "utils.auto_mpg"]
+                 "utils.auto_mpg", "utils.overfitting", "utils.regularization_experiments"]
 
 
 def _first_importers_of_widgets(modules: list[str]) -> dict[str, bool]:
@@ -280,3 +281,32 @@ def test_the_normalization_figure_has_one_panel_per_layer():
     assert titles == ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm (G = 2)"]
     shaded = [sum(p.get_facecolor()[:3] != (0.93, 0.93, 0.93) for p in ax.patches) for ax in fig.axes]
     assert shaded == [3, 4, 1, 2]
+
+
+def test_the_regularization_figures_draw_what_they_are_given():
+    from utils import overfitting
+    from utils.figures import regularization as figures
+    from utils.regularization_experiments import stored_regularization_results
+
+    results = stored_regularization_results()
+    sweep = overfitting.capacity_sweep()
+    ax, ax_fit = figures.draw_capacity_sweep(sweep)
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), sweep.val_mse)
+    assert ax.get_xlabel() == "polynomial degree (capacity)" and len(ax_fit.get_lines()) == 5
+    ax = figures.draw_width_sweep(results["capacity"])
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), results["capacity"]["train_accuracy"])
+    ax, ax_curve = figures.draw_diabetes(results["diabetes"])
+    assert len(ax.patches) == 15 and "never beats" in ax.figure._suptitle.get_text()
+    axes = figures.draw_regularization_grid(results["grid"])
+    assert len(axes) == 2 and len(axes[0].texts) == 12
+    ax = figures.draw_batch_norm_curves(results["batch_norm"])
+    np.testing.assert_array_equal(ax.get_lines()[1].get_ydata(), results["batch_norm"]["batch_norm"]["train_loss"])
+    result = overfitting.double_descent(n_features=[10, 30, 60, 120, 400])
+    ax = figures.draw_double_descent(result)
+    np.testing.assert_array_equal(ax.get_lines()[0].get_ydata(), result.test_mse)
+    ax, ax_acc = figures.draw_augmentation(results["augmentation"])
+    assert ax_acc.get_ylabel() == "test accuracy (1,000 images)"
+    with pytest.raises(TypeError, match="sweep must be the CapacitySweep"):
+        figures.draw_capacity_sweep(results["capacity"])
+    with pytest.raises(ValueError, match="grid must hold dropout, weight_decay, width, runs; it lacks runs"):
+        figures.draw_regularization_grid({"dropout": [], "weight_decay": [], "width": []})
