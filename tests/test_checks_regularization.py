@@ -50,6 +50,12 @@ def drop_no_mask(x, keep_mask, p, training):
     return x / (1 - p) if training else x
 
 
+def drop_in_place(x, keep_mask, p, training):
+    if training:
+        x *= keep_mask / (1 - p)
+    return x
+
+
 def drop_copy_mode_ok(x, keep_mask, p, training):  # correct, written another way
     out = np.where(keep_mask == 1.0, x / (1.0 - p), 0.0) if training else np.array(x, copy=True)
     return out
@@ -63,6 +69,7 @@ def drop_copy_mode_ok(x, keep_mask, p, training):  # correct, written another wa
     (drop_in_eval, "nothing is dropped at evaluation time"),
     (drop_mask_inverted, "1 where an element is *kept*"),
     (drop_no_mask, "multiply by the mask"),
+    (drop_in_place, "work on a new array"),
 ])
 def test_dropout_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("regularization.dropout_forward", answer), hint)
@@ -76,13 +83,14 @@ def test_dropout_written_another_way_passes(verdict_of):
 # 2. batchnorm_forward
 # ---------------------------------------------------------------------------------------------
 def _bn(unbiased_norm=False, eval_batch=False, biased_running=False, reversed_momentum=False, axis=0,
-        no_update=False):
+        no_update=False, affine=True, eps_outside=False, eval_no_sqrt=False):
     def answer(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
         if training or eval_batch:
             n = x.shape[axis]
             mean = x.mean(axis=axis, keepdims=axis == 1)
             var = x.var(axis=axis, keepdims=axis == 1, ddof=1 if unbiased_norm else 0)
-            out = gamma * (x - mean) / np.sqrt(var + eps) + beta
+            out = (x - mean) / (np.sqrt(var) + eps if eps_outside else np.sqrt(var + eps))
+            out = gamma * out + beta if affine else out
             if not training:
                 return out, running_mean, running_var
             batch_var = x.var(axis=0) * (1 if biased_running else n / (n - 1))
@@ -94,8 +102,8 @@ def _bn(unbiased_norm=False, eval_batch=False, biased_running=False, reversed_mo
                     momentum * running_var + (1 - momentum) * batch_var
             return out, (1 - momentum) * running_mean + momentum * batch_mean, \
                 (1 - momentum) * running_var + momentum * batch_var
-        out = gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta
-        return out, running_mean, running_var
+        scale = running_var + eps if eval_no_sqrt else np.sqrt(running_var + eps)
+        return gamma * (x - running_mean) / scale + beta, running_mean, running_var
     return answer
 
 
@@ -119,6 +127,9 @@ def bn_in_place(x, gamma, beta, running_mean, running_var, training, momentum=0.
     (_bn(axis=1), "over the features of each example"),
     (_bn(no_update=True), "was not updated"),
     (bn_in_place, "`*=` and `+=` change the caller's arrays"),
+    (_bn(affine=False), "γ and β are missing"),
+    (_bn(eps_outside=True), "ε goes inside the square root"),
+    (_bn(eval_no_sqrt=True), "divide by its square root"),
 ])
 def test_batchnorm_forward_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("regularization.batchnorm_forward", answer), hint)
@@ -170,6 +181,20 @@ def bnb_no_gamma(dout, x, gamma, eps=1e-5):
     return inv * (dout - dout.mean(axis=0) - xhat * (dout * xhat).mean(axis=0))
 
 
+def bnb_no_mean_path(dout, x, gamma, eps=1e-5):
+    inv = 1 / np.sqrt(x.var(axis=0) + eps)
+    xhat = (x - x.mean(axis=0)) * inv
+    g = dout * gamma
+    return inv * (g - xhat * (g * xhat).mean(axis=0))
+
+
+def bnb_feature_axis(dout, x, gamma, eps=1e-5):
+    inv = 1 / np.sqrt(x.var(axis=1, keepdims=True) + eps)
+    xhat = (x - x.mean(axis=1, keepdims=True)) * inv
+    g = dout * gamma
+    return inv * (g - g.mean(axis=1, keepdims=True) - xhat * (g * xhat).mean(axis=1, keepdims=True))
+
+
 def bnb_staged(dout, x, gamma, eps=1e-5):  # correct: the three paths one by one, CS231n style
     n = x.shape[0]
     mu = x.mean(axis=0)
@@ -188,6 +213,8 @@ def bnb_staged(dout, x, gamma, eps=1e-5):  # correct: the three paths one by one
     (bnb_n_minus_one, "divide by N, not N − 1"),
     (bnb_unbiased_everywhere, "divide by N, not N − 1"),
     (bnb_no_gamma, "γ is missing"),
+    (bnb_no_mean_path, "path through μ is missing"),
+    (bnb_feature_axis, "over each example's features"),
 ])
 def test_batchnorm_backward_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("regularization.batchnorm_backward", answer), hint)
@@ -223,6 +250,10 @@ def ln_no_keepdims(x, gamma, beta, eps=1e-5):
     return gamma * (x - x.mean(axis=-1)) / np.sqrt(x.var(axis=-1) + eps) + beta
 
 
+def ln_no_affine(x, gamma, beta, eps=1e-5):
+    return (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + eps)
+
+
 def ln_swapped(x, gamma, beta, eps=1e-5):
     mean, var = x.mean(axis=-1, keepdims=True), x.var(axis=-1, keepdims=True)
     return beta * (x - mean) / np.sqrt(var + eps) + gamma
@@ -234,6 +265,7 @@ def ln_swapped(x, gamma, beta, eps=1e-5):
     (ln_unbiased, "unbiased variance"),
     (ln_eps_outside, "ε goes inside the square root"),
     (ln_swapped, "γ and β are swapped"),
+    (ln_no_affine, "γ and β are missing"),
 ])
 def test_layernorm_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("regularization.layernorm_forward", answer), hint)
@@ -272,7 +304,25 @@ def l2_in_place(params, lam):
     return penalty, grads
 
 
+def l2_norms_not_squared(params, lam):
+    penalty = sum(lam / 2 * np.linalg.norm(w) for k, w in params.items() if k.endswith("weight"))
+    return penalty, {k: lam * w if k.endswith("weight") else np.zeros_like(w) for k, w in params.items()}
+
+
+def l2_as_l1(params, lam):
+    penalty = sum(lam / 2 * np.abs(w).sum() for k, w in params.items() if k.endswith("weight"))
+    return penalty, {k: lam * np.sign(w) if k.endswith("weight") else np.zeros_like(w) for k, w in params.items()}
+
+
+def l2_l1_gradient_only(params, lam):
+    penalty = sum(lam / 2 * np.sum(w ** 2) for k, w in params.items() if k.endswith("weight"))
+    return penalty, {k: lam * np.sign(w) if k.endswith("weight") else np.zeros_like(w) for k, w in params.items()}
+
+
 @pytest.mark.parametrize("answer, hint", [
+    (l2_norms_not_squared, "square the norms"),
+    (l2_as_l1, "L1 penalty"),
+    (l2_l1_gradient_only, "gradient of an L1 penalty"),
     (_l2(scale_penalty=1.0, scale_grad=2.0), "twice the stated convention"),
     (_l2(scale_penalty=0.5, scale_grad=2.0), "the 2 from the square cancels the ½"),
     (_l2(scale_penalty=0.5, scale_grad=0.5), "brings a factor 2"),
