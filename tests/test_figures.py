@@ -20,13 +20,14 @@ from utils.figures import training_curves as tc
 from utils.figures.digits import draw_digit_grid
 from utils.figures.initialization import draw_activation_histograms, draw_std_per_layer, format_std
 from utils.figures.networks import draw_network
+from utils.figures.normalization import draw_normalization_axes, normalization_group
 from utils.layer_statistics import init_statistics
 from utils.lr_finder import lr_range_test
 
 FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
                   "utils.figures.digits", "utils.figures.initialization", "utils.figures.trajectories",
                   "utils.figures.training_curves", "utils.figures.training_practice",
-                  "utils.figures.regularization"]
+                  "utils.figures.regularization", "utils.figures.normalization"]
 MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses", "utils.surfaces",
                  "utils.trajectories", "utils.optimizer_experiments", "utils.lr_finder", "utils.mnist_mlp",
                  "utils.auto_mpg", "utils.overfitting", "utils.regularization_experiments"]
@@ -260,6 +261,26 @@ def test_draw_confusion_matrix_writes_every_count():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b", "c"]
     with pytest.raises(ValueError, match=r"cm must be a square matrix \(C, C\) of counts >= 0"):
         draw_confusion_matrix(np.ones((2, 3)))
+
+
+def test_normalization_groups_are_the_axes_each_layer_averages_over():
+    assert normalization_group("BatchNorm", 4, 6, channel=2).sum(axis=0).tolist() == [0, 0, 4, 0, 0, 0]
+    assert normalization_group("LayerNorm", 4, 6, example=1).sum(axis=1).tolist() == [0, 6, 0, 0]
+    assert normalization_group("InstanceNorm", 4, 6, example=3, channel=5).sum() == 1
+    group = normalization_group("GroupNorm", 4, 6, groups=3, example=1, channel=3)
+    assert np.argwhere(group).tolist() == [[1, 2], [1, 3]]  # channels 2 and 3 form the second of 3 groups
+    assert normalization_group("GroupNorm", 4, 6, groups=1).sum() == 6  # G = 1: layer norm
+    for bad in (dict(layer="BatchNorm2d"), dict(groups=4), dict(example=4), dict(n_channels=0)):
+        with pytest.raises(ValueError):
+            normalization_group(**{"layer": "GroupNorm", "n_examples": 4, "n_channels": 6, **bad})
+
+
+def test_the_normalization_figure_has_one_panel_per_layer():
+    fig = draw_normalization_axes(n_examples=3, n_channels=4, groups=2)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["BatchNorm", "LayerNorm", "InstanceNorm", "GroupNorm (G = 2)"]
+    shaded = [sum(p.get_facecolor()[:3] != (0.93, 0.93, 0.93) for p in ax.patches) for ax in fig.axes]
+    assert shaded == [3, 4, 1, 2]
 
 
 def test_the_regularization_figures_draw_what_they_are_given():
