@@ -548,3 +548,299 @@ def test_broken_answers_fail_without_crashing_the_checker(verdict_of, exercise_i
     verdict = verdict_of(exercise_id, answer)
     assert verdict.status == "failed", verdict.render()
     assert "checker itself failed" not in verdict.summary
+
+
+# ---------------------------------------------------------------------------------------------
+# The review's learner pass: more mistakes, each tried in a real kernel first, each named
+# ---------------------------------------------------------------------------------------------
+def _lr_section_1_2():  # the best step of section 1.2's quadratic (λ = 1 and 20), not the exercise's
+    return 2 / (1 + 20)
+
+
+def _lr_per_eigenvalue():
+    return 1 / np.linalg.eigvalsh(np.array([[5.5, 4.5], [4.5, 5.5]]))
+
+
+def _lr_in_a_list():
+    return [2 / 11]
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_lr_section_1_2, "section 1.2's quadratic"),
+    (_lr_per_eigenvalue, "not one per eigenvalue"),
+    (_lr_in_a_list, "not inside a list"),
+])
+def test_lr_for_quadratic_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.lr_for_quadratic", answer), hint)
+
+
+def test_lr_for_quadratic_from_eigh_or_trace_passes(verdict_of):
+    A = np.array([[5.5, 4.5], [4.5, 5.5]])
+    assert verdict_of("optimizers.lr_for_quadratic", lambda: 2 / np.trace(A)).passed
+    assert verdict_of("optimizers.lr_for_quadratic", lambda: 2 / np.linalg.eigh(A)[0].sum()).passed
+
+
+def sgd_dict_constructor(params, grads, lr):  # dict(params) is as shallow as params.copy()
+    new = dict(params)
+    for k in new:
+        new[k] -= lr * grads[k]
+    return new
+
+
+def sgd_scales_grads_in_place(params, grads, lr):
+    out = {}
+    for k in params:
+        grads[k] *= lr
+        out[k] = params[k] - grads[k]
+    return out
+
+
+def sgd_step_alone(params, grads, lr):
+    return {k: -lr * grads[k] for k in params}
+
+
+def sgd_subtract_out(params, grads, lr):
+    new = {}
+    for k, p in params.items():
+        np.subtract(p, lr * grads[k], out=p)
+        new[k] = p.copy()
+    return new
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (sgd_dict_constructor, "so are dict(params)"),
+    (sgd_scales_grads_in_place, "`grads[k] *= lr`"),
+    (sgd_step_alone, "that is the step alone"),
+    (sgd_subtract_out, "changes it in place"),
+])
+def test_sgd_update_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.sgd_update", answer), hint)
+
+
+def test_sgd_update_shallow_copy_with_rebinding_passes(verdict_of):
+    def sgd_update(params, grads, lr):
+        new = copy.copy(params)
+        for k in new:
+            new[k] = new[k] - lr * grads[k]  # a new array bound to the copy's key: the caller's stays
+        return new
+
+    assert verdict_of("optimizers.sgd_update", sgd_update).passed
+
+
+def mom_lr_in_buffer(p, grad, buf, lr, momentum, dampening=0.0):  # buf = μ·buf + lr·g, p −= buf
+    new = lr * grad if buf is None else momentum * buf + lr * (1 - dampening) * grad
+    return p - new, new
+
+
+def mom_steps_with_gradient(p, grad, buf, lr, momentum, dampening=0.0):
+    new = grad.copy() if buf is None else momentum * buf + (1 - dampening) * grad
+    return p - lr * grad, new
+
+
+def mom_first_buffer_mu_g(p, grad, buf, lr, momentum, dampening=0.0):
+    new = momentum * grad if buf is None else momentum * buf + (1 - dampening) * grad
+    return p - lr * new, new
+
+
+def mom_mu_on_gradient(p, grad, buf, lr, momentum, dampening=0.0):
+    new = grad.copy() if buf is None else buf + momentum * (1 - dampening) * grad
+    return p - lr * new, new
+
+
+def mom_sutskever_nesterov(p, grad, buf, lr, momentum, dampening=0.0):  # Nesterov in the velocity convention
+    v = -lr * grad if buf is None else momentum * buf - lr * grad
+    return p + momentum * v - lr * grad, v
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (mom_lr_in_buffer, "the buffer sums gradients only"),
+    (mom_steps_with_gradient, "the step used the gradient alone"),
+    (mom_first_buffer_mu_g, "(not μ·g)"),
+    (mom_mu_on_gradient, "μ multiplies the old buffer, not the new gradient"),
+    (mom_sutskever_nesterov, "that is Nesterov's step"),
+])
+def test_momentum_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.momentum_step", answer), hint)
+
+
+def test_momentum_buffer_bound_to_the_gradient_passes(verdict_of):
+    def momentum_step(p, grad, buf, lr, momentum, dampening=0.0):
+        buf = grad if buf is None else momentum * buf + (1 - dampening) * grad  # no copy needed: nothing in place
+        return [p - lr * buf, buf]
+
+    assert verdict_of("optimizers.momentum_step", momentum_step).passed
+
+
+def rms_starts_from_g2(p, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    new = grad**2 if not square_avg.any() else alpha * square_avg + (1 - alpha) * grad**2
+    return p - lr * grad / (np.sqrt(new) + eps), new
+
+
+def rms_eps_outside(p, grad, square_avg, lr, alpha=0.99, eps=1e-8):  # precedence: eps added to the ratio
+    new = alpha * square_avg + (1 - alpha) * grad**2
+    return p - lr * grad / np.sqrt(new) + eps, new
+
+
+def rms_abs_gradient(p, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    new = alpha * square_avg + (1 - alpha) * np.abs(grad)
+    return p - lr * grad / (np.sqrt(new) + eps), new
+
+
+def rms_returns_root(p, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    new = alpha * square_avg + (1 - alpha) * grad**2
+    return p - lr * grad / (np.sqrt(new) + eps), np.sqrt(new)
+
+
+def rms_average_after_step(p, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+    new_p = p - lr * grad / (np.sqrt(square_avg) + eps)
+    return new_p, alpha * square_avg + (1 - alpha) * grad**2
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (rms_starts_from_g2, "the average starts at zeros"),
+    (rms_eps_outside, "Parenthesise"),
+    (rms_abs_gradient, "not |g|"),
+    (rms_returns_root, "not its square root"),
+    (rms_average_after_step, "used the old average"),
+])
+def test_rmsprop_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.rmsprop_step", answer), hint)
+
+
+def test_rmsprop_written_with_divide_passes(verdict_of):
+    def rmsprop_step(p, grad, square_avg, lr, alpha=0.99, eps=1e-8):
+        s = square_avg * alpha + grad * grad * (1 - alpha)
+        return p - np.divide(lr * grad, np.sqrt(s) + eps), s
+
+    assert verdict_of("optimizers.rmsprop_step", rmsprop_step).passed
+
+
+def _adamw_by_hand(p0, grads, lr, betas, eps, weight_decay, *, t_m=0, t_v=0, swap=False, decay_factor=False):
+    """AdamW written out; t_m / t_v shift one bias correction's step count, swap exchanges β1 and β2."""
+    b1, b2 = betas[::-1] if swap else betas
+    p, m, v, out = np.array(p0, dtype=float), 0.0, 0.0, []
+    for t, g in enumerate(grads, start=1):
+        p = p * (lr * weight_decay) if decay_factor else p * (1 - lr * weight_decay)
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+        with np.errstate(all="ignore"):
+            p = p - lr * (m / (1 - b1 ** (t + t_m))) / (np.sqrt(v / (1 - b2 ** (t + t_v))) + eps)
+        out.append(p)
+    return np.array(out)
+
+
+def adamw_v_with_t_minus_1(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adamw_by_hand(p0, grads, lr, betas, eps, weight_decay, t_v=-1)
+
+
+def adamw_m_with_t_minus_1(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adamw_by_hand(p0, grads, lr, betas, eps, weight_decay, t_m=-1)
+
+
+def adamw_betas_swapped(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adamw_by_hand(p0, grads, lr, betas, eps, weight_decay, swap=True)
+
+
+def adamw_times_lr_lambda(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    return _adamw_by_hand(p0, grads, lr, betas, eps, weight_decay, decay_factor=True)
+
+
+def adamw_in_place_on_p0(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+    b1, b2 = betas
+    p, m, v, out = p0, 0.0, 0.0, []
+    for t, g in enumerate(grads, start=1):
+        p *= 1 - lr * weight_decay
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+        p -= lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+        out.append(p)  # the same array every time
+    return np.array(out)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (adamw_v_with_t_minus_1, "one bias correction uses t − 1"),
+    (adamw_m_with_t_minus_1, "one bias correction uses t − 1"),
+    (adamw_betas_swapped, "β1 and β2 are swapped"),
+    (adamw_times_lr_lambda, "multiplies p by lr·λ itself"),
+    (adamw_in_place_on_p0, "every row you appended is that same array"),
+])
+def test_adamw_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.adamw_trajectory", answer), hint)
+
+
+def test_adamw_decay_of_the_old_p_subtracted_after_the_step_passes(verdict_of):
+    def adamw_trajectory(p0, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2):
+        b1, b2 = betas
+        p, m, v, out = np.array(p0, dtype=float), 0.0, 0.0, []
+        for t, g in enumerate(grads, start=1):
+            m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g**2
+            p = p - lr * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps) - lr * weight_decay * p
+            out.append(p)
+        return np.stack(out)
+
+    assert verdict_of("optimizers.adamw_trajectory", adamw_trajectory).passed
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (make_schedule(warm=lambda k, b, w, f: b * (k + 1) / w), "the warm-up is off by one"),  # from base/W, late
+    (make_schedule(warm=lambda k, b, w, f: b * (f + (1 - f) * (k // w))), "integer division"),
+    (make_schedule(warm=lambda k, b, w, f: b * (1 / 3 + 2 / 3 * k / w)), "whatever start_factor says"),
+    (make_schedule(warm=lambda k, b, w, f: b * (f + f * k / w)), "the warm-up's slope is wrong"),
+    (make_schedule(cosine=lambda k, b, w, n, e: e + (b - e) * (1 + math.cos((k - w) / (n - w))) / 2),
+     "π is missing"),
+])
+def test_warmup_cosine_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.warmup_cosine_lr", answer), hint)
+
+
+def test_warmup_cosine_with_less_or_equal_at_the_milestone_passes(verdict_of):
+    def warmup_cosine_lr(step, base_lr, warmup_steps, total_steps, eta_min=0.0, start_factor=1 / 3):
+        if step <= warmup_steps:  # both formulas give base_lr at the milestone
+            return base_lr * (start_factor + (1 - start_factor) * step / warmup_steps)
+        return eta_min + (base_lr - eta_min) * (1 + np.cos(np.pi * (step - warmup_steps) /
+                                                           (total_steps - warmup_steps))) / 2
+
+    assert verdict_of("optimizers.warmup_cosine_lr", warmup_cosine_lr).passed
+
+
+def clip_norm_of_the_list(grads, max_norm):  # np.linalg.norm on gradients of different shapes
+    total = np.linalg.norm(grads)
+    return [g * min(1.0, max_norm / (total + 1e-6)) for g in grads], total
+
+
+def clip_pair_swapped(grads, max_norm):
+    total = _global(grads)
+    return total, [g * min(1.0, max_norm / (total + 1e-6)) for g in grads]
+
+
+def clip_largest_norm(grads, max_norm):
+    total = max(float(np.linalg.norm(g)) for g in grads)
+    return [g * min(1.0, max_norm / (total + 1e-6)) for g in grads], total
+
+
+def clip_factor_upside_down(grads, max_norm):
+    total = _global(grads)
+    return [g * (total / max_norm if total > max_norm else 1.0) for g in grads], total
+
+
+def clip_rms(grads, max_norm):
+    total = float(np.sqrt(np.mean(np.concatenate([g.ravel() for g in grads]) ** 2)))
+    return [g * min(1.0, max_norm / (total + 1e-6)) for g in grads], total
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (clip_norm_of_the_list, "need arrays of one shape"),
+    (clip_pair_swapped, "return the clipped list first"),
+    (clip_largest_norm, "the largest tensor's norm"),
+    (clip_factor_upside_down, "upside down"),
+    (clip_rms, "the *mean* of the squares"),
+])
+def test_clip_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.clip_by_global_norm", answer), hint)
+
+
+def test_clip_through_one_concatenated_vector_passes(verdict_of):
+    def clip_by_global_norm(grads, max_norm):
+        total = np.linalg.norm(np.concatenate([g.ravel() for g in grads]))
+        scale = max_norm / total if total > max_norm else 1.0
+        return [g * scale for g in grads], total
+
+    assert verdict_of("optimizers.clip_by_global_norm", clip_by_global_norm).passed

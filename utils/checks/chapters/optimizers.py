@@ -30,7 +30,7 @@ import warnings
 import numpy as np
 
 from ..compare import fmt_number, worst_entry
-from ..kinds import EXCEPTION, STRUCTURE, VALUE, Case, FunctionExercise, Hint, PropertyExercise
+from ..kinds import EXCEPTION, MUTATION, STRUCTURE, VALUE, Case, FunctionExercise, Hint, PropertyExercise
 from ..predicates import raised, returned_a_list, same_as
 from ..registry import register
 from ..sandbox import Raised, run
@@ -130,8 +130,13 @@ def lr_for_quadratic_property(answer):
         return "your answer is None", "did you forget the `return` statement?"
     if isinstance(lr, str):
         return (f"expected a number, got the text {lr!r}", "give the number itself, without quotes")
+    if isinstance(lr, (list, tuple)) and len(lr) == 1:
+        return (f"expected one number (a learning rate), got a {type(lr).__name__} holding one",
+                "return the number itself, not inside a list: `return lr`, not `return [lr]`")
     if isinstance(lr, bool) or not isinstance(lr, (numbers.Real, np.ndarray)) or np.size(lr) != 1:
-        return f"expected one number (a learning rate), got {type(lr).__name__}", None
+        return (f"expected one number (a learning rate), got {type(lr).__name__}",
+                f"one learning rate for both directions, not one per eigenvalue: you returned {np.size(lr)} "
+                "values. A single η must suit λ_min and λ_max at once" if np.size(lr) > 1 else None)
     lr = float(np.asarray(lr).item())
     if not math.isfinite(lr) or lr <= 0:
         return (f"the learning rate must be a positive number, got {fmt_number(lr)}",
@@ -161,7 +166,9 @@ def lr_for_quadratic_property(answer):
             f"too small: along the flat direction (λ = {fmt_number(smallest)}) each step multiplies the error by only "
             f"1 − lr·λ = {fmt_number(1 - lr * smallest)}, so after {QUADRATIC_STEPS} steps it is still "
             f"{fmt_number(abs(1 - lr * smallest) ** QUADRATIC_STEPS)} of what it was. Take the largest step the steep "
-            f"direction allows: both factors |1 − lr·λ| are balanced at lr = 2/(λ_min + λ_max)")
+            f"direction allows: both factors |1 − lr·λ| are balanced at lr = 2/(λ_min + λ_max)"
+            + (". (2/21 is the best step for section 1.2's quadratic, λ = 1 and 20: this exercise's A has other "
+               "eigenvalues, np.linalg.eigvalsh(A))" if math.isclose(lr, 2 / 21, rel_tol=1e-3) else ""))
 
 
 register(
@@ -217,7 +224,8 @@ def sgd_update_property(answer):
                 hint = ("you updated the caller's dict in place and returned it: build a new dict instead, "
                         "{k: params[k] - lr * grads[k] for k in params}")
             elif isinstance(result, dict) and any(result.get(k) is given["params"][k] for k in params0):
-                hint = ("params.copy() is a *shallow* copy: the new dict holds the very same NumPy arrays, so "
+                hint = ("params.copy() is a *shallow* copy (so are dict(params), copy.copy(params) and "
+                        "{**params}): the new dict holds the very same NumPy arrays, so "
                         "`new[k] -= lr * grads[k]` changes the caller's arrays in place. Compute new arrays, "
                         "new[k] = params[k] - lr * grads[k] (or copy each array: {k: v.copy() for k, v in "
                         "params.items()})")
@@ -226,7 +234,9 @@ def sgd_update_property(answer):
                         "array")
             return f"{where}: your function changed the caller's params arrays in place", hint
         if "grads" in changed:
-            return f"{where}: your function changed the grads arrays", "leave the gradients as they were given"
+            return (f"{where}: your function changed the grads arrays",
+                    "`grads[k] *= lr` (or any `*=`, `-=` on them) changes the caller's gradients in place: compute "
+                    "lr * grads[k], a new array, and leave the gradients as they were given")
         if not isinstance(result, dict):
             return (f"{where}: expected a dict of arrays, got {type(result).__name__}",
                     "return a new dict with the same keys as params: {k: ... for k in params}")
@@ -317,6 +327,16 @@ def _momentum_hint(p, g, buf, lr, mu, d, got_p, got_buf, right_p, right_buf) -> 
     if _same(got_p, p - lr * (g + mu * right_buf)):
         return ("that is Nesterov's step, p − lr·(g + μ·buf): plain momentum steps with the buffer itself, "
                 "p ← p − lr·buf")
+    if got_buf is not None and _same(got_buf, right_buf) and not first and _same(got_p, p - lr * g):
+        return ("your buffer is right, but the step used the gradient alone (plain SGD): step with the buffer, "
+                "p ← p − lr·buf")
+    if first and got_buf is not None and _same(got_buf, mu * g):
+        return ("on the first step the buffer is the gradient itself, buf = g (not μ·g): μ multiplies the *old* "
+                "buffer, and there is none yet")
+    if not first and got_buf is not None and (_same(got_buf, b + mu * g) or _same(got_buf, b + mu * (1 - d) * g)):
+        return ("μ multiplies the old buffer, not the new gradient: buf = μ·buf + (1 − dampening)·g")
+    if first and got_buf is not None and (_same(got_buf, lr * g) or _same(got_buf, (1 - d) * lr * g)):
+        return "the buffer sums gradients only: buf = g on the first step, and lr multiplies the buffer in the step"
     if first and d != 0 and got_buf is not None and _same(got_buf, (1 - d) * g):
         return ("on the first step PyTorch copies the gradient into the buffer as it is, buf = g, without "
                 "dampening; dampening applies from the second step on")
@@ -426,12 +446,22 @@ def _rmsprop_hint(p, g, sq, lr, alpha, eps, got_p, got_sq, right_p, right_sq) ->
             return "the step goes *against* the gradient: p ← p − lr·g / (√(square_avg) + ε)"
         if _same(got_p, p - lr * g / (np.sqrt(sq) + eps)):
             return "the step used the old average: update square_avg first, then divide by its new root"
+        if _same(got_p, p - lr * g / np.sqrt(right_sq) + eps) or _same(got_p, p - lr * (g / np.sqrt(right_sq) + eps)):
+            return ("ε was added to the ratio, not to its denominator: `g / np.sqrt(s) + eps` divides first. "
+                    "Parenthesise: g / (np.sqrt(square_avg) + eps)")
         return None
     if _same(got_sq, alpha * sq + (1 - alpha) * g):
         return "square the gradient: square_avg = α·square_avg + (1 − α)·g², an average of g², not of g"
     if _same(got_sq, alpha * sq + g**2):
         return ("the (1 − α) is missing: square_avg = α·square_avg + (1 − α)·g², a weighted *average*, so the "
-                "weights α and 1 − α add up to 1")
+                "weights α and 1 − α add up to 1" + (
+                    ". On the first step that is (1 − α)·g², not g²: the average starts at zeros, not at the first "
+                    "gradient's square" if not np.any(sq) else ""))
+    if _same(got_sq, alpha * sq + (1 - alpha) * np.abs(g)):
+        return "average the *squares*: square_avg = α·square_avg + (1 − α)·g², not |g|"
+    if _same(got_sq, np.sqrt(right_sq)):
+        return ("return the average of g² itself, not its square root: the next step updates square_avg, and "
+                "takes the root only in the denominator")
     if _same(got_sq, (1 - alpha) * sq + alpha * g**2):
         return ("α and 1 − α are swapped: α (0.99 by default) keeps the old average, square_avg = α·square_avg "
                 "+ (1 − α)·g²")
@@ -525,8 +555,9 @@ def adam_variant(p0, grads, lr, betas, eps, weight_decay, mistake: str = "") -> 
     "m_only" (v not bias-corrected), "t_from_0" (bias correction with t − 1: the first step divides by zero),
     "t_plus_1", "coupled" (Adam + L2: the decay added to the gradient), "eps_in_sqrt", "decay_after" (the decay
     applied after the Adam step), "no_lr_decay" (p −= wd·p, without lr), "no_decay", "eps_hat" (ε added before v's
-    bias correction), "sign"."""
-    beta1, beta2 = betas
+    bias correction), "sign", "m_t_minus_1" / "v_t_minus_1" (one correction with t − 1),
+    "betas_swapped", "decay_factor" (p ← p·lr·λ instead of p·(1 − lr·λ))."""
+    beta1, beta2 = betas[::-1] if mistake == "betas_swapped" else betas
     p = np.array(p0, dtype=float)
     m, v = np.zeros_like(p), np.zeros_like(p)
     out = []
@@ -534,6 +565,8 @@ def adam_variant(p0, grads, lr, betas, eps, weight_decay, mistake: str = "") -> 
         g = np.asarray(g, dtype=float)
         if mistake == "coupled":
             g = g + weight_decay * p
+        elif mistake == "decay_factor":
+            p = p * (lr * weight_decay)
         elif mistake not in ("decay_after", "no_decay"):
             p = p * (1 - (1 if mistake == "no_lr_decay" else lr) * weight_decay)
         m = beta1 * m + (1 - beta1) * g
@@ -543,6 +576,9 @@ def adam_variant(p0, grads, lr, betas, eps, weight_decay, mistake: str = "") -> 
             m_hat, v_hat = m, v
         elif mistake == "m_only":
             m_hat, v_hat = m / (1 - beta1**k), v
+        elif mistake in ("m_t_minus_1", "v_t_minus_1"):  # one correction with t − 1: 1 − β^0 = 0 at the first step
+            m_hat = m / (1 - beta1 ** (t - (mistake == "m_t_minus_1")))
+            v_hat = v / (1 - beta2 ** (t - (mistake == "v_t_minus_1")))
         else:
             m_hat, v_hat = m / (1 - beta1**k), v / (1 - beta2**k)
         if mistake == "eps_in_sqrt":
@@ -592,6 +628,17 @@ register(
             Hint(VALUE, "that is Adam with an L2 term (the decay added to the gradient, g + λ·p, then divided by "
                         "√v̂ like the rest): AdamW *decouples* the decay, p ← p − lr·λ·p, outside the adaptive step",
                  _adam_is("coupled")),
+            Hint(VALUE, "one bias correction uses t − 1 and the other t: at the first step 1 − β^0 = 0, a division "
+                        "by zero that NumPy turns into inf. Both use the same t, 1 at the first step: "
+                        "m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t)",
+                 lambda attempt: _adam_is("m_t_minus_1")(attempt) or _adam_is("v_t_minus_1")(attempt)),
+            Hint(VALUE, "β1 and β2 are swapped: betas = (β1, β2) = (0.9, 0.999), β1 for the average of g (m), β2 for "
+                        "the average of g² (v)", _adam_is("betas_swapped")),
+            Hint(VALUE, "the weight decay *shrinks* p by the factor (1 − lr·λ): p ← p·(1 − lr·λ), i.e. "
+                        "p − lr·λ·p; `p *= lr * weight_decay` multiplies p by lr·λ itself", _adam_is("decay_factor")),
+            Hint(MUTATION, "`p *=` or `p -=` on p0 (or on a name bound to it) changes the caller's array, and every "
+                           "row you appended is that same array: start with p = np.array(p0, dtype=float) and write "
+                           "p = p - ..., a new array each step"),
             Hint(VALUE, "ε is inside the square root: divide by √v̂ + ε", _adam_is("eps_in_sqrt")),
             Hint(VALUE, "ε was added before v's bias correction ((√v + ε) / √(1 − β2^t)): PyTorch adds it after, "
                         "√v̂ + ε with v̂ = v / (1 − β2^t)", _adam_is("eps_hat")),
@@ -699,6 +746,17 @@ register(
                      same_as(lambda *a: _schedule(*a, warm=lambda k, w, f: f + (1 - f) * (k + 1) / w))(attempt)
                      or same_as(lambda *a: _schedule(*a, warm=lambda k, w, f: f + (1 - f) * k / (w - 1)))(attempt)
                      or same_as(lambda *a: _schedule(*a, warm=lambda k, w, f: (k + 1) / w))(attempt))),
+            Hint(VALUE, "step // warmup_steps is integer division, 0 all through the warm-up: the fraction done is "
+                        "step / warmup_steps", lambda attempt: _in_warmup(attempt) and same_as(
+                            lambda *a: _schedule(*a, warm=lambda k, w, f: f + (1 - f) * (k // w)))(attempt)),
+            Hint(VALUE, "the warm-up starts from 1/3 of base_lr whatever start_factor says: use the start_factor "
+                        "argument, base_lr·(start_factor + (1 − start_factor)·step / warmup_steps)",
+                 lambda attempt: _in_warmup(attempt) and same_as(
+                     lambda *a: _schedule(*a, warm=lambda k, w, f: 1 / 3 + 2 / 3 * k / w))(attempt)),
+            Hint(VALUE, "the warm-up's slope is wrong: it climbs from start_factor·base_lr to base_lr, a rise of "
+                        "(1 − start_factor)·base_lr over warmup_steps steps",
+                 lambda attempt: _in_warmup(attempt) and same_as(
+                     lambda *a: _schedule(*a, warm=lambda k, w, f: f + f * k / w))(attempt)),
             Hint(VALUE, "the warm-up starts from 0 (an lr of 0 at step 0 does nothing): it starts at "
                         "start_factor·base_lr and rises linearly, base_lr·(start_factor + (1 − start_factor)·step / "
                         "warmup_steps)",
@@ -710,6 +768,9 @@ register(
             Hint(VALUE, "that is a linear decay after the warm-up: cosine annealing follows a half cosine, "
                         "eta_min + (base_lr − eta_min)·(1 + cos(π·progress)) / 2, flat at both ends",
                  _schedule_is(cosine=lambda k, b, w, n, e: b - (b - e) * (k - w) / (n - w))),
+            Hint(VALUE, "π is missing: the cosine goes from cos(0) = 1 to cos(π) = −1 as progress goes from 0 to 1, "
+                        "(1 + cos(π·progress)) / 2",
+                 _schedule_is(cosine=lambda k, b, w, n, e: e + (b - e) * (1 + math.cos((k - w) / (n - w))) / 2)),
             Hint(VALUE, "that is a quarter cosine, cos(π/2·progress): cosine annealing is a half wave, "
                         "(1 + cos(π·progress)) / 2, flat at both ends",
                  _schedule_is(cosine=lambda k, b, w, n, e: e + (b - e) * math.cos(math.pi / 2 * (k - w) / (n - w)))),
@@ -732,6 +793,10 @@ CLIP_RTOL = 1e-6
 
 ZERO_NORM_HINT = ("with every gradient 0 the total norm is 0: do not divide by it (PyTorch divides by total_norm "
                   "+ 1e-6; or scale only when total_norm > max_norm)")
+
+
+RAGGED_HINT = ("np.linalg.norm(grads) and np.array(grads) need arrays of one shape, and these gradients have "
+               "different shapes: sum each one's squares, total_norm = √(Σ np.sum(g**2)) over the list")
 
 
 def clip_cases() -> list[tuple]:
@@ -774,6 +839,13 @@ def _clip_hint(grads, max_norm, got, got_total, total) -> str | None:
         return "the global norm is √(Σ ‖g_i‖²), not the sum of the norms Σ ‖g_i‖"
     if got_total is not None and math.isclose(got_total, sum(float(np.abs(g).sum()) for g in grads), rel_tol=1e-9):
         return "that is the L1 norm (a sum of absolute values): the global norm is the L2 one, √(Σ of every g²)"
+    if got_total is not None and len(grads) > 1 and math.isclose(got_total, max(norms), rel_tol=1e-9):
+        return "that is the largest tensor's norm: the global norm combines all of them, √(Σ ‖g_i‖²)"
+    size = sum(g.size for g in grads)
+    if got_total is not None and math.isclose(got_total, total / math.sqrt(size), rel_tol=1e-9):
+        return "that is the root of the *mean* of the squares: the global norm sums them, √(Σ of every g²)"
+    if total > max_norm and same([g * total / max_norm for g in grads]):
+        return "the factor is upside down: scale by max_norm / total_norm (below 1), not total_norm / max_norm"
     if got_total is not None and math.isclose(got_total, total**2, rel_tol=1e-9):
         return "take the square root: total_norm = √(Σ of every squared entry)"
     return None
@@ -787,7 +859,8 @@ def clip_property(answer):
         result = run(answer, given["grads"], max_norm)
         if isinstance(result, Raised):
             return f"{where}: your code raised {result.text}", (
-                ZERO_NORM_HINT if isinstance(result.exc, ZeroDivisionError) else None)
+                ZERO_NORM_HINT if isinstance(result.exc, ZeroDivisionError) else
+                RAGGED_HINT if isinstance(result.exc, ValueError) and "inhomogeneous" in str(result.exc) else None)
         if _changed(pristine, given):
             return (f"{where}: your function changed the gradients it was given in place",
                     "return new arrays, g * scale: `*=` changes the caller's gradients (clip_grad_norm_ does that "
@@ -796,6 +869,9 @@ def clip_property(answer):
             return (f"{where}: expected a pair (clipped gradients, total norm), got {type(result).__name__}",
                     "end with `return clipped, total_norm`")
         clipped, got_total = result
+        if isinstance(got_total, (list, tuple)) and not isinstance(clipped, (list, tuple)):
+            return (f"{where}: the pair is swapped: the first item is {type(clipped).__name__}, the second a list",
+                    "return the clipped list first, then the norm: `return clipped, total_norm`")
         if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads0):
             return (f"{where}: expected a list of {len(grads0)} arrays, got {type(clipped).__name__}",
                     "one clipped array per gradient, in the same order")
