@@ -112,7 +112,7 @@ class Quadratic(Surface):
     b: float = 10.0
     angle: float = 0.0
     label: str = "Ill-conditioned quadratic"
-    notice: str = "plain GD zig-zags across the valley and crawls along it"
+    notice: str = "plain GD crawls along the flat direction, and zig-zags across the valley once lr > 1/L"
     window: tuple = (-5.5, 5.5, -3.0, 3.0)
     start: tuple = (-5.0, 1.5)
     log_levels: bool = False
