@@ -844,3 +844,9 @@ def test_clip_through_one_concatenated_vector_passes(verdict_of):
         return [g * scale for g in grads], total
 
     assert verdict_of("optimizers.clip_by_global_norm", clip_by_global_norm).passed
+
+
+@pytest.mark.parametrize("answer", [lambda: [[0.1], [0.1, 0.2]], lambda: (0.1, 0.2), lambda: {"lr": 0.18}])
+def test_lr_for_quadratic_odd_containers_fail_cleanly(verdict_of, answer):
+    verdict = verdict_of("optimizers.lr_for_quadratic", answer)
+    assert verdict.status == "failed" and "expected one number" in verdict.summary, verdict.render()

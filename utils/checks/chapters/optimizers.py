@@ -134,9 +134,10 @@ def lr_for_quadratic_property(answer):
         return (f"expected one number (a learning rate), got a {type(lr).__name__} holding one",
                 "return the number itself, not inside a list: `return lr`, not `return [lr]`")
     if isinstance(lr, bool) or not isinstance(lr, (numbers.Real, np.ndarray)) or np.size(lr) != 1:
+        count = lr.size if isinstance(lr, np.ndarray) else len(lr) if isinstance(lr, (list, tuple)) else 1
         return (f"expected one number (a learning rate), got {type(lr).__name__}",
-                f"one learning rate for both directions, not one per eigenvalue: you returned {np.size(lr)} "
-                "values. A single η must suit λ_min and λ_max at once" if np.size(lr) > 1 else None)
+                f"one learning rate for both directions, not one per eigenvalue: you returned {count} values. A "
+                "single η must suit λ_min and λ_max at once" if count > 1 else None)
     lr = float(np.asarray(lr).item())
     if not math.isfinite(lr) or lr <= 0:
         return (f"the learning rate must be a positive number, got {fmt_number(lr)}",
