@@ -850,3 +850,19 @@ def test_clip_through_one_concatenated_vector_passes(verdict_of):
 def test_lr_for_quadratic_odd_containers_fail_cleanly(verdict_of, answer):
     verdict = verdict_of("optimizers.lr_for_quadratic", answer)
     assert verdict.status == "failed" and "expected one number" in verdict.summary, verdict.render()
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda params, grads, lr: {k: v.copy() for k, v in params.items()}, "the parameter did not move"),
+    (lambda params, grads, lr: ({k: p - lr * grads[k] for k, p in params.items()}, grads), "return a new dict"),
+])
+def test_sgd_update_no_step_or_a_pair_is_named(verdict_of, answer, hint):
+    _failed_with(verdict_of("optimizers.sgd_update", answer), hint)
+
+
+@pytest.mark.parametrize("lr, hint", [
+    (0.199, "close to the bound 2/L = 0.2"),  # just below 2/L: the steep direction barely shrinks
+    (2 / 1 + 10, "Stay below the bound 2/L"),  # 2 / lam.min() + lam.max(): the parentheses forgotten
+])
+def test_lr_for_quadratic_near_the_bound_and_precedence(verdict_of, lr, hint):
+    _failed_with(verdict_of("optimizers.lr_for_quadratic", lambda: lr), hint)
