@@ -371,3 +371,242 @@ def test_close_the_gap_reports_which_way_the_gap_moved(verdict_of):
                                      {"dropout": 0.3, "weight_decay": 1e-3}, {"dropout": 0.0, "weight_decay": 0.1}])
 def test_close_the_gap_accepts_a_window_of_settings(verdict_of, setting):
     assert verdict_of("regularization.close_the_gap", lambda: setting).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# A second learner pass (each answer below was tried in a real kernel first)
+# ---------------------------------------------------------------------------------------------
+def drop_divided_twice(x, keep_mask, p, training):  # rescaled, then the mask applied with the rescaling again
+    if not training:
+        return x
+    y = x / (1 - p)
+    return y * keep_mask / (1 - p)
+
+
+def drop_multiplied_by_keep(x, keep_mask, p, training):
+    return x * keep_mask * (1 - p) if training else x
+
+
+def drop_rescaled_in_eval(x, keep_mask, p, training):
+    return x * keep_mask / (1 - p) if training else x / (1 - p)
+
+
+def drop_own_mask(x, keep_mask, p, training):  # draws its own mask instead of using the one given
+    if not training:
+        return x
+    mine = np.random.default_rng().random(x.shape) >= p
+    return x * mine / (1 - p)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (drop_divided_twice, "divided by 1 − p twice"),
+    (drop_multiplied_by_keep, "*divided* by the keep probability"),
+    (drop_rescaled_in_eval, "nothing is dropped and nothing is rescaled"),
+    (drop_own_mask, "use the mask you are given"),
+])
+def test_dropout_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("regularization.dropout_forward", answer), hint)
+
+
+def test_dropout_returning_x_itself_in_eval_passes(verdict_of):
+    def answer(x, keep_mask, p, training):  # F.dropout(x, training=False) returns its input too
+        return np.where(keep_mask.astype(bool), x * (1.0 / (1.0 - p)), 0.0) if training else x
+
+    assert verdict_of("regularization.dropout_forward", answer).passed
+
+
+def bn_eval_updates_running(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    n = x.shape[0]
+    mean, var = x.mean(axis=0), x.var(axis=0)
+    new_mean = (1 - momentum) * running_mean + momentum * mean
+    new_var = (1 - momentum) * running_var + momentum * var * n / max(n - 1, 1)
+    if training:
+        return gamma * (x - mean) / np.sqrt(var + eps) + beta, new_mean, new_var
+    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, new_mean, new_var
+
+
+def bn_normalised_by_updated_running(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+    if training:
+        n = x.shape[0]
+        running_mean = (1 - momentum) * running_mean + momentum * x.mean(axis=0)
+        running_var = (1 - momentum) * running_var + momentum * x.var(axis=0) * n / (n - 1)
+    return gamma * (x - running_mean) / np.sqrt(running_var + eps) + beta, running_mean, running_var
+
+
+def _bn_train_then(update_var, keepdims=False, eval_affine=True):
+    def answer(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
+        if training:
+            mean, var = x.mean(axis=0, keepdims=keepdims), x.var(axis=0, keepdims=keepdims)
+            return (gamma * (x - mean) / np.sqrt(var + eps) + beta, (1 - momentum) * running_mean + momentum * mean,
+                    (1 - momentum) * running_var + momentum * update_var(x, var))
+        out = (x - running_mean) / np.sqrt(running_var + eps)
+        return (gamma * out + beta if eval_affine else out), running_mean, running_var
+    return answer
+
+
+def _unbiased(x, var):
+    return var * x.shape[0] / (x.shape[0] - 1)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (bn_eval_updates_running, "evaluation mode leaves the running statistics as they are"),
+    (bn_normalised_by_updated_running, "old or just updated"),
+    (_bn_train_then(lambda x, var: var * x.shape[1] / (x.shape[1] - 1)), "not the number of features"),
+    (_bn_train_then(lambda x, var: np.sqrt(_unbiased(x, var))), "not a standard deviation"),
+    (_bn_train_then(_unbiased, keepdims=True), "keepdims=True left an axis of length 1"),
+    (_bn_train_then(_unbiased, eval_affine=False), "γ and β apply in evaluation mode too"),
+])
+def test_batchnorm_forward_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("regularization.batchnorm_forward", answer), hint)
+
+
+def bnb_var_sign(dout, x, gamma, eps=1e-5):
+    inv = 1 / np.sqrt(x.var(axis=0) + eps)
+    xhat = (x - x.mean(axis=0)) * inv
+    g = dout * gamma
+    return inv * (g - g.mean(axis=0) + xhat * (g * xhat).mean(axis=0))
+
+
+def bnb_no_outer_s(dout, x, gamma, eps=1e-5):
+    xhat = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)
+    g = dout * gamma
+    return g - g.mean(axis=0) - xhat * (g * xhat).mean(axis=0)
+
+
+def bnb_staged_s_squared(dout, x, gamma, eps=1e-5):  # dσ² with (σ² + ε)^(−1) instead of ^(−3/2)
+    n = x.shape[0]
+    xc = x - x.mean(axis=0)
+    std = np.sqrt((xc ** 2).mean(axis=0) + eps)
+    dxhat = dout * gamma
+    dvar = np.sum(dxhat * xc, axis=0) * -0.5 / std ** 2
+    dmu = np.sum(-dxhat / std, axis=0)
+    return dxhat / std + dvar * 2 * xc / n + dmu / n
+
+
+def bnb_staged_no_eps(dout, x, gamma, eps=1e-5):
+    n = x.shape[0]
+    xc = x - x.mean(axis=0)
+    std = np.sqrt((xc ** 2).mean(axis=0))
+    dxhat = dout * gamma
+    dvar = np.sum(dxhat * xc, axis=0) * -0.5 * std ** -3
+    return dxhat / std + dvar * 2 * xc / n + np.sum(-dxhat / std, axis=0) / n
+
+
+def bnb_returns_dgamma(dout, x, gamma, eps=1e-5):
+    return (dout * (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + eps)).sum(axis=0)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (bnb_var_sign, "enters with a minus sign"),
+    (bnb_no_outer_s, "is missing in front"),
+    (bnb_staged_s_squared, "one factor s short"),
+    (bnb_staged_no_eps, "ε is missing"),
+    (bnb_returns_dgamma, "a sum over the batch is dL/dγ"),
+])
+def test_batchnorm_backward_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("regularization.batchnorm_backward", answer), hint)
+
+
+def ln_all_but_batch(x, gamma, beta, eps=1e-5):  # LayerNorm((T, D)) for a (N, T, D) input
+    axes = tuple(range(1, x.ndim))
+    mean, var = x.mean(axis=axes, keepdims=True), x.var(axis=axes, keepdims=True)
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+
+
+def ln_no_eps(x, gamma, beta, eps=1e-5):
+    return gamma * (x - x.mean(axis=-1, keepdims=True)) / x.std(axis=-1, keepdims=True) + beta
+
+
+def ln_by_variance(x, gamma, beta, eps=1e-5):
+    return gamma * (x - x.mean(axis=-1, keepdims=True)) / (x.var(axis=-1, keepdims=True) + eps) + beta
+
+
+def ln_not_centred(x, gamma, beta, eps=1e-5):
+    return gamma * x / np.sqrt((x ** 2).mean(axis=-1, keepdims=True) + eps) + beta
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (ln_all_but_batch, "normalises each token on its own"),
+    (ln_no_eps, "ε is missing"),
+    (ln_by_variance, "divide by the standard deviation"),
+    (ln_not_centred, "the mean is not subtracted"),
+])
+def test_layernorm_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("regularization.layernorm_forward", answer), hint)
+
+
+def test_layernorm_written_with_sums_passes(verdict_of):
+    def answer(x, gamma, beta, eps=1e-5):
+        d = x - x.sum(-1)[..., None] / x.shape[-1]
+        return d / np.sqrt((d ** 2).sum(-1)[..., None] / x.shape[-1] + eps) * gamma + beta
+
+    assert verdict_of("regularization.layernorm_forward", answer).passed
+
+
+def l2_overwritten_in_loop(params, lam):  # `=` where `+=` belongs: only the last weight matrix counts
+    penalty, grads = 0.0, {}
+    for name, w in params.items():
+        if name.endswith("weight"):
+            penalty = lam / 2 * np.sum(w ** 2)
+            grads[name] = lam * w
+        else:
+            grads[name] = np.zeros_like(w)
+    return penalty, grads
+
+
+def l2_mean_of_squares(params, lam):
+    penalty = sum(lam / 2 * np.mean(w ** 2) for k, w in params.items() if k.endswith("weight"))
+    return penalty, {k: lam * w if k.endswith("weight") else np.zeros_like(w) for k, w in params.items()}
+
+
+def l2_square_of_summed_norms(params, lam):
+    total = sum(np.linalg.norm(w) for k, w in params.items() if k.endswith("weight"))
+    return lam / 2 * total ** 2, {k: lam * w if k.endswith("weight") else np.zeros_like(w) for k, w in params.items()}
+
+
+def l2_scalar_bias_gradient(params, lam):
+    penalty = sum(lam / 2 * np.sum(w ** 2) for k, w in params.items() if k.endswith("weight"))
+    return penalty, {k: lam * w if k.endswith("weight") else 0.0 for k, w in params.items()}
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (l2_overwritten_in_loop, "only one weight matrix is counted"),
+    (l2_mean_of_squares, "np.mean divides by the number of entries"),
+    (l2_square_of_summed_norms, "not (Σ ‖W‖)²"),
+    (l2_scalar_bias_gradient, "np.zeros_like(b) for a bias"),
+])
+def test_l2_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("regularization.l2_penalty", answer), hint)
+
+
+def test_l2_written_another_way_passes(verdict_of):
+    def answer(params, lam):  # 'weight' in the name, squared norms, a 0-d array as the penalty
+        penalty = np.array(0.5 * lam * sum(np.linalg.norm(w) ** 2 for k, w in params.items() if "weight" in k))
+        return penalty, {k: lam * w * ("weight" in k) for k, w in params.items()}
+
+    assert verdict_of("regularization.l2_penalty", answer).passed
+
+
+@pytest.mark.parametrize("setting, hint", [
+    ({"dropout": "0.1", "weight_decay": 1e-2}, "without quotes"),
+    ({"dropout": 10, "weight_decay": 1e-2}, "not a percentage"),
+    ({"dropout": 0.9, "weight_decay": 1e-2}, "if you meant to keep 90%"),
+])
+def test_close_the_gap_more_wrong_settings(verdict_of, setting, hint):
+    _failed_with(verdict_of("regularization.close_the_gap", lambda: setting), hint)
+
+
+def test_close_the_gap_keep_probability_remark_only_above_one_half(verdict_of):
+    verdict = verdict_of("regularization.close_the_gap", lambda: {"dropout": 0.5, "weight_decay": 0.1})
+    assert verdict.status == "failed" and "too much regularization" in verdict.hint
+    assert "meant to keep" not in verdict.hint, verdict.render()
+
+
+def test_close_the_gap_prose_claims_hold():
+    """Exercise 6's text: without regularization the fit passes through the 30 points (training MSE about 0) and its
+    validation MSE is far above the noise's variance 0.3² = 0.09; the solution's setting reaches ≤ 0.11."""
+    from utils.checks.chapters.regularization import GAP_NOISE, GAP_TARGET, gap_fit
+
+    train, val = gap_fit(0.0, 0.0)
+    assert train < 1e-6 and val > 3 * GAP_NOISE ** 2
+    assert gap_fit(0.1, 1e-2)[1] <= GAP_TARGET

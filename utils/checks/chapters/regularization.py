@@ -94,6 +94,17 @@ def torch_dropout(x, keep_mask, p, training):
     return (x * _tensor(keep_mask) / (1 - p)).numpy()
 
 
+def _own_mask(attempt) -> bool:
+    """Training mode, survivors rescaled right, but dropped where ``keep_mask`` keeps (a mask drawn by the answer)."""
+    x, m, p, training = attempt.case.args
+    got = attempt.got_array
+    if not training or got is None or p == 0:
+        return False
+    kept = got != 0
+    return bool(np.allclose(got[kept], (x / (1 - p))[kept], rtol=1e-9, atol=1e-12)
+                and not np.array_equal(kept, m != 0))
+
+
 def _in_mode(training: bool, mistake):
     """``mistake`` applies to the cases in training (or evaluation) mode only."""
     return lambda attempt: attempt.case.args[3] == training and same_as(mistake)(attempt)
@@ -130,6 +141,17 @@ register(
                  or same_as(lambda x, m, p, t: x * (1 - m) / p)(attempt)),
             Hint(VALUE, "in training mode multiply by the mask and divide by 1 − p: x * keep_mask / (1 - p)",
                  _in_mode(True, lambda x, m, p, t: x / (1 - p))),
+            Hint(VALUE, "the survivors are divided by 1 − p twice: rescale once, x * keep_mask / (1 − p)",
+                 _in_mode(True, lambda x, m, p, t: x * m / (1 - p) ** 2)),
+            Hint(VALUE, "in training the survivors are *divided* by the keep probability 1 − p (so that the expected "
+                        "output equals x), not multiplied by it",
+                 _in_mode(True, lambda x, m, p, t: x * m * (1 - p))),
+            Hint(VALUE, "at evaluation time nothing is dropped and nothing is rescaled: dividing by 1 − p belongs to "
+                        "training only; in eval mode return x",
+                 _in_mode(False, lambda x, m, p, t: x / (1 - p))),
+            Hint(VALUE, "those zeros are not where keep_mask has its zeros: use the mask you are given, "
+                        "x * keep_mask / (1 − p), rather than drawing your own (the answer must not be random)",
+                 lambda attempt: _own_mask(attempt)),
             Hint(EXCEPTION, "p = 0 keeps everything: 1 − p = 1, so divide by 1 − p, never by p",
                  raised("division by zero", error=ZeroDivisionError)),
         ),
@@ -198,6 +220,11 @@ def _bn_hint(x, gamma, beta, rm, rv, training, momentum, eps, got, want) -> str 
                 return "γ and β are missing: y = γ·x̂ + β"
             if _close(out, gamma * (x - mu) / (np.sqrt(var) + eps) + beta):
                 return "ε goes inside the square root: x̂ = (x − μ) / √(σ² + ε)"
+            updated_mean = (1 - momentum) * rm + momentum * mu
+            if any(_close(out, _bn_normalise(x, gamma, beta, updated_mean, (1 - momentum) * rv + momentum * v, eps))
+                   for v in (var * n / (n - 1), var)):
+                return ("in training mode batch norm normalises with the batch's own μ and σ² (the biased one): the "
+                        "running statistics, old or just updated, are only for evaluation mode")
             return None
         ratio = n / (n - 1)
         for name, got_s, want_s, old, batch in (("running_mean", new_m, want[1], rm, mu),
@@ -207,6 +234,15 @@ def _bn_hint(x, gamma, beta, rm, rv, training, momentum, eps, got, want) -> str 
             if name == "running_var" and _close(got_s, (1 - momentum) * rv + momentum * var):
                 return ("the running variance is updated with the biased batch variance: PyTorch stores the "
                         "*unbiased* one, σ²·N/(N − 1), in running_var (while normalising with the biased σ²)")
+            c = x.shape[1]
+            if name == "running_var" and c not in (1, n) and _close(got_s, (1 - momentum) * rv
+                                                                     + momentum * var * c / (c - 1)):
+                return ("the unbiased factor is N/(N − 1) with N the number of examples in the batch, x.shape[0], "
+                        "not the number of features")
+            if name == "running_var" and any(_close(got_s, (1 - momentum) * rv + momentum * np.sqrt(v))
+                                             for v in (var, var * ratio)):
+                return ("running_var stores a variance, not a standard deviation: average in σ²·N/(N − 1) without "
+                        "the square root")
             if _close(got_s, momentum * old + (1 - momentum) * batch):
                 return ("the momentum convention is reversed: in PyTorch momentum is the weight of the *new* "
                         "batch statistic, running = (1 − momentum)·running + momentum·batch")
@@ -231,6 +267,8 @@ def _bn_hint(x, gamma, beta, rm, rv, training, momentum, eps, got, want) -> str 
             return "ε goes inside the square root: (x − running_mean) / √(running_var + ε)"
         if _close(out, gamma * (x - rm) / (rv + eps) + beta):
             return "running_var is a variance: divide by its square root, √(running_var + ε)"
+        if _close(out, _bn_normalise(x, 1.0, 0.0, rm, rv, eps)):
+            return ("γ and β apply in evaluation mode too: y = γ·(x − running_mean) / √(running_var + ε) + β")
         return None
     if new_m is not None and new_v is not None and not (_same(new_m, rm) and _same(new_v, rv)):
         return ("evaluation mode leaves the running statistics as they are: return running_mean and running_var "
@@ -264,8 +302,10 @@ def batchnorm_property(answer):
                 shown = getattr(np.asarray(result[("out", "new_running_mean", "new_running_var").index(label)],
                                            dtype=object), "shape", "?")
                 return (f"{where}: {label} is not an array of shape {shape} (got shape {shown})",
-                        "statistics over the batch are one number per feature: x.mean(axis=0) has shape (C,)"
-                        if label != "out" else None)
+                        None if label == "out" else
+                        "keepdims=True left an axis of length 1: the running statistics have shape (C,), one number "
+                        "per feature, as x.mean(axis=0) gives" if shown == (1, *shape) else
+                        "statistics over the batch are one number per feature: x.mean(axis=0) has shape (C,)")
         for label, g, w in zip(("out", "new_running_mean", "new_running_var"), got, want):
             if not _same(g, w):
                 mode = "training" if training else "evaluation"
@@ -315,8 +355,10 @@ def torch_batchnorm_backward(dout, x, gamma, eps):
     return t.grad.numpy()
 
 
-def _bn_grad(dout, x, gamma, eps, *, mean_path=True, var_path=True, ddof_stats=0, divide=None, axis=0, use_gamma=True):
+def _bn_grad(dout, x, gamma, eps, *, mean_path=True, var_path=True, ddof_stats=0, divide=None, axis=0, use_gamma=True,
+             var_sign=-1.0, outer_s=True, var_term_centred=False, no_eps=False):
     """The batch-norm input gradient with one path or constant changed (to recognise an answer)."""
+    eps = 0.0 if no_eps else eps
     n = x.shape[axis]
     mu = x.mean(axis=axis, keepdims=True)
     var = x.var(axis=axis, keepdims=True, ddof=ddof_stats)
@@ -328,8 +370,9 @@ def _bn_grad(dout, x, gamma, eps, *, mean_path=True, var_path=True, ddof_stats=0
     if mean_path:
         out = out - g.sum(axis=axis, keepdims=True) / n
     if var_path:
-        out = out - xhat * (g * xhat).sum(axis=axis, keepdims=True) / divide
-    return out * inv
+        along = (x - mu) if var_term_centred else xhat
+        out = out + var_sign * along * (g * xhat).sum(axis=axis, keepdims=True) / divide
+    return out * inv if outer_s else out
 
 
 def _grad_is(**changes):
@@ -365,7 +408,19 @@ register(
             Hint(VALUE, "those statistics are over each example's features (axis=1): batch norm's μ and σ² are per "
                         "feature, over the batch (axis=0), and so are the means of the backward pass",
                  _grad_is(axis=1)),
-            Hint(STRUCTURE, "dL/dx has the shape of x, (N, C): keep the batch axis (keepdims=True in the means)"),
+            Hint(VALUE, "the path through σ² enters with a minus sign: dL/dx = s·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂))",
+                 _grad_is(var_sign=1.0)),
+            Hint(VALUE, "the factor s = 1/√(σ² + ε) is missing in front: ĝ reaches x through x̂ = (x − μ)·s, so "
+                        "dL/dx = s·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂))",
+                 _grad_is(outer_s=False)),
+            Hint(VALUE, "the path through σ² is one factor s short: its term is −s·x̂·mean(ĝ ⊙ x̂) with x̂ = (x − μ)·s, "
+                        "not −s·(x − μ)·mean(ĝ ⊙ x̂) (in the three-path form, dL/dσ² carries s³ = (σ² + ε)^(−3/2))",
+                 _grad_is(var_term_centred=True)),
+            Hint(VALUE, "ε is missing: s = 1/√(σ² + ε), with the ε of the forward pass (it matters when ε is not "
+                        "small next to σ², as in the case with eps 0.5)",
+                 _grad_is(no_eps=True)),
+            Hint(STRUCTURE, "dL/dx has the shape of x, (N, C), one row per example: a sum over the batch is dL/dγ or "
+                            "dL/dβ, shape (C,), not the input's gradient"),
             Hint(EXCEPTION, "a shape mismatch: the statistics over the batch, x.mean(axis=0), have shape (C,) and "
                             "broadcast against (N, C); a mean over axis=1 needs keepdims=True, but batch norm's means "
                             "run over axis=0",
@@ -402,10 +457,17 @@ def torch_layernorm(x, gamma, beta, eps):
     return F.layer_norm(_tensor(x), (np.shape(gamma)[0],), _tensor(gamma), _tensor(beta), eps).numpy()
 
 
-def _ln(x, gamma, beta, eps, *, axis=-1, ddof=0, eps_outside=False, affine=True):
+def _ln(x, gamma, beta, eps, *, axis=-1, ddof=0, eps_outside=False, affine=True, no_eps=False, no_sqrt=False,
+        centred=True):
+    eps = 0.0 if no_eps else eps
+    axis = tuple(range(1, x.ndim)) if axis == "all but the batch" else axis
     mu = x.mean(axis=axis, keepdims=True)
-    var = x.var(axis=axis, keepdims=True, ddof=ddof)
-    xhat = (x - mu) / (np.sqrt(var) + eps if eps_outside else np.sqrt(var + eps))
+    if centred:
+        var = x.var(axis=axis, keepdims=True, ddof=ddof)
+    else:  # the root mean square (RMSNorm)
+        mu, var = 0.0, (x ** 2).mean(axis=axis, keepdims=True)
+    scale = var + eps if no_sqrt else np.sqrt(var) + eps if eps_outside else np.sqrt(var + eps)
+    xhat = (x - mu) / scale
     return gamma * xhat + beta if affine else xhat
 
 
@@ -436,6 +498,17 @@ register(
             Hint(VALUE, "ε goes inside the square root: (x − μ) / √(σ² + ε). Outside it, (x − μ) / (σ + ε) differs "
                         "little for ordinary rows but a lot when σ² is as small as ε, as in this nearly constant row",
                  _ln_is(eps_outside=True)),
+            Hint(VALUE, "for a (N, T, D) input F.layer_norm(x, (D,)) normalises each token on its own, over the last "
+                        "axis only: averaging over every axis but the batch (axis=(1, 2)) is LayerNorm((T, D)), one "
+                        "μ and σ² per sequence",
+                 lambda attempt: attempt.x.ndim == 3 and _ln_is(axis="all but the batch")(attempt)),
+            Hint(VALUE, "ε is missing: x̂ = (x − μ) / √(σ² + ε); without it a nearly constant row is divided by almost "
+                        "0", _ln_is(no_eps=True)),
+            Hint(VALUE, "σ² is a variance: divide by the standard deviation √(σ² + ε), not by σ² + ε",
+                 _ln_is(no_sqrt=True)),
+            Hint(VALUE, "the mean is not subtracted: x̂ = (x − μ) / √(σ² + ε) (dividing x by its root mean square "
+                        "without centring it is RMSNorm, another layer)",
+                 _ln_is(centred=False)),
             Hint(VALUE, "γ and β are missing: y = γ ⊙ x̂ + β", _ln_is(affine=False)),
             Hint(VALUE, "γ and β are swapped: y = γ ⊙ x̂ + β (γ = gamma scales, β = beta shifts)",
                  same_as(lambda x, gamma, beta, eps: _ln(x, beta, gamma, eps))),
@@ -494,6 +567,15 @@ def _l2_hint(params, lam, penalty, grads, want_penalty, want_grads) -> str | Non
             return "that is an L1 penalty (absolute values): the L2 penalty sums the squares, (λ/2)·Σ w²"
         if np.isclose(penalty, -want_penalty, rtol=1e-9):
             return "a penalty is added to the loss: (λ/2)·Σ w², positive"
+        if len(weights) > 1 and any(np.isclose(penalty, lam / 2 * float((params[k] ** 2).sum()), rtol=1e-9)
+                                    for k in weights):
+            return ("only one weight matrix is counted: `penalty = ...` inside the loop replaces the value at every "
+                    "step; add every layer's term, `penalty += ...`")
+        if np.isclose(penalty, lam / 2 * sum(float((params[k] ** 2).mean()) for k in weights), rtol=1e-9):
+            return ("np.mean divides by the number of entries: the penalty is the *sum* of the squared weights, "
+                    "np.sum(W ** 2)")
+        if np.isclose(penalty, lam / 2 * sum(float(np.linalg.norm(params[k])) for k in weights) ** 2, rtol=1e-9):
+            return "square each matrix's norm, then add: Σ ‖W‖², not (Σ ‖W‖)²"
         return None
     for k in params:
         got, want = grads.get(k), want_grads[k]
@@ -626,12 +708,15 @@ def _setting(answer):
     for key in ("dropout", "weight_decay"):
         v = value[key]
         if isinstance(v, bool) or not isinstance(v, numbers.Real) or not np.isfinite(float(v)):
-            return f"{key} must be a number, got {v!r}"[:200], None
+            return (f"{key} must be a number, got {v!r}"[:200],
+                    f"write the number without quotes: {v}, not {v!r}" if isinstance(v, str) and len(v) < 20 else None)
         numbers_.append(float(v))
     p, lam = numbers_
     if not 0 <= p < 1:
         return (f"dropout must be in [0, 1), got {fmt_number(p)}",
-                "p is the probability to drop a feature: 0 drops nothing, and 1 would drop everything")
+                "p is the probability to drop a feature: 0 drops nothing, and 1 would drop everything"
+                + (f" (a probability, not a percentage: {fmt_number(p)}% is {fmt_number(p / 100)})"
+                   if 1 < p <= 100 else ""))
     if lam < 0:
         return (f"weight_decay must be ≥ 0, got {fmt_number(lam)}",
                 "a negative weight decay rewards large weights: it makes overfitting worse")
@@ -662,9 +747,11 @@ def close_the_gap_property(answer):
                       f"{base_train:.3f}, validation {base_val:.3f}), and stronger regularization than yours would "
                       "lower the validation error further. Increase the weight decay (try factors of 10) or the "
                       "dropout rate")
+    keep = (f" (p is the probability to *drop*: {fmt_number(p)} drops {p:.0%} of the units; if you meant to keep "
+            f"{p:.0%} of them, that is p = {fmt_number(round(1 - p, 10))})") if p > 0.5 else ""
     return said, (f"too much regularization: the gap shrank (from {base_val - base_train:.3f} without any) but the "
                   f"training error rose to {train:.3f} (from {base_train:.3f}) and the validation error with it: the "
-                  "model now underfits. Use a smaller weight decay or dropout rate")
+                  f"model now underfits. Use a smaller weight decay or dropout rate{keep}")
 
 
 def _more_helps(p: float, lam: float, factor: float = 1.5) -> bool:
