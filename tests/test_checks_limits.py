@@ -155,7 +155,11 @@ def test_a_verdict_says_the_answer_was_still_running(exercise_id, answer):
     assert judge("activations.sigmoid", right_sigmoid).status == PASSED  # the next check works
 
 
-def test_printing_is_counted_not_shown_and_the_answer_still_passes(capsys):
+def test_printing_is_counted_not_shown_and_the_answer_still_passes(capsys, monkeypatch):
+    # 30,000 prints are not a loop: this test is about counting them, so it gives them the learner's 5 s (under a
+    # load of 6.5 on 2 cores they took longer than the 0.2 s the other tests use)
+    monkeypatch.setattr(limits, "MIN_SECONDS", 5.0)
+
     def chatty_sigmoid(x):
         for i in range(5_000):
             print("debug", i)
