@@ -203,6 +203,7 @@ def test_conv1d_layer_forward_and_backward_match_torch(case, bias):
     ours = conv.Conv1d(x_shape[1], f, k, stride, padding, dilation, bias=bias, rng=np.random.default_rng(0))
     twin = torch.nn.Conv1d(x_shape[1], f, k, stride, padding, dilation, bias=bias, dtype=torch.float64)
     assert ours.weight.shape == tuple(twin.weight.shape)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in twin.named_parameters()]  # same order too
     check_against_twin(ours, twin, np.random.default_rng(stable_seed(case)).normal(size=x_shape))
 
 

@@ -393,7 +393,7 @@ class Conv1d(Conv2d):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  bias: bool = True, rng: np.random.Generator | None = None):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias, rng)
-        self.weight = Parameter(self.weight.data.reshape(self.out_channels, self.in_channels, -1))  # (F, C, K)
+        self.weight.data = self.weight.data.reshape(self.out_channels, self.in_channels, -1)  # -> (F, C, K)
         self.kernel_size, self.stride = self.kernel_size[1:], self.stride[1:]
         self.padding, self.dilation = self.padding[1:], self.dilation[1:]
 
