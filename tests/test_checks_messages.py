@@ -41,3 +41,14 @@ def test_the_hint_for_changed_settings_names_what_changed():
     assert "np.random.Generator passed in as an argument" in judge("activations.sigmoid", reseeds).hint
     assert judge("activations.sigmoid", silences).hint.startswith(
         "a function should not change NumPy's global settings: to silence a warning only inside your function")
+
+
+def test_several_arrays_returned_together_are_compared_one_by_one():
+    want = (np.zeros(2), np.ones(3))
+    assert compare((np.zeros(2), np.ones(3)), want) is None
+    assert compare([np.zeros(2), np.ones(3)], want) is None
+    second = compare((np.zeros(2), np.array([1.0, 2.0, 1.0])), want)
+    assert "returned array 2 of 2" in second.problem and not second.structural
+    alone = compare(np.zeros(2), want)
+    assert alone.structural and "expected 2 arrays returned together" in alone.problem and "return a0, a1" in alone.hint
+    assert compare((np.zeros(3), np.ones(3)), want).structural  # a wrong shape inside is structural too

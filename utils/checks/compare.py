@@ -114,12 +114,28 @@ def compare(got, expected, rtol: float = 1e-7, atol: float = 1e-10) -> Mismatch 
     """None when ``got`` matches ``expected`` (array, real number, or any other value compared with ==)."""
     if isinstance(expected, np.ndarray):
         return _compare_arrays(got, expected, rtol, atol)
+    if isinstance(expected, tuple) and expected and all(isinstance(e, np.ndarray) for e in expected):
+        return _compare_array_tuples(got, expected, rtol, atol)
     if isinstance(expected, numbers.Real) and not isinstance(expected, bool):
         return _compare_numbers(got, expected, rtol, atol)
     if got is None and expected is not None:
         return Mismatch("it returned None", "did you forget the `return` statement?", structural=True)
     if got != expected:
         return Mismatch(f"expected {fmt(expected)}, got {fmt(got)}")
+    return None
+
+
+def _compare_array_tuples(got, expected: tuple, rtol: float, atol: float) -> Mismatch | None:
+    """Several arrays returned at once, ``return out, dx``: compared one by one, the first mismatch named."""
+    n = len(expected)
+    if not isinstance(got, (tuple, list)) or len(got) != n:
+        return Mismatch(f"expected {n} arrays returned together, got {fmt(got)}",
+                        f"return the {n} arrays as a tuple, e.g. `return " + ", ".join(f"a{i}" for i in range(n))
+                        + "`", structural=True)
+    for i, (g, e) in enumerate(zip(got, expected)):
+        mismatch = _compare_arrays(g, e, rtol, atol)
+        if mismatch is not None:
+            return Mismatch(f"returned array {i + 1} of {n}: {mismatch.problem}", mismatch.hint, mismatch.structural)
     return None
 
 

@@ -1,0 +1,315 @@
+"""Chapter 08's exercises: the checker accepts correct answers (also ones written differently from the reference)
+and rejects plausible wrong answers with the hint that names the mistake: the output size with the stride ignored,
+the padding counted once, the dilation ignored, rounded up or not floored; a flipped kernel, padding on one side, a
+forgotten bias, a sum over the output channels, the stride applied to the kernel; im2col transposed, channel-last
+inside a column, windows column by column; the pooling gradient to every maximum, every element, shared or to the
+last maximum; the input gradient instead of the weight gradient, the batch not summed, a flipped kernel gradient.
+Each wrong answer is written here, as a learner would write it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+
+def _failed_with(verdict, hint: str):
+    assert verdict.status == "failed", verdict.render()
+    assert verdict.hint is not None and hint in verdict.hint, verdict.render()
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. output_size
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("answer, hint", [
+    (lambda size, kernel_size, stride=1, padding=0, dilation=1:
+        size + 2 * padding - dilation * (kernel_size - 1), "stride is ignored"),
+    (lambda size, kernel_size, stride=1, padding=0, dilation=1:
+        (size + padding - dilation * (kernel_size - 1) - 1) // stride + 1, "padding is counted once"),
+    (lambda size, kernel_size, stride=1, padding=0, dilation=1:
+        (size + 2 * padding - kernel_size) // stride + 1, "dilation is ignored"),
+    (lambda size, kernel_size, stride=1, padding=0, dilation=1:
+        math.ceil((size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride) + 1, "rounded up"),
+    (lambda size, kernel_size, stride=1, padding=0, dilation=1:
+        (size + 2 * padding - dilation * (kernel_size - 1) - 1) / stride + 1, "not floored"),
+    (lambda size, kernel_size, stride=1, padding=0, dilation=1:
+        (size + 2 * padding - dilation * (kernel_size - 1)) // stride + 1, "one too large"),
+])
+def test_output_size_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.output_size", answer), hint)
+
+
+def test_output_size_written_another_way_passes(verdict_of):
+    def answer(size, kernel_size, stride=1, padding=0, dilation=1):
+        last_start = size + 2 * padding - (dilation * (kernel_size - 1) + 1)
+        return len(range(0, last_start + 1, stride))
+    assert verdict_of("cnns.output_size", answer).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. conv2d_single
+# ---------------------------------------------------------------------------------------------
+def _single(flip=False, pad_mode="both", stride_mode="window"):
+    def answer(x, kernel, stride=1, padding=0):
+        k = kernel[::-1, ::-1] if flip else kernel
+        pad = {"both": padding, "before": ((padding, 0), (padding, 0)), "after": ((0, padding), (0, padding))}[pad_mode]
+        x = np.pad(x, pad)
+        kh, kw = k.shape
+        step, tap = (stride, 1) if stride_mode == "window" else (1, 1) if stride_mode == "ignored" else (1, stride)
+        oh = (x.shape[0] - tap * (kh - 1) - 1) // step + 1
+        ow = (x.shape[1] - tap * (kw - 1) - 1) // step + 1
+        out = np.zeros((oh, ow))
+        for i in range(oh):
+            for j in range(ow):
+                out[i, j] = np.sum(x[i * step: i * step + tap * (kh - 1) + 1: tap,
+                                     j * step: j * step + tap * (kw - 1) + 1: tap] * k)
+        return out
+    return answer
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_single(flip=True), "kernel is flipped"),
+    (_single(pad_mode="before"), "padding is on one side only"),
+    (_single(pad_mode="after"), "padding is on one side only"),
+    (_single(stride_mode="ignored"), "stride is ignored"),
+    (_single(stride_mode="taps"), "stride spaces the kernel's taps"),
+])
+def test_conv2d_single_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.conv2d_single", answer), hint)
+
+
+def test_conv2d_single_with_scipy_flip_passes(verdict_of):
+    from scipy.signal import convolve2d
+
+    def answer(x, kernel, stride=1, padding=0):  # a true convolution of the flipped kernel is the cross-correlation
+        return convolve2d(np.pad(x, padding), kernel[::-1, ::-1], mode="valid")[::stride, ::stride]
+    assert verdict_of("cnns.conv2d_single", answer).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. conv2d_forward
+# ---------------------------------------------------------------------------------------------
+def _forward(flip=False, bias_on=True, pad_mode="both", over_outputs=False, taps=False):
+    def answer(x, weight, bias, stride=1, padding=0):
+        w = weight[:, :, ::-1, ::-1] if flip else weight
+        pad = {"both": (padding, padding), "before": (padding, 0)}[pad_mode]
+        x = np.pad(x, ((0, 0), (0, 0), pad, pad))
+        n, c, h, wd = x.shape
+        f, _, kh, kw = w.shape
+        step, tap = (1, stride) if taps else (stride, 1)
+        oh, ow = (h - tap * (kh - 1) - 1) // step + 1, (wd - tap * (kw - 1) - 1) // step + 1
+        out = np.zeros((n, c if over_outputs else f, oh, ow))
+        for i in range(oh):
+            for j in range(ow):
+                rows = slice(i * step, i * step + tap * (kh - 1) + 1, tap)
+                cols = slice(j * step, j * step + tap * (kw - 1) + 1, tap)
+                patch = x[:, :, rows, cols]
+                if over_outputs:
+                    out[:, :, i, j] = np.einsum("nchw,fchw->nc", patch, w)
+                else:
+                    out[:, :, i, j] = np.einsum("nchw,fchw->nf", patch, w) + (bias if bias_on else 0)
+        return out
+    return answer
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_forward(flip=True), "kernel is flipped"),
+    (_forward(bias_on=False), "bias is missing"),
+    (_forward(pad_mode="before"), "padding is on one side only"),
+    (_forward(over_outputs=True), "sum runs over the output channels"),
+    (_forward(taps=True), "stride spaces the kernel's taps"),
+])
+def test_conv2d_forward_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.conv2d_forward", answer), hint)
+
+
+def test_conv2d_forward_per_channel_loops_pass(verdict_of):
+    def answer(x, weight, bias, stride=1, padding=0):
+        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+        n, c, h, w = x.shape
+        f, _, k, _ = weight.shape
+        oh, ow = (h - k) // stride + 1, (w - k) // stride + 1
+        out = np.empty((n, f, oh, ow))
+        for a in range(n):
+            for o in range(f):
+                for i in range(oh):
+                    for j in range(ow):
+                        out[a, o, i, j] = bias[o] + np.sum(
+                            x[a, :, i * stride:i * stride + k, j * stride:j * stride + k] * weight[o])
+        return out
+    assert verdict_of("cnns.conv2d_forward", answer).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. im2col
+# ---------------------------------------------------------------------------------------------
+def _windows(x, k, s, p):
+    x = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    oh, ow = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
+    return [[x[:, :, i * s:i * s + k, j * s:j * s + k] for j in range(ow)] for i in range(oh)]
+
+
+def im2col_transposed(x, kernel_size, stride=1, padding=0):  # (N, L, C·K·K)
+    rows = [w.reshape(x.shape[0], -1) for row in _windows(x, kernel_size, stride, padding) for w in row]
+    return np.stack(rows, axis=1)
+
+
+def im2col_channel_last(x, kernel_size, stride=1, padding=0):  # a patch flattened as (K, K, C)
+    cols = [w.transpose(0, 2, 3, 1).reshape(x.shape[0], -1)
+            for row in _windows(x, kernel_size, stride, padding) for w in row]
+    return np.stack(cols, axis=2)
+
+
+def im2col_column_major(x, kernel_size, stride=1, padding=0):  # windows column by column
+    grid = _windows(x, kernel_size, stride, padding)
+    cols = [grid[i][j].reshape(x.shape[0], -1) for j in range(len(grid[0])) for i in range(len(grid))]
+    return np.stack(cols, axis=2)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (im2col_transposed, "matrix is transposed"),
+    (im2col_channel_last, "ordered channel-last"),
+    (im2col_column_major, "windows are taken column by column"),
+])
+def test_im2col_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.im2col", answer), hint)
+
+
+def test_im2col_with_sliding_window_view_passes(verdict_of):
+    def answer(x, kernel_size, stride=1, padding=0):
+        x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+        v = np.lib.stride_tricks.sliding_window_view(x, (kernel_size, kernel_size), axis=(2, 3))
+        v = v[:, :, ::stride, ::stride]  # (N, C, OH, OW, K, K)
+        n, c, oh, ow = v.shape[:4]
+        return v.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel_size ** 2, oh * ow)
+    assert verdict_of("cnns.im2col", answer).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. maxpool2d
+# ---------------------------------------------------------------------------------------------
+def _pool(rule="first", forward="max", stride=None):
+    def answer(x, grad_out, kernel_size):
+        k = kernel_size
+        s = k if stride is None else stride
+        n, c, h, w = x.shape
+        oh, ow = (h - k) // s + 1, (w - k) // s + 1
+        out = np.zeros((n, c, oh, ow))
+        dx = np.zeros(x.shape)
+        for i in range(oh):
+            for j in range(ow):
+                win = x[:, :, i * s:i * s + k, j * s:j * s + k]
+                out[:, :, i, j] = win.max(axis=(2, 3)) if forward == "max" else win.mean(axis=(2, 3))
+                if i >= grad_out.shape[2] or j >= grad_out.shape[3]:
+                    continue
+                g = grad_out[:, :, i, j][:, :, None, None]
+                is_max = win == win.max(axis=(2, 3), keepdims=True)
+                if rule == "every max":
+                    share = is_max * 1.0
+                elif rule == "every element":
+                    share = np.ones_like(win)
+                elif rule == "averaged":
+                    share = is_max / is_max.sum(axis=(2, 3), keepdims=True)
+                elif rule == "last":
+                    flat = win.reshape(n, c, -1)
+                    last = flat.shape[2] - 1 - np.argmax(flat[:, :, ::-1], axis=2)
+                    share = (np.arange(k * k) == last[:, :, None]).reshape(win.shape) * 1.0
+                else:
+                    first = np.argmax(win.reshape(n, c, -1), axis=2)
+                    share = (np.arange(k * k) == first[:, :, None]).reshape(win.shape) * 1.0
+                dx[:, :, i * s:i * s + k, j * s:j * s + k] += share * g
+        return out, dx
+    return answer
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_pool("every max"), "went to every element equal to its maximum"),
+    (_pool("every element"), "went to every element of the window"),
+    (_pool("averaged"), "shared among the tied maxima"),
+    (_pool("last"), "*last* maximum"),
+    (_pool(forward="mean"), "averages each window"),
+    (_pool(stride=1), "windows overlap"),
+])
+def test_maxpool_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.maxpool2d", answer), hint)
+
+
+def test_maxpool_with_reshape_passes(verdict_of):
+    def answer(x, grad_out, kernel_size):
+        k = kernel_size
+        n, c, h, w = x.shape
+        oh, ow = h // k, w // k
+        blocks = x[:, :, :oh * k, :ow * k].reshape(n, c, oh, k, ow, k).transpose(0, 1, 2, 4, 3, 5)
+        flat = blocks.reshape(n, c, oh, ow, k * k)
+        first = flat.argmax(axis=-1)
+        mask = (np.arange(k * k) == first[..., None]) * grad_out[..., None]
+        dx = np.zeros(x.shape)
+        dx[:, :, :oh * k, :ow * k] = mask.reshape(n, c, oh, ow, k, k).transpose(0, 1, 2, 4, 3, 5).reshape(
+            n, c, oh * k, ow * k)
+        return flat.max(axis=-1), dx
+    assert verdict_of("cnns.maxpool2d", answer).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. conv2d_weight_grad
+# ---------------------------------------------------------------------------------------------
+def _per_example(x, grad_out, kernel_size, stride, padding):
+    k = kernel_size
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    n, f, oh, ow = grad_out.shape
+    out = np.zeros((n, f, x.shape[1], k, k))
+    for i in range(oh):
+        for j in range(ow):
+            out += np.einsum("nf,nchw->nfchw", grad_out[:, :, i, j],
+                             xp[:, :, i * stride:i * stride + k, j * stride:j * stride + k])
+    return out
+
+
+def wg_no_batch_sum(x, grad_out, kernel_size, stride=1, padding=0):
+    return _per_example(x, grad_out, kernel_size, stride, padding)
+
+
+def wg_batch_mean(x, grad_out, kernel_size, stride=1, padding=0):
+    return _per_example(x, grad_out, kernel_size, stride, padding).mean(axis=0)
+
+
+def wg_first_example(x, grad_out, kernel_size, stride=1, padding=0):
+    return _per_example(x, grad_out, kernel_size, stride, padding)[0]
+
+
+def wg_flipped(x, grad_out, kernel_size, stride=1, padding=0):
+    return _per_example(x, grad_out, kernel_size, stride, padding).sum(axis=0)[:, :, ::-1, ::-1]
+
+
+def wg_input_gradient(x, grad_out, kernel_size, stride=1, padding=0):  # dL/dx with the weights it has not got: ones
+    import torch
+    import torch.nn.functional as F
+
+    w = torch.ones((grad_out.shape[1], x.shape[1], kernel_size, kernel_size), dtype=torch.float64)
+    t = torch.tensor(x, requires_grad=True)
+    (F.conv2d(t, w, stride=stride, padding=padding) * torch.tensor(grad_out)).sum().backward()
+    return t.grad.numpy()
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (wg_no_batch_sum, "batch is not summed"),
+    (wg_batch_mean, "batch is averaged"),
+    (wg_first_example, "only one example's contribution"),
+    (wg_flipped, "gradient is flipped"),
+    (wg_input_gradient, "it is dL/dx"),
+])
+def test_weight_grad_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.conv2d_weight_grad", answer), hint)
+
+
+def test_weight_grad_with_unfold_passes(verdict_of):
+    import torch
+    import torch.nn.functional as F
+
+    def answer(x, grad_out, kernel_size, stride=1, padding=0):
+        cols = F.unfold(torch.tensor(x), kernel_size, stride=stride, padding=padding).numpy()  # (N, C·K·K, L)
+        n, f = grad_out.shape[:2]
+        g = grad_out.reshape(n, f, -1)  # (N, F, L)
+        return np.einsum("nfl,nkl->fk", g, cols).reshape(f, x.shape[1], kernel_size, kernel_size)
+    assert verdict_of("cnns.conv2d_weight_grad", answer).passed
