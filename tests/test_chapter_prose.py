@@ -15,7 +15,7 @@ from utils.figures.history import ERAS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ("00_foundations", "01_activations", "02_forward_pass", "03_losses", "04_backprop", "05_optimizers",
-            "06_training", "07_regularization")
+            "06_training", "07_regularization", "08_cnns")
 NOTEBOOKS = [ROOT / folder / f"{name}.ipynb" for name in CHAPTERS for folder in ("solutions", "chapters")]
 
 # A line that starts with a number and a full stop or parenthesis ("1986) computed…", "15. ") renders as an item
@@ -63,7 +63,8 @@ def _owned_files() -> list[Path]:
             *(ROOT / "utils" / f"{name}.py" for name in ("activations", "perceptron", "linear_maps", "data")),
             ROOT / "tests/test_checks_foundations.py", ROOT / "tests/test_checks_activations.py",
             ROOT / "utils/checks/chapters/regularization.py", ROOT / "tests/test_checks_regularization.py",
-            ROOT / "utils/figures/normalization.py"]
+            ROOT / "utils/figures/normalization.py", ROOT / "utils/checks/chapters/cnns.py",
+            ROOT / "tests/test_checks_cnns.py"]
 
 
 @pytest.mark.parametrize("path", _owned_files(), ids=lambda p: str(p.relative_to(ROOT)))
