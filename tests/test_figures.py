@@ -367,3 +367,16 @@ def test_receptive_field_diagram_fills_the_field():
     texts = [t.get_text() for t in ax.texts]
     assert "receptive field of the top unit: 13 pixels" in texts
     assert "layer 3: k=3, s=1, d=2   →  r=13, j=2" in texts
+
+
+def test_channel_layouts_show_the_same_pixel_both_ways():
+    from utils.data import load_sample_photo
+    from utils.figures import convolution
+
+    fig = convolution.draw_channel_layouts(size=40, pixel=(10, 12))
+    photo = load_sample_photo("flower", gray=False, size=40)
+    for c in range(3):
+        np.testing.assert_array_equal(fig.axes[c].images[0].get_array(), photo[:, :, c])
+    assert fig.axes[3].get_title().startswith("x[0, 10, 12] = (" + ", ".join(f"{v:.2f}" for v in photo[10, 12]))
+    assert [t.get_text() for t in fig.texts] == ["channels first (PyTorch): x.shape = (1, 3, 40, 60)",
+                                                 "channels last (Keras): (1, 40, 60, 3)"]

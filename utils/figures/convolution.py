@@ -15,8 +15,8 @@ from .. import filters
 from ..module import to_float64
 from ..plotting import course_style
 
-__all__ = ["draw_cross_correlation_steps", "draw_equivariance", "draw_filters_on_digit", "draw_filters_on_photo",
-           "draw_receptive_field", "sample_digit"]
+__all__ = ["draw_channel_layouts", "draw_cross_correlation_steps", "draw_equivariance", "draw_filters_on_digit",
+           "draw_filters_on_photo", "draw_receptive_field", "sample_digit"]
 
 PHOTO_KERNELS = ("gaussian_blur", "sharpen", "sobel_x", "sobel_y", "laplacian")
 DIGIT_KERNELS = ("box_blur", "sobel_x", "sobel_y", "laplacian")
@@ -284,4 +284,37 @@ def draw_receptive_field(layers=((3, 1), (3, 1), (2, 2), (3, 1))):
                      "r(l) = r(l−1) + (k − 1)·d·j(l−1),   j(l) = j(l−1)·s   (a stride multiplies every later growth)",
                      fontsize=10.5)
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=1 - 0.6 / fig.get_figheight())
+    return fig
+
+
+def draw_channel_layouts(name: str = "flower", size: int = 48, pixel=(20, 30)):
+    """The same colour photo stored two ways: channels first (N, C, H, W), PyTorch's layout, as three planes, and
+    channels last (N, H, W, C), the layout of image files and of classic Keras code (``input_shape=(H, W, 3)``),
+    as one (r, g, b) triple per pixel. The pixel ``pixel`` (row, col) is marked, its three values printed as each
+    layout indexes them. Returns the figure."""
+    from matplotlib.patches import Rectangle
+
+    from ..data import load_sample_photo
+
+    last = load_sample_photo(name, gray=False, size=size)  # (H, W, 3)
+    first = last.transpose(2, 0, 1)  # (3, H, W): the same numbers, the axes reordered
+    h, w = last.shape[:2]
+    i, j = pixel
+    if not (0 <= i < h and 0 <= j < w):
+        raise ValueError(f"pixel must be (row, col) inside the {h}×{w} photo, got {pixel!r}")
+    values = ", ".join(f"{v:.2f}" for v in last[i, j])
+    with course_style():
+        fig, axes = plt.subplots(1, 4, figsize=(10.0, 3.3), gridspec_kw={"width_ratios": [1, 1, 1, 1.25]})
+        for c, (ax, cmap, colour) in enumerate(zip(axes[:3], ("Reds", "Greens", "Blues"), ("red", "green", "blue"))):
+            _show(ax, first[c], False, f"x[0, {c}] ({colour})\nshape (H, W) = ({h}, {w})")
+            ax.images[0].set(cmap=cmap + "_r", clim=(0, 1))
+            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="k", linewidth=1.5))
+        _show(axes[3], last, False, f"x[0, {i}, {j}] = ({values})\none pixel: its 3 channels together")
+        axes[3].add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="k", linewidth=1.5))
+        fig.text(0.3, 0.05, f"channels first (PyTorch): x.shape = (1, 3, {h}, {w})", ha="center", fontsize=9.5)
+        fig.text(0.86, 0.05, f"channels last (Keras): (1, {h}, {w}, 3)", ha="center", fontsize=9.5)
+        fig.suptitle("The same numbers, two orders of the axes: PyTorch wants (N, C, H, W); image files and "
+                     "classic Keras code\nuse (N, H, W, C). Convert with x.permute(0, 3, 1, 2) (torch) or "
+                     "x.transpose(0, 3, 1, 2) (NumPy)", fontsize=10.5)
+        fig.subplots_adjust(left=0.01, right=0.99, top=0.74, bottom=0.14, wspace=0.08)
     return fig
