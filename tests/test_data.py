@@ -244,3 +244,14 @@ def test_sample_photo_rejects_bad_arguments():
         data.load_sample_photo(size=500)
     with pytest.raises(ValueError, match="gray must be True"):
         data.load_sample_photo(gray="yes")
+
+
+def test_sample_digit_is_scikit_learns_digit_scaled():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    for index in (0, 3, 1796):
+        image = data.sample_digit(index)
+        assert image.shape == (8, 8) and image.dtype == np.float64 and image.max() <= 1
+        np.testing.assert_array_equal(image * 16, digits.images[index])
+    assert digits.target[3] == 3

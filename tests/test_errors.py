@@ -515,6 +515,8 @@ TABLE = [
     row("data.digits_split", lambda: data.digits_split(test_size=25), ValueError,
         r"test_size must be a number between 0 and 1 \(the share of examples kept for testing\), got 25$"),
     row("data.load_mnist5k", lambda: data.load_mnist5k(seed=1.5), ValueError, r"seed must be an integer >= 0, got 1.5"),
+    row("data.sample_digit", lambda: data.sample_digit(1797), ValueError,
+        r"index must be an integer in 0..1796, got 1797"),
     row("data.load_sample_photo", lambda: data.load_sample_photo("cat"), ValueError,
         r"name must be one of 'china', 'flower', got 'cat'"),
     row("data.load_sample_photo", lambda: data.load_sample_photo(size=0), ValueError,

@@ -317,9 +317,10 @@ def test_the_regularization_figures_draw_what_they_are_given():
 # ---------------------------------------------------------------------------------------------
 def test_filters_on_a_digit_show_each_kernels_output():
     from utils import filters
+    from utils.data import sample_digit
     from utils.figures import convolution
 
-    digit = convolution.sample_digit(3)
+    digit = sample_digit(3)
     fig = convolution.draw_filters_on_digit(digit, kernels=("sobel_x", "laplacian"))
     axes = [ax for ax in fig.axes if ax.images]
     assert [ax.get_title() for ax in axes] == ["digit (8×8)", "sobel x", "laplacian"]

@@ -24,7 +24,7 @@ from .module import check_number, check_positive_int, check_rng, check_seed, to_
 
 __all__ = ["AUTO_MPG_FEATURES", "AUTO_MPG_ORIGINS", "CACHE_ENV", "GATES", "GATE_INPUTS", "SAMPLE_PHOTOS", "DataSplits",
            "blobs", "digits_split", "iris", "load_auto_mpg", "load_mnist5k", "load_sample_photo", "logic_gate",
-           "moons", "spirals"]
+           "moons", "sample_digit", "spirals"]
 
 GATES = {
     "and": (0, 0, 0, 1),
@@ -117,6 +117,20 @@ def digits_split(test_size: float = 0.25, seed: int = 0) -> tuple[np.ndarray, np
     y = digits.target.astype(np.int64)
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y)
     return X_train, X_test, y_train, y_test
+
+
+def sample_digit(index: int = 0) -> np.ndarray:
+    """Image ``index`` of scikit-learn's 8×8 digits as (8, 8) float64 in [0, 1] (index 0 is a 0, 1 a 1, 3 a 3).
+
+    Raises:
+        ValueError: for an index that is not an integer in 0..1796.
+    """
+    from sklearn.datasets import load_digits
+
+    images = load_digits().images
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(images):
+        raise ValueError(f"index must be an integer in 0..{len(images) - 1}, got {index!r}")
+    return images[index].astype(np.float64) / 16.0
 
 
 def iris() -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:

@@ -12,21 +12,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import filters
+from ..data import sample_digit
 from ..module import to_float64
 from ..plotting import course_style
 
 __all__ = ["draw_channel_layouts", "draw_cross_correlation_steps", "draw_equivariance", "draw_filters_on_digit",
-           "draw_filters_on_photo", "draw_receptive_field", "sample_digit"]
+           "draw_filters_on_photo", "draw_receptive_field"]
 
 PHOTO_KERNELS = ("gaussian_blur", "sharpen", "sobel_x", "sobel_y", "laplacian")
 DIGIT_KERNELS = ("box_blur", "sobel_x", "sobel_y", "laplacian")
-
-
-def sample_digit(index: int = 0) -> np.ndarray:
-    """Digit ``index`` of scikit-learn's 8×8 digits, (8, 8) float64 in [0, 1] (0 is a zero, 1 a one, 3 a three)."""
-    from sklearn.datasets import load_digits
-
-    return load_digits().images[index].astype(np.float64) / 16.0
 
 
 def _label(name) -> str:
@@ -97,7 +91,7 @@ def draw_filters_on_photo(name: str = "china", kernels=PHOTO_KERNELS, size: int 
 
 
 def draw_filters_on_digit(image=None, kernels=DIGIT_KERNELS):
-    """A digit (default: ``sample_digit(0)``, 8×8) and each kernel's output with zero padding 1 (same size).
+    """A digit (default: ``utils.data.sample_digit(0)``, 8×8) and each kernel's output with zero padding 1 (same size).
     Returns the figure."""
     image = sample_digit(0) if image is None else to_float64(image, "image")
     return _filter_grid(image, kernels, "On a digit the edge kernels light up the borders of its strokes:\n"

@@ -48,7 +48,7 @@ SECOND = "#1F77B4"  # the next window along the row, one stride on: blue dots
 @cache
 def _image(name: str) -> np.ndarray:
     if name == "digit":
-        from ..figures.convolution import sample_digit
+        from ..data import sample_digit
 
         image = sample_digit(0)
     else:
