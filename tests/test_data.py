@@ -210,3 +210,48 @@ def test_load_auto_mpg():
     origin = X[:, names.index("origin")]
     assert np.unique(origin, return_counts=True)[1].tolist() == [245, 68, 79]  # USA, Europe, Japan
     assert set(data.AUTO_MPG_ORIGINS) == {1, 2, 3} and abs(y.mean() - 23.4459) < 1e-4
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample photographs (Chapter 08's filters)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", data.SAMPLE_PHOTOS)
+def test_sample_photo_is_the_luma_of_scikit_learns_image(name):
+    from sklearn.datasets import load_sample_image
+
+    rgb = load_sample_image(f"{name}.jpg").astype(np.float64) / 255
+    gray = data.load_sample_photo(name)
+    assert gray.shape == (427, 640) and gray.dtype == np.float64
+    np.testing.assert_allclose(gray, 0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2], atol=1e-12)
+    np.testing.assert_array_equal(data.load_sample_photo(name, gray=False), rgb)
+    assert 0 <= gray.min() and gray.max() <= 1 and gray.std() > 0.1  # a real picture, not a flat one
+
+
+def test_sample_photo_downsampled_keeps_the_aspect_and_averages_blocks():
+    full = data.load_sample_photo("china")
+    small = data.load_sample_photo("china", size=61)  # 427 = 7·61 rows: 7×7 blocks (640 / 7 → 91 columns)
+    assert small.shape == (61, 91)
+    assert abs(small.mean() - full.mean()) < 0.01
+    block = full[7:14, 14:21].mean()  # the box filter averages the 7×7 block each new pixel covers (up to rounding)
+    assert small[1, 2] == pytest.approx(block, abs=0.01)
+    assert data.load_sample_photo("flower", gray=False, size=100).shape == (100, 150, 3)
+
+
+def test_sample_photo_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="name must be one of 'china', 'flower', got 'china.jpg'"):
+        data.load_sample_photo("china.jpg")
+    with pytest.raises(ValueError, match="size must be at most the photo's 427 rows .*got 500"):
+        data.load_sample_photo(size=500)
+    with pytest.raises(ValueError, match="gray must be True"):
+        data.load_sample_photo(gray="yes")
+
+
+def test_sample_digit_is_scikit_learns_digit_scaled():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    for index in (0, 3, 1796):
+        image = data.sample_digit(index)
+        assert image.shape == (8, 8) and image.dtype == np.float64 and image.max() <= 1
+        np.testing.assert_array_equal(image * 16, digits.images[index])
+    assert digits.target[3] == 3

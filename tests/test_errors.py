@@ -27,6 +27,7 @@ from utils import (
     conv,
     data,
     device,
+    filters,
     gradcheck,
     init,
     layer_statistics,
@@ -61,8 +62,8 @@ TOOLS = ("__init__", "doctor", "generate", "grade", "tooling", "workspace")
 """The modules of ``utils/`` that are tools (``python -m utils.X``), what they share (``tooling``), or the package
 itself: tested on their own."""
 
-MODULES = ("activations", "auto_mpg", "autograd", "autograd_steps", "conv", "data", "device", "gradcheck", "init",
-           "layer_statistics", "layers", "linear_maps", "losses", "lr_finder", "mnist_mlp", "module", "network",
+MODULES = ("activations", "auto_mpg", "autograd", "autograd_steps", "conv", "data", "device", "filters", "gradcheck",
+           "init", "layer_statistics", "layers", "linear_maps", "losses", "lr_finder", "mnist_mlp", "module", "network",
            "normalization", "optim", "optimizer_experiments", "overfitting", "perceptron", "playground", "plotting",
            "pretrained", "regression", "regularization", "regularization_experiments", "schedulers", "surfaces",
            "torch_training", "train2d", "training", "trajectories", "xor")
@@ -73,7 +74,7 @@ EXEMPT = {
     "activations.ActivationSpec", "autograd_steps.GraphStep", "autograd_steps.StepThrough",
     "gradcheck.GradcheckReport", "gradcheck.GradientCheck", "init.Scheme", "layer_statistics.InitStatistics",
     "network.LayerTrace", "perceptron.PerceptronFit", "playground.PlaygroundSurface", "train2d.TrainingRun",
-    "xor.XorRuns", "trajectories.Trajectory", "data.DataSplits",
+    "xor.XorRuns", "filters.LayerField", "trajectories.Trajectory", "data.DataSplits",
     # a settings record: race() checks its values (its rows are below)
     "trajectories.RaceSettings",
     "optimizer_experiments.TrainingCurves", "optimizer_experiments.GradientNoise",
@@ -514,6 +515,12 @@ TABLE = [
     row("data.digits_split", lambda: data.digits_split(test_size=25), ValueError,
         r"test_size must be a number between 0 and 1 \(the share of examples kept for testing\), got 25$"),
     row("data.load_mnist5k", lambda: data.load_mnist5k(seed=1.5), ValueError, r"seed must be an integer >= 0, got 1.5"),
+    row("data.sample_digit", lambda: data.sample_digit(1797), ValueError,
+        r"index must be an integer in 0..1796, got 1797"),
+    row("data.load_sample_photo", lambda: data.load_sample_photo("cat"), ValueError,
+        r"name must be one of 'china', 'flower', got 'cat'"),
+    row("data.load_sample_photo", lambda: data.load_sample_photo(size=0), ValueError,
+        r"size must be a positive integer, got 0"),
     # ---- perceptron ---------------------------------------------------------------------------------------
     row("perceptron.decision_function", lambda: perceptron.decision_function(X, [1.0, 1.0], 0.0), ValueError,
         r"weight must have shape \(3,\) to match X's 3 features; got shape \(2,\)"),
@@ -711,6 +718,20 @@ TABLE = [
                                               torch.nn.CrossEntropyLoss(), metric=1.0),
         TypeError, r"metric must be a function metric\(outputs, targets\) -> float .*got float"),
     # ---- convolution and pooling (Chapter 08) -------------------------------------------------------------------
+    row("filters.get_kernel", lambda: filters.get_kernel("sobel"), ValueError,
+        r"kernel name must be one of identity, .*, got 'sobel'"),
+    row("filters.apply_kernel", lambda: filters.apply_kernel(np.zeros((5, 5, 3)), "sharpen"), ValueError,
+        r"image must be one grayscale image of shape \(H, W\) .*got shape \(5, 5, 3\)"),
+    row("filters.apply_kernel", lambda: filters.apply_kernel(np.zeros((5, 5)), np.ones(3)), ValueError,
+        r"kernel must be a 2-D array of shape \(KH, KW\) or a name of KERNELS, got shape \(3,\)"),
+    row("filters.apply_kernel", lambda: filters.apply_kernel(np.zeros((5, 5)), "sharpen", stride=0), ValueError,
+        r"stride must be a positive integer, got 0"),
+    row("filters.sobel_magnitude", lambda: filters.sobel_magnitude(np.zeros(5)), ValueError,
+        r"image must be one grayscale image of shape \(H, W\) .*got shape \(5,\)"),
+    row("filters.receptive_field", lambda: filters.receptive_field([(3, 1, 1, 1)]), ValueError,
+        r"layers\[0\] must be \(kernel_size, stride\) or \(kernel_size, stride, dilation\), got \(3, 1, 1, 1\)"),
+    row("filters.receptive_field", lambda: filters.receptive_field([(3, 1), (0, 1)]), ValueError,
+        r"layers\[1\]'s kernel_size must be a positive integer, got 0"),
     row("conv.conv_output_size", lambda: conv.conv_output_size(4, 3, stride=0), ValueError,
         r"stride must be a positive integer, got 0"),
     row("conv.conv_output_size", lambda: conv.conv_output_size(2, 5, padding=1), ValueError,

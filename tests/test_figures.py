@@ -27,10 +27,10 @@ from utils.lr_finder import lr_range_test
 FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
                   "utils.figures.digits", "utils.figures.initialization", "utils.figures.trajectories",
                   "utils.figures.training_curves", "utils.figures.training_practice",
-                  "utils.figures.regularization", "utils.figures.normalization"]
+                  "utils.figures.regularization", "utils.figures.normalization", "utils.figures.convolution"]
 MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses", "utils.surfaces",
                  "utils.trajectories", "utils.optimizer_experiments", "utils.lr_finder", "utils.mnist_mlp",
-                 "utils.auto_mpg", "utils.overfitting", "utils.regularization_experiments"]
+                 "utils.auto_mpg", "utils.overfitting", "utils.regularization_experiments", "utils.filters"]
 
 
 def _first_importers_of_widgets(modules: list[str]) -> dict[str, bool]:
@@ -310,3 +310,74 @@ def test_the_regularization_figures_draw_what_they_are_given():
         figures.draw_capacity_sweep(results["capacity"])
     with pytest.raises(ValueError, match="grid must hold dropout, weight_decay, width, runs; it lacks runs"):
         figures.draw_regularization_grid({"dropout": [], "weight_decay": [], "width": []})
+
+
+# ---------------------------------------------------------------------------------------------
+# Chapter 08: convolution
+# ---------------------------------------------------------------------------------------------
+def test_filters_on_a_digit_show_each_kernels_output():
+    from utils import filters
+    from utils.data import sample_digit
+    from utils.figures import convolution
+
+    digit = sample_digit(3)
+    fig = convolution.draw_filters_on_digit(digit, kernels=("sobel_x", "laplacian"))
+    axes = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in axes] == ["digit (8×8)", "sobel x", "laplacian"]
+    np.testing.assert_array_equal(axes[1].images[0].get_array(), filters.apply_kernel(digit, "sobel_x", padding=1))
+    assert axes[1].images[0].get_clim()[0] == -axes[1].images[0].get_clim()[1]  # signed: centred on 0
+    assert axes[1].get_xlabel().splitlines()[0].split() == ["-1", "0", "1"]
+
+
+def test_filters_on_the_photo():
+    from utils.figures import convolution
+
+    fig = convolution.draw_filters_on_photo("flower", kernels=("sharpen",), size=40)
+    assert fig.axes[0].images[0].get_array().shape == (40, 60) and fig.axes[1].get_title() == "sharpen"
+
+
+def test_equivariance_figure_shows_a_zero_difference_and_the_moved_maximum():
+    from utils.figures import convolution
+
+    fig = convolution.draw_equivariance(shift=(2, 3))
+    axes = fig.axes
+    assert np.all(axes[4].images[0].get_array() == 0) and "exactly 0" in axes[4].get_title()
+    marks = [ax.get_lines()[0].get_xydata()[0] for ax in axes[2:4]]
+    np.testing.assert_array_equal(marks[1] - marks[0], [3, 2])  # (x, y): 3 columns right, 2 rows down
+    assert "by (2, 3)" in fig._suptitle.get_text()
+
+
+def test_cross_correlation_steps_writes_the_computed_value():
+    from utils.figures import convolution
+
+    fig = convolution.draw_cross_correlation_steps(position=(2, 1))
+    out = (convolution.CC_IMAGE[2:5, 1:4] * convolution.CC_KERNEL).sum()
+    assert fig.axes[2].get_title().endswith(f"out[2, 1] = {out:g}") and fig.texts[-1].get_text().endswith(f"= {out:g}")
+    with pytest.raises(ValueError, match=r"position must be an output pixel \(row, col\) of the 3×3 output"):
+        convolution.draw_cross_correlation_steps(position=(3, 0))
+
+
+def test_receptive_field_diagram_fills_the_field():
+    from utils.figures import convolution
+
+    fig = convolution.draw_receptive_field([(3, 1), (3, 2), (3, 1, 2)])
+    ax = fig.axes[0]
+    inputs = ax.collections[1]  # the filled input pixels (the second scatter of the bottom row)
+    xs = inputs.get_offsets()[:, 0]
+    assert xs.max() - xs.min() + 1 == 13  # r = 3, then 3 + 2·1 = 5, then 5 + 2·2·2 = 13 (dilation 2 after stride 2)
+    texts = [t.get_text() for t in ax.texts]
+    assert "receptive field of the top unit: 13 pixels" in texts
+    assert "layer 3: k=3, s=1, d=2   →  r=13, j=2" in texts
+
+
+def test_channel_layouts_show_the_same_pixel_both_ways():
+    from utils.data import load_sample_photo
+    from utils.figures import convolution
+
+    fig = convolution.draw_channel_layouts(size=40, pixel=(10, 12))
+    photo = load_sample_photo("flower", gray=False, size=40)
+    for c in range(3):
+        np.testing.assert_array_equal(fig.axes[c].images[0].get_array(), photo[:, :, c])
+    assert fig.axes[3].get_title().startswith("x[0, 10, 12] = (" + ", ".join(f"{v:.2f}" for v in photo[10, 12]))
+    assert [t.get_text() for t in fig.texts[:2]] == ["channels first (PyTorch): x.shape = (1, 3, 40, 60)",
+                                                 "channels last (Keras): (1, 40, 60, 3)"]

