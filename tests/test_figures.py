@@ -345,6 +345,8 @@ def test_equivariance_figure_shows_a_zero_difference_and_the_moved_maximum():
     marks = [ax.get_lines()[0].get_xydata()[0] for ax in axes[2:4]]
     np.testing.assert_array_equal(marks[1] - marks[0], [3, 2])  # (x, y): 3 columns right, 2 rows down
     assert "by (2, 3)" in fig._suptitle.get_text()
+    clims = [ax.images[0].get_clim() for ax in axes[2:5]]  # the two maps and their difference: one scale, 0 centred
+    assert clims[0][0] == -clims[0][1] < 0 and clims[1] == clims[0] and clims[2] == clims[0]
 
 
 def test_cross_correlation_steps_writes_the_computed_value():

@@ -125,9 +125,9 @@ def draw_equivariance(image=None, shift=(3, 4), kernel="sobel_x"):
         fig, axes = plt.subplots(1, 5, figsize=(10.0, 2.9))
         _show(axes[0], canvas, False, "digit")
         _show(axes[1], moved, False, f"shifted by ({rows}, {cols})")
-        _show(axes[2], maps[0], True, f"{_label(kernel)} of the digit")
-        _show(axes[3], maps[1], True, f"{_label(kernel)} of the shifted")
-        top = float(np.abs(maps[0]).max())
+        top = float(np.abs(maps[0]).max()) or 1.0  # one colour scale, centred on 0, for the maps and the difference
+        _show(axes[2], maps[0], True, f"{_label(kernel)} of the digit").set_clim(-top, top)
+        _show(axes[3], maps[1], True, f"{_label(kernel)} of the shifted").set_clim(-top, top)
         _show(axes[4], difference, True).set_clim(-top, top)  # on the maps' scale: a difference would show
         largest = np.abs(difference).max()
         axes[4].set_title("map of shifted − shifted map\n" + ("exactly 0 everywhere" if largest == 0 else
