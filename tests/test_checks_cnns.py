@@ -313,3 +313,218 @@ def test_weight_grad_with_unfold_passes(verdict_of):
         g = grad_out.reshape(n, f, -1)  # (N, F, L)
         return np.einsum("nfl,nkl->fk", g, cols).reshape(f, x.shape[1], kernel_size, kernel_size)
     assert verdict_of("cnns.conv2d_weight_grad", answer).passed
+
+
+# ---------------------------------------------------------------------------------------------
+# More plausible mistakes, found by working the chapter as a learner: each gets a hint naming it
+# ---------------------------------------------------------------------------------------------
+def _size(fn):
+    return lambda size, kernel_size, stride=1, padding=0, dilation=1: fn(size, kernel_size, stride, padding, dilation)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_size(lambda h, k, s, p, d: (h + 2 * p - d * (k - 1)) // s), "+ 1 went inside the floor"),
+    (_size(lambda h, k, s, p, d: (h - d * (k - 1) - 1) // s + 2 * p + 1), "floor was taken before adding the padding"),
+    (_size(lambda h, k, s, p, d: (h + 2 * p - d * k) // s + 1), "span of a dilated kernel is D(K − 1) + 1"),
+    (_size(lambda h, k, s, p, d: round((h + 2 * p - d * (k - 1) - 1) / s) + 1), "rounded up"),
+])
+def test_output_size_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.output_size", answer), hint)
+
+
+@pytest.mark.parametrize("answer", [
+    _size(lambda h, k, s, p, d: int((h + 2 * p - d * (k - 1) - 1) / s) + 1),  # truncation = floor here (≥ 0)
+    _size(lambda h, k, s, p, d: np.int64(math.floor((h + 2 * p - d * (k - 1) - 1) / s) + 1)),
+])
+def test_output_size_other_correct_forms_pass(verdict_of, answer):
+    assert verdict_of("cnns.output_size", answer).passed
+
+
+def _xcorr_loops(x, kernel, stride, pad, corner=lambda i, s: i * s, product=lambda win, k: np.sum(win * k)):
+    x = np.pad(x, pad)
+    kh, kw = kernel.shape
+    oh, ow = (x.shape[0] - kh) // stride + 1, (x.shape[1] - kw) // stride + 1
+    out = np.zeros((oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            r, c = corner(i, stride), corner(j, stride)
+            out[i, j] = product(x[r:r + kh, c:c + kw], kernel)
+    return out
+
+
+def single_hw_swapped(x, kernel, stride=1, padding=0):
+    return _xcorr_loops(x, kernel, stride, padding).T
+
+
+def single_full_padding(x, kernel, stride=1, padding=0):  # np.convolve's "full": K − 1 zeros on each side
+    return _xcorr_loops(x, kernel, stride, ((kernel.shape[0] - 1,) * 2, (kernel.shape[1] - 1,) * 2))
+
+
+def single_with_batch_axes(x, kernel, stride=1, padding=0):
+    return _xcorr_loops(x, kernel, stride, padding)[None, None]
+
+
+def single_padding_ignored(x, kernel, stride=1, padding=0):
+    return _xcorr_loops(x, kernel, stride, 0)
+
+
+def single_corner_not_strided(x, kernel, stride=1, padding=0):
+    return _xcorr_loops(x, kernel, stride, padding, corner=lambda i, s: i)
+
+
+def single_matrix_product(x, kernel, stride=1, padding=0):
+    return _xcorr_loops(x, kernel, stride, padding, product=lambda win, k: np.sum(win @ k))
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (single_hw_swapped, "rows and columns are swapped"),
+    (single_full_padding, "'full' mode"),
+    (single_with_batch_axes, "extra axes"),
+    (single_padding_ignored, "padding is ignored"),
+    (single_corner_not_strided, "top-left corner is at (i, j)"),
+    (single_matrix_product, "multiplied as matrices"),
+])
+def test_conv2d_single_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.conv2d_single", answer), hint)
+
+
+def test_conv2d_single_strided_by_slicing_passes(verdict_of):
+    def answer(x, kernel, stride=1, padding=0):  # every position, then every S-th one
+        return _xcorr_loops(x, kernel, 1, padding)[::stride, ::stride]
+    assert verdict_of("cnns.conv2d_single", answer).passed
+
+
+def _forward_ok(x, weight, bias, stride=1, padding=0):
+    x = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    f, _, kh, kw = weight.shape
+    oh, ow = (x.shape[2] - kh) // stride + 1, (x.shape[3] - kw) // stride + 1
+    out = np.zeros((x.shape[0], f, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            patch = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[:, :, i, j] = np.einsum("nchw,fchw->nf", patch, weight) + bias
+    return out
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda x, w, b, stride=1, padding=0:  # the weight taken as Keras's (KH, KW, C, F)
+        _forward_ok(x, w.reshape(w.shape[2], w.shape[3], w.shape[1], w.shape[0]).transpose(3, 2, 0, 1), b, stride,
+                    padding), "read channels-last"),
+    (lambda x, w, b, stride=1, padding=0: _forward_ok(x, w.transpose(0, 1, 3, 2), b, stride, padding),
+     "kernel is transposed"),
+    (lambda x, w, b, stride=1, padding=0: _forward_ok(x, w, b, stride, padding)[0], "batch axis is missing"),
+    (lambda x, w, b, stride=1, padding=0:
+        _forward_ok(x, w, b, stride, padding) + (x.shape[1] - 1) * b[:, None, None], "once per input channel"),
+    (lambda x, w, b, stride=1, padding=0: _forward_ok(x[:, :1], w[:, :1], b, stride, padding),
+     "not every input channel is summed"),
+    (lambda x, w, b, stride=1, padding=0:
+        _forward_ok(x, w, 0 * b, stride, padding) / x.shape[1] + b[:, None, None], "not every input channel"),
+    (lambda x, w, b, stride=1, padding=0: _forward_ok(x, w, b, stride, 0), "padding is ignored"),
+    (lambda x, w, b, stride=1, padding=0:  # np.pad(x, P) pads the batch and channel axes too
+        _forward_ok(np.pad(x, padding), np.pad(w, ((0, 0), (padding, padding), (0, 0), (0, 0))), b, stride, 0),
+     "pads every axis"),
+    (lambda x, w, b, stride=1, padding=0: _forward_ok(x, w, b, stride, padding).transpose(0, 2, 3, 1),
+     "axes are in the wrong order"),
+    (lambda x, w, b, stride=1, padding=0: _forward_ok(x, w, b, stride, padding).transpose(1, 0, 2, 3),
+     "axes are in the wrong order"),
+])
+def test_conv2d_forward_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.conv2d_forward", answer), hint)
+
+
+def _unfold_ok(x, k, s, p, pad=None, flatten=lambda w: w):
+    x = np.pad(x, ((0, 0), (0, 0)) + (((p, p), (p, p)) if pad is None else pad))
+    oh, ow = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
+    return np.stack([flatten(x[:, :, i * s:i * s + k, j * s:j * s + k]).reshape(x.shape[0], -1)
+                     for i in range(oh) for j in range(ow)], axis=2)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda x, kernel_size, stride=1, padding=0: _unfold_ok(x, kernel_size, stride, 0), "padding is ignored"),
+    (lambda x, kernel_size, stride=1, padding=0:  # the padded size, the zeros all after the image
+        _unfold_ok(x, kernel_size, stride, padding, pad=((0, 2 * padding), (0, 2 * padding))), "one side only"),
+    (lambda x, kernel_size, stride=1, padding=0: _unfold_ok(x, kernel_size, 1, padding), "stride is ignored"),
+    (lambda x, kernel_size, stride=1, padding=0: _unfold_ok(x, kernel_size, stride, padding)[0],
+     "batch axis is missing"),
+    (lambda x, kernel_size, stride=1, padding=0:
+        _unfold_ok(x, kernel_size, stride, padding, flatten=lambda w: w.transpose(0, 1, 3, 2)),
+     "rows and columns swapped"),
+])
+def test_im2col_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.im2col", answer), hint)
+
+
+def _pool_loops(x, grad_out, k, where=lambda win: np.unravel_index(np.argmax(win), win.shape), scale=True,
+                ceil=False):
+    n, c, h, w = x.shape
+    oh, ow = (-(-h // k), -(-w // k)) if ceil else (h // k, w // k)
+    out, dx = np.zeros((n, c, oh, ow)), np.zeros(x.shape)
+    for a in range(n):
+        for b in range(c):
+            for i in range(oh):
+                for j in range(ow):
+                    win = x[a, b, i * k:(i + 1) * k, j * k:(j + 1) * k]
+                    out[a, b, i, j] = win.max()
+                    if i < h // k and j < w // k:
+                        r, cc = where(win)
+                        dx[a, b, i * k + r, j * k + cc] += grad_out[a, b, i, j] if scale else 1.0
+    return out, dx
+
+
+def _first_by_column(win):
+    c, r = divmod(int(np.argmax(win.T)), win.shape[0])
+    return r, c
+
+
+def _mutating_pool(x, grad_out, kernel_size):
+    result = _pool_loops(x, grad_out, kernel_size)
+    x[...] = 0.0  # "cleans up" the input
+    return result
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda x, g, k: _pool_loops(x, g, k, where=_first_by_column), "first maximum column by column"),
+    (lambda x, g, k: _pool_loops(x, g, k, where=lambda win: (np.argmax(win) % k, np.argmax(win) // k)),
+     "(m % K, m // K)"),
+    (lambda x, g, k: _pool_loops(x, g, k, scale=False), "marks each maximum with 1"),
+    (lambda x, g, k: (_pool_loops(x, g, k)[0], g.copy()), "dx has grad_out's shape"),
+    (lambda x, g, k: _pool_loops(x, g, k, ceil=True), "sticks out of the image"),
+    (lambda x, g, k: _pool_loops(x, g, k)[::-1], "pair is in the wrong order"),
+    (lambda x, g, k: _pool_loops(x, g, k)[1], "return a pair (out, dx)"),
+    (_mutating_pool, "changed the array it was given"),
+])
+def test_maxpool_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.maxpool2d", answer), hint)
+
+
+def _weight_grad_loops(x, g, k, s, pad):
+    x = np.pad(x, ((0, 0), (0, 0)) + pad)
+    out = np.zeros((g.shape[1], x.shape[1], k, k))
+    for i in range(g.shape[2]):
+        for j in range(g.shape[3]):
+            out += np.einsum("nf,nchw->fchw", g[:, :, i, j], x[:, :, i * s:i * s + k, j * s:j * s + k])
+    return out
+
+
+def _both_sides(p):
+    return ((p, p), (p, p))
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (lambda x, g, k, stride=1, padding=0: _weight_grad_loops(x, g, k, stride, _both_sides(padding)).transpose(
+        1, 0, 2, 3), "shape (C, F, K, K)"),
+    (lambda x, g, k, stride=1, padding=0: _weight_grad_loops(x, g, k, 1, _both_sides(padding)),
+     "moved one pixel at a time"),
+    (lambda x, g, k, stride=1, padding=0: _weight_grad_loops(x, g, k, stride, ((0, 2 * padding),) * 2),
+     "one side only"),
+    (lambda x, g, k, stride=1, padding=0: g.sum(axis=(0, 2, 3)), "that is the bias's gradient"),
+    (lambda x, g, k, stride=1, padding=0: _weight_grad_loops(x, g, k, stride, _both_sides(padding))
+        + g.sum(axis=(0, 2, 3))[:, None, None, None], "bias's gradient was added in"),
+    (lambda x, g, k, stride=1, padding=0:
+        _weight_grad_loops(x, g, k, stride, _both_sides(padding)) / (g.shape[2] * g.shape[3]),
+     "output positions are averaged"),
+    (lambda x, g, k, stride=1, padding=0: _weight_grad_loops(x, g, k, stride, _both_sides(0)),
+     "window runs past the edge"),
+])
+def test_weight_grad_more_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.conv2d_weight_grad", answer), hint)

@@ -60,6 +60,28 @@ def _is(mistake):
     return predicate
 
 
+def _shape_is(shape_of):
+    """The answer is an array whose shape is ``shape_of(got_shape, *case.args)``'s truth (a wrong shape's test)."""
+    def predicate(attempt) -> bool:
+        got = _got(attempt)
+        if got is None or got.shape == np.shape(attempt.expected):
+            return False
+        try:
+            return bool(shape_of(got.shape, np.shape(attempt.expected), *attempt.case.args))
+        except Exception:  # noqa: BLE001 - a shape test that does not apply to this case
+            return False
+    return predicate
+
+
+def _permuted(got, want):
+    """``got`` is ``want`` with its axes in another order."""
+    return len(got) == len(want) and sorted(got) == sorted(want)
+
+
+_PAD_IGNORED = ("the padding is ignored: pad x with P zeros on every side first (np.pad), then count and take the "
+                "windows on the padded image, H + 2P rows tall")
+
+
 # ---------------------------------------------------------------------------------------------
 # 1. The output-size formula
 # ---------------------------------------------------------------------------------------------
@@ -97,6 +119,14 @@ register(
         oracle=torch_output_size,
         praise="The output-size formula, as PyTorch computes it.",
         hints=(
+            Hint(VALUE, "the + 1 went inside the floor: ⌊(H + 2P − D(K − 1) − 1)/S⌋ + 1 counts the first window, "
+                        "then one more per S pixels; add the 1 after dividing",
+                 _size_is(lambda h, k, s, p, d: (h + 2 * p - d * (k - 1)) // s)),
+            Hint(VALUE, "the floor was taken before adding the padding: 2P belongs inside, "
+                        "⌊(H + 2P − D(K − 1) − 1)/S⌋ + 1",
+                 _size_is(lambda h, k, s, p, d: (h - d * (k - 1) - 1) // s + 2 * p + 1)),
+            Hint(VALUE, "the span of a dilated kernel is D(K − 1) + 1, not D·K: its K taps have K − 1 gaps of D pixels",
+                 _size_is(lambda h, k, s, p, d: (h + 2 * p - d * k) // s + 1)),
             Hint(VALUE, "the stride is ignored: a window that moves S pixels at a time fits about 1/S as often, "
                         "divide by S before adding 1",
                  _size_is(lambda h, k, s, p, d: (h + 2 * p - d * (k - 1) - 1) + 1)),
@@ -155,6 +185,14 @@ def _xcorr(x, k, stride=1, pad=((0, 0), (0, 0)), dilation=1):
     return out
 
 
+def _xcorr_matmul(x, k, s, p):
+    """The mistake of ``np.sum(window @ kernel)`` for the element-wise product."""
+    x = np.pad(np.asarray(x, dtype=float), p)
+    kh, kw = k.shape
+    oh, ow = (x.shape[0] - kh) // s + 1, (x.shape[1] - kw) // s + 1
+    return np.array([[np.sum(x[i * s: i * s + kh, j * s: j * s + kw] @ k) for j in range(ow)] for i in range(oh)])
+
+
 def _both(p):
     return ((p, p), (p, p))
 
@@ -174,6 +212,9 @@ _ONE_SIDE = ("the padding is on one side only: P rows and columns of zeros go on
 _STRIDE_IGNORED = "the stride is ignored: the window moves S pixels at a time, its top-left corner at (i·S, j·S)"
 _STRIDE_ON_KERNEL = ("the stride spaces the kernel's taps (that is the dilation): the stride moves the *window*, its "
                      "taps stay next to each other, x[i·S + a, j·S + b]")
+
+_HW_SWAPPED = ("rows and columns are swapped: out[i, j] is the window i·S rows down and j·S columns right; "
+               "OH = ⌊(H + 2P − KH)/S⌋ + 1 rows come from the heights (x.shape[0], kernel.shape[0])")
 
 register(
     FunctionExercise(
@@ -196,6 +237,23 @@ register(
             Hint(STRUCTURE, _STRIDE_ON_KERNEL, _is(lambda x, k, s, p: _xcorr(x, k, s, _both(p), dilation=s))),
             Hint(VALUE, _STRIDE_ON_KERNEL, _is(lambda x, k, s, p: _xcorr(x, k, s, _both(p), dilation=s))),
             Hint(VALUE, _STRIDE_ON_KERNEL, _is(lambda x, k, s, p: _xcorr(x, k, 1, _both(p), dilation=s))),
+            Hint(STRUCTURE, _HW_SWAPPED, _shape_is(lambda got, want, *_: len(got) == 2 and got == want[::-1])),
+            Hint(VALUE, _HW_SWAPPED, _is(lambda x, k, s, p: torch_conv2d_single(x, k, s, p).T)),
+            Hint(STRUCTURE, "the image was padded by K − 1 on each side (the 'full' mode of np.convolve): pad by "
+                            "the padding argument P only",
+                 _shape_is(lambda got, want, x, k, s, p: got == tuple(
+                     (n + 2 * (m - 1) - m) // s + 1 for n, m in zip(x.shape, k.shape)))),
+            Hint(STRUCTURE, "extra axes: for one 2-D image return the 2-D map (OH, OW), not (1, 1, OH, OW)",
+                 _shape_is(lambda got, want, *_: tuple(d for d in got if d != 1) == tuple(d for d in want if d != 1))),
+            Hint(STRUCTURE, _PAD_IGNORED,
+                 _shape_is(lambda got, want, x, k, s, p: p > 0 and got == tuple(
+                     (n - m) // s + 1 for n, m in zip(x.shape, k.shape)))),
+            Hint(VALUE, "the window's top-left corner is at (i, j): with stride S it is at (i·S, j·S)",
+                 _is(lambda x, k, s, p: _xcorr(x, k, 1, _both(p))[:(x.shape[0] + 2 * p - k.shape[0]) // s + 1,
+                                                                  :(x.shape[1] + 2 * p - k.shape[1]) // s + 1])),
+            Hint(VALUE, "the window and the kernel were multiplied as matrices (@ or np.dot): the cross-correlation "
+                        "multiplies them element by element, np.sum(window * kernel)",
+                 _is(lambda x, k, s, p: _xcorr_matmul(x, k, s, p))),
             Hint(STRUCTURE, "the output has ⌊(H + 2P − K)/S⌋ + 1 rows and ⌊(W + 2P − K)/S⌋ + 1 columns, one per "
                             "position where the whole kernel fits inside the padded image"),
             Hint(EXCEPTION, "a window runs past the edge of the (padded) image: the last window starts at "
@@ -283,10 +341,38 @@ register(
             Hint(VALUE, _STRIDE_ON_KERNEL, _is(lambda x, w, b, s, p: _conv(x, w, b, s, _both(p), dilation=s))),
             Hint(VALUE, _STRIDE_ON_KERNEL, _is(lambda x, w, b, s, p: _conv(x, w, b, 1, _both(p), dilation=s))),
             Hint(STRUCTURE, _STRIDE_IGNORED, _is(lambda x, w, b, s, p: _conv(x, w, b, 1, _both(p)))),
+            Hint(VALUE, "the weight was read channels-last, (KH, KW, C, F) as in Keras: PyTorch's is channels-first, "
+                        "(F, C, KH, KW), weight[f] is output channel f's (C, KH, KW) kernel",
+                 _is(lambda x, w, b, s, p: _conv(x, w.reshape(w.shape[2], w.shape[3], w.shape[1], w.shape[0])
+                                                 .transpose(3, 2, 0, 1), b, s, _both(p)))),
+            Hint(VALUE, "the kernel is transposed: weight[f, c, a, b] multiplies the pixel a rows down and b "
+                        "columns right of the window's corner, x[n, c, i·S + a, j·S + b]",
+                 _is(lambda x, w, b, s, p: _conv(x, w.transpose(0, 1, 3, 2), b, s, _both(p)))),
+            Hint(VALUE, "the bias was added once per input channel: add b[f] once, after the sum over c",
+                 _is(lambda x, w, b, s, p: _conv(x, w, b, s, _both(p)) + (x.shape[1] - 1) * b[:, None, None])),
+            Hint(VALUE, "not every input channel is summed: out[n, f] = b[f] + Σ_c x[n, c] ⋆ w[f, c], a plain sum "
+                        "over all C channels (not one channel, not their mean)",
+                 lambda attempt: attempt.x.shape[1] > 1 and (
+                     _is(lambda x, w, b, s, p: _conv(x[:, :1], w[:, :1], b, s, _both(p)))(attempt)
+                     or _is(lambda x, w, b, s, p: _conv(x, w, 0 * b, s, _both(p)) / x.shape[1]
+                            + b[:, None, None])(attempt))),
+            Hint(STRUCTURE, "the batch axis is missing: return one map per image and output channel, (N, F, OH, OW), "
+                            "even when N = 1",
+                 _shape_is(lambda got, want, *_: got == want[1:])),
+            Hint(STRUCTURE, "np.pad(x, P) pads every axis, the batch and the channels too: pad the last two only, "
+                            "np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))",
+                 _shape_is(lambda got, want, x, w, b, s, p: p > 0 and got[0] == x.shape[0] + 2 * p)),
+            Hint(STRUCTURE, _PAD_IGNORED,
+                 _shape_is(lambda got, want, x, w, b, s, p: p > 0 and got[2:] == tuple(
+                     (n - w.shape[2]) // s + 1 for n in x.shape[2:]))),
+            Hint(STRUCTURE, "the axes are in the wrong order: (N, F, OH, OW), the batch, then the output channels, "
+                            "then the map (channels first, as PyTorch)",
+                 _shape_is(lambda got, want, *_: _permuted(got, want))),
             Hint(STRUCTURE, "the output has shape (N, F, OH, OW): one map per image and per output channel "
                             "(weight.shape[0] of them)"),
             Hint(EXCEPTION, "a shape mismatch: the patch x[n, :, rows, cols] has shape (C, KH, KW), the shape of "
-                            "one output channel's kernel weight[f]",
+                            "one output channel's kernel weight[f] (weight is (F, C, KH, KW), not Keras's "
+                            "channels-last (KH, KW, C, F))",
                  raised("could not be broadcast", "operands", error=ValueError)),
         ),
     ),
@@ -349,6 +435,12 @@ def _cols_right(x, k, s, p):
     return pt.reshape(n, oh * ow, -1).transpose(0, 2, 1)
 
 
+def _cols_kernel_transposed(x, k, s, p):
+    pt = _patches(x, k, s, p)
+    n, oh, ow = pt.shape[:3]
+    return pt.transpose(0, 1, 2, 3, 5, 4).reshape(n, oh * ow, -1).transpose(0, 2, 1)
+
+
 def _same_entries(mistake):
     """The answer has the right shape and the right entries, arranged as ``mistake`` arranges them."""
     return lambda attempt: _is(mistake)(attempt) and not _is(_cols_right)(attempt)
@@ -374,6 +466,18 @@ register(
             Hint(VALUE, "the windows are taken column by column: F.unfold numbers them row by row, window (i, j) is "
                         "column i·OW + j (the top row of windows first, left to right)",
                  _same_entries(_cols_column_major)),
+            Hint(VALUE, "each patch was flattened with its rows and columns swapped: flatten the window "
+                        "x[n, :, rows, cols] of shape (C, K, K) as it is, patch.reshape(-1)",
+                 _same_entries(_cols_kernel_transposed)),
+            Hint(VALUE, _ONE_SIDE,
+                 _is(lambda x, k, s, p: _cols_right(np.pad(x, ((0, 0), (0, 0), (0, 2 * p), (0, 2 * p))), k, s, 0))),
+            Hint(STRUCTURE, "the batch axis is missing: F.unfold returns one matrix per image, (N, C·K·K, L), even "
+                            "when N = 1",
+                 _shape_is(lambda got, want, *_: len(got) == 2)),
+            Hint(STRUCTURE, _PAD_IGNORED,
+                 _shape_is(lambda got, want, x, k, s, p: p > 0 and got == _cols_right(x, k, s, 0).shape)),
+            Hint(STRUCTURE, _STRIDE_IGNORED,
+                 _shape_is(lambda got, want, x, k, s, p: s > 1 and got == _cols_right(x, k, 1, p).shape)),
             Hint(STRUCTURE, "the columns of F.unfold: shape (N, C·K·K, L), with L = OH·OW windows, "
                             "OH = ⌊(H + 2P − K)/S⌋ + 1"),
         ),
@@ -434,6 +538,19 @@ def _pool_grad(x, g, k, rule):
                 share = is_max / is_max.sum(axis=2, keepdims=True)
             elif rule == "mean pool":
                 share = np.full_like(win, 1.0 / (k * k))
+            elif rule == "ones":
+                share = np.zeros_like(win)
+                np.put_along_axis(share, np.argmax(win, axis=2)[:, :, None], 1.0, axis=2)
+                share = share / g[:, :, i, j][:, :, None]
+            elif rule == "column first":
+                by_col = win.reshape(n, c, k, k).transpose(0, 1, 3, 2).reshape(n, c, -1)
+                m = np.argmax(by_col, axis=2)
+                share = np.zeros_like(win)
+                np.put_along_axis(share, ((m % k) * k + m // k)[:, :, None], 1.0, axis=2)
+            elif rule == "unravel swapped":
+                m = np.argmax(win, axis=2)
+                share = np.zeros_like(win)
+                np.put_along_axis(share, ((m % k) * k + m // k)[:, :, None], 1.0, axis=2)
             else:  # "last max"
                 last = win.shape[2] - 1 - np.argmax(win[:, :, ::-1], axis=2)
                 share = np.zeros_like(win)
@@ -471,6 +588,19 @@ def _forward_is(fn):
         want = fn(*attempt.case.args)
         return out.shape == want.shape and same_values(out, want)
     return predicate
+
+
+def _pair_shapes(attempt, test) -> bool:
+    """``test(x.shape, K, out.shape, dx.shape)`` on an answer that is a pair of arrays."""
+    got = attempt.got
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return False
+    try:
+        out, dx = (np.shape(np.asarray(a, dtype=float)) for a in got)
+    except (TypeError, ValueError):
+        return False
+    x, _, k = attempt.case.args
+    return bool(test(x.shape, k, out, dx))
 
 
 def _mean_pool(x, g, k):
@@ -515,11 +645,29 @@ register(
             Hint(VALUE, "with ties the gradient went to the *last* maximum: PyTorch picks the first one in row-major "
                         "order (np.argmax returns the first), and so must you",
                  _gradient_is("last max")),
+            Hint(VALUE, "with ties the gradient went to the first maximum column by column: PyTorch's first is in "
+                        "row-major order, np.argmax of the window flattened row by row, window.reshape(-1)",
+                 _gradient_is("column first")),
+            Hint(VALUE, "the flat index m of the maximum was turned into (m % K, m // K): in a K×K window flattened "
+                        "row by row it is row m // K, column m % K (np.unravel_index(m, (K, K)))",
+                 _gradient_is("unravel swapped")),
+            Hint(VALUE, "dx marks each maximum with 1: the chain rule multiplies by the gradient that arrives, so the "
+                        "maximum gets grad_out[n, c, i, j]",
+                 _gradient_is("ones")),
             Hint(VALUE, "the forward pass averages each window: max pooling keeps each window's maximum",
                  _forward_is(_mean_pool)),
             Hint(STRUCTURE, "the windows overlap: max_pool2d's stride defaults to the kernel size, so windows of "
                             "K×K tile the image without overlap and the output is (N, C, H // K, W // K)",
                  _forward_is(_overlapping_pool)),
+            Hint(STRUCTURE, "a window that sticks out of the image was kept: windows that do not fit entirely are left "
+                            "out (PyTorch's default), so the output is (N, C, H // K, W // K)",
+                 lambda attempt: _pair_shapes(attempt, lambda x, k, out, dx: out == x[:2] + tuple(
+                     -(-d // k) for d in x[2:]) and any(d % k for d in x[2:]))),
+            Hint(STRUCTURE, "dx has grad_out's shape: dx = ∂L/∂x has the shape of x, zeros except at each window's "
+                            "first maximum",
+                 lambda attempt: _pair_shapes(attempt, lambda x, k, out, dx: dx == out and dx != x)),
+            Hint(STRUCTURE, "the pair is in the wrong order: return (out, dx), the pooled map first",
+                 lambda attempt: _pair_shapes(attempt, lambda x, k, out, dx: out == x and dx != x)),
             Hint(STRUCTURE, "return a pair (out, dx): out of shape (N, C, H // K, W // K), dx of the shape of x"),
         ),
     ),
@@ -569,6 +717,16 @@ def _per_example(x, g, k, s, p):
     return out
 
 
+def _grad_stride_one(x, g, k, s, pad):
+    """dL/dW with the windows ``s`` apart after padding ``pad`` (rows, columns): mistakes change s or pad."""
+    xp = np.pad(x, ((0, 0), (0, 0)) + tuple(pad))
+    out = np.zeros((g.shape[1], x.shape[1], k, k))
+    for i in range(g.shape[2]):
+        for j in range(g.shape[3]):
+            out += np.einsum("nf,nchw->fchw", g[:, :, i, j], xp[:, :, i * s: i * s + k, j * s: j * s + k])
+    return out
+
+
 register(
     FunctionExercise(
         id="cnns.conv2d_weight_grad",
@@ -597,8 +755,30 @@ register(
             Hint(STRUCTURE, "that has the input's shape (N, C, H, W): it is dL/dx, the gradient sent back to the "
                             "layer below. The exercise asks for dL/dW, of the kernel's shape (F, C, K, K)",
                  lambda attempt: _got(attempt) is not None and _got(attempt).shape == attempt.case.args[0].shape),
+            Hint(VALUE, "the windows moved one pixel at a time: output (i, j) saw the window at (i·S, j·S), the same "
+                        "windows as the forward pass",
+                 lambda attempt: attempt.case.args[3] > 1 and _is(
+                     lambda x, g, k, s, p: _grad_stride_one(x, g, k, 1, ((p, p), (p, p))))(attempt)),
+            Hint(VALUE, _ONE_SIDE, lambda attempt: attempt.case.args[4] > 0 and (
+                _is(lambda x, g, k, s, p: _grad_stride_one(x, g, k, s, ((0, 2 * p), (0, 2 * p))))(attempt)
+                or _is(lambda x, g, k, s, p: _grad_stride_one(x, g, k, s, ((p, 0), (p, 0))))(attempt))),
+            Hint(VALUE, "the output positions are averaged: W is used at every position (i, j), so its gradient is "
+                        "the sum over them, not the mean",
+                 _is(lambda x, g, k, s, p: _per_example(x, g, k, s, p).sum(axis=0) / (g.shape[2] * g.shape[3]))),
+            Hint(VALUE, "the bias's gradient was added in: dL/dW = Σ G·X alone, dL/db = Σ G is separate",
+                 _is(lambda x, g, k, s, p: _per_example(x, g, k, s, p).sum(axis=0)
+                     + g.sum(axis=(0, 2, 3))[:, None, None, None])),
+            Hint(STRUCTURE, "that is the bias's gradient, Σ G over n, i, j, of shape (F,): the weight's gradient "
+                            "multiplies G by the input's windows, shape (F, C, K, K)",
+                 _shape_is(lambda got, want, x, g, *_: got == (g.shape[1],))),
+            Hint(STRUCTURE, "the gradient has shape (C, F, K, K): the weight is (F, C, K, K), output channels first "
+                            "(swap the axes, transpose(1, 0, 2, 3), or the einsum's output indices)",
+                 _shape_is(lambda got, want, *_: got == (want[1], want[0]) + tuple(want[2:]))),
             Hint(STRUCTURE, "dL/dW has the shape of the weight, (F, C, K, K) with F = grad_out.shape[1] and "
                             "C = x.shape[1]"),
+            Hint(EXCEPTION, "a window runs past the edge of the input: pad x with P zeros on every side first, the "
+                            "windows are the forward pass's, at (i·S, j·S) in the padded input",
+                 raised("could not be broadcast", "operands", error=ValueError)),
         ),
     ),
 )
