@@ -528,3 +528,43 @@ def _both_sides(p):
 ])
 def test_weight_grad_more_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("cnns.conv2d_weight_grad", answer), hint)
+
+
+def _pad_every_axis(x, p):
+    return np.pad(x, p)  # pads N and C as well: the plausible slip for a 4-D batch
+
+
+def forward_padding_every_axis(x, weight, bias, stride=1, padding=0):
+    x = _pad_every_axis(x, padding)
+    f, _, kh, kw = weight.shape
+    oh, ow = (x.shape[2] - kh) // stride + 1, (x.shape[3] - kw) // stride + 1
+    out = np.zeros((x.shape[0], f, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            patch = x[:, :, i * stride:i * stride + kh, j * stride:j * stride + kw]
+            out[:, :, i, j] = np.einsum("nchw,fchw->nf", patch, weight) + bias  # raises: C + 2P channels
+    return out
+
+
+def im2col_padding_every_axis(x, kernel_size, stride=1, padding=0):
+    return _unfold_ok(_pad_every_axis(x, padding), kernel_size, stride, 0)
+
+
+def weight_grad_padding_every_axis(x, grad_out, kernel_size, stride=1, padding=0):
+    x = _pad_every_axis(x, padding)
+    k = kernel_size
+    out = np.zeros((grad_out.shape[1], x.shape[1], k, k))
+    for i in range(grad_out.shape[2]):
+        for j in range(grad_out.shape[3]):
+            out += np.einsum("nf,nchw->fchw", grad_out[:, :, i, j], x[:, :, i * stride:i * stride + k,
+                                                                      j * stride:j * stride + k])
+    return out
+
+
+@pytest.mark.parametrize("exercise, answer", [
+    ("cnns.conv2d_forward", forward_padding_every_axis),
+    ("cnns.im2col", im2col_padding_every_axis),
+    ("cnns.conv2d_weight_grad", weight_grad_padding_every_axis),
+])
+def test_padding_every_axis_is_named(verdict_of, exercise, answer):
+    _failed_with(verdict_of(exercise, answer), "pads every axis")

@@ -14,7 +14,11 @@ ignored, a rounded-up or unfloored size; a flipped kernel (true convolution), pa
 forgotten, a sum over the output channels instead of the input channels, the stride applied to the kernel's taps;
 im2col transposed, channel-last ordering inside a column, windows taken column by column; the pooling gradient sent
 to every maximum, to every element, averaged or to the last maximum; the input gradient instead of the weight
-gradient, the batch not summed, the kernel gradient flipped. They are tested in ``tests/test_checks_cnns.py``.
+gradient, the batch not summed, the kernel gradient flipped. A learner pass added the shape slips (rows and columns
+swapped, np.pad on every axis of a batch, a missing or extra batch axis, axes out of order, (C, F, K, K)), the
+formula slips (+ 1 inside the floor, a dilated span of D·K), the padding or stride ignored, a channels-last weight,
+a matrix product for the element-wise one, and the pooling index unravelled wrongly. They are tested in
+``tests/test_checks_cnns.py``.
 """
 
 from __future__ import annotations
@@ -76,6 +80,23 @@ def _shape_is(shape_of):
 def _permuted(got, want):
     """``got`` is ``want`` with its axes in another order."""
     return len(got) == len(want) and sorted(got) == sorted(want)
+
+
+_PAD_EVERY_AXIS = ("np.pad(x, P) pads every axis, the batch and the channels too: pad the last two only, "
+                   "np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))")
+
+
+def _padded_every_axis(padding_position):
+    """The answer raised on an array of shape (N + 2P, C + 2P, ...): x went through np.pad(x, P)."""
+    def predicate(attempt) -> bool:
+        exc, args = attempt.result.exception, attempt.case.args
+        p = args[padding_position] if len(args) > padding_position else 0
+        if exc is None or not p:
+            return False
+        n, c = np.shape(args[0])[:2]
+        text = str(exc).replace(" ", "")
+        return f"({n + 2 * p},{c + 2 * p}," in text
+    return predicate
 
 
 _PAD_IGNORED = ("the padding is ignored: pad x with P zeros on every side first (np.pad), then count and take the "
@@ -359,8 +380,8 @@ register(
             Hint(STRUCTURE, "the batch axis is missing: return one map per image and output channel, (N, F, OH, OW), "
                             "even when N = 1",
                  _shape_is(lambda got, want, *_: got == want[1:])),
-            Hint(STRUCTURE, "np.pad(x, P) pads every axis, the batch and the channels too: pad the last two only, "
-                            "np.pad(x, ((0, 0), (0, 0), (P, P), (P, P)))",
+            Hint(EXCEPTION, _PAD_EVERY_AXIS, _padded_every_axis(4)),
+            Hint(STRUCTURE, _PAD_EVERY_AXIS,
                  _shape_is(lambda got, want, x, w, b, s, p: p > 0 and got[0] == x.shape[0] + 2 * p)),
             Hint(STRUCTURE, _PAD_IGNORED,
                  _shape_is(lambda got, want, x, w, b, s, p: p > 0 and got[2:] == tuple(
@@ -471,6 +492,8 @@ register(
                  _same_entries(_cols_kernel_transposed)),
             Hint(VALUE, _ONE_SIDE,
                  _is(lambda x, k, s, p: _cols_right(np.pad(x, ((0, 0), (0, 0), (0, 2 * p), (0, 2 * p))), k, s, 0))),
+            Hint(STRUCTURE, _PAD_EVERY_AXIS,
+                 _shape_is(lambda got, want, x, k, s, p: p > 0 and got[0] == x.shape[0] + 2 * p)),
             Hint(STRUCTURE, "the batch axis is missing: F.unfold returns one matrix per image, (N, C·K·K, L), even "
                             "when N = 1",
                  _shape_is(lambda got, want, *_: len(got) == 2)),
@@ -776,6 +799,7 @@ register(
                  _shape_is(lambda got, want, *_: got == (want[1], want[0]) + tuple(want[2:]))),
             Hint(STRUCTURE, "dL/dW has the shape of the weight, (F, C, K, K) with F = grad_out.shape[1] and "
                             "C = x.shape[1]"),
+            Hint(EXCEPTION, _PAD_EVERY_AXIS, _padded_every_axis(4)),
             Hint(EXCEPTION, "a window runs past the edge of the input: pad x with P zeros on every side first, the "
                             "windows are the forward pass's, at (i·S, j·S) in the padded input",
                  raised("could not be broadcast", "operands", error=ValueError)),
