@@ -121,3 +121,12 @@ def test_as_shape_or_error_and_as_choice():
     assert as_shape_or_error(" Error ") == ERROR and as_shape_or_error("fails") is None
     assert as_shape_or_error([64, 1]) == (64, 1)
     assert as_choice(" B ") == "b" and as_choice(1e-5) == 1e-5
+
+
+def test_as_float_array_reads_only_an_array_of_the_shape_asked_for():
+    from utils.checks.normalise import as_float_array
+
+    assert as_float_array([[1, 2]], (1, 2)).dtype == np.float64
+    assert as_float_array([1, 2], (1, 2)) is None  # another shape
+    for not_an_array in (None, "1 2", {"a": 1}, [[1, 2], [3]]):  # ragged too
+        assert as_float_array(not_an_array, (2,)) is None

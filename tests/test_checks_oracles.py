@@ -96,3 +96,12 @@ def test_softmax_with_makes_the_usual_slips():
 @pytest.mark.parametrize("labels, want", [([2, 0], [[0, 0, 1], [1, 0, 0]]), ([1], [[0, 1, 0]])])
 def test_one_hot(labels, want):
     np.testing.assert_array_equal(oracles.one_hot(labels, 3), want)
+
+
+def test_tensor_copy_never_shares_the_arrays_memory():
+    from utils.checks.oracles import tensor_copy
+
+    a = np.arange(3.0)
+    t = tensor_copy(a)
+    t += 1  # what torch.optim does to a parameter
+    assert a.tolist() == [0.0, 1.0, 2.0] and str(t.dtype) == "torch.float64"

@@ -39,3 +39,15 @@ def as_shape_or_error(value) -> tuple[int, ...] | str | None:
     if isinstance(value, str):
         return ERROR if value.strip().lower() == ERROR else None
     return as_shape(value)
+
+
+def as_float_array(value, shape) -> np.ndarray | None:
+    """``value`` as a float array of ``shape``, or None when it is not one (a dict, a string, None, ragged, another
+    shape): the checker then names what the answer is instead of comparing it."""
+    if isinstance(value, (dict, str, bytes)) or value is None:
+        return None
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return array if array.shape == tuple(shape) else None

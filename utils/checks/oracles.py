@@ -27,6 +27,14 @@ def as_tensor(a):
     return torch.as_tensor(np.asarray(a, dtype=np.float64))
 
 
+def tensor_copy(a):
+    """A float64 torch tensor holding a *copy* of ``a`` (``as_tensor`` may share the array's memory): for oracles that
+    update their tensors in place, as ``torch.optim`` does with parameters, so a case's arrays stay as they were."""
+    import torch
+
+    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64)
+
+
 def to_numpy(t):
     """A tensor's values: a NumPy array, or a Python float when it holds one number and has no axes."""
     t = t.detach()

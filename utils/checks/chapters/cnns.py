@@ -26,17 +26,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..kinds import EXCEPTION, STRUCTURE, VALUE, Case, FunctionExercise, Hint
+from ..oracles import tensor_copy
 from ..predicates import raised, same_values
 from ..registry import register
 
 RTOL, ATOL = 1e-9, 1e-12
 """Agreement with PyTorch: the same float64 sums in another order, ~1e-15 apart; every mistake is far further off."""
-
-
-def _tensor(a):
-    import torch
-
-    return torch.tensor(np.asarray(a, dtype=float), dtype=torch.float64)
 
 
 def _got(attempt):
@@ -123,7 +118,7 @@ def torch_output_size(size, kernel_size, stride, padding, dilation):
     """The spatial size of ``F.conv2d``'s output on a (1, 1, size, 1) input with a (1, 1, K, 1) kernel."""
     import torch.nn.functional as F
 
-    x, w = _tensor(np.zeros((1, 1, size, 1))), _tensor(np.zeros((1, 1, kernel_size, 1)))
+    x, w = tensor_copy(np.zeros((1, 1, size, 1))), tensor_copy(np.zeros((1, 1, kernel_size, 1)))
     return int(F.conv2d(x, w, stride=(stride, 1), padding=(padding, 0), dilation=(dilation, 1)).shape[2])
 
 
@@ -187,7 +182,7 @@ def conv2d_single_cases() -> list[Case]:
 def torch_conv2d_single(x, kernel, stride, padding):
     import torch.nn.functional as F
 
-    out = F.conv2d(_tensor(x)[None, None], _tensor(kernel)[None, None], stride=stride, padding=padding)
+    out = F.conv2d(tensor_copy(x)[None, None], tensor_copy(kernel)[None, None], stride=stride, padding=padding)
     return out[0, 0].numpy()
 
 
@@ -307,7 +302,7 @@ def conv2d_forward_cases() -> list[Case]:
 def torch_conv2d_forward(x, weight, bias, stride, padding):
     import torch.nn.functional as F
 
-    return F.conv2d(_tensor(x), _tensor(weight), _tensor(bias), stride=stride, padding=padding).numpy()
+    return F.conv2d(tensor_copy(x), tensor_copy(weight), tensor_copy(bias), stride=stride, padding=padding).numpy()
 
 
 def _conv(x, w, b, s, pad, *, dilation=1, flip=False, bias=True):
@@ -417,7 +412,7 @@ def im2col_cases() -> list[Case]:
 def torch_im2col(x, kernel_size, stride, padding):
     import torch.nn.functional as F
 
-    return F.unfold(_tensor(x), kernel_size, stride=stride, padding=padding).numpy()
+    return F.unfold(tensor_copy(x), kernel_size, stride=stride, padding=padding).numpy()
 
 
 def _patches(x, k, s, p):
@@ -537,9 +532,9 @@ def torch_maxpool(x, grad_out, kernel_size):
     """``F.max_pool2d``'s output and, by autograd, d(Σ grad_out ⊙ out)/dx."""
     import torch.nn.functional as F
 
-    t = _tensor(x).requires_grad_(True)
+    t = tensor_copy(x).requires_grad_(True)
     out = F.max_pool2d(t, kernel_size)
-    (out * _tensor(grad_out)).sum().backward()
+    (out * tensor_copy(grad_out)).sum().backward()
     return out.detach().numpy(), t.grad.numpy()
 
 
@@ -723,7 +718,7 @@ def torch_weight_grad(x, grad_out, kernel_size, stride, padding):
 
     f, c = grad_out.shape[1], x.shape[1]
     w = torch.zeros((f, c, kernel_size, kernel_size), dtype=torch.float64, requires_grad=True)
-    (F.conv2d(_tensor(x), w, stride=stride, padding=padding) * _tensor(grad_out)).sum().backward()
+    (F.conv2d(tensor_copy(x), w, stride=stride, padding=padding) * tensor_copy(grad_out)).sum().backward()
     return w.grad.numpy()
 
 

@@ -31,29 +31,14 @@ import numpy as np
 
 from ..compare import fmt_number, worst_entry
 from ..kinds import EXCEPTION, MUTATION, STRUCTURE, VALUE, Case, FunctionExercise, Hint, PropertyExercise
+from ..normalise import as_float_array
+from ..oracles import tensor_copy
 from ..predicates import raised, returned_a_list, same_as
 from ..registry import register
 from ..sandbox import Raised, run
 
 RTOL, ATOL = 1e-9, 1e-12
 """Agreement with PyTorch: both compute the same float64 formulas, so they agree to ~1e-15."""
-
-
-def _tensor(a):
-    import torch
-
-    return torch.tensor(np.asarray(a, dtype=float), dtype=torch.float64)
-
-
-def _array(value, shape) -> np.ndarray | None:
-    """``value`` as a float array of ``shape``, or None when it is not one."""
-    if isinstance(value, (dict, str, bytes)) or value is None:
-        return None
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return array if array.shape == tuple(shape) else None
 
 
 def _same(a, b, rtol: float = RTOL, atol: float = ATOL) -> bool:
@@ -203,9 +188,9 @@ def _sgd_cases():
 def _torch_sgd(params: dict, grads: dict, lr: float) -> dict:
     import torch
 
-    tensors = {k: _tensor(v).requires_grad_() for k, v in params.items()}
+    tensors = {k: tensor_copy(v).requires_grad_() for k, v in params.items()}
     for k, t in tensors.items():
-        t.grad = _tensor(grads[k])
+        t.grad = tensor_copy(grads[k])
     torch.optim.SGD(list(tensors.values()), lr=lr).step()
     return {k: t.detach().numpy() for k, t in tensors.items()}
 
@@ -246,7 +231,7 @@ def sgd_update_property(answer):
                     "keep every parameter's name: one entry per key of params")
         expected = _torch_sgd(params0, grads0, lr)
         for key in params0:
-            got = _array(result[key], params0[key].shape)
+            got = as_float_array(result[key], params0[key].shape)
             if got is None:
                 return (f"{where}: {key!r} is not an array of shape {params0[key].shape}",
                         "each entry is the parameter's array after the step, with its shape")
@@ -298,12 +283,12 @@ def _torch_momentum(p0, grads, lrs, momentum, dampening):
     """PyTorch's parameters and momentum buffers after each step."""
     import torch
 
-    p = _tensor(p0).requires_grad_()
+    p = tensor_copy(p0).requires_grad_()
     opt = torch.optim.SGD([p], lr=lrs[0], momentum=momentum, dampening=dampening)
     out = []
     for g, lr in zip(grads, lrs):
         opt.param_groups[0]["lr"] = lr
-        p.grad = _tensor(g)
+        p.grad = tensor_copy(g)
         opt.step()
         out.append((p.detach().numpy().copy(), opt.state[p]["momentum_buffer"].numpy().copy()))
     return out
@@ -383,7 +368,7 @@ def momentum_property(answer):
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 return (f"{where}: expected a pair (new_p, new_buf), got {type(result).__name__}",
                         "end with `return new_p, new_buf`")
-            got_p, got_buf = _array(result[0], shape), _array(result[1], shape)
+            got_p, got_buf = as_float_array(result[0], shape), as_float_array(result[1], shape)
             if got_p is None:
                 return f"{where}: new_p is not an array of shape {shape}", None
             if got_buf is None:
@@ -423,11 +408,11 @@ RMSPROP_CASES = (
 def _torch_rmsprop(p0, grads, lr, alpha, eps):
     import torch
 
-    p = _tensor(p0).requires_grad_()
+    p = tensor_copy(p0).requires_grad_()
     opt = torch.optim.RMSprop([p], lr=lr, alpha=alpha, eps=eps)
     out = []
     for g in grads:
-        p.grad = _tensor(g)
+        p.grad = tensor_copy(g)
         opt.step()
         out.append((p.detach().numpy().copy(), opt.state[p]["square_avg"].numpy().copy()))
     return out
@@ -492,7 +477,7 @@ def rmsprop_property(answer):
             if not isinstance(result, (tuple, list)) or len(result) != 2:
                 return (f"{where}: expected a pair (new_p, new_square_avg), got {type(result).__name__}",
                         "end with `return new_p, new_square_avg`")
-            got_p, got_sq = _array(result[0], shape), _array(result[1], shape)
+            got_p, got_sq = as_float_array(result[0], shape), as_float_array(result[1], shape)
             if got_p is None or got_sq is None:
                 which = "new_p" if got_p is None else "new_square_avg"
                 return f"{where}: {which} is not an array of shape {shape}", None
@@ -541,11 +526,11 @@ def torch_adamw(p0, grads, lr, betas, eps, weight_decay) -> np.ndarray:
     """The parameters after each step of ``torch.optim.AdamW``, shape (T, *p0.shape)."""
     import torch
 
-    p = _tensor(p0).requires_grad_()
+    p = tensor_copy(p0).requires_grad_()
     opt = torch.optim.AdamW([p], lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
     out = []
     for g in grads:
-        p.grad = _tensor(g)
+        p.grad = tensor_copy(g)
         opt.step()
         out.append(p.detach().numpy().copy())
     return np.array(out)
@@ -815,9 +800,9 @@ def clip_cases() -> list[tuple]:
 def torch_clip(grads, max_norm) -> tuple[list[np.ndarray], float]:
     import torch
 
-    tensors = [_tensor(g).requires_grad_() for g in grads]
+    tensors = [tensor_copy(g).requires_grad_() for g in grads]
     for t, g in zip(tensors, grads):
-        t.grad = _tensor(g)
+        t.grad = tensor_copy(g)
     total = torch.nn.utils.clip_grad_norm_(tensors, max_norm)
     return [t.grad.numpy().copy() for t in tensors], float(total)
 
@@ -876,7 +861,7 @@ def clip_property(answer):
         if not isinstance(clipped, (list, tuple)) or len(clipped) != len(grads0):
             return (f"{where}: expected a list of {len(grads0)} arrays, got {type(clipped).__name__}",
                     "one clipped array per gradient, in the same order")
-        got = [_array(c, g.shape) for c, g in zip(clipped, grads0)]
+        got = [as_float_array(c, g.shape) for c, g in zip(clipped, grads0)]
         if any(g is None for g in got):
             return f"{where}: each clipped gradient must be an array of its gradient's shape", None
         try:

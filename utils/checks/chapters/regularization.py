@@ -28,29 +28,14 @@ import numpy as np
 
 from ..compare import fmt_number, worst_entry
 from ..kinds import EXCEPTION, STRUCTURE, VALUE, Case, FunctionExercise, Hint, PropertyExercise
+from ..normalise import as_float_array
+from ..oracles import tensor_copy
 from ..predicates import TIGHT_ATOL, TIGHT_RTOL, raised, same_as, same_values
 from ..registry import register
 from ..sandbox import Raised, run
 
 RTOL, ATOL = 1e-9, 1e-12
 """Agreement with PyTorch: the same float64 formulas, ~1e-15 apart; every mistake is far further off."""
-
-
-def _tensor(a):
-    import torch
-
-    return torch.tensor(np.asarray(a, dtype=float), dtype=torch.float64)
-
-
-def _array(value, shape) -> np.ndarray | None:
-    """``value`` as a float array of ``shape``, or None when it is not one."""
-    if isinstance(value, (dict, str, bytes)) or value is None:
-        return None
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return array if array.shape == tuple(shape) else None
 
 
 def _same(a, b) -> bool:
@@ -88,10 +73,10 @@ def torch_dropout(x, keep_mask, p, training):
     identity) in evaluation."""
     import torch.nn.functional as F
 
-    x = _tensor(x)
+    x = tensor_copy(x)
     if not training:
         return F.dropout(x, p, training=False).numpy()
-    return (x * _tensor(keep_mask) / (1 - p)).numpy()
+    return (x * tensor_copy(keep_mask) / (1 - p)).numpy()
 
 
 def _own_mask(attempt) -> bool:
@@ -188,9 +173,9 @@ def torch_batchnorm(x, gamma, beta, running_mean, running_var, training, momentu
     """``F.batch_norm``'s output and its running statistics afterwards (updated in place in training mode)."""
     import torch.nn.functional as F
 
-    rm, rv = _tensor(running_mean), _tensor(running_var)
-    out = F.batch_norm(_tensor(x), rm, rv, _tensor(gamma), _tensor(beta), training=training, momentum=momentum,
-                       eps=eps)
+    rm, rv = tensor_copy(running_mean), tensor_copy(running_var)
+    out = F.batch_norm(tensor_copy(x), rm, rv, tensor_copy(gamma), tensor_copy(beta), training=training,
+                       momentum=momentum, eps=eps)
     return out.numpy(), rm.numpy(), rv.numpy()
 
 
@@ -296,7 +281,8 @@ def batchnorm_property(answer):
         if not isinstance(result, (tuple, list)) or len(result) != 3:
             return (f"{where}: expected three arrays (out, new_running_mean, new_running_var), got "
                     f"{type(result).__name__}", "end with `return out, new_running_mean, new_running_var`")
-        got = (_array(result[0], x.shape), _array(result[1], rm.shape), _array(result[2], rv.shape))
+        got = (as_float_array(result[0], x.shape), as_float_array(result[1], rm.shape),
+               as_float_array(result[2], rv.shape))
         for label, g, shape in zip(("out", "new_running_mean", "new_running_var"), got, (x.shape, rm.shape, rv.shape)):
             if g is None:
                 shown = getattr(np.asarray(result[("out", "new_running_mean", "new_running_var").index(label)],
@@ -349,9 +335,9 @@ def torch_batchnorm_backward(dout, x, gamma, eps):
     """d(Σ dout ⊙ y)/dx for y = F.batch_norm(x, training=True), by autograd."""
     import torch.nn.functional as F
 
-    t = _tensor(x).requires_grad_(True)
-    y = F.batch_norm(t, None, None, _tensor(gamma), None, training=True, eps=eps)
-    (y * _tensor(dout)).sum().backward()
+    t = tensor_copy(x).requires_grad_(True)
+    y = F.batch_norm(t, None, None, tensor_copy(gamma), None, training=True, eps=eps)
+    (y * tensor_copy(dout)).sum().backward()
     return t.grad.numpy()
 
 
@@ -454,7 +440,7 @@ def layernorm_cases() -> list[Case]:
 def torch_layernorm(x, gamma, beta, eps):
     import torch.nn.functional as F
 
-    return F.layer_norm(_tensor(x), (np.shape(gamma)[0],), _tensor(gamma), _tensor(beta), eps).numpy()
+    return F.layer_norm(tensor_copy(x), (np.shape(gamma)[0],), tensor_copy(gamma), tensor_copy(beta), eps).numpy()
 
 
 def _ln(x, gamma, beta, eps, *, axis=-1, ddof=0, eps_outside=False, affine=True, no_eps=False, no_sqrt=False,
@@ -543,7 +529,7 @@ def torch_l2(params: dict, lam: float) -> tuple[float, dict]:
     """(λ/2)·Σ over the ``.weight`` arrays of their squared entries, and its gradient by autograd."""
     import torch
 
-    tensors = {k: _tensor(v).requires_grad_(True) for k, v in params.items()}
+    tensors = {k: tensor_copy(v).requires_grad_(True) for k, v in params.items()}
     penalty = sum((lam / 2) * (t ** 2).sum() for k, t in tensors.items() if k.endswith("weight"))
     penalty.backward()
     grads = {k: (t.grad.numpy().copy() if t.grad is not None else torch.zeros_like(t).numpy()) for k, t in
@@ -629,7 +615,7 @@ def l2_property(answer):
                     "return a gradient for every parameter, the biases included (theirs is zeros: they are not "
                     "penalised)" if missing and all(k.endswith("bias") for k in missing) else
                     "one entry per key of params")
-        arrays = {k: _array(grads[k], params0[k].shape) for k in params0}
+        arrays = {k: as_float_array(grads[k], params0[k].shape) for k in params0}
         if any(a is None for a in arrays.values()):
             bad = next(k for k, a in arrays.items() if a is None)
             return (f"{where}: grads[{bad!r}] is not an array of shape {params0[bad].shape}",
