@@ -24,10 +24,6 @@ changing a recipe, run this script again and commit the JSON with the change.
 from __future__ import annotations
 
 import argparse
-import datetime
-import json
-import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -35,6 +31,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's utils, also without an install
+
+from stored_results import machine_record, write_results  # noqa: E402  (beside this script)
 
 from utils.data import DataSplits, load_mnist5k  # noqa: E402
 from utils.device import one_blas_thread, one_torch_thread  # noqa: E402
@@ -200,18 +198,13 @@ def measure_schedules(splits: DataSplits) -> dict:
 
 
 def main(argv=None) -> dict:
-    import sklearn
-    import torch
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="print the measurements, do not write the JSON")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     splits = load_mnist5k(0)
     results = {
-        "measured": {"date": datetime.date.today().isoformat(), "torch": torch.__version__,
-                     "numpy": np.__version__, "sklearn": sklearn.__version__, "python": platform.python_version(),
-                     "cpu_count": os.cpu_count()},
+        "measured": machine_record(),
     }
     for key, measure in (("diabetes", measure_diabetes), ("capacity", lambda: measure_capacity(splits)),
                          ("batch_norm", lambda: measure_batch_norm(splits)),
@@ -223,9 +216,7 @@ def main(argv=None) -> dict:
         print(f"-- {key}: {results[key]['section_seconds']:.0f} s")
     results["measured"]["seconds"] = round(time.perf_counter() - start, 1)
     print(f"done in {results['measured']['seconds']:.0f} s")
-    if not args.dry_run:
-        REGULARIZATION_RESULTS_ASSET.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {REGULARIZATION_RESULTS_ASSET}")
+    write_results(REGULARIZATION_RESULTS_ASSET, results, dry_run=args.dry_run)
     return results
 
 

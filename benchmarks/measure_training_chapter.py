@@ -24,10 +24,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import datetime
-import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -36,6 +32,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository's utils, also without an install
+
+from stored_results import machine_record, write_results  # noqa: E402  (beside this script)
 
 from utils.auto_mpg import OPTIMIZERS, cross_validate_r2, make_auto_mpg_mlp  # noqa: E402
 from utils.data import DataSplits, load_auto_mpg, load_mnist5k  # noqa: E402
@@ -158,18 +156,13 @@ def measure_auto_mpg() -> dict:
 
 
 def main(argv=None) -> dict:
-    import sklearn
-    import torch
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dry-run", action="store_true", help="print the measurements, do not write the JSON")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     splits = load_mnist5k(0)
     results = {
-        "measured": {"date": datetime.date.today().isoformat(), "torch": torch.__version__,
-                     "numpy": np.__version__, "sklearn": sklearn.__version__, "python": platform.python_version(),
-                     "cpu_count": os.cpu_count()},
+        "measured": machine_record(),
         "recipes": measure_recipes(splits),
         "baselines": measure_baselines(splits),
         "learning_curve": measure_learning_curve(splits),
@@ -177,9 +170,7 @@ def main(argv=None) -> dict:
     }
     results["measured"]["seconds"] = round(time.perf_counter() - start, 1)
     print(f"done in {results['measured']['seconds']:.0f} s")
-    if not args.dry_run:
-        RESULTS_ASSET.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {RESULTS_ASSET}")
+    write_results(RESULTS_ASSET, results, dry_run=args.dry_run)
     return results
 
 
