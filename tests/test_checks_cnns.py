@@ -568,3 +568,198 @@ def weight_grad_padding_every_axis(x, grad_out, kernel_size, stride=1, padding=0
 ])
 def test_padding_every_axis_is_named(verdict_of, exercise, answer):
     _failed_with(verdict_of(exercise, answer), "pads every axis")
+
+
+# =============================================================================================
+# Part 2
+# =============================================================================================
+# ---------------------------------------------------------------------------------------------
+# count_parameters: the classic Keras CNN on 1×28×28 digits
+# ---------------------------------------------------------------------------------------------
+RIGHT_COUNTS = {"conv1": 3 * 3 * 1 * 32 + 32, "pool1": 0, "conv2": 3 * 3 * 32 * 64 + 64,
+                "conv3": 3 * 3 * 64 * 64 + 64, "dense1": 576 * 64 + 64, "dense2": 64 * 10 + 10}
+
+
+def test_count_parameters_right_counts_pass_also_as_floats(verdict_of):
+    assert verdict_of("cnns.count_parameters", lambda: RIGHT_COUNTS).passed
+    assert verdict_of("cnns.count_parameters", lambda: {k: float(v) for k, v in RIGHT_COUNTS.items()}).passed
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    ({"conv1": 3 * 3 * 1 * 32, "conv2": 3 * 3 * 32 * 64, "conv3": 3 * 3 * 64 * 64, "dense1": 576 * 64,
+      "dense2": 640}, "biases are forgotten"),
+    ({"conv2": 3 * 3 * 64 + 64, "conv3": 3 * 3 * 64 + 64}, "spans all C input channels"),
+    ({"conv1": (3 * 3 * 32 + 32) * 26 * 26}, "shared by every position"),
+    ({"conv2": (3 * 3 * 32 * 64 + 64) * 11 * 11}, "shared by every position"),
+    ({"pool1": 2 * 2 * 32}, "max pooling learns nothing"),
+    ({"pool1": 4}, "max pooling learns nothing"),
+    ({"conv1": 3 * 3 * 3 * 32 + 32}, "colour image"),
+    ({"conv2": 3 * 3 * 32 * 64 + 32}, "one bias per kernel"),
+    ({"dense1": 64 * 5 * 5 * 64 + 64}, "third convolution has no padding"),
+    ({"dense1": 64 * 64 + 64}, "flattened feature maps"),
+    ({"dense1": 64 * 4 * 4 * 64 + 64}, "pooling rounds down"),
+    ({"dense2": 64 * 10}, "biases are forgotten"),
+])
+def test_count_parameters_wrong_answers(verdict_of, wrong, hint):
+    _failed_with(verdict_of("cnns.count_parameters", lambda: {**RIGHT_COUNTS, **wrong}), hint)
+
+
+def test_count_parameters_text_is_not_a_count(verdict_of):
+    verdict = verdict_of("cnns.count_parameters", lambda: {**RIGHT_COUNTS, "conv1": "320"})
+    assert verdict.status == "failed" and "whole number" in verdict.render()
+
+
+# ---------------------------------------------------------------------------------------------
+# residual_forward
+# ---------------------------------------------------------------------------------------------
+def _conv_same(x, w, b=None, padding=None):
+    """A learner's convolution through torch (padding 1 for 3×3 unless told otherwise)."""
+    import torch
+    import torch.nn.functional as F
+
+    p = w.shape[2] // 2 if padding is None else padding
+    bias = None if b is None else torch.tensor(b)
+    return F.conv2d(torch.tensor(x), torch.tensor(w), bias, padding=p).numpy()
+
+
+def _residual(skip="shortcut", relu_mid=True, relu_branch=False, relu_out=True, add_early=False, padding=None,
+              skip_padding=0):
+    def answer(x, w1, b1, w2, b2, w_skip=None):
+        shortcut = x if (w_skip is None or skip == "x") else _conv_same(x, w_skip, padding=skip_padding)
+        h = _conv_same(x, w1, b1, padding)
+        if relu_mid:
+            h = np.maximum(h, 0)
+        if add_early:
+            h = h + shortcut
+        out = _conv_same(h, w2, b2, padding)
+        if relu_branch:
+            out = np.maximum(out, 0)
+        if skip and not add_early:
+            out = out + shortcut
+        return np.maximum(out, 0) if relu_out else out
+    return answer
+
+
+def test_residual_forward_with_torch_passes(verdict_of):
+    assert verdict_of("cnns.residual_forward", _residual()).passed
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_residual(skip=None), "skip connection is missing"),
+    (_residual(relu_out=False), "last ReLU is missing"),
+    (_residual(relu_branch=True, relu_out=False), "ReLU is applied to the branch before the sum"),
+    (_residual(relu_branch=True), "extra ReLU on the branch"),
+    (_residual(add_early=True), "added before the second convolution"),
+    (_residual(relu_mid=False), "ReLU between the two convolutions is missing"),
+    (_residual(skip="x"), "the channels change"),
+    (_residual(padding=0), "no padding"),
+    (_residual(skip_padding=1), "projection takes no padding"),
+])
+def test_residual_forward_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.residual_forward", answer), hint)
+
+
+def test_residual_forward_numpy_broadcast_error_names_the_projection(verdict_of):
+    from utils import conv
+
+    def answer(x, w1, b1, w2, b2, w_skip=None):
+        h = np.maximum(conv.conv2d(x, w1, b1, padding=1), 0)
+        return np.maximum(conv.conv2d(h, w2, b2, padding=1) + x, 0)  # w_skip never used
+
+    _failed_with(verdict_of("cnns.residual_forward", answer), "the channels change")
+
+
+# ---------------------------------------------------------------------------------------------
+# build_cnn: LeNet-5 with ReLU and max pooling
+# ---------------------------------------------------------------------------------------------
+def _lenet(conv1=(1, 6, 5, 2), conv2=(6, 16, 5, 0), fc1=(400, 120), relu_after=("conv1", "conv2", "fc1", "fc2"),
+           pool="max", flatten=True, end=None, bias=True):
+    """A learner's LeNet-5, with the slips given (``end``: "softmax" or "relu" after the last Linear)."""
+    def build():
+        from torch import nn
+
+        pooling = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pool]
+        relu = {name: [nn.ReLU()] if name in relu_after else [] for name in ("conv1", "conv2", "fc1", "fc2")}
+        layers = [nn.Conv2d(*conv1[:3], padding=conv1[3], bias=bias), *relu["conv1"], pooling(2),
+                  nn.Conv2d(*conv2[:3], padding=conv2[3]), *relu["conv2"], pooling(2)]
+        layers += [nn.Flatten()] if flatten else []
+        layers += [nn.Linear(*fc1), *relu["fc1"], nn.Linear(120, 84), *relu["fc2"], nn.Linear(84, 10)]
+        layers += {None: [], "softmax": [nn.Softmax(dim=1)], "relu": [nn.ReLU()]}[end]
+        return nn.Sequential(*layers)
+    return build
+
+
+def test_build_cnn_another_way_passes(verdict_of):
+    from torch import nn
+
+    class LeNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = nn.Sequential(nn.Conv2d(1, 6, kernel_size=5, padding="same"), nn.ReLU(),
+                                          nn.MaxPool2d(kernel_size=2, stride=2), nn.Conv2d(6, 16, 5), nn.ReLU(),
+                                          nn.MaxPool2d(2))
+            self.classifier = nn.Sequential(nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.ReLU(), nn.Linear(120, 84),
+                                            nn.ReLU(), nn.Linear(84, 10))
+
+        def forward(self, x):
+            return self.classifier(self.features(x))
+
+    assert verdict_of("cnns.build_cnn", lambda: LeNet()).passed
+    _failed_with(verdict_of("cnns.build_cnn", lambda: LeNet), "return an instance")
+    _failed_with(verdict_of("cnns.build_cnn", LeNet()), "without parentheses")
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_lenet(conv1=(1, 6, 5, 0)), "first convolution needs padding=2"),
+    (_lenet(conv1=(1, 6, 5, 0), fc1=(256, 120)), "first convolution needs padding=2"),
+    (_lenet(fc1=(16 * 7 * 7, 120)), "second convolution has no padding"),
+    (_lenet(conv2=(6, 16, 5, 2)), "second convolution has no padding"),
+    (_lenet(fc1=(16 * 4 * 4, 120)), "first convolution is padded by 2"),
+    (_lenet(fc1=(120, 400)), "nn.Linear(in_features, out_features)"),
+    (_lenet(conv1=(6, 1, 5, 2)), "looks swapped"),
+    (_lenet(conv2=(16, 6, 5, 0)), "looks swapped"),
+    (_lenet(relu_after=("conv1", "conv2", "fc2")), "no ReLU after the first Linear"),
+    (_lenet(relu_after=("conv2", "fc1", "fc2")), "no ReLU after the first convolution"),
+    (_lenet(end="softmax"), "no softmax at the end"),
+    (_lenet(flatten=False), "nn.Flatten()"),
+    (_lenet(end="relu"), "no ReLU after the last Linear"),
+    (_lenet(bias=False), "keeps its bias"),
+    (_lenet(pool="avg"), "max pooling"),
+])
+def test_build_cnn_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.build_cnn", answer), hint)
+
+
+# ---------------------------------------------------------------------------------------------
+# mnist1d_cnn: trained by the checker
+# ---------------------------------------------------------------------------------------------
+def _sequential(*make_layers):
+    def build():
+        from torch import nn
+
+        return nn.Sequential(*(make(nn) for make in make_layers))
+    return build
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_sequential(lambda nn: nn.Flatten(), lambda nn: nn.Linear(40, 100), lambda nn: nn.ReLU(),
+                 lambda nn: nn.Linear(100, 10)), "plateaus near 65%"),
+    (_sequential(lambda nn: nn.Conv1d(40, 32, 3, padding=1), lambda nn: nn.ReLU(), lambda nn: nn.Flatten(),
+                 lambda nn: nn.Linear(32, 10)), "in_channels is 1"),
+    (_sequential(lambda nn: nn.Conv1d(1, 16, 5, padding=2), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Linear(20, 10)), "nn.Flatten()"),
+    (_sequential(lambda nn: nn.Conv1d(1, 16, 5), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Flatten(), lambda nn: nn.Linear(16 * 20, 10)), "nn.Linear(288, 10)"),
+    (_sequential(lambda nn: nn.Conv1d(1, 16, 5, padding=2), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Flatten(), lambda nn: nn.Linear(320, 10), lambda nn: nn.Softmax(dim=1)),
+     "no softmax at the end"),
+    (_sequential(lambda nn: nn.Conv1d(1, 32, 3, padding=1), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Conv1d(32, 32, 3, padding=1), lambda nn: nn.MaxPool1d(2), lambda nn: nn.Flatten(),
+                 lambda nn: nn.Linear(320, 10)), "there is no activation"),
+])
+def test_mnist1d_cnn_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.mnist1d_cnn", answer), hint)
+
+
+def test_mnist1d_cnn_a_network_instead_of_its_builder(verdict_of):
+    _failed_with(verdict_of("cnns.mnist1d_cnn", _sequential(lambda nn: nn.Conv1d(1, 4, 3))()), "without parentheses")

@@ -5,6 +5,7 @@ memory (``limits.py``), so a broken answer yields a verdict, not a traceback or 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import warnings
 from dataclasses import dataclass, field
@@ -158,3 +159,21 @@ def _equal(a, b) -> bool:
         return bool(a == b)
     except Exception:  # noqa: BLE001 - objects whose == is odd: treat as unchanged
         return True
+
+
+@contextlib.contextmanager
+def quiet_torch(seed: int | None = None):
+    """A context in which the checker runs PyTorch code: one CPU thread (results independent of the machine's cores)
+    and PyTorch's global random state as it was after (``seed``: seeded inside, so that a learner's network is built
+    with the same initial weights at every check). Yields the ``torch`` module."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.random.fork_rng(devices=[]):
+            if seed is not None:
+                torch.manual_seed(seed)
+            yield torch
+    finally:
+        torch.set_num_threads(threads)

@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..kinds import EXCEPTION, STRUCTURE, VALUE, Case, FunctionExercise, Hint
+from ..compare import fmt
+from ..kinds import EXCEPTION, STRUCTURE, VALUE, Case, DictExercise, FunctionExercise, Hint, PropertyExercise
 from ..oracles import tensor_copy
 from ..predicates import raised, same_values
 from ..registry import register
+from ..sandbox import Raised, quiet_torch, run
 
 RTOL, ATOL = 1e-9, 1e-12
 """Agreement with PyTorch: the same float64 sums in another order, ~1e-15 apart; every mistake is far further off."""
@@ -799,5 +801,687 @@ register(
                             "windows are the forward pass's, at (i·S, j·S) in the padded input",
                  raised("could not be broadcast", "operands", error=ValueError)),
         ),
+    ),
+)
+
+
+# =============================================================================================
+# Part 2: CNNs in practice
+# =============================================================================================
+# ---------------------------------------------------------------------------------------------
+# 7. Counting the parameters of the classic Keras CNN (one channel, 28×28)
+# ---------------------------------------------------------------------------------------------
+KERAS_LAYERS = ("conv1", "pool1", "conv2", "conv3", "dense1", "dense2")
+"""The keys of the answer: Conv2D(32, 3) -> MaxPool(2) -> Conv2D(64, 3) -> MaxPool(2) -> Conv2D(64, 3) -> Flatten ->
+Dense(64) -> Dropout(0.5) -> Dense(10), on a 1×28×28 image (the second pooling, flatten and dropout hold nothing
+either, and are not asked)."""
+
+
+def torch_keras_cnn_parameters() -> dict:
+    """The parameters of each layer, counted by PyTorch on the network built here (not from ``utils``)."""
+    from torch import nn
+
+    layers = {
+        "conv1": nn.Conv2d(1, 32, 3, device="meta"), "pool1": nn.MaxPool2d(2),
+        "conv2": nn.Conv2d(32, 64, 3, device="meta"), "conv3": nn.Conv2d(64, 64, 3, device="meta"),
+        # 28 -conv-> 26 -pool-> 13 -conv-> 11 -pool-> 5 -conv-> 3: the flatten gives 64·3·3 values
+        "dense1": nn.Linear(64 * 3 * 3, 64, device="meta"), "dense2": nn.Linear(64, 10, device="meta"),
+    }
+    return {name: sum(p.numel() for p in layer.parameters()) for name, layer in layers.items()}
+
+
+def _count(value):
+    """A parameter count: a whole number >= 0 (an int, or a float or NumPy number that is one), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    if not np.isfinite(value) or value < 0 or value != int(value):
+        return None
+    return int(value)
+
+
+def _conv(c, f, k=3, bias=True):
+    return k * k * c * f + (f if bias else 0)
+
+
+_NO_BIAS = "the biases are forgotten: each kernel (output channel) has one bias, so add F to the F·C·K·K weights"
+_SHARED = ("a convolution's weights are shared by every position: its count is F·C·K·K + F whatever the image size, "
+           "not multiplied by the number of positions")
+_INPUT_CHANNELS = ("each kernel spans all C input channels: F·C·K·K weights (C = the previous layer's filters), "
+                   "not F·K·K")
+_BIAS_PER_INPUT = "one bias per kernel, that is per *output* channel F, not per input channel"
+_POOL = "max pooling learns nothing: it keeps the largest value of each 2×2 window, so it has 0 parameters"
+
+
+def _keras_explain() -> dict:
+    explain = {("pool1", value): _POOL for value in (1, 4, 32, 64, 128, 4 * 32 + 32)}
+    for key, (c, f, out) in {"conv1": (1, 32, 26), "conv2": (32, 64, 11), "conv3": (64, 64, 3)}.items():
+        explain[(key, _conv(c, f, bias=False))] = _NO_BIAS
+        explain[(key, _conv(c, f) - f + c)] = _BIAS_PER_INPUT
+        inp = {"conv1": 28, "conv2": 13, "conv3": 5}[key]
+        for area in (out * out, inp * inp):
+            explain[(key, _conv(c, f) * area)] = _SHARED
+            explain[(key, _conv(c, f, bias=False) * area)] = _SHARED
+        if c > 1:
+            explain[(key, _conv(1, f))] = _INPUT_CHANNELS
+    explain[("conv1", _conv(3, 32))] = ("3 input channels is a colour image (the Keras CNN's CIFAR-10 version): here "
+                                        "the digits have one channel, C = 1")
+    explain[("dense1", 64 * 3 * 3 * 64)] = _NO_BIAS.replace("each kernel (output channel)", "each unit").replace(
+        "F to the F·C·K·K weights", "64 to the in·out weights")
+    explain[("dense2", 64 * 10)] = "the biases are forgotten: each of the 10 outputs has one, in·out + out"
+    explain[("dense1", 64 * 5 * 5 * 64 + 64)] = ("the third convolution has no padding: it turns the 5×5 maps into "
+                                                 "3×3, so the flatten gives 64·3·3 values")
+    explain[("dense1", 64 * 64 + 64)] = ("the first Dense layer receives the flattened feature maps, 64 maps of 3×3, "
+                                         "not 64 numbers")
+    explain[("dense1", 64 * 4 * 4 * 64 + 64)] = ("pooling rounds down: 11×11 pooled by 2 gives 5×5 (the last row and "
+                                                 "column are dropped), then the 3×3 convolution leaves 3×3")
+    explain[("dense1", 64 * 26 * 26 * 64 + 64)] = ("the maps shrink on the way: 28 -> 26 (conv) -> 13 (pool) -> 11 "
+                                                   "(conv) -> 5 (pool) -> 3 (conv)")
+    return explain
+
+
+register(
+    DictExercise(
+        id="cnns.count_parameters",
+        reference="keras_cnn_parameters",
+        normalise=_count,
+        what="a whole number of parameters",
+        invalid_hint="give each count as a whole number (an int), e.g. 3 * 3 * 1 * 32 + 32",
+        explain=_keras_explain(),
+        default_hint=("count layer by layer: a Conv2D with F kernels of K×K over C input channels has F·C·K·K "
+                      "weights + F biases; a Dense layer in·out + out, where `in` is what the flatten gives (follow "
+                      "the maps' size: a 3×3 convolution without padding takes 2 off, pooling halves and rounds "
+                      "down); pooling, flatten and dropout have none"),
+        noun="counts",
+        oracle=torch_keras_cnn_parameters,
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 8. A residual block's forward pass (batch norm left out)
+# ---------------------------------------------------------------------------------------------
+def residual_cases() -> list[Case]:
+    rng = np.random.default_rng(808)
+
+    def weights(c, f, *, project):
+        w1, b1 = rng.normal(size=(f, c, 3, 3)) / np.sqrt(9 * c), rng.normal(size=f) * 0.1
+        w2, b2 = rng.normal(size=(f, f, 3, 3)) / np.sqrt(9 * f), rng.normal(size=f) * 0.1
+        w_skip = rng.normal(size=(f, c, 1, 1)) / np.sqrt(c) if project else None
+        return w1, b1, w2, b2, w_skip
+
+    return [
+        Case("4 channels in and out: the identity shortcut", rng.normal(size=(2, 4, 5, 5)),
+             *weights(4, 4, project=False)),
+        Case("3 -> 6 channels: the 1×1 projection", rng.normal(size=(2, 3, 5, 5)), *weights(3, 6, project=True)),
+        Case("one 6×4 image, 2 channels", rng.normal(size=(1, 2, 6, 4)), *weights(2, 2, project=False)),
+        Case("2 -> 5 channels, a 4×7 batch of 3", rng.normal(size=(3, 2, 4, 7)), *weights(2, 5, project=True)),
+    ]
+
+
+def torch_residual(x, w1, b1, w2, b2, w_skip):
+    import torch.nn.functional as F
+
+    x_t = tensor_copy(x)
+    h = F.relu(F.conv2d(x_t, tensor_copy(w1), tensor_copy(b1), padding=1))
+    out = F.conv2d(h, tensor_copy(w2), tensor_copy(b2), padding=1)
+    shortcut = x_t if w_skip is None else F.conv2d(x_t, tensor_copy(w_skip))
+    return F.relu(out + shortcut).numpy()
+
+
+def _same_conv(x, w, b=None, pad=True):
+    """A 3×3 (padding 1, or none when ``pad`` is False) or 1×1 (no padding) cross-correlation in NumPy, to write the
+    mistakes with."""
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    p = w.shape[2] // 2 if pad else 0
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    h, wd = xp.shape[2] - w.shape[2] + 1, xp.shape[3] - w.shape[3] + 1
+    out = np.zeros((x.shape[0], w.shape[0], h, wd))
+    for a in range(w.shape[2]):
+        for b_ in range(w.shape[3]):
+            out += np.einsum("fc,nchw->nfhw", w[:, :, a, b_], xp[:, :, a:a + h, b_:b_ + wd])
+    return out if b is None else out + np.asarray(b)[None, :, None, None]
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _block(*, skip=True, relu_mid=True, relu_branch=False, relu_out=True, add_before_conv2=False, pad=True):
+    """A residual block computed with one of the classic slips."""
+    def forward(x, w1, b1, w2, b2, w_skip):
+        shortcut = x if w_skip is None else _same_conv(x, w_skip)
+        h = _same_conv(x, w1, b1, pad)
+        h = _relu(h) if relu_mid else h
+        if add_before_conv2:
+            h = h + shortcut
+        out = _same_conv(h, w2, b2, pad)
+        out = _relu(out) if relu_branch else out
+        if skip and not add_before_conv2:
+            out = out + shortcut
+        return _relu(out) if relu_out else out
+    return forward
+
+
+def _broadcast_error(axis_test):
+    """The answer raised adding two arrays whose shapes differ where ``axis_test(got_shape, case)`` says: NumPy's
+    "could not be broadcast together with shapes (…) (…)" or PyTorch's "size of tensor a (…) must match"."""
+    import re
+
+    def predicate(attempt) -> bool:
+        exc = attempt.result.exception
+        if exc is None:
+            return False
+        text = str(exc).replace(" ", "")
+        shapes = [tuple(int(v) for v in s.split(",") if v) for s in re.findall(r"\(([\d,]+)\)", text)]
+        if "broadcast" in text and len(shapes) >= 2:
+            return any(axis_test(shape, attempt.case.args) for shape in shapes)
+        dim = re.search(r"non-singletondimension(\d)", text)
+        return dim is not None and axis_test(int(dim.group(1)), attempt.case.args)
+    return predicate
+
+
+def _channel_clash(shape_or_dim, args) -> bool:
+    """The sum met the input's C channels where the branch has F ≠ C (no projection)."""
+    x, w1, w_skip = args[0], args[1], args[5]
+    if isinstance(shape_or_dim, int):
+        return shape_or_dim == 1 and w_skip is not None
+    return w_skip is not None and shape_or_dim == tuple(x.shape) and w1.shape[0] != x.shape[1]
+
+
+def _shrunk(shape_or_dim, args) -> bool:
+    """The sum met a map 2 or 4 pixels smaller than the input: a convolution ran without padding."""
+    if isinstance(shape_or_dim, int):
+        return shape_or_dim in (2, 3)
+    h, w = args[0].shape[2:]
+    return len(shape_or_dim) == 4 and shape_or_dim[2:] in ((h - 2, w - 2), (h - 4, w - 4))
+
+
+def _grown(shape_or_dim, args) -> bool:
+    """The sum met a map 2 pixels larger than the input: the 1×1 projection ran with padding 1."""
+    h, w = args[0].shape[2:]
+    return not isinstance(shape_or_dim, int) and len(shape_or_dim) == 4 and shape_or_dim[2:] == (h + 2, w + 2)
+
+
+_NO_PADDING = ("the convolutions have no padding: a 3×3 convolution without it makes the maps 2 pixels smaller, "
+               "so F(x) no longer has x's H×W (NumPy may even broadcast a 1×1 map over x). Use padding=1 in both")
+
+
+register(
+    FunctionExercise(
+        id="cnns.residual_forward",
+        reference="residual_forward",
+        arg_names=("x", "w1", "b1", "w2", "b2", "w_skip"),
+        cases=residual_cases,
+        oracle=torch_residual,
+        rtol=RTOL,
+        atol=ATOL,
+        praise="Your block computes ReLU(F(x) + shortcut(x)), as PyTorch does.",
+        hints=(
+            Hint(VALUE, "the skip connection is missing: that is a plain two-layer block, ReLU(F(x)). A residual block "
+                        "adds the input back, ReLU(F(x) + x), so F only has to learn the change",
+                 _is(_block(skip=False))),
+            Hint(VALUE, "the last ReLU is missing: the block outputs ReLU(F(x) + shortcut), the ReLU applied *after* "
+                        "the sum",
+                 _is(_block(relu_out=False))),
+            Hint(VALUE, "the ReLU is applied to the branch before the sum and not after it: F(x) ends with the second "
+                        "convolution (no activation), and the ReLU comes after adding the shortcut",
+                 _is(_block(relu_branch=True, relu_out=False))),
+            Hint(VALUE, "there is an extra ReLU on the branch before the sum: F(x) ends with the second convolution; "
+                        "only the sum goes through the final ReLU",
+                 _is(_block(relu_branch=True))),
+            Hint(VALUE, "the input was added before the second convolution: the shortcut skips *both* convolutions, "
+                        "out = ReLU(conv2(ReLU(conv1(x))) + shortcut(x))",
+                 _is(_block(add_before_conv2=True))),
+            Hint(VALUE, "the ReLU between the two convolutions is missing: F(x) = conv2(ReLU(conv1(x)))",
+                 _is(_block(relu_mid=False))),
+            Hint(VALUE, _NO_PADDING, _is(_block(pad=False))),
+            Hint(EXCEPTION, "the channels change (C -> F) but the shortcut is x itself: a tensor of C channels cannot "
+                            "be added to one of F. When w_skip is given, the shortcut is the 1×1 convolution of x with "
+                            "w_skip (no padding), which has F channels",
+                 _broadcast_error(_channel_clash)),
+            Hint(EXCEPTION, _NO_PADDING,
+                 lambda attempt: _broadcast_error(_shrunk)(attempt) or raised("larger than the padded input")(attempt)),
+            Hint(EXCEPTION, "the 1×1 projection takes no padding: with padding=1 its output grows by 2 pixels",
+                 _broadcast_error(_grown)),
+            Hint(STRUCTURE, "the block keeps the image size: the output is (N, F, H, W) with F = w1.shape[0] (3×3 "
+                            "convolutions with padding 1)"),
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. Build a given CNN: LeNet-5 with ReLU and max pooling, checked layer by layer
+# ---------------------------------------------------------------------------------------------
+LENET_INPUT = (2, 1, 28, 28)
+"""The dummy batch the checker runs through the learner's LeNet-5."""
+
+LENET_LAYERS = (
+    ("conv1", "Conv2d", (6, 28, 28)), ("relu", "ReLU", (6, 28, 28)), ("pool1", "MaxPool2d", (6, 14, 14)),
+    ("conv2", "Conv2d", (16, 10, 10)), ("relu", "ReLU", (16, 10, 10)), ("pool2", "MaxPool2d", (16, 5, 5)),
+    ("flatten", "Flatten", (400,)), ("fc1", "Linear", (120,)), ("relu", "ReLU", (120,)),
+    ("fc2", "Linear", (84,)), ("relu", "ReLU", (84,)), ("fc3", "Linear", (10,)),
+)
+"""(the table's name, the layer's class, its output shape without the batch axis), in order."""
+
+_ACTIVATIONS = ("ReLU", "Tanh", "Sigmoid", "LeakyReLU", "GELU", "ELU", "SiLU", "Softmax", "LogSoftmax")
+_LAYER_WORDS = {"conv1": "the first convolution", "conv2": "the second convolution", "fc1": "the first Linear",
+                "fc2": "the second Linear", "fc3": "the last Linear"}
+
+
+def torch_lenet5_parameters() -> int:
+    """LeNet-5's parameters, counted by PyTorch on the table's layers (not from ``utils``)."""
+    from torch import nn
+
+    layers = [nn.Conv2d(1, 6, 5, padding=2, device="meta"), nn.Conv2d(6, 16, 5, device="meta"),
+              nn.Linear(400, 120, device="meta"), nn.Linear(120, 84, device="meta"), nn.Linear(84, 10, device="meta")]
+    return sum(p.numel() for layer in layers for p in layer.parameters())
+
+
+def _leaf_modules(model) -> dict:
+    return {name: module for name, module in model.named_modules() if next(module.children(), None) is None}
+
+
+def _failed_layer(model, error: BaseException):
+    """(module, incoming shape) of the layer ``layer_output_shapes`` names in ``error``, or (None, None)."""
+    import re
+
+    found = re.search(r"layer '([^']*)' \((\w+)\) got input of shape \(([\d, ]*)\)", str(error))
+    if not found:
+        return None, None
+    module = _leaf_modules(model).get(found.group(1))
+    return module, tuple(int(v) for v in found.group(3).split(",") if v.strip())
+
+
+def _flatten_size_hint(got: int) -> str:
+    """Why the feature maps reaching the first Linear hold ``got`` values per image instead of 16·5·5 = 400."""
+    known = {
+        16 * 4 * 4: "the first convolution needs padding=2: with it a 5×5 kernel keeps 28×28 (28 + 4 − 5 + 1); "
+                    "without it the maps shrink to 24×24, and the flatten gives 16·4·4 instead of 16·5·5 values",
+        16 * 7 * 7: "the second convolution has no padding: on 14×14 maps a 5×5 kernel leaves 10×10, pooled to 5×5",
+        16 * 10 * 10: "the second max pooling is missing: it halves 10×10 to 5×5",
+        16 * 14 * 14: "the maps are never halved after the second convolution, or a pooling is missing: "
+                      "28 -> 14 (pool) -> 10 (conv 5×5) -> 5 (pool)",
+        6 * 5 * 5: "the second convolution has 16 kernels (out_channels=16), so the flatten gives 16·5·5 values",
+    }
+    return known.get(got, "follow the maps' size through the table: 28×28 -> conv 5×5 with padding 2 -> 28×28 -> "
+                          "pool -> 14×14 -> conv 5×5 -> 10×10 -> pool -> 5×5, with 16 channels")
+
+
+def _in_features_hint(wrote: int) -> str:
+    """Why a first Linear written for ``wrote`` features, where the flatten gives 16·5·5 = 400, is wrong."""
+    known = {
+        16 * 7 * 7: "the second convolution has no padding: a 5×5 kernel on 14×14 maps leaves 10×10, pooled to 5×5, "
+                    "so nn.Linear(16 * 5 * 5, 120)",
+        16 * 4 * 4: "the first convolution is padded by 2, so it keeps 28×28: 28 -> 14 -> 10 -> 5",
+        16 * 10 * 10: "the second max pooling halves 10×10 to 5×5 before the flatten",
+        16 * 14 * 14: "each 2×2 max pooling halves the maps, and the 5×5 convolution takes 4 off: 28 -> 14 -> 10 -> 5",
+        16 * 28 * 28: "the maps shrink on the way: pooling halves them, an unpadded 5×5 convolution takes 4 off",
+        6 * 5 * 5: "the flatten sees the second convolution's 16 channels, 16·5·5 values",
+        120: "nn.Linear(in_features, out_features): the first Linear takes the flattened maps, 16·5·5 values, "
+             "and gives 120",
+    }
+    return known.get(wrote, "the first Linear takes what the flatten gives: 16 channels of 5×5 (28 -> 28 -> 14 -> 10 "
+                            "-> 5), nn.Linear(16 * 5 * 5, 120)")
+
+
+def _cannot_run_hint(model, error: BaseException) -> str | None:
+    """A hint naming the slip behind a layer that cannot take its input (``layer_output_shapes``' error)."""
+    from torch import nn
+
+    module, shape = _failed_layer(model, error)
+    if module is None:
+        return None
+    linears = [m for m in _leaf_modules(model).values() if isinstance(m, nn.Linear)]
+    if isinstance(module, nn.Linear):
+        if len(shape) > 2:
+            return (f"the first Linear receives the feature maps {shape} still as images: put nn.Flatten() between "
+                    "the last pooling and the first Linear")
+        got = shape[-1]
+        if module is linears[0]:
+            return _in_features_hint(module.in_features) if got == 400 else _flatten_size_hint(got)
+        if module.out_features == got:
+            return (f"nn.Linear({module.in_features}, {module.out_features}) looks swapped: the arguments are "
+                    f"(in_features, out_features), and this layer receives {got} features")
+        return ("each Linear takes the previous one's outputs: nn.Linear(400, 120), nn.Linear(120, 84), "
+                "nn.Linear(84, 10)")
+    if isinstance(module, nn.Conv2d) and len(shape) == 4 and shape[1] != module.in_channels:
+        if module.out_channels == shape[1]:
+            return (f"nn.Conv2d({module.in_channels}, {module.out_channels}, ...) looks swapped: the arguments are "
+                    "(in_channels, out_channels, kernel_size), and this layer receives "
+                    f"{shape[1]} channel{'s' if shape[1] > 1 else ''}")
+        return ("a convolution's in_channels is the number of channels it receives: 1 for the digits, then the "
+                "previous convolution's out_channels (6)")
+    return None
+
+
+def _spec_hint(kinds: list[str], shapes: list[tuple]) -> str | None:
+    """For a model that runs: the first way its layers differ from the table, as a hint (None when they match)."""
+    body = [k for k in kinds if k not in _ACTIVATIONS]
+    if kinds and kinds[-1] in ("Softmax", "LogSoftmax"):
+        return ("no softmax at the end: the model returns logits, and nn.CrossEntropyLoss applies the (log-)softmax "
+                "itself; a second softmax squashes the scores and slows learning")
+    if "AvgPool2d" in body:
+        return ("the table asks for max pooling, nn.MaxPool2d(2): LeNet-5 of 1998 averaged, today's version keeps "
+                "each window's largest value")
+    others = sorted({k for k in kinds if k in _ACTIVATIONS and k != "ReLU"})
+    if others:
+        return (f"the activations are ReLU here (nn.ReLU()), not {', '.join(others)}: the 1998 network squashed with a "
+                "scaled tanh, today's version uses ReLU")
+    want_body = [kind for _, kind, _ in LENET_LAYERS if kind != "ReLU"]
+    if body == want_body:
+        # Which weight layer lacks its ReLU (or has one it should not)?
+        named = [name for name, kind, _ in LENET_LAYERS if kind != "ReLU"]
+        followed = {}
+        position = 0
+        for i, kind in enumerate(kinds):
+            if kind in _ACTIVATIONS:
+                continue
+            followed[named[position]] = i + 1 < len(kinds) and kinds[i + 1] == "ReLU"
+            position += 1
+        for name in ("conv1", "conv2", "fc1", "fc2"):
+            if not followed[name]:
+                return (f"there is no ReLU after {_LAYER_WORDS[name]}: without it two linear maps in a row are one "
+                        "linear map. Each convolution and each Linear but the last is followed by nn.ReLU()")
+        if followed["fc3"]:
+            return ("no ReLU after the last Linear: the model returns logits, which may be negative; a ReLU there "
+                    "cuts every negative score to 0")
+    missing = [kind for kind in want_body if body.count(kind) < want_body.count(kind)]
+    extra = [kind for kind in dict.fromkeys(body) if body.count(kind) > want_body.count(kind)]
+    if "Flatten" in missing:
+        return "put nn.Flatten() between the last pooling and the first Linear: it turns (N, 16, 5, 5) into (N, 400)"
+    if missing or extra:
+        parts = [f"missing {', '.join(missing)}"] if missing else []
+        parts += [f"extra {', '.join(extra)}"] if extra else []
+        return (f"the layers differ from the table ({'; '.join(parts)}): conv-ReLU-pool twice, flatten, then three "
+                "Linear layers with a ReLU between them")
+    for (name, _, want), got in zip([row for row in LENET_LAYERS if row[1] != "ReLU"],
+                                    [s for k, s in zip(kinds, shapes) if k not in _ACTIVATIONS]):
+        if got == want:
+            continue
+        if name == "conv1":
+            if got[1:] == (24, 24):
+                return "the first convolution needs padding=2: a 5×5 kernel then keeps 28×28 (28 + 2·2 − 5 + 1)"
+            return f"the first convolution has 6 kernels of 5×5 with padding 2: (N, 6, 28, 28); yours gives {got}"
+        if name == "conv2":
+            if got[1:] == (14, 14):
+                return "the second convolution has no padding: on 14×14 maps a 5×5 kernel leaves 10×10"
+            return f"the second convolution has 16 kernels of 5×5, no padding: (N, 16, 10, 10); yours gives {got}"
+        return f"{_LAYER_WORDS.get(name, 'the ' + name)} should output {want} per image; yours gives {got}"
+    return None
+
+
+def build_cnn_property(answer):
+    from torch import nn
+
+    from ...cnn_architectures import count_parameters, layer_output_shapes
+
+    if isinstance(answer, nn.Module):
+        return ("pass the function that builds the network, not a network",
+                "check('cnns.build_cnn', build_lenet5), without parentheses")
+    if not callable(answer):
+        return f"pass your function itself, not {type(answer).__name__}", None
+    with quiet_torch(seed=0):
+        model = run(answer)
+        if isinstance(model, Raised):
+            return f"build_lenet5() raised {model.text}", None
+        if isinstance(model, type) and issubclass(model, nn.Module):
+            return (f"build_lenet5() returned the class {model.__name__}, not a network",
+                    f"return an instance: {model.__name__}(...) with its parentheses")
+        if not isinstance(model, nn.Module):
+            return (f"build_lenet5() returned {fmt(model)[:60]}, expected a PyTorch network (an nn.Module)",
+                    "did you forget the `return` statement?" if model is None else "return nn.Sequential(...)")
+        shapes = run(layer_output_shapes, model, LENET_INPUT)
+        if isinstance(shapes, Raised):
+            return (f"a batch of shape {LENET_INPUT} does not go through: {shapes.text}",
+                    _cannot_run_hint(model, shapes.exc))
+        leaves = _leaf_modules(model)
+        kinds = [type(leaves[name]).__name__ if name in leaves else "?" for name, _ in shapes]
+        per_image = [tuple(shape[1:]) for _, shape in shapes]
+        hint = _spec_hint(kinds, per_image)
+        table = ", ".join(f"{k} {s}" for k, s in zip(kinds, per_image))
+        if hint is not None:
+            return f"the layers and their output shapes per image: {table}", hint
+        count, want = count_parameters(model), torch_lenet5_parameters()
+        if count != want:
+            return (f"the layers' shapes are right but the network has {count:,} parameters",
+                    "every layer keeps its bias (bias=True, the default): a bias per kernel and per unit"
+                    if count < want else "a layer has more weights than the table asks for")
+    return None
+
+
+register(
+    PropertyExercise(
+        id="cnns.build_cnn",
+        reference="build_lenet5",
+        prop=build_cnn_property,
+        praise="Every layer's output shape and the parameter count match the table.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 10. A CNN for MNIST-1D, judged by training it
+# ---------------------------------------------------------------------------------------------
+MNIST1D_TARGET = 0.90
+"""The test accuracy the learner's network must reach after ``train_mnist1d(model, seed=0)``: the chapter's CNN reaches
+~0.95 and its MLP ~0.65 (measured in ``benchmarks/measure_mnist1d.py``), so a working CNN clears it with margin."""
+
+_NO_CONV1D = ("an MLP treats each of the 40 positions separately and plateaus near 65% on MNIST-1D (section 11): use "
+              "convolutions, e.g. nn.Conv1d(1, 32, 3, padding=1) -> nn.ReLU() -> nn.MaxPool1d(2), two or three times, "
+              "then nn.Flatten() and one nn.Linear(..., 10)")
+
+
+def _mnist1d_exception_hint(model, error: BaseException) -> str | None:
+    from torch import nn
+
+    text = str(error)
+    module, shape = _failed_layer(model, error)
+    if isinstance(module, nn.Conv1d) and shape and len(shape) == 3 and shape[1] != module.in_channels:
+        if shape[1] == 1:
+            return ("a signal is one channel of 40 samples, batch (N, 1, 40): the first layer is nn.Conv1d(1, ...), "
+                    "its in_channels is 1, not the length")
+        return (f"each Conv1d takes the previous one's out_channels: this one receives {shape[1]} channels, so "
+                f"nn.Conv1d({shape[1]}, ...)")
+    if isinstance(module, nn.Linear) and shape:
+        if len(shape) > 2:
+            return "put nn.Flatten() before the Linear layer: it turns (N, channels, length) into (N, channels·length)"
+        return (f"the Linear layer receives {shape[-1]} features per signal (the channels times the length left after "
+                f"pooling): nn.Linear({shape[-1]}, 10)")
+    if "(N, 1, 10)" in text or "(N, 1," in text:
+        return "end the convolutions with nn.Flatten() before the Linear layer, so that the logits are (N, 10)"
+    if "(N, 10)" in text:
+        return "the last layer gives one logit per digit: nn.Linear(..., 10)"
+    return None
+
+
+def mnist1d_cnn_property(answer):
+    from torch import nn
+
+    from ...mnist1d_models import train_mnist1d
+
+    if isinstance(answer, nn.Module):
+        return ("pass the function that builds the network, not a network: the checker builds a fresh one and trains "
+                "it", "check('cnns.mnist1d_cnn', build_mnist1d_model), without parentheses")
+    if not callable(answer):
+        return f"pass your function itself, not {type(answer).__name__}", None
+    with quiet_torch(seed=0):
+        model = run(answer)
+        if isinstance(model, Raised):
+            return f"build_mnist1d_model() raised {model.text}", None
+        if isinstance(model, type) and issubclass(model, nn.Module):
+            return (f"build_mnist1d_model() returned the class {model.__name__}, not a network",
+                    f"return an instance: {model.__name__}(...) with its parentheses")
+        if not isinstance(model, nn.Module):
+            return (f"build_mnist1d_model() returned {fmt(model)[:60]}, expected a PyTorch network (an nn.Module)",
+                    "did you forget the `return` statement?" if model is None else "return nn.Sequential(...)")
+        kinds = [type(m).__name__ for m in _leaf_modules(model).values()]
+        if "Conv1d" not in kinds:
+            return "your network has no nn.Conv1d layer: the exercise asks for a convolutional network", _NO_CONV1D
+        if kinds[-1] in ("Softmax", "LogSoftmax"):
+            return (f"your network ends with {kinds[-1]}",
+                    "no softmax at the end: return logits, nn.CrossEntropyLoss applies the (log-)softmax itself; a "
+                    "second one squashes the scores (they can no longer grow apart) and slows learning")
+        trained = run(train_mnist1d, model, seed=0, input="signals")
+        if isinstance(trained, Raised):
+            return (f"training your network raised {trained.text}", _mnist1d_exception_hint(model, trained.exc))
+        accuracy = trained[1]
+    if accuracy >= MNIST1D_TARGET:
+        return None
+    problem = (f"trained with the chapter's recipe (seed 0), your network reaches {accuracy:.1%} on the 1,000 test "
+               f"signals; the target is {MNIST1D_TARGET:.0%}")
+    if kinds[0] == "Linear":
+        return problem, ("the first layer is a Linear: it mixes all 40 samples of a signal into new features before "
+                         "any convolution, so the position of a pattern is lost where the convolutions should find "
+                         "it. Start with nn.Conv1d(1, ...)")
+    if not any(kind in _ACTIVATIONS for kind in kinds):
+        return problem, ("there is no activation: without nn.ReLU() between them, the convolutions and the Linear "
+                         "layer compose into one linear map (max pooling alone adds little). Put nn.ReLU() after "
+                         "each convolution")
+    if kinds[-1] in _ACTIVATIONS:
+        return problem, (f"the network ends with {kinds[-1]}: the last layer gives the logits, which may be any "
+                         "number; end with nn.Linear(..., 10)")
+    return problem, ("give it more capacity where it counts: 16-32 channels per convolution, two or three conv -> ReLU "
+                     "-> max-pool blocks (pooling halves the length and makes the features tolerate shifts), then one "
+                     "Linear layer")
+
+
+register(
+    PropertyExercise(
+        id="cnns.mnist1d_cnn",
+        reference="build_mnist1d_model",
+        prop=mnist1d_cnn_property,
+        praise="Your CNN clears the target on MNIST-1D.",
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# 11. Reading the shipped CNN's confusion matrix
+# ---------------------------------------------------------------------------------------------
+CONFUSION_KEYS = ("errors", "most_confused", "hardest_digit", "recall_of_hardest")
+
+
+def shipped_confusion() -> np.ndarray:
+    """The confusion matrix (10, 10) of the shipped CNN on MNIST-5k's test split (row: true digit, column:
+    predicted), computed with scikit-learn. The weights ship with the course, so it is the same at every check."""
+    from sklearn.metrics import confusion_matrix
+
+    from ...data import load_mnist5k
+    from ...mnist_cnn import load_mnist_cnn, predict_labels
+
+    test = load_mnist5k(0)
+    return confusion_matrix(test.y_test, predict_labels(load_mnist_cnn(), test.X_test), labels=np.arange(10))
+
+
+def _digit(value):
+    return int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value <= 9 \
+        else None
+
+
+def _pair_of_digits(value):
+    if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2:
+        pair = tuple(_digit(v) for v in value)
+        return None if None in pair else pair
+    return None
+
+
+def _share(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    return float(value) if np.isfinite(value) else None
+
+
+def _confusion_answer_problem(key: str, value, cm: np.ndarray):
+    """None when ``value`` answers ``key`` right, else (what is wrong, hint)."""
+    off = cm - np.diag(np.diag(cm))
+    recall = np.diag(cm) / cm.sum(axis=1)
+    precision = np.diag(cm) / np.maximum(cm.sum(axis=0), 1)
+    if key == "errors":
+        n = _count(value)
+        if n is None:
+            if _share(value) is not None and 0 < float(value) < 1:
+                return f"{fmt(value)} is not a count", "a number of test images, not a share of them"
+            return f"{fmt(value)} is not a whole number", "count the misclassified test images"
+        if n == off.sum():
+            return None
+        if n == np.trace(cm):
+            return f"{n} is not right", ("that is the number of right answers, the diagonal: the errors are every "
+                                         "count off the diagonal")
+        return f"{n} is not right", "add up every count off the diagonal (cm.sum() − np.trace(cm))"
+    if key == "most_confused":
+        pair = _pair_of_digits(value)
+        if pair is None:
+            return (f"{fmt(value)[:40]} is not a pair of digits",
+                    "give the pair as (true digit, predicted digit), e.g. (3, 5)")
+        top = off.max()
+        if off[pair] == top and pair[0] != pair[1]:
+            return None
+        if pair[0] == pair[1]:
+            return f"{pair} is not right", ("the diagonal counts the right answers: a confusion is a cell off the "
+                                            "diagonal, a true digit predicted as another")
+        if off[pair[::-1]] == top:
+            return f"{pair} is not right", ("the pair is reversed: rows are the true digits and columns the "
+                                            "predictions, so the cell in row t and column p is (t, p)")
+        return f"{pair} is not right", (f"the cell (true {pair[0]}, predicted {pair[1]}) holds {off[pair]} test "
+                                        "images; look for the largest count off the diagonal")
+    if key == "hardest_digit":
+        digit = _digit(value)
+        if digit is None:
+            return f"{fmt(value)[:40]} is not a digit", "give the digit as an int from 0 to 9"
+        if recall[digit] == recall.min():
+            return None
+        if precision[digit] == precision.min():
+            return f"{digit} is not right", ("that digit has the lowest precision (its column: how often a prediction "
+                                             "of it is right); the recall reads the row: how many of the true ones "
+                                             "were recognised")
+        if recall[digit] == recall.max():
+            return f"{digit} is not right", "that is the best-recognised digit: the hardest has the *lowest* recall"
+        return f"{digit} is not right", "the recall of digit d is cm[d, d] / cm[d].sum(): find the smallest"
+    share = _share(value)
+    hardest = int(np.argmin(recall))
+    if share is None:
+        return f"{fmt(value)[:40]} is not a number", "give the recall as a number between 0 and 1"
+    if np.isclose(share, recall[hardest], atol=1e-3):
+        return None
+    if np.isclose(share, 100 * recall[hardest], atol=0.1):
+        return f"{fmt(share)} is not right", "give the recall as a fraction between 0 and 1, not a percentage"
+    if np.isclose(share, 1 - recall[hardest], atol=1e-3):
+        return f"{fmt(share)} is not right", ("that is the share of that digit that was missed: the recall is the "
+                                              "share recognised, cm[d, d] / cm[d].sum()")
+    if np.isclose(share, precision[hardest], atol=1e-3):
+        return f"{fmt(share)} is not right", ("that is the precision of that digit (its column); the recall divides "
+                                              "the diagonal count by the row's total, the true digits")
+    if np.isclose(share, cm[hardest, hardest]):
+        return f"{fmt(share)} is not right", "that is a count: divide it by the row's total to get the recall"
+    return f"{fmt(share)} is not right", "the recall of the hardest digit d is cm[d, d] / cm[d].sum()"
+
+
+def read_confusion_property(answer):
+    value = run(answer) if callable(answer) else answer
+    if isinstance(value, Raised):
+        return f"your code raised {value.text}", None
+    if not isinstance(value, dict):
+        return (f"expected a dict with the keys {', '.join(map(repr, CONFUSION_KEYS))}, got {type(value).__name__}",
+                "did you forget the `return` statement?" if value is None else None)
+    if set(value) != set(CONFUSION_KEYS):
+        return (f"the keys are not right: expected {', '.join(map(repr, CONFUSION_KEYS))}, got "
+                f"{', '.join(map(repr, value))}", "keep the keys exactly as in the exercise's docstring")
+    cm = shipped_confusion()
+    problems = [(key, _confusion_answer_problem(key, value[key], cm)) for key in CONFUSION_KEYS]
+    wrong = [(key, problem) for key, problem in problems if problem is not None]
+    if not wrong:
+        return None
+    key, (what, hint) = wrong[0]
+    verb = "is" if len(wrong) == 1 else "are"
+    return f"{len(wrong)} of {len(CONFUSION_KEYS)} answers {verb} not right; first: {key!r}: {what}", hint
+
+
+register(
+    PropertyExercise(
+        id="cnns.read_confusion",
+        reference="confusion_answers",
+        prop=read_confusion_property,
+        praise="You read the confusion matrix right.",
     ),
 )

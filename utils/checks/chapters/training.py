@@ -30,7 +30,6 @@ The checker's own models are built from fixed generators inside ``torch.random.f
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import math
 import numbers
@@ -43,27 +42,13 @@ from ..compare import fmt, fmt_number
 from ..kinds import STILL_RAISING_HINT, STILL_RAISING_TEXT, VALUE, Case, FunctionExercise, Hint, PropertyExercise
 from ..predicates import same_values
 from ..registry import register
-from ..sandbox import Raised, run
+from ..sandbox import Raised, quiet_torch, run
 from ..stubs import edited_stub
 
 TORCH_RTOL, TORCH_ATOL = 1e-5, 1e-6
 """Agreement of float32 weights after one epoch: the same operations in the same order agree to the last bit; an
 answer written another way (``F.cross_entropy``, ``zero_grad(set_to_none=False)``) to ~1e-7. Every mistake moves
 some weight by more than 1e-3."""
-
-
-@contextlib.contextmanager
-def _quiet_torch():
-    """One thread (results independent of the machine's cores) and PyTorch's global random state untouched."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with torch.random.fork_rng(devices=[]):
-            yield torch
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _as_number(value) -> float | None:
@@ -248,7 +233,7 @@ def train_one_epoch_property(answer):
     if not callable(answer):
         return (f"pass your function itself, e.g. check('training.train_one_epoch', train_one_epoch), not "
                 f"{type(answer).__name__}", None)
-    with _quiet_torch():
+    with quiet_torch():
         want_state, seen = _epoch_outcome("right")
         want_loss = sum(loss * n for loss, n in seen) / sum(n for _, n in seen)
         model, loss_fn, optimizer, loader = epoch_setup()
@@ -384,7 +369,7 @@ def evaluate_property(answer):
     if not callable(answer):
         return (f"pass your function itself, e.g. check('training.evaluate', evaluate), not "
                 f"{type(answer).__name__}", None)
-    with _quiet_torch():
+    with quiet_torch():
         want_acc, want_cm = sklearn_evaluation(*eval_setup())
         model, loader, n = eval_setup()
         watch = _ForwardWatch(model)
@@ -842,7 +827,7 @@ def checkpoint_property(answer):
     if not (isinstance(answer, (tuple, list)) and len(answer) == 2 and all(callable(f) for f in answer)):
         return f"expected the pair (save_checkpoint, load_checkpoint), got {fmt(answer)[:60]}", CHECKPOINT_PAIR_HINT
     save, load = answer
-    with _quiet_torch() as torch, tempfile.TemporaryDirectory() as folder:
+    with quiet_torch() as torch, tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "checkpoint.pt")
         # The run that is never interrupted: 4 steps, a checkpoint, 4 more steps.
         model, optimizer, batches = checkpoint_setup(91)
@@ -971,7 +956,7 @@ def auto_mpg_property(answer):
                     "...)")
     if not callable(answer):
         return f"pass your function itself, not {type(answer).__name__}", None
-    with _quiet_torch():
+    with quiet_torch():
         first = run(answer)
         if isinstance(first, Raised):
             return f"make_mpg_model() raised {first.text}", None
