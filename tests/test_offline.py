@@ -87,7 +87,7 @@ LOADERS = sorted(name for name, obj in vars(data).items()
 
 
 def test_the_loaders_are_found_by_name():
-    assert {"logic_gate", "spirals", "moons", "blobs", "digits_split", "iris", "load_mnist5k",
+    assert {"logic_gate", "spirals", "moons", "blobs", "digits_split", "iris", "load_mnist5k", "load_mnist1d",
             "load_auto_mpg", "load_sample_photo"} <= set(LOADERS)
     assert set(LOADER_ARGUMENTS) <= set(LOADERS), "LOADER_ARGUMENTS names a function utils.data no longer has"
 

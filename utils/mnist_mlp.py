@@ -237,17 +237,7 @@ def model_summary(model) -> str:
 # Data for a recipe
 # ---------------------------------------------------------------------------------------------
 def _check_splits(splits) -> DataSplits:
-    if splits is None:
-        return load_mnist5k(0)
-    if not isinstance(splits, DataSplits):
-        raise TypeError(f"splits must be None (load_mnist5k(0)) or a DataSplits such as load_mnist5k(seed), got "
-                        f"{type(splits).__name__}")
-    for part in ("train", "val", "test"):
-        X, y = getattr(splits, f"X_{part}"), getattr(splits, f"y_{part}")
-        if np.ndim(X) != 2 or np.shape(X)[1] != 784 or np.shape(y) != (np.shape(X)[0],) or len(y) == 0:
-            raise ValueError(f"splits.X_{part} must have shape (N, 784) with y_{part} of shape (N,), N >= 1; got "
-                             f"X_{part} of shape {np.shape(X)} and y_{part} of shape {np.shape(y)}")
-    return splits
+    return load_mnist5k(0) if splits is None else DataSplits.checked(splits, 784, "load_mnist5k")
 
 
 def prepare_splits(recipe: MnistRecipe = COURSE_RECIPE, splits: DataSplits | None = None) -> DataSplits:
