@@ -293,7 +293,7 @@ def draw_trained_equivariance(model, image, shift: int = 3, layers=("relu1", "re
     by a dashed line) and, for the shifted digit, how far it moved against ``shift`` divided by the map's stride
     (1 for conv1/relu1, 2 after pool1, 4 after pool2: each pooling halves the move, so the maps are a coarser,
     more shift-tolerant description). The probabilities barely change (the bar chart's title gives the predicted
-    class's probability before and after). Returns the figure.
+    class's probability before and after; the title says whether the prediction stays). Returns the figure.
 
     Raises:
         TypeError: for a model that is not a torch.nn.Module. ValueError: for an image of another shape, a shift not
@@ -354,9 +354,13 @@ def draw_trained_equivariance(model, image, shift: int = 3, layers=("relu1", "re
         bars.legend(fontsize=8.5, loc="upper left")
         bars.set_title(f"prediction: P({predicted})\n{proba[0, predicted]:.1%} → {proba[1, predicted]:.1%}",
                        fontsize=9.5)
+        after = int(np.argmax(proba[1]))
+        verdict = ("the prediction barely changes" if after == predicted and
+                   abs(proba[1, predicted] - proba[0, predicted]) < 0.05 else
+                   "the prediction stays" if after == predicted else f"here the prediction changes to {after}")
         fig.suptitle(f"Move the digit {abs(shift)} pixels and the trained network's maps move with it (the same "
                      f"kernels at every position);\neach pooling halves the move (dashed: the centre of a map's "
-                     f"activity), and the prediction barely changes", fontsize=10.5, y=1 - 0.1 / height, va="top")
+                     f"activity), and {verdict}", fontsize=10.5, y=1 - 0.1 / height, va="top")
     return fig
 
 
