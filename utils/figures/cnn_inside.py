@@ -6,7 +6,7 @@ Looking inside the MNIST-5k network (``utils.mnist_cnn``):
 - ``draw_feature_maps(model, image, layers, n_maps)``: one digit and, per layer, its most active feature maps;
 - ``draw_misclassified(model, X, y, n)``: the test images it gets wrong, with its probability for its wrong answer;
 - ``draw_trained_equivariance(model, image, shift)``: a digit and the digit shifted: the feature maps move with it,
-  the probabilities barely change.
+  the probabilities usually barely change.
 
 The chapter's measurements, drawn from plain arrays (the experiments live in their own modules):
 
@@ -264,19 +264,28 @@ def draw_misclassified(model, X, y, n: int = 12, ncols: int = 6):
                            size=0.95)
 
 
-def column_centre(values) -> float:
-    """Where a map's activity sits from left to right: the mean column weighted by the non-negative values.
+def column_centre(values, background=0.0) -> float:
+    """Where a map's activity sits from left to right: the mean column weighted by |values − background|.
 
-    Shapes: values (H, W) -> a float in [0, W − 1]; the middle column for a map with no positive value. Moving a
-    pattern k columns to the right (nothing falling off the edge) moves its centre by exactly k.
+    ``background``: what the map holds where there is nothing to see (a scalar, or the same layer's map of a blank
+    image, (H, W)): a bias makes a blank region respond too, and that constant response would pull the centre
+    towards the middle. Moving a pattern k columns to the right (nothing falling off the edge, blank coming in)
+    moves its centre by exactly k.
+
+    Shapes: values (H, W), background a scalar or (H, W) -> a float in [0, W − 1]; the middle column for a map that
+    equals its background.
 
     Raises:
-        ValueError: for values not 2-D.
+        ValueError: for values not 2-D or a background of another shape.
     """
     values = np.asarray(values, dtype=np.float64)
     if values.ndim != 2:
         raise ValueError(f"values must be one feature map (H, W), got shape {values.shape}")
-    weights = np.clip(values, 0, None).sum(axis=0)
+    background = np.asarray(background, dtype=np.float64)
+    if background.shape not in ((), values.shape):
+        raise ValueError(f"background must be a number or a map of the shape of values, {values.shape}; got shape "
+                         f"{background.shape}")
+    weights = np.abs(values - background).sum(axis=0)
     total = weights.sum()
     return float(weights @ np.arange(values.shape[1]) / total) if total > 0 else (values.shape[1] - 1) / 2
 
@@ -289,10 +298,11 @@ def draw_trained_equivariance(model, image, shift: int = 3, layers=("relu1", "re
 
     Rows: the original, the shifted. Columns: the digit, one map of each of ``layers`` (the channel that responds
     most strongly to the original, the same channel in both rows, on one colour scale), and the ten class
-    probabilities. A map's activity moves with the digit: the titles give its centre (``column_centre``, marked
-    by a dashed line) and, for the shifted digit, how far it moved against ``shift`` divided by the map's stride
-    (1 for conv1/relu1, 2 after pool1, 4 after pool2: each pooling halves the move, so the maps are a coarser,
-    more shift-tolerant description). The probabilities barely change (the bar chart's title gives the predicted
+    probabilities. A map's activity moves with the digit: the titles give its centre (``column_centre``: where the
+    map differs from its response to a blank image, marked by a dashed line) and, for the shifted digit, how far it
+    moved against ``shift`` divided by the map's stride (1 for conv1/relu1, 2 after pool1, 4 after pool2: each
+    pooling halves the move, so the maps are a coarser, more shift-tolerant description). The probabilities
+    usually barely change (the bar chart's title gives the predicted
     class's probability before and after; the title says whether the prediction stays). Returns the figure.
 
     Raises:
@@ -308,6 +318,7 @@ def draw_trained_equivariance(model, image, shift: int = 3, layers=("relu1", "re
     moved = shift_images(digit[None], shift, 0)[0]
     rows = [(digit, "original"), (moved, f"shifted {abs(shift)} px {'right' if shift >= 0 else 'left'}")]
     outputs = [{fm.name: fm.maps for fm in feature_maps(model, x)} for x, _ in rows]
+    blank = {fm.name: fm.maps for fm in feature_maps(model, np.zeros((28, 28)))}  # each map's background
     proba = predict_proba(model, np.stack([digit, moved]).reshape(2, 784))
     predicted = int(np.argmax(proba[0]))
     n_img = len(layers) + 1
@@ -332,7 +343,7 @@ def draw_trained_equivariance(model, image, shift: int = 3, layers=("relu1", "re
             maps = [out[name][channel] for out in outputs]
             top = max(float(np.abs(m).max()) for m in maps) or 1.0
             signed = name.startswith("conv")
-            centres = [column_centre(m) for m in maps]
+            centres = [column_centre(m, blank[name][channel]) for m in maps]
             for r, m in enumerate(maps):
                 ax = panel(r, c)
                 ax.imshow(m, cmap=SIGNED_CMAP if signed else ACTIVATION_CMAP, vmin=-top if signed else 0.0,
