@@ -23,8 +23,8 @@ import numpy as np
 from .module import check_number, check_positive_int, check_rng, check_seed, to_float64
 
 __all__ = ["AUTO_MPG_FEATURES", "AUTO_MPG_ORIGINS", "CACHE_ENV", "GATES", "GATE_INPUTS", "SAMPLE_PHOTOS", "DataSplits",
-           "blobs", "digits_split", "iris", "load_auto_mpg", "load_mnist5k", "load_sample_photo", "logic_gate",
-           "moons", "sample_digit", "spirals"]
+           "blobs", "check_mnist5k_splits", "digits_split", "iris", "load_auto_mpg", "load_mnist5k",
+           "load_sample_photo", "logic_gate", "moons", "sample_digit", "spirals"]
 
 GATES = {
     "and": (0, 0, 0, 1),
@@ -295,6 +295,26 @@ def load_mnist5k(seed: int = 0) -> DataSplits:
     X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=n_val, random_state=seed,
                                                       stratify=y_rest)
     return DataSplits(X_train, y_train, X_val, y_val, X_test, y_test)
+
+
+def check_mnist5k_splits(splits) -> DataSplits:
+    """What a function taking ``splits=None`` trains on: ``load_mnist5k(0)`` for None, else ``splits`` itself,
+    checked to be a ``DataSplits`` of MNIST images X_* (N_*, 784) with labels y_* (N_*,), N_* >= 1.
+
+    Raises:
+        TypeError: for splits neither None nor a ``DataSplits``. ValueError: for parts of other shapes.
+    """
+    if splits is None:
+        return load_mnist5k(0)
+    if not isinstance(splits, DataSplits):
+        raise TypeError(f"splits must be None (load_mnist5k(0)) or a DataSplits such as load_mnist5k(seed), got "
+                        f"{type(splits).__name__}")
+    for part in ("train", "val", "test"):
+        X, y = getattr(splits, f"X_{part}"), getattr(splits, f"y_{part}")
+        if np.ndim(X) != 2 or np.shape(X)[1] != 784 or np.shape(y) != (np.shape(X)[0],) or len(y) == 0:
+            raise ValueError(f"splits.X_{part} must have shape (N, 784) with y_{part} of shape (N,), N >= 1; got "
+                             f"X_{part} of shape {np.shape(X)} and y_{part} of shape {np.shape(y)}")
+    return splits
 
 
 AUTO_MPG_FEATURES = ("cylinders", "displacement", "horsepower", "weight", "acceleration", "model_year", "origin")
