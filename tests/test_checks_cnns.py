@@ -763,3 +763,42 @@ def test_mnist1d_cnn_wrong_answers(verdict_of, answer, hint):
 
 def test_mnist1d_cnn_a_network_instead_of_its_builder(verdict_of):
     _failed_with(verdict_of("cnns.mnist1d_cnn", _sequential(lambda nn: nn.Conv1d(1, 4, 3))()), "without parentheses")
+
+
+# ---------------------------------------------------------------------------------------------
+# read_confusion: the shipped CNN's confusion matrix
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def shipped_cm():
+    from sklearn.metrics import confusion_matrix
+
+    from utils.data import load_mnist5k
+    from utils.mnist_cnn import load_mnist_cnn, predict_labels
+
+    test = load_mnist5k(0)
+    return confusion_matrix(test.y_test, predict_labels(load_mnist_cnn(), test.X_test))
+
+
+def _right_readings(cm):
+    off = cm - np.diag(np.diag(cm))
+    return {"errors": int(off.sum()), "true_3_as_5": int(cm[3, 5]), "recall_7": round(cm[7, 7] / cm[7].sum(), 2),
+            "precision_5": round(cm[5, 5] / cm[:, 5].sum(), 2), "most_predicted_wrongly": int(off.sum(axis=0).argmax())}
+
+
+def test_read_confusion_right_readings_pass_rounded(verdict_of, shipped_cm):
+    assert verdict_of("cnns.read_confusion", lambda: _right_readings(shipped_cm)).passed
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (lambda cm: {"errors": int(np.trace(cm))}, "number of right answers"),
+    (lambda cm: {"true_3_as_5": int(cm[5, 3])}, "rows are the true digits"),
+    (lambda cm: {"recall_7": cm[7, 7] / cm[:, 7].sum()}, "that is the precision of 7"),
+    (lambda cm: {"recall_7": 100 * cm[7, 7] / cm[7].sum()}, "not a percentage"),
+    (lambda cm: {"recall_7": 1 - cm[7, 7] / cm[7].sum()}, "missed"),
+    (lambda cm: {"precision_5": cm[5, 5] / cm[5].sum()}, "that is the recall of 5"),
+    (lambda cm: {"most_predicted_wrongly": int((cm - np.diag(np.diag(cm))).sum(axis=1).argmax())},
+     "true digit missed most often"),
+])
+def test_read_confusion_wrong_answers(verdict_of, shipped_cm, mistake, hint):
+    answer = {**_right_readings(shipped_cm), **mistake(shipped_cm)}
+    _failed_with(verdict_of("cnns.read_confusion", lambda: answer), hint)

@@ -839,7 +839,7 @@ def _count(value):
     return int(value)
 
 
-def _conv(c, f, k=3, bias=True):
+def _conv_count(c, f, k=3, bias=True):
     return k * k * c * f + (f if bias else 0)
 
 
@@ -855,16 +855,16 @@ _POOL = "max pooling learns nothing: it keeps the largest value of each 2×2 win
 def _keras_explain() -> dict:
     explain = {("pool1", value): _POOL for value in (1, 4, 32, 64, 128, 4 * 32 + 32)}
     for key, (c, f, out) in {"conv1": (1, 32, 26), "conv2": (32, 64, 11), "conv3": (64, 64, 3)}.items():
-        explain[(key, _conv(c, f, bias=False))] = _NO_BIAS
-        explain[(key, _conv(c, f) - f + c)] = _BIAS_PER_INPUT
+        explain[(key, _conv_count(c, f, bias=False))] = _NO_BIAS
+        explain[(key, _conv_count(c, f) - f + c)] = _BIAS_PER_INPUT
         inp = {"conv1": 28, "conv2": 13, "conv3": 5}[key]
         for area in (out * out, inp * inp):
-            explain[(key, _conv(c, f) * area)] = _SHARED
-            explain[(key, _conv(c, f, bias=False) * area)] = _SHARED
+            explain[(key, _conv_count(c, f) * area)] = _SHARED
+            explain[(key, _conv_count(c, f, bias=False) * area)] = _SHARED
         if c > 1:
-            explain[(key, _conv(1, f))] = _INPUT_CHANNELS
-    explain[("conv1", _conv(3, 32))] = ("3 input channels is a colour image (the Keras CNN's CIFAR-10 version): here "
-                                        "the digits have one channel, C = 1")
+            explain[(key, _conv_count(1, f))] = _INPUT_CHANNELS
+    explain[("conv1", _conv_count(3, 32))] = ("3 input channels is a colour image (the Keras CNN's CIFAR-10 "
+                                              "version): here the digits have one channel, C = 1")
     explain[("dense1", 64 * 3 * 3 * 64)] = _NO_BIAS.replace("each kernel (output channel)", "each unit").replace(
         "F to the F·C·K·K weights", "64 to the in·out weights")
     explain[("dense2", 64 * 10)] = "the biases are forgotten: each of the 10 outputs has one, in·out + out"
@@ -1359,7 +1359,12 @@ register(
 # ---------------------------------------------------------------------------------------------
 # 11. Reading the shipped CNN's confusion matrix
 # ---------------------------------------------------------------------------------------------
-CONFUSION_KEYS = ("errors", "most_confused", "hardest_digit", "recall_of_hardest")
+CONFUSION_KEYS = ("errors", "true_3_as_5", "recall_7", "precision_5", "most_predicted_wrongly")
+"""The questions: the misclassified test images, how many 3s were predicted as 5, the recall of 7, the precision of
+5, and the digit most often predicted wrongly (the column with the most counts off the diagonal)."""
+
+SHARE_ATOL = 0.005
+"""A recall or precision may be given rounded to two decimals."""
 
 
 def shipped_confusion() -> np.ndarray:
@@ -1379,82 +1384,72 @@ def _digit(value):
         else None
 
 
-def _pair_of_digits(value):
-    if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2:
-        pair = tuple(_digit(v) for v in value)
-        return None if None in pair else pair
-    return None
-
-
 def _share(value):
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return None
     return float(value) if np.isfinite(value) else None
 
 
+def _share_problem(name: str, got, right: float, mistakes: dict):
+    """None when ``got`` is ``right`` (to ``SHARE_ATOL``), else (what is wrong, hint): ``mistakes`` maps a wrong value
+    to its hint."""
+    share = _share(got)
+    if share is None:
+        return f"{fmt(got)[:40]} is not a number", f"give the {name} as a number between 0 and 1"
+    if abs(share - right) <= SHARE_ATOL:
+        return None
+    if abs(share - 100 * right) <= 100 * SHARE_ATOL:
+        return f"{fmt(share)} is not right", f"give the {name} as a fraction between 0 and 1, not a percentage"
+    for value, hint in mistakes.items():
+        if abs(share - value) <= SHARE_ATOL / 10 and abs(value - right) > SHARE_ATOL:
+            return f"{fmt(share)} is not right", hint
+    return f"{fmt(share)} is not right", None
+
+
 def _confusion_answer_problem(key: str, value, cm: np.ndarray):
     """None when ``value`` answers ``key`` right, else (what is wrong, hint)."""
     off = cm - np.diag(np.diag(cm))
-    recall = np.diag(cm) / cm.sum(axis=1)
-    precision = np.diag(cm) / np.maximum(cm.sum(axis=0), 1)
-    if key == "errors":
+    rows, columns = cm.sum(axis=1), cm.sum(axis=0)
+    if key in ("errors", "true_3_as_5"):
         n = _count(value)
         if n is None:
-            if _share(value) is not None and 0 < float(value) < 1:
-                return f"{fmt(value)} is not a count", "a number of test images, not a share of them"
-            return f"{fmt(value)} is not a whole number", "count the misclassified test images"
-        if n == off.sum():
+            return f"{fmt(value)[:40]} is not a whole number", "give a number of test images, an int"
+        right = int(off.sum()) if key == "errors" else int(cm[3, 5])
+        if n == right:
             return None
-        if n == np.trace(cm):
-            return f"{n} is not right", ("that is the number of right answers, the diagonal: the errors are every "
-                                         "count off the diagonal")
-        return f"{n} is not right", "add up every count off the diagonal (cm.sum() − np.trace(cm))"
-    if key == "most_confused":
-        pair = _pair_of_digits(value)
-        if pair is None:
-            return (f"{fmt(value)[:40]} is not a pair of digits",
-                    "give the pair as (true digit, predicted digit), e.g. (3, 5)")
-        top = off.max()
-        if off[pair] == top and pair[0] != pair[1]:
-            return None
-        if pair[0] == pair[1]:
-            return f"{pair} is not right", ("the diagonal counts the right answers: a confusion is a cell off the "
-                                            "diagonal, a true digit predicted as another")
-        if off[pair[::-1]] == top:
-            return f"{pair} is not right", ("the pair is reversed: rows are the true digits and columns the "
-                                            "predictions, so the cell in row t and column p is (t, p)")
-        return f"{pair} is not right", (f"the cell (true {pair[0]}, predicted {pair[1]}) holds {off[pair]} test "
-                                        "images; look for the largest count off the diagonal")
-    if key == "hardest_digit":
-        digit = _digit(value)
-        if digit is None:
-            return f"{fmt(value)[:40]} is not a digit", "give the digit as an int from 0 to 9"
-        if recall[digit] == recall.min():
-            return None
-        if precision[digit] == precision.min():
-            return f"{digit} is not right", ("that digit has the lowest precision (its column: how often a prediction "
-                                             "of it is right); the recall reads the row: how many of the true ones "
-                                             "were recognised")
-        if recall[digit] == recall.max():
-            return f"{digit} is not right", "that is the best-recognised digit: the hardest has the *lowest* recall"
-        return f"{digit} is not right", "the recall of digit d is cm[d, d] / cm[d].sum(): find the smallest"
-    share = _share(value)
-    hardest = int(np.argmin(recall))
-    if share is None:
-        return f"{fmt(value)[:40]} is not a number", "give the recall as a number between 0 and 1"
-    if np.isclose(share, recall[hardest], atol=1e-3):
+        if key == "errors":
+            if n == np.trace(cm):
+                return f"{n} is not right", ("that is the number of right answers, the diagonal: the errors are "
+                                             "every count off the diagonal")
+            return f"{n} is not right", "add up every count off the diagonal (cm.sum() − np.trace(cm))"
+        if n == cm[5, 3]:
+            return f"{n} is not right", ("that is the cell of true 5s predicted as 3: rows are the true digits and "
+                                         "columns the predictions, so true 3, predicted 5 is row 3, column 5")
+        return f"{n} is not right", "read the cell in row 3 (true digit 3) and column 5 (predicted 5)"
+    if key == "recall_7":
+        return _share_problem("recall", value, cm[7, 7] / rows[7], {
+            cm[7, 7] / columns[7]: "that is the precision of 7 (its column: how often a prediction of 7 is right); "
+                                   "the recall reads the row: the share of the true 7s recognised",
+            1 - cm[7, 7] / rows[7]: "that is the share of the 7s that were missed: the recall is the share recognised",
+            cm[7, 7]: "that is a count: divide it by the row's total (the true 7s) to get the recall",
+            cm[7, 7] / cm.sum(): "divide by the number of true 7s (the row's total), not by every test image"})
+    if key == "precision_5":
+        return _share_problem("precision", value, cm[5, 5] / columns[5], {
+            cm[5, 5] / rows[5]: "that is the recall of 5 (its row); the precision reads the column: of the images "
+                                "predicted 5, the share that are 5s",
+            1 - cm[5, 5] / columns[5]: "that is the share of wrong predictions of 5: the precision is the share right",
+            cm[5, 5]: "that is a count: divide it by the column's total (every prediction of 5)"})
+    digit = _digit(value)
+    if digit is None:
+        return f"{fmt(value)[:40]} is not a digit", "give the digit as an int from 0 to 9"
+    wrong_as = off.sum(axis=0)
+    if wrong_as[digit] == wrong_as.max():
         return None
-    if np.isclose(share, 100 * recall[hardest], atol=0.1):
-        return f"{fmt(share)} is not right", "give the recall as a fraction between 0 and 1, not a percentage"
-    if np.isclose(share, 1 - recall[hardest], atol=1e-3):
-        return f"{fmt(share)} is not right", ("that is the share of that digit that was missed: the recall is the "
-                                              "share recognised, cm[d, d] / cm[d].sum()")
-    if np.isclose(share, precision[hardest], atol=1e-3):
-        return f"{fmt(share)} is not right", ("that is the precision of that digit (its column); the recall divides "
-                                              "the diagonal count by the row's total, the true digits")
-    if np.isclose(share, cm[hardest, hardest]):
-        return f"{fmt(share)} is not right", "that is a count: divide it by the row's total to get the recall"
-    return f"{fmt(share)} is not right", "the recall of the hardest digit d is cm[d, d] / cm[d].sum()"
+    if off.sum(axis=1)[digit] == off.sum(axis=1).max():
+        return f"{digit} is not right", ("that is the true digit missed most often (its row); the question asks for "
+                                         "the prediction that is most often wrong: the column with the most counts "
+                                         "off the diagonal")
+    return f"{digit} is not right", "add up each column without its diagonal cell: which column has the most?"
 
 
 def read_confusion_property(answer):
