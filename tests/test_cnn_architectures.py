@@ -102,3 +102,82 @@ def test_the_builder_is_seeded():
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
     assert not torch.equal(a.conv1.weight, arch.build_classic_keras_cnn(seed=1).conv1.weight)
     assert np.isfinite(a(torch.rand(2, 1, 28, 28)).detach().numpy()).all()
+
+
+def test_the_batchnorm_and_gap_variants():
+    bn, gap = arch.build_batchnorm_cnn(seed=0), arch.build_gap_cnn(seed=0)
+    bn_counts = {r.layer: r.count for r in arch.parameter_table(bn) if r.count}
+    assert bn_counts == {"conv1": 3 * 3 * 32, "bn1": 2 * 32, "conv2": 3 * 3 * 32 * 64, "bn2": 2 * 64,
+                         "conv3": 3 * 3 * 64 * 64, "bn3": 2 * 64, "fc1": linear_count(576, 64),
+                         "fc2": linear_count(64, 10)}
+    assert arch.count_parameters(bn) == 93_482
+    assert arch.count_parameters(gap) == 3 * 3 * 32 + 64 + 3 * 3 * 32 * 64 + 128 + 3 * 3 * 64 * 64 + 128 + 650 == 56_554
+    assert arch.count_parameters(arch.build_gap_cnn(image_size=64)) == 56_554  # the head does not grow with the image
+    assert arch.layer_output_shapes(gap, (2, 1, 28, 28))[-4:] == [
+        ("relu3", (2, 64, 3, 3)), ("gap", (2, 64, 1, 1)), ("flatten", (2, 64)), ("fc", (2, 10))]
+    assert arch.layer_output_shapes(bn, (2, 1, 28, 28))[-1] == ("fc2", (2, 10))
+
+
+def test_the_residual_block_adds_its_input():
+    block = arch.ResidualBlock(8, 8).double().eval()
+    assert isinstance(block.shortcut, nn.Identity)
+    x = torch.randn(2, 8, 6, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        residual = block.bn2(block.conv2(torch.relu(block.bn1(block.conv1(x)))))
+        torch.testing.assert_close(block(x), torch.relu(residual + x), rtol=1e-12, atol=1e-12)
+        for p in (block.bn2.weight, block.bn2.bias):
+            p.zero_()  # F(x) = 0: the block passes its input through (after the ReLU)
+        torch.testing.assert_close(block(x), torch.relu(x), rtol=0, atol=0)
+    assert arch.count_parameters(block) == 2 * (3 * 3 * 8 * 8) + 2 * (2 * 8)
+
+
+def test_a_residual_block_that_changes_the_shape_projects_its_shortcut():
+    block = arch.ResidualBlock(32, 64, stride=2)
+    shapes = arch.layer_output_shapes(block, (1, 32, 13, 13))
+    assert [name for name, _ in shapes] == ["conv1", "bn1", "relu1", "conv2", "bn2", "shortcut.0", "shortcut.1",
+                                            "relu2"]
+    assert all(shape == (1, 64, 7, 7) for _, shape in shapes)
+    assert arch.count_parameters(block) == 3 * 3 * 32 * 64 + 3 * 3 * 64 * 64 + 32 * 64 + 3 * (2 * 64)
+    assert isinstance(arch.ResidualBlock(8, 8, stride=2).shortcut, nn.Sequential)  # same channels, smaller size
+    with pytest.raises(ValueError, match=r"x must be a batch of shape \(N, 32, H, W\) \(in_channels=32\), got shape "
+                                         r"\(1, 64, 13, 13\)"):
+        block(torch.zeros(1, 64, 13, 13))
+
+
+def test_lenet5_and_the_architecture_table_are_counted_here():
+    lenet = arch.build_lenet5()
+    assert arch.layer_output_shapes(lenet, (1, 1, 32, 32))[-1] == ("output", (1, 10))
+    assert arch.count_parameters(lenet) == conv_count(1, 6, 5) + conv_count(6, 16, 5) + conv_count(16, 120, 5) + \
+        linear_count(120, 84) + linear_count(84, 10) == 61_706
+    for row in arch.ARCHITECTURES:
+        assert row.counted and arch.count_architecture(row.name) == row.parameters, row.name
+    # the counts everyone quotes: torchvision's VGG-16 and ResNets, the AlexNet paper's two-GPU network
+    assert {r.name: r.parameters for r in arch.ARCHITECTURES if r.name in ("AlexNet", "VGG-16", "ResNet-50")} == {
+        "AlexNet": 60_965_224, "VGG-16": 138_357_544, "ResNet-50": 25_557_032}
+    assert [r.year for r in arch.ARCHITECTURES] == [1998, 2012, 2014, 2013, 2014, 2015, 2015]
+    table = arch.architecture_table()
+    assert list(table.index) == [r.name for r in arch.ARCHITECTURES]
+    assert table.loc["ResNet-152", "parameters"] == 60_192_808 and table.loc["ResNet-152", "depth"] == 152
+    assert np.isnan(table.loc["LeNet-5", "top5_error"]) and table.loc["GoogLeNet", "top5_error"] == 6.67
+
+
+def test_the_big_rebuilds_run_to_their_thousand_logits():
+    """The meta-device rebuilds are real networks: one forward pass on a small enough input reaches the classifier."""
+    assert arch.layer_output_shapes(arch._nin_cifar10(), (1, 3, 32, 32))[-1][1] == (1, 10)
+    with torch.device("meta"):
+        inception = arch._Inception(192, *arch._GOOGLENET_INCEPTIONS["3a"])
+    assert arch.count_parameters(inception) == (192 * 64 + 64) + (192 * 96 + 96) + (9 * 96 * 128 + 128) + \
+        (192 * 16 + 16) + (25 * 16 * 32 + 32) + (192 * 32 + 32)
+
+
+def test_batch_norm_and_skip_connections_keep_the_gradient_flowing():
+    g = arch.gradient_norms_by_depth((1, 4, 16))
+    assert list(g.blocks) == [1, 4, 16] and set(g.first) == set(arch.STACKS)
+    plain, bn, residual = (g.ratio(s) for s in ("plain", "plain_bn", "residual_bn"))
+    assert plain[-1] < 1e-8 * plain[0]  # vanishes
+    assert bn[-1] > 10 * bn[0] and bn[-1] > 10  # explodes
+    assert residual.max() < 3 * residual.min() and residual.max() < 1  # about the same at every depth
+    again = arch.gradient_norms_by_depth((1, 4, 16))
+    assert all(np.array_equal(g.first[s], again.first[s]) for s in arch.STACKS)
+    with pytest.raises(ValueError, match="stack must be one of 'plain', 'plain_bn', 'residual_bn'; got 'resnet'"):
+        g.ratio("resnet")
