@@ -457,15 +457,15 @@ def draw_mlp_vs_cnn(logs: Mapping, test_accuracy: Mapping | None = None, title: 
         fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9.5, 3.8))
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.78, wspace=0.25)
         for i, (name, c) in enumerate(curves.items()):
-            epochs = np.arange(1, len(c["train_loss"]) + 1)
+            epochs = np.arange(len(c["train_loss"]))  # counted from 0, as TrainLog counts them
             label = name + (f": {test_accuracy[name]:.1%} on the test set" if name in test_accuracy else "")
             ax_loss.plot(epochs, c["train_loss"], "--", color=f"C{i}", linewidth=1.5, label=f"{name}, training")
             if c["val_loss"] is not None:
                 ax_loss.plot(epochs, c["val_loss"], "-", color=f"C{i}", linewidth=2, label=f"{name}, validation")
             if c["val_metric"] is not None:
                 ax_acc.plot(epochs, c["val_metric"], "o-", color=f"C{i}", markersize=3, linewidth=2, label=label)
-        ax_loss.set(xlabel="epoch", ylabel="loss (cross-entropy)", title="Loss")
-        ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy")
+        ax_loss.set(xlabel="epoch (from 0)", ylabel="loss (cross-entropy)", title="Loss")
+        ax_acc.set(xlabel="epoch (from 0)", ylabel="validation accuracy", title="Validation accuracy")
         ax_acc.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         for ax in (ax_loss, ax_acc):
             ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
@@ -476,8 +476,9 @@ def draw_mlp_vs_cnn(logs: Mapping, test_accuracy: Mapping | None = None, title: 
         else:
             ax_acc.text(0.5, 0.5, "no validation accuracy recorded", ha="center", va="center",
                         transform=ax_acc.transAxes, color="0.4")
-        fig.suptitle(title or "The same data, the same training recipe: the convolutional network learns the "
-                     "shifted patterns\nthat the fully connected one cannot generalise", fontsize=10.5)
+        fig.suptitle(title or "The same data, the same training recipe: the convolutional network generalises;\n"
+                     "a fully connected one can fit its training data (dashed) much better than new data (solid)",
+                     fontsize=10.5)
     return fig
 
 
