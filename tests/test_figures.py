@@ -567,7 +567,13 @@ def test_transfer_results_bars_are_the_means_and_dots_the_seeds():
     np.testing.assert_array_equal(ax.lines[0].get_ydata(), results["scratch"])
     assert [t.get_text() for t in ax.texts] == ["55.0%", "81.0%", "87.0%"]
     assert [t.get_text() for t in ax.get_xticklabels()] == [cnn_inside.TRANSFER_LABELS[k] for k in results]
-    assert "from 10 training images per digit (bar: mean of 3 seeds)" in ax.get_title()
+    assert ax.get_title() == ("Learning digits 5–9 from 10 training images per digit (bar: mean of 3 seeds)\n"
+                              "starting from the network trained on 0–4: +32.0 points over random weights")
+    from utils.transfer_learning import TransferResults  # transfer_experiment's results are drawn as they come
+
+    measured = TransferResults(results, (0, 1, 2), 7, 500, 1.0)
+    title = cnn_inside.draw_transfer_results(measured).axes[0].get_title()
+    assert title.startswith("Learning digits 5–9 from 7 training images per digit")
     with pytest.raises(ValueError, match=r"accuracies\['all'\] must be accuracies in \[0, 1\], one per seed"):
         cnn_inside.draw_transfer_results({"all": [85.0, 90.0]})
     with pytest.raises(TypeError, match="accuracies must be a dict"):

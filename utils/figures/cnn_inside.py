@@ -457,15 +457,15 @@ def draw_mlp_vs_cnn(logs: Mapping, test_accuracy: Mapping | None = None, title: 
         fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9.5, 3.8))
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.78, wspace=0.25)
         for i, (name, c) in enumerate(curves.items()):
-            epochs = np.arange(1, len(c["train_loss"]) + 1)
+            epochs = np.arange(len(c["train_loss"]))  # counted from 0, as TrainLog counts them
             label = name + (f": {test_accuracy[name]:.1%} on the test set" if name in test_accuracy else "")
             ax_loss.plot(epochs, c["train_loss"], "--", color=f"C{i}", linewidth=1.5, label=f"{name}, training")
             if c["val_loss"] is not None:
                 ax_loss.plot(epochs, c["val_loss"], "-", color=f"C{i}", linewidth=2, label=f"{name}, validation")
             if c["val_metric"] is not None:
                 ax_acc.plot(epochs, c["val_metric"], "o-", color=f"C{i}", markersize=3, linewidth=2, label=label)
-        ax_loss.set(xlabel="epoch", ylabel="loss (cross-entropy)", title="Loss")
-        ax_acc.set(xlabel="epoch", ylabel="validation accuracy", title="Validation accuracy")
+        ax_loss.set(xlabel="epoch (from 0)", ylabel="loss (cross-entropy)", title="Loss")
+        ax_acc.set(xlabel="epoch (from 0)", ylabel="validation accuracy", title="Validation accuracy")
         ax_acc.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
         for ax in (ax_loss, ax_acc):
             ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
@@ -476,8 +476,9 @@ def draw_mlp_vs_cnn(logs: Mapping, test_accuracy: Mapping | None = None, title: 
         else:
             ax_acc.text(0.5, 0.5, "no validation accuracy recorded", ha="center", va="center",
                         transform=ax_acc.transAxes, color="0.4")
-        fig.suptitle(title or "The same data, the same training recipe: the convolutional network learns the "
-                     "shifted patterns\nthat the fully connected one cannot generalise", fontsize=10.5)
+        fig.suptitle(title or "The same data, the same training recipe: the convolutional network generalises;\n"
+                     "a fully connected one can fit its training data (dashed) much better than new data (solid)",
+                     fontsize=10.5)
     return fig
 
 
@@ -486,15 +487,21 @@ def draw_transfer_results(accuracies: Mapping, n_per_class: int | None = None, c
     """Test accuracy of each way of training, mean over seeds as a bar, each seed as a dot, the mean written on top.
 
     ``accuracies``: method -> test accuracies, one per seed, in [0, 1] (keys ``"scratch"``, ``"last_layer"``,
-    ``"all"`` get the labels of ``TRANSFER_LABELS``; any other key is shown as it is). ``n_per_class``: the
-    training examples per class, for the title; ``chance``: a dotted line at that accuracy (1/5 for 5 classes),
-    None for none. Returns the figure.
+    ``"all"`` get the labels of ``TRANSFER_LABELS``; any other key is shown as it is), or
+    ``utils.transfer_learning.transfer_experiment()``'s ``TransferResults`` (its ``accuracy`` and ``n_per_class``).
+    ``n_per_class``: the training examples per class, for the title; ``chance``: a dotted line at that accuracy (1/5
+    for 5 classes), None for none. The title gives the best pretrained mean minus the from-scratch mean, in points.
+    Returns the figure.
 
     Raises:
         TypeError: for accuracies not a dict. ValueError: for an empty dict, or values not 1-D accuracies in [0, 1].
     """
+    if hasattr(accuracies, "accuracy") and hasattr(accuracies, "n_per_class"):  # transfer_experiment's results
+        n_per_class = accuracies.n_per_class if n_per_class is None else n_per_class
+        accuracies = accuracies.accuracy
     if not isinstance(accuracies, Mapping):
-        raise TypeError(f"accuracies must be a dict: method -> accuracies per seed, got {type(accuracies).__name__}")
+        raise TypeError(f"accuracies must be a dict: method -> accuracies per seed (or transfer_experiment()'s "
+                        f"TransferResults), got {type(accuracies).__name__}")
     if not accuracies:
         raise ValueError("accuracies must hold at least one method, got an empty dict")
     values = {}
@@ -507,8 +514,8 @@ def draw_transfer_results(accuracies: Mapping, n_per_class: int | None = None, c
         n_per_class = check_positive_int(n_per_class, "n_per_class")
     positions = np.arange(len(values))
     with course_style():
-        fig, ax = plt.subplots(figsize=(1.9 * len(values) + 2.2, 4.0))
-        fig.subplots_adjust(left=0.16, right=0.97, bottom=0.2, top=0.8)
+        fig, ax = plt.subplots(figsize=(1.9 * len(values) + 2.2, 4.3))
+        fig.subplots_adjust(left=0.16, right=0.97, bottom=0.27, top=0.8)
         means = [acc.mean() for acc in values.values()]
         ax.bar(positions, means, width=0.6, color=[f"C{i}" for i in range(len(values))], alpha=0.75)
         for x, (acc, mean) in enumerate(zip(values.values(), means)):
@@ -521,9 +528,15 @@ def draw_transfer_results(accuracies: Mapping, n_per_class: int | None = None, c
         ax.set_xticks(positions, [TRANSFER_LABELS.get(name, name) for name in values], fontsize=9)
         ax.set(ylim=(0, 1.1), ylabel="test accuracy on digits 5–9")
         ax.yaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0, decimals=0))
-        ax.legend(fontsize=8.5, loc="upper left")
+        ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
         n_seeds = max(len(acc) for acc in values.values())
         few = f"{n_per_class} training images per digit" if n_per_class else "a few training images per digit"
-        ax.set_title(title or f"Learning digits 5–9 from {few} (bar: mean of {n_seeds} seeds):\nfeatures learned "
-                     f"on 0–4 carry over; training from scratch has too little to learn from", fontsize=10.5)
+        tuned = [name for name in ("last_layer", "all") if name in values]
+        if "scratch" in values and tuned:
+            gain = max(values[name].mean() for name in tuned) - values["scratch"].mean()
+            verdict = f"starting from the network trained on 0–4: {gain * 100:+.1f} points over random weights"
+        else:
+            verdict = "each bar one way of training"
+        ax.set_title(title or f"Learning digits 5–9 from {few} (bar: mean of {n_seeds} seeds)\n{verdict}",
+                     fontsize=10.5)
     return fig
