@@ -673,13 +673,14 @@ def test_residual_forward_numpy_broadcast_error_names_the_projection(verdict_of)
 # build_cnn: LeNet-5 with ReLU and max pooling
 # ---------------------------------------------------------------------------------------------
 def _lenet(conv1=(1, 6, 5, 2), conv2=(6, 16, 5, 0), fc1=(400, 120), relu_after=("conv1", "conv2", "fc1", "fc2"),
-           pool="max", flatten=True, end=None, bias=True):
+           pool="max", flatten=True, end=None, bias=True, activation="relu"):
     """A learner's LeNet-5, with the slips given (``end``: "softmax" or "relu" after the last Linear)."""
     def build():
         from torch import nn
 
         pooling = {"max": nn.MaxPool2d, "avg": nn.AvgPool2d}[pool]
-        relu = {name: [nn.ReLU()] if name in relu_after else [] for name in ("conv1", "conv2", "fc1", "fc2")}
+        act = {"relu": nn.ReLU, "tanh": nn.Tanh}[activation]
+        relu = {name: [act()] if name in relu_after else [] for name in ("conv1", "conv2", "fc1", "fc2")}
         layers = [nn.Conv2d(*conv1[:3], padding=conv1[3], bias=bias), *relu["conv1"], pooling(2),
                   nn.Conv2d(*conv2[:3], padding=conv2[3]), *relu["conv2"], pooling(2)]
         layers += [nn.Flatten()] if flatten else []
@@ -725,6 +726,10 @@ def test_build_cnn_another_way_passes(verdict_of):
     (_lenet(end="relu"), "no ReLU after the last Linear"),
     (_lenet(bias=False), "keeps its bias"),
     (_lenet(pool="avg"), "max pooling"),
+    # from the learner pass in a kernel:
+    (_lenet(conv2=(6, 16, 5, 2), fc1=(16 * 7 * 7, 120)), "second convolution has no padding"),
+    (_lenet(relu_after=("conv1", "conv2", "fc1")), "no ReLU after the second Linear"),
+    (_lenet(activation="tanh"), "not Tanh"),
 ])
 def test_build_cnn_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("cnns.build_cnn", answer), hint)
@@ -753,9 +758,14 @@ def _sequential(*make_layers):
     (_sequential(lambda nn: nn.Conv1d(1, 16, 5, padding=2), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
                  lambda nn: nn.Flatten(), lambda nn: nn.Linear(320, 10), lambda nn: nn.Softmax(dim=1)),
      "no softmax at the end"),
-    (_sequential(lambda nn: nn.Conv1d(1, 32, 3, padding=1), lambda nn: nn.MaxPool1d(2),
-                 lambda nn: nn.Conv1d(32, 32, 3, padding=1), lambda nn: nn.MaxPool1d(2), lambda nn: nn.Flatten(),
-                 lambda nn: nn.Linear(320, 10)), "there is no activation"),
+    (_sequential(lambda nn: nn.Conv1d(1, 32, 3, padding=1), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Flatten(), lambda nn: nn.Linear(640, 10), lambda nn: nn.LogSoftmax(dim=1)),
+     "no softmax at the end"),
+    (_sequential(lambda nn: nn.Conv1d(1, 32, 5), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Conv1d(32, 32, 5), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Flatten(), lambda nn: nn.Linear(32 * 10, 10)), "nn.Linear(224, 10)"),
+    (_sequential(lambda nn: nn.Conv1d(1, 8, 3, padding=1), lambda nn: nn.MaxPool1d(2), lambda nn: nn.Flatten(),
+                 lambda nn: nn.Linear(160, 10)), "there is no activation"),
 ])
 def test_mnist1d_cnn_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("cnns.mnist1d_cnn", answer), hint)
