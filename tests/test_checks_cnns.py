@@ -791,7 +791,7 @@ def shipped_cm():
 
 def _right_readings(cm):
     off = cm - np.diag(np.diag(cm))
-    return {"errors": int(off.sum()), "true_3_as_5": int(cm[3, 5]), "recall_7": round(cm[7, 7] / cm[7].sum(), 2),
+    return {"missed_8": int(off[8].sum()), "true_3_as_5": int(cm[3, 5]), "recall_7": round(cm[7, 7] / cm[7].sum(), 2),
             "precision_5": round(cm[5, 5] / cm[:, 5].sum(), 2), "most_predicted_wrongly": int(off.sum(axis=0).argmax())}
 
 
@@ -800,7 +800,9 @@ def test_read_confusion_right_readings_pass_rounded(verdict_of, shipped_cm):
 
 
 @pytest.mark.parametrize("mistake, hint", [
-    (lambda cm: {"errors": int(np.trace(cm))}, "number of right answers"),
+    (lambda cm: {"missed_8": int(cm[8, 8])}, "number of 8s recognised"),
+    (lambda cm: {"missed_8": int((cm - np.diag(np.diag(cm)))[:, 8].sum())}, "wrongly *predicted* as 8"),
+    (lambda cm: {"missed_8": int((cm - np.diag(np.diag(cm))).sum())}, "counts every error"),
     (lambda cm: {"true_3_as_5": int(cm[5, 3])}, "rows are the true digits"),
     (lambda cm: {"recall_7": cm[7, 7] / cm[:, 7].sum()}, "that is the precision of 7"),
     (lambda cm: {"recall_7": 100 * cm[7, 7] / cm[7].sum()}, "not a percentage"),

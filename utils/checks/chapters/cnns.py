@@ -1361,9 +1361,9 @@ register(
 # ---------------------------------------------------------------------------------------------
 # 11. Reading the shipped CNN's confusion matrix
 # ---------------------------------------------------------------------------------------------
-CONFUSION_KEYS = ("errors", "true_3_as_5", "recall_7", "precision_5", "most_predicted_wrongly")
-"""The questions: the misclassified test images, how many 3s were predicted as 5, the recall of 7, the precision of
-5, and the digit most often predicted wrongly (the column with the most counts off the diagonal)."""
+CONFUSION_KEYS = ("missed_8", "true_3_as_5", "recall_7", "precision_5", "most_predicted_wrongly")
+"""The questions: how many true 8s were misclassified, how many 3s were predicted as 5, the recall of 7, the
+precision of 5, and the digit most often predicted wrongly (the column with the most counts off the diagonal)."""
 
 SHARE_ATOL = 0.005
 """A recall or precision may be given rounded to two decimals."""
@@ -1418,18 +1418,23 @@ def _confusion_answer_problem(key: str, value, cm: np.ndarray):
     """None when ``value`` answers ``key`` right, else (what is wrong, hint)."""
     off = cm - np.diag(np.diag(cm))
     rows, columns = cm.sum(axis=1), cm.sum(axis=0)
-    if key in ("errors", "true_3_as_5"):
+    if key in ("missed_8", "true_3_as_5"):
         n = _count(value)
         if n is None:
             return f"{fmt(value)[:40]} is not a whole number", "give a number of test images, an int"
-        right = int(off.sum()) if key == "errors" else int(cm[3, 5])
+        right = int(off[8].sum()) if key == "missed_8" else int(cm[3, 5])
         if n == right:
             return None
-        if key == "errors":
-            if n == np.trace(cm):
-                return f"{n} is not right", ("that is the number of right answers, the diagonal: the errors are "
-                                             "every count off the diagonal")
-            return f"{n} is not right", "add up every count off the diagonal (cm.sum() − np.trace(cm))"
+        if key == "missed_8":
+            if n == cm[8, 8]:
+                return f"{n} is not right", ("that is the number of 8s recognised, the diagonal cell: the missed ones "
+                                             "are the rest of row 8")
+            if n == off[:, 8].sum():
+                return f"{n} is not right", ("that counts the images wrongly *predicted* as 8 (column 8); the true 8s "
+                                             "are row 8: add its counts off the diagonal")
+            if n == off.sum():
+                return f"{n} is not right", "that counts every error; the question asks only for the true 8s, row 8"
+            return f"{n} is not right", "add up row 8 (the true 8s) without its diagonal cell"
         if n == cm[5, 3]:
             return f"{n} is not right", ("that is the cell of true 5s predicted as 3: rows are the true digits and "
                                          "columns the predictions, so true 3, predicted 5 is row 3, column 5")
