@@ -278,7 +278,7 @@ def _show_cnn(name: str, path: Path | None = None) -> None:
     if not path.exists():
         print(f"{name}: {path} is missing: build it with `python -m utils.pretrained build {name}`")
         return
-    meta = shipped_cnn_metadata(str(path) if path != SHIPPED_CNNS[name] else name)
+    meta = shipped_cnn_metadata(path)
     print(f"{name}: the MNIST CNN trained on the digits {meta['digits'][0]}-{meta['digits'][-1]} of "
           f"load_mnist5k({meta['split_seed']}), seed {meta['seed']}, {meta['epochs_run']} epochs ({path.name}, "
           f"{path.stat().st_size / 1024:.0f} KB)")

@@ -27,8 +27,8 @@ import numpy as np
 from .data import DataSplits, check_mnist5k_splits
 from .module import check_positive_int, check_seed
 
-__all__ = ["PRETRAIN_DIGITS", "TRAINING_MODES", "TRANSFER_DIGITS", "TransferResults", "digit_subset", "few_shot",
-           "fine_tune", "pretrain_cnn", "transfer_experiment"]
+__all__ = ["PRETRAIN_DIGITS", "TRAINING_MODES", "TRANSFER_DIGITS", "TRANSFER_WAYS", "TransferResults", "digit_subset",
+           "few_shot", "fine_tune", "pretrain_cnn", "transfer_experiment"]
 
 PRETRAIN_DIGITS = (0, 1, 2, 3, 4)
 """The digits the shipped "cnn_digits04" network was trained on."""
@@ -36,6 +36,8 @@ TRANSFER_DIGITS = (5, 6, 7, 8, 9)
 """The digits it is reused for, relabelled 0..4 in this order."""
 TRAINING_MODES = ("last_layer", "all")
 """``fine_tune``'s ``train``: only the new classifier ``fc`` (the rest frozen), or every layer."""
+TRANSFER_WAYS = ("scratch", "last_layer", "all")
+"""``TransferResults.accuracy``'s keys: from scratch, the pre-trained network's last layer only, all its layers."""
 
 
 def _check_digits(digits) -> tuple[int, ...]:
@@ -126,7 +128,7 @@ def pretrain_cnn(digits=PRETRAIN_DIGITS, seed: int = 0, splits: DataSplits | Non
     return train_mnist_cnn(CNN_RECIPE, seed, subset, epochs=epochs, device=device)
 
 
-def fine_tune(model, X, y, *, train: str = "last_layer", epochs: int = 20, lr: float = 3e-3, seed: int = 0,
+def fine_tune(model, X, y, *, train: str = "last_layer", epochs: int = 10, lr: float = 3e-3, seed: int = 0,
               batch_size: int = 25, device=None):
     """A copy of ``model`` (``build_mnist_cnn``'s layers) with a fresh classifier ``fc`` Linear(1600, K), trained on
     ``X``, ``y`` (labels 0..K-1); ``model`` itself is left as it was.
@@ -206,11 +208,8 @@ class TransferResults(NamedTuple):
         return {way: float(np.mean(values)) for way, values in self.accuracy.items()}
 
 
-TRANSFER_WAYS = ("scratch", "last_layer", "all")
-
-
 def transfer_experiment(n_per_class: int = 10, seeds=(0, 1, 2), *, pretrained=None, splits: DataSplits | None = None,
-                        epochs: int = 20, lr: float = 3e-3, device=None) -> TransferResults:
+                        epochs: int = 10, lr: float = 3e-3, device=None) -> TransferResults:
     """Few-shot learning of the digits 5-9, three ways (module docstring), each on the same few examples.
 
     For each seed: ``few_shot`` draws ``n_per_class`` training images of each of 5-9 from ``splits``'s training
