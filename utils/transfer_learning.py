@@ -16,6 +16,12 @@ features (edges, strokes, their combinations) that serve another. Here the "othe
 - ``fine_tune(model, X, y, *, train="last_layer"|"all", epochs, lr, seed)``: a trained copy with a new classifier.
 - ``transfer_experiment(n_per_class=10, seeds=(0, 1, 2))`` -> ``TransferResults``: the three ways' test accuracy
   on the 5-9 test images, per seed.
+
+Measured (``benchmarks/measure_cnn_chapter.py``, ``utils.mnist_cnn.stored_cnn_results()["transfer"]``; 10 examples
+per digit, 10 epochs, one-cycle peaking at 3e-3, seeds 0-9, 500 test images of 5-9): from scratch 72.0-86.8%
+(mean 80.9%), last layer only 86.6-92.8% (mean 90.1%), all layers 86.0-92.6% (mean 89.5%). The pre-trained start
+won on every seed: by at least 4.8 points (last layer) and 4.0 points (all layers). Seeds 0, 1, 2 (the default):
+scratch 72.0, 76.8, 82.4%; last layer 88.0, 89.4, 88.8%; all layers 86.0, 88.2, 86.8%.
 """
 
 from __future__ import annotations
@@ -219,6 +225,10 @@ def transfer_experiment(n_per_class: int = 10, seeds=(0, 1, 2), *, pretrained=No
     ``load_mnist_cnn("cnn_digits04")`` (trained on 0-4 of the same split: it never saw a 5-9).
 
     Returns ``TransferResults`` (accuracy per way and seed, ``.mean()``).
+
+    Time (2-core machine, one torch thread): ~0.8 s per seed, 2.5 s for the three default seeds, 3.7 s while other
+    work shared the cores; about 40% of it scores the nine trained networks on the 500 test images. The
+    accuracies are in the module's docstring.
 
     Raises:
         ValueError: for n_per_class not a positive integer, seeds not a non-empty sequence of integers >= 0.
