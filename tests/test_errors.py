@@ -990,6 +990,8 @@ TABLE = [
         r"metadata must map str -> str, int, float, bool, None.*got 'when'"),
     row("mnist_cnn.to_numpy_cnn", lambda: mnist_cnn.to_numpy_cnn(torch.nn.Sequential(torch.nn.BatchNorm2d(3))),
         ValueError, r"to_numpy_cnn knows Conv2d, ReLU, MaxPool2d, Dropout, Flatten and Linear layers, got BatchNorm2d"),
+    row("mnist_cnn.stored_cnn_results", lambda: mnist_cnn.stored_cnn_results("/nonexistent/results.json"),
+        ValueError, r"cannot read the stored results /nonexistent/results.json.*measure_cnn_chapter.py"),
     row("mnist_cnn.to_numpy_cnn", lambda: mnist_cnn.to_numpy_cnn(torch.nn.Conv2d(1, 2, 3)), TypeError,
         r"model must be a torch.nn.Sequential such as build_mnist_cnn\(\), got Conv2d"),
     row("data.check_mnist5k_splits", lambda: data.check_mnist5k_splits(load_digits_like_splits()), ValueError,

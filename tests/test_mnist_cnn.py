@@ -177,3 +177,28 @@ def test_the_numpy_twin_predicts_the_same_label_for_every_test_image(shipped, sp
     with one_blas_thread():
         logits = to_numpy_cnn(shipped)(as_images(splits.X_test))
     np.testing.assert_array_equal(logits.argmax(axis=1), predict_labels(shipped, splits.X_test))
+
+
+# ---------------------------------------------------------------------------------------------
+# Stored measurements
+# ---------------------------------------------------------------------------------------------
+def test_the_stored_results_back_what_the_chapter_says():
+    results = mnist_cnn.stored_cnn_results()
+    cnn = results["cnn"]
+    assert cnn["recipe"] == dataclasses.asdict(CNN_RECIPE) and cnn["parameters"] == 34_826
+    assert cnn["seeds"]["split"] == 0 and cnn["seeds"]["seeds"] == [0, 1, 2, 3, 4]
+    assert cnn["seeds"]["min"] >= 0.96 and cnn["splits"]["min"] >= 0.96
+    assert cnn["seeds"]["test_accuracy"][0] == shipped_cnn_metadata()["test_accuracy"]  # the shipped model's run
+    assert all(len(values) == CNN_RECIPE.epochs for values in cnn["curves"].values())
+    assert results["numpy_twin"]["disagreements"] == 0 and results["numpy_twin"]["n_test"] == 1000
+    keras = results.get("classic_keras_cnn")
+    if keras is not None:
+        assert keras["parameters"] == 93_322 and len(keras["test_accuracy"]) == 5
+
+
+def test_missing_stored_results_say_how_to_regenerate(tmp_path):
+    with pytest.raises(ValueError, match="python benchmarks/measure_cnn_chapter.py"):
+        mnist_cnn.stored_cnn_results(tmp_path / "none.json")
+    (tmp_path / "partial.json").write_text('{"measured": {}}', encoding="utf-8")
+    with pytest.raises(ValueError, match="lack cnn, transfer, numpy_twin"):
+        mnist_cnn.stored_cnn_results(tmp_path / "partial.json")

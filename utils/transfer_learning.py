@@ -16,6 +16,12 @@ features (edges, strokes, their combinations) that serve another. Here the "othe
 - ``fine_tune(model, X, y, *, train="last_layer"|"all", epochs, lr, seed)``: a trained copy with a new classifier.
 - ``transfer_experiment(n_per_class=10, seeds=(0, 1, 2))`` -> ``TransferResults``: the three ways' test accuracy
   on the 5-9 test images, per seed.
+
+Measured (``benchmarks/measure_cnn_chapter.py``, ``utils.mnist_cnn.stored_cnn_results()["transfer"]``; 10 examples
+per digit, 10 epochs, one-cycle peaking at 3e-3, seeds 0-9, 500 test images of 5-9): from scratch 72.0-86.8%
+(mean 80.9%), last layer only 86.6-92.8% (mean 90.1%), all layers 86.0-92.6% (mean 89.5%). The pre-trained start
+won on every seed: by at least 4.8 points (last layer) and 4.0 points (all layers). Seeds 0, 1, 2 (the default):
+scratch 72.0, 76.8, 82.4%; last layer 88.0, 89.4, 88.8%; all layers 86.0, 88.2, 86.8%.
 """
 
 from __future__ import annotations
@@ -27,8 +33,8 @@ import numpy as np
 from .data import DataSplits, check_mnist5k_splits
 from .module import check_positive_int, check_seed
 
-__all__ = ["PRETRAIN_DIGITS", "TRAINING_MODES", "TRANSFER_DIGITS", "TransferResults", "digit_subset", "few_shot",
-           "fine_tune", "pretrain_cnn", "transfer_experiment"]
+__all__ = ["PRETRAIN_DIGITS", "TRAINING_MODES", "TRANSFER_DIGITS", "TRANSFER_WAYS", "TransferResults", "digit_subset",
+           "few_shot", "fine_tune", "pretrain_cnn", "transfer_experiment"]
 
 PRETRAIN_DIGITS = (0, 1, 2, 3, 4)
 """The digits the shipped "cnn_digits04" network was trained on."""
@@ -36,6 +42,8 @@ TRANSFER_DIGITS = (5, 6, 7, 8, 9)
 """The digits it is reused for, relabelled 0..4 in this order."""
 TRAINING_MODES = ("last_layer", "all")
 """``fine_tune``'s ``train``: only the new classifier ``fc`` (the rest frozen), or every layer."""
+TRANSFER_WAYS = ("scratch", "last_layer", "all")
+"""``TransferResults.accuracy``'s keys: from scratch, the pre-trained network's last layer only, all its layers."""
 
 
 def _check_digits(digits) -> tuple[int, ...]:
@@ -126,7 +134,7 @@ def pretrain_cnn(digits=PRETRAIN_DIGITS, seed: int = 0, splits: DataSplits | Non
     return train_mnist_cnn(CNN_RECIPE, seed, subset, epochs=epochs, device=device)
 
 
-def fine_tune(model, X, y, *, train: str = "last_layer", epochs: int = 20, lr: float = 3e-3, seed: int = 0,
+def fine_tune(model, X, y, *, train: str = "last_layer", epochs: int = 10, lr: float = 3e-3, seed: int = 0,
               batch_size: int = 25, device=None):
     """A copy of ``model`` (``build_mnist_cnn``'s layers) with a fresh classifier ``fc`` Linear(1600, K), trained on
     ``X``, ``y`` (labels 0..K-1); ``model`` itself is left as it was.
@@ -206,11 +214,8 @@ class TransferResults(NamedTuple):
         return {way: float(np.mean(values)) for way, values in self.accuracy.items()}
 
 
-TRANSFER_WAYS = ("scratch", "last_layer", "all")
-
-
 def transfer_experiment(n_per_class: int = 10, seeds=(0, 1, 2), *, pretrained=None, splits: DataSplits | None = None,
-                        epochs: int = 20, lr: float = 3e-3, device=None) -> TransferResults:
+                        epochs: int = 10, lr: float = 3e-3, device=None) -> TransferResults:
     """Few-shot learning of the digits 5-9, three ways (module docstring), each on the same few examples.
 
     For each seed: ``few_shot`` draws ``n_per_class`` training images of each of 5-9 from ``splits``'s training
@@ -220,6 +225,10 @@ def transfer_experiment(n_per_class: int = 10, seeds=(0, 1, 2), *, pretrained=No
     ``load_mnist_cnn("cnn_digits04")`` (trained on 0-4 of the same split: it never saw a 5-9).
 
     Returns ``TransferResults`` (accuracy per way and seed, ``.mean()``).
+
+    Time (2-core machine, one torch thread): ~0.8 s per seed, 2.5 s for the three default seeds, 3.7 s while other
+    work shared the cores; about 40% of it scores the nine trained networks on the 500 test images. The
+    accuracies are in the module's docstring.
 
     Raises:
         ValueError: for n_per_class not a positive integer, seeds not a non-empty sequence of integers >= 0.
