@@ -57,6 +57,7 @@ from utils import (
     train2d,
     training,
     trajectories,
+    transfer_learning,
     xor,
 )
 from utils import losses as L
@@ -104,6 +105,7 @@ MODULES = (
     "train2d",
     "training",
     "trajectories",
+    "transfer_learning",
     "xor",
 )
 """The maths and data modules of ``utils`` (tools, widgets, figures and the checker have their own tests)."""
@@ -122,7 +124,7 @@ EXEMPT = {
     # a settings record: train_digits_mlp checks its values (its row is below)
     "pretrained.TrainConfig",
     "torch_training.TrainLog", "torch_training.Evaluation",
-    "normalization.BatchNormRun",
+    "normalization.BatchNormRun", "transfer_learning.TransferResults",
     "overfitting.CapacitySweep", "overfitting.DoubleDescent", "regularization_experiments.RegularizedRun",
     # nothing to get wrong: no argument
     "data.iris", "data.load_auto_mpg", "linear_maps.unit_square", "plotting.course_style", "plotting.use_course_style",
@@ -134,6 +136,11 @@ EXEMPT = {
 
 X = np.arange(6.0).reshape(2, 3) - 2.5  # (2, 3): two examples, three features
 Y = np.array([0, 2])  # (2,): class labels for three classes
+
+
+def load_digits_like_splits() -> data.DataSplits:
+    """A DataSplits of 8×8-digit-sized rows (N, 64): not MNIST's (N, 784)."""
+    return data.DataSplits(*[np.zeros((4, 64)), np.zeros(4, int)] * 3)
 
 
 def rng() -> np.random.Generator:
@@ -691,6 +698,8 @@ TABLE = [
         r"no/such/file.npz is missing: regenerate it with `python -m utils.pretrained --retrain`"),
     row("pretrained.save_digits_mlp", lambda: pretrained.save_digits_mlp(params_3_4_2(), "unused.npz"), TypeError,
         r"model must be a DigitsMLP \(e.g. train_digits_mlp\(\)\), got dict"),
+    row("pretrained.build_cnn", lambda: pretrained.build_cnn("cnn10k"), ValueError,
+        r"name must be 'cnn5k' or 'cnn_digits04', got 'cnn10k'"),
     row("pretrained.train_digits_mlp", lambda: pretrained.train_digits_mlp({"hidden": "relu"}), TypeError,
         r"config must be a TrainConfig \(e.g. TrainConfig\(hidden='relu'\)\), got dict"),
     row("pretrained.train_digits_mlp", lambda: pretrained.train_digits_mlp(pretrained.TrainConfig(hidden="gelu")),
@@ -750,6 +759,15 @@ TABLE = [
         r"device must be None \(pick one\), 'cpu', 'cuda' or 'mps', got 'gpu'"),
     row("torch_training.train_torch", lambda: train_torch_with(train_loader=[]), ValueError,
         r"train_loader yielded no batches in epoch 0"),
+    row("torch_training.classifier_epochs",
+        lambda: next(torch_training.classifier_epochs(torch.nn.Linear(3, 2), np.zeros((4, 3)), np.zeros(3, int),
+                                                      epochs=1, lr=0.1, batch_size=2)),
+        ValueError, r"X_train must have shape \(N, ...\) with y_train of shape \(N,\).*got X_train of shape \(4, 3\) "
+                    r"and y_train of shape \(3,\)"),
+    row("torch_training.classifier_epochs",
+        lambda: next(torch_training.classifier_epochs(torch.nn.Linear(3, 2), np.zeros((4, 3)), np.zeros(4, int),
+                                                      epochs=1, lr=0.1, batch_size=2, schedule="cosine")),
+        ValueError, r"schedule must be 'one_cycle' or None, got 'cosine'"),
     row("torch_training.evaluate_torch",
         lambda: torch_training.evaluate_torch(torch_setup()[0], [], torch.nn.CrossEntropyLoss()),
         ValueError, r"loader yielded no batches"),
@@ -946,6 +964,66 @@ TABLE = [
         r"model must have the layers .*missing \['conv1'"),
     row("mnist_cnn.feature_maps", lambda: mnist_cnn.feature_maps(mnist_cnn.build_mnist_cnn(0), np.zeros((2, 784))),
         ValueError, r"image must be one MNIST image .*got shape \(2, 784\)"),
+    # ---- the MNIST CNN and transfer learning (Chapter 08, part 2) -----------------------------------------
+    row("mnist_cnn.CnnRecipe", lambda: mnist_cnn.CnnRecipe(optimizer="sgd"), ValueError,
+        r"optimizer must be 'adam'.*got 'sgd'"),
+    row("mnist_cnn.CnnRecipe", lambda: mnist_cnn.CnnRecipe(epochs=0), ValueError, r"epochs must be a positive"),
+    row("mnist_cnn.train_mnist_cnn", lambda: mnist_cnn.train_mnist_cnn(mnist_mlp.COURSE_RECIPE), TypeError,
+        r"recipe must be a CnnRecipe such as CNN_RECIPE, got MnistRecipe"),
+    row("mnist_cnn.train_mnist_cnn", lambda: mnist_cnn.train_mnist_cnn(splits=(1, 2)), TypeError,
+        r"splits must be None \(load_mnist5k\(0\)\) or a DataSplits.*got tuple"),
+    row("mnist_cnn.train_mnist_cnn", lambda: mnist_cnn.train_mnist_cnn(epochs=0), ValueError,
+        r"epochs must be a positive integer, got 0"),
+    row("mnist_cnn.cnn_training_epochs", lambda: next(mnist_cnn.cnn_training_epochs(seed=-1)), ValueError,
+        r"seed must be an integer >= 0, got -1"),
+    row("mnist_cnn.score_mnist_cnn",
+        lambda: mnist_cnn.score_mnist_cnn(mnist_cnn.build_mnist_cnn(0), np.zeros((2, 784)), np.zeros(3)),
+        ValueError, r"y must have shape \(2,\).*got shape \(3,\)"),
+    row("mnist_cnn.load_mnist_cnn", lambda: mnist_cnn.load_mnist_cnn("cnn10k"), ValueError,
+        r"name must be one of 'cnn5k', 'cnn_digits04'.*got 'cnn10k'"),
+    row("mnist_cnn.load_mnist_cnn", lambda: mnist_cnn.load_mnist_cnn("no/such/file.pt"), FileNotFoundError,
+        r"no/such/file.pt is missing: build it with"),
+    row("mnist_cnn.shipped_cnn_metadata", lambda: mnist_cnn.shipped_cnn_metadata(5), ValueError,
+        r"name must be one of 'cnn5k'.*got 5"),
+    row("mnist_cnn.save_mnist_cnn", lambda: mnist_cnn.save_mnist_cnn(mnist_cnn.build_mnist_cnn(0), {"when": object()},
+                                                                     "unused.pt"), ValueError,
+        r"metadata must map str -> str, int, float, bool, None.*got 'when'"),
+    row("mnist_cnn.to_numpy_cnn", lambda: mnist_cnn.to_numpy_cnn(torch.nn.Sequential(torch.nn.BatchNorm2d(3))),
+        ValueError, r"to_numpy_cnn knows Conv2d, ReLU, MaxPool2d, Dropout, Flatten and Linear layers, got BatchNorm2d"),
+    row("mnist_cnn.stored_cnn_results", lambda: mnist_cnn.stored_cnn_results("/nonexistent/results.json"),
+        ValueError, r"cannot read the stored results /nonexistent/results.json.*measure_cnn_chapter.py"),
+    row("mnist_cnn.to_numpy_cnn", lambda: mnist_cnn.to_numpy_cnn(torch.nn.Conv2d(1, 2, 3)), TypeError,
+        r"model must be a torch.nn.Sequential such as build_mnist_cnn\(\), got Conv2d"),
+    row("data.check_mnist5k_splits", lambda: data.check_mnist5k_splits(load_digits_like_splits()), ValueError,
+        r"splits.X_train must have shape \(N, 784\) with y_train of shape \(N,\), N >= 1; got X_train of shape "
+        r"\(4, 64\)"),
+    row("data.check_mnist5k_splits", lambda: data.check_mnist5k_splits([1, 2]), TypeError,
+        r"splits must be None \(load_mnist5k\(0\)\) or a DataSplits such as load_mnist5k\(seed\), got list"),
+    row("transfer_learning.digit_subset", lambda: transfer_learning.digit_subset(np.zeros((3, 784)), [1, 5, 7],
+                                                                                 (5, 5, 6)), ValueError,
+        r"digits must be a sequence of distinct digits 0-9 such as \(5, 6, 7, 8, 9\), got \(5, 5, 6\)"),
+    row("transfer_learning.digit_subset", lambda: transfer_learning.digit_subset(np.zeros((3, 784)), [1, 5], (5,)),
+        ValueError, r"X must have shape \(N, ...\) and y shape \(N,\).*got X of shape \(3, 784\) and y of shape "
+                    r"\(2,\)"),
+    row("transfer_learning.few_shot", lambda: transfer_learning.few_shot(np.zeros((4, 784)), [0, 0, 1, 1], 3, 0),
+        ValueError, r"n_per_class must be at most the examples of each class: class 0 has 2, got n_per_class=3"),
+    row("transfer_learning.few_shot", lambda: transfer_learning.few_shot(np.zeros((4, 784)), [0, 0, 1, 1], 0, 0),
+        ValueError, r"n_per_class must be a positive integer, got 0"),
+    row("transfer_learning.fine_tune", lambda: transfer_learning.fine_tune(mnist_cnn.build_mnist_cnn(0),
+                                                                           np.zeros((2, 784)), [0, 1], train="fc"),
+        ValueError, r"train must be one of 'last_layer', 'all', got 'fc'"),
+    row("transfer_learning.fine_tune", lambda: transfer_learning.fine_tune(mnist_cnn.build_mnist_cnn(0),
+                                                                           np.zeros((2, 784)), [5, 6]),
+        ValueError, r"y must hold the labels 0..K-1 .*got the labels \[5, 6\]"),
+    row("transfer_learning.fine_tune", lambda: transfer_learning.fine_tune(torch.nn.Linear(784, 10),
+                                                                           np.zeros((2, 784)), [0, 1]),
+        ValueError, r"model must have a Linear classifier named fc"),
+    row("transfer_learning.pretrain_cnn", lambda: transfer_learning.pretrain_cnn(digits=(0, 10)), ValueError,
+        r"digits must be a sequence of distinct digits 0-9"),
+    row("transfer_learning.transfer_experiment", lambda: transfer_learning.transfer_experiment(seeds=3), ValueError,
+        r"seeds must be a non-empty sequence of integers >= 0 such as \(0, 1, 2\), got 3"),
+    row("transfer_learning.transfer_experiment", lambda: transfer_learning.transfer_experiment(n_per_class=0),
+        ValueError, r"n_per_class must be a positive integer, got 0"),
     # ---- MNIST-1D: why convolutions (Chapter 08, part 2) -----------------------------------------------------
     row("data.DataSplits.checked", lambda: data.DataSplits.checked(data.DataSplits(*[np.zeros((4, 3))] * 6), 40,
                                                                     "load_mnist1d"), ValueError,

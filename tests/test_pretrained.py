@@ -106,3 +106,30 @@ def test_missing_or_broken_files_give_clear_errors(tmp_path, shipped):
         pretrained.train_digits_mlp(pretrained.TrainConfig(hidden="swish"))
     with pytest.raises(ValueError, match=r"y must have shape \(3,\).*\(2,\)"):
         shipped.score(np.zeros((3, 64)), [1, 2])
+
+
+def test_the_command_line_lists_every_shipped_model(capsys):
+    assert pretrained.main([]) == 0
+    out = capsys.readouterr().out
+    assert "digits_mlp: 64 -> 50 -> 100 -> 10" in out
+    assert "cnn5k: the MNIST CNN trained on the digits 0-9" in out and "cnn_digits04: " in out and "0-4" in out
+
+
+def test_build_cnn5k_writes_a_file_load_mnist_cnn_reads(tmp_path, capsys):
+    """One epoch (a quick check of the command): the shipped model is 12 (``python -m utils.pretrained build
+    cnn5k``)."""
+    from utils.mnist_cnn import load_mnist_cnn, shipped_cnn_metadata
+
+    path = tmp_path / "cnn.pt"
+    assert pretrained.main(["build", "cnn5k", "--epochs", "1", "--path", str(path)]) == 0
+    assert "trained and wrote cnn5k" in capsys.readouterr().out
+    meta = shipped_cnn_metadata(str(path))
+    assert meta["epochs_run"] == 1 and meta["seed"] == 0 and meta["split_seed"] == 0 and meta["test_accuracy"] > 0.5
+    assert not load_mnist_cnn(str(path)).training
+
+
+def test_build_needs_a_known_name_and_retrain_stays_an_alias(capsys):
+    with pytest.raises(SystemExit):
+        pretrained.main(["build", "resnet"])
+    assert "expected `build NAME` with NAME one of digits_mlp, cnn5k, cnn_digits04" in capsys.readouterr().err
+    assert pretrained.BUILDS == ("digits_mlp", "cnn5k", "cnn_digits04")

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from utils.device import pick_device
-from utils.torch_training import Evaluation, TrainLog, evaluate_torch, train_torch
+from utils.torch_training import Evaluation, TrainLog, classifier_epochs, evaluate_torch, train_torch
 from utils.training import accuracy
 
 
@@ -283,3 +283,16 @@ def test_scheduler_arguments_are_checked():
     with pytest.raises(ValueError, match="ReduceLROnPlateau .* must be 'epoch', got 'batch'"):
         train_torch(model, nn.MSELoss(), optimizer, regression_batches(), epochs=1,
                     scheduler=torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer), scheduler_step="batch")
+
+
+def test_classifier_epochs_without_validation_and_with_some_parameters_only():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 3)).astype(np.float32), np.arange(40) % 2
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    first = model[0].weight.detach().clone()
+    steps = list(classifier_epochs(model, X, y, epochs=2, lr=0.05, batch_size=8, schedule=None,
+                                   parameters=model[2].parameters()))
+    log = steps[-1][1]
+    assert [s[1].epochs_run for s in steps] == [1, 2] and log.val_loss is None and log.best_epoch is None
+    assert log.train_metric.shape == (2,)
+    assert torch.equal(model[0].weight, first)  # Adam held only the last layer

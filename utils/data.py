@@ -24,8 +24,8 @@ import numpy as np
 from .module import check_number, check_positive_int, check_rng, check_seed, to_float64
 
 __all__ = ["AUTO_MPG_FEATURES", "AUTO_MPG_ORIGINS", "CACHE_ENV", "GATES", "GATE_INPUTS", "SAMPLE_PHOTOS", "DataSplits",
-           "blobs", "digits_split", "iris", "load_auto_mpg", "load_mnist1d", "load_mnist5k", "load_sample_photo",
-           "logic_gate", "moons", "sample_digit", "spirals"]
+           "blobs", "check_mnist5k_splits", "digits_split", "iris", "load_auto_mpg", "load_mnist1d", "load_mnist5k",
+           "load_sample_photo", "logic_gate", "moons", "sample_digit", "spirals"]
 
 GATES = {
     "and": (0, 0, 0, 1),
@@ -321,6 +321,16 @@ def load_mnist5k(seed: int = 0) -> DataSplits:
     X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=n_val, random_state=seed,
                                                       stratify=y_rest)
     return DataSplits(X_train, y_train, X_val, y_val, X_test, y_test)
+
+
+def check_mnist5k_splits(splits) -> DataSplits:
+    """What a function taking ``splits=None`` trains on: ``load_mnist5k(0)`` for None, else ``splits`` itself,
+    checked to be a ``DataSplits`` of MNIST images X_* (N_*, 784) with labels y_* (N_*,), N_* >= 1.
+
+    Raises:
+        TypeError: for splits neither None nor a ``DataSplits``. ValueError: for parts of other shapes.
+    """
+    return load_mnist5k(0) if splits is None else DataSplits.checked(splits, 784, "load_mnist5k")
 
 
 # ---------------------------------------------------------------------------------------------

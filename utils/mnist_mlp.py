@@ -37,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import DataSplits, load_mnist5k
+from .data import DataSplits, check_mnist5k_splits
 from .device import one_torch_thread
 from .module import check_number, check_positive_int, check_seed
 from .optim import check_lr
@@ -236,10 +236,6 @@ def model_summary(model) -> str:
 # ---------------------------------------------------------------------------------------------
 # Data for a recipe
 # ---------------------------------------------------------------------------------------------
-def _check_splits(splits) -> DataSplits:
-    return load_mnist5k(0) if splits is None else DataSplits.checked(splits, 784, "load_mnist5k")
-
-
 def prepare_splits(recipe: MnistRecipe = COURSE_RECIPE, splits: DataSplits | None = None) -> DataSplits:
     """The arrays ``recipe`` trains, validates and tests on, from ``splits`` (None: ``load_mnist5k(0)``).
 
@@ -256,7 +252,7 @@ def prepare_splits(recipe: MnistRecipe = COURSE_RECIPE, splits: DataSplits | Non
         TypeError: for a recipe that is not an ``MnistRecipe`` or splits not a ``DataSplits``.
         ValueError: for parts not of shape (N, 784) with N labels.
     """
-    recipe, splits = _check_recipe(recipe), _check_splits(splits)
+    recipe, splits = _check_recipe(recipe), check_mnist5k_splits(splits)
     X_train, y_train, X_val, y_val, X_test, y_test = (np.asarray(a) for a in splits)
     if recipe.validation_split is not None:
         X_all, y_all = np.concatenate([X_train, X_val]), np.concatenate([y_train, y_val])
@@ -277,58 +273,26 @@ def prepare_splits(recipe: MnistRecipe = COURSE_RECIPE, splits: DataSplits | Non
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
-def _merge(logs: list[TrainLog]) -> TrainLog:
-    """One ``TrainLog`` from logs of one epoch each."""
-    val_loss = None if logs[0].val_loss is None else np.concatenate([log.val_loss for log in logs])
-    return TrainLog(
-        train_loss=np.concatenate([log.train_loss for log in logs]),
-        train_metric=np.concatenate([log.train_metric for log in logs]),
-        val_loss=val_loss,
-        val_metric=None if logs[0].val_metric is None else np.concatenate([log.val_metric for log in logs]),
-        best_epoch=None if val_loss is None else int(np.argmin(val_loss)),
-        stopped_early=False,
-        device=logs[-1].device,
-    )
-
-
 def mnist_training_epochs(recipe: MnistRecipe = COURSE_RECIPE, seed: int = 0, splits: DataSplits | None = None,
                           device=None) -> Iterator[tuple[object, TrainLog]]:
     """Train as ``train_mnist_mlp`` does, yielding ``(model, log)`` after each epoch: the model as it is then
     (the same object each time: it keeps training) and the ``TrainLog`` of the epochs so far.
 
-    For a figure that grows epoch by epoch; ``train_mnist_mlp`` is this loop run to the end. Each epoch is one call
-    of ``train_torch(..., epochs=1)`` (metric: accuracy), with the optimizer and the scheduler carried over.
+    For a figure that grows epoch by epoch; ``train_mnist_mlp`` is this loop run to the end. The loop is
+    ``utils.torch_training.classifier_epochs`` (one ``train_torch(..., epochs=1)`` per epoch, metric accuracy, the
+    optimizer and the scheduler carried over).
 
     Raises:
         as ``train_mnist_mlp``, at the first ``next()``.
     """
-    import torch
-    from torch.utils.data import DataLoader, TensorDataset
-
-    from .torch_training import train_torch
-    from .training import accuracy
+    from .torch_training import classifier_epochs
 
     recipe, seed = _check_recipe(recipe), check_seed(seed)
     data = prepare_splits(recipe, splits)
-    with one_torch_thread():
-        model = build_mnist_mlp(seed, recipe.hidden)
-        shuffle = torch.Generator().manual_seed(seed)
-        train_loader = DataLoader(TensorDataset(torch.from_numpy(data.X_train), torch.from_numpy(data.y_train)),
-                                  batch_size=recipe.batch_size, shuffle=True, generator=shuffle)
-        val_loader = DataLoader(TensorDataset(torch.from_numpy(data.X_val), torch.from_numpy(data.y_val)),
-                                batch_size=1000)
-        optimizer = torch.optim.Adam(model.parameters(), lr=recipe.lr)
-        scheduler = None
-        if recipe.schedule == "one_cycle":
-            scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=recipe.lr, epochs=recipe.epochs,
-                                                            steps_per_epoch=len(train_loader))
-    logs = []
-    for _ in range(recipe.epochs):
-        with one_torch_thread():
-            logs.append(train_torch(model, torch.nn.CrossEntropyLoss(), optimizer, train_loader, val_loader,
-                                    epochs=1, scheduler=scheduler, scheduler_step="batch" if scheduler else None,
-                                    device=device, metric=accuracy, progress=False))
-        yield model, _merge(logs)
+    model = build_mnist_mlp(seed, recipe.hidden)
+    yield from classifier_epochs(model, data.X_train, data.y_train, data.X_val, data.y_val, epochs=recipe.epochs,
+                                 lr=recipe.lr, batch_size=recipe.batch_size, schedule=recipe.schedule, seed=seed,
+                                 device=device)
 
 
 def score_mnist_mlp(model, X, y) -> float:
@@ -379,7 +343,7 @@ def train_mnist_mlp(recipe: MnistRecipe = COURSE_RECIPE, seed: int = 0, splits: 
     recipe, seed = _check_recipe(recipe), check_seed(seed)
     if not isinstance(progress, bool):
         raise ValueError(f"progress must be True or False, got {progress!r}")
-    splits = _check_splits(splits)
+    splits = check_mnist5k_splits(splits)
     model, log = None, None
     with tqdm(total=recipe.epochs, desc=f"training ({recipe.name})", unit="epoch", disable=not progress) as bar:
         for model, log in mnist_training_epochs(recipe, seed, splits, device):  # noqa: B007 - the last is returned

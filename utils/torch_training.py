@@ -7,6 +7,9 @@ trains PyTorch models (Chapter 06 on). Both are spelled out so a reader can foll
 - ``train_torch(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs, ...) -> TrainLog``: the loop.
 - ``evaluate_torch(model, loader, loss_fn, metric=None, device=None) -> Evaluation``: the mean loss (and metric)
   over a loader, in ``eval()`` mode and without gradients.
+- ``classifier_epochs(model, X_train, y_train, X_val, y_val, *, epochs, lr, batch_size, ...)``: the course's
+  classifier recipe around ``train_torch`` (cross-entropy, Adam, an optional one-cycle learning rate, seeded
+  shuffles, one thread), one epoch at a time; the MNIST MLP, the MNIST CNN and transfer learning all train with it.
 
 A loader is anything that yields ``(inputs, targets)`` batches again at every pass, typically
 ``DataLoader(TensorDataset(X, y), batch_size=64, shuffle=True)`` (a list of pairs works too). The course's
@@ -17,17 +20,20 @@ notebook on Windows or macOS each one starts a fresh Python that must import the
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
-from .module import Module, check_positive_int
+from .module import Module, check_positive_int, check_seed
 
-__all__ = ["Evaluation", "TrainLog", "evaluate_torch", "train_torch"]
+__all__ = ["CLASSIFIER_SCHEDULES", "Evaluation", "TrainLog", "classifier_epochs", "evaluate_torch", "train_torch"]
 
 SCHEDULER_STEPS = ("batch", "epoch")
+CLASSIFIER_SCHEDULES = ("one_cycle", None)
+"""``classifier_epochs``'s ``schedule``: "one_cycle" (``OneCycleLR`` with peak ``lr``, stepped per batch, its cycle
+spanning all the epochs) or None (a constant ``lr``)."""
 
 
 @dataclass
@@ -387,3 +393,104 @@ def train_torch(model, loss_fn, optimizer, train_loader, val_loader=None, *, epo
         stopped_early=stopped_early,
         device=str(device),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The course's classifier recipe, one epoch at a time
+# ---------------------------------------------------------------------------------------------
+def _merge_logs(logs: list[TrainLog]) -> TrainLog:
+    """One ``TrainLog`` from the logs of consecutive ``train_torch`` runs (e.g. one epoch each), in order;
+    ``best_epoch`` is the epoch of the lowest validation loss over all of them."""
+    if not logs or not all(isinstance(log, TrainLog) for log in logs):
+        raise ValueError(f"logs must be a non-empty list of TrainLog, got {logs!r}")
+
+    def joined(key: str):
+        parts = [getattr(log, key) for log in logs]
+        return None if any(part is None for part in parts) else np.concatenate(parts)
+
+    val_loss = joined("val_loss")
+    return TrainLog(train_loss=joined("train_loss"), train_metric=joined("train_metric"), val_loss=val_loss,
+                    val_metric=joined("val_metric"), best_epoch=None if val_loss is None else int(np.argmin(val_loss)),
+                    stopped_early=False, device=logs[-1].device)
+
+
+def _check_xy(X, y, part: str):
+    X, y = np.asarray(X), np.asarray(y)
+    if X.ndim < 2 or y.shape != (len(X),) or len(X) == 0 or y.dtype.kind not in "iu":
+        raise ValueError(f"X_{part} must have shape (N, ...) with y_{part} of shape (N,) integer class labels, "
+                         f"N >= 1; got X_{part} of shape {X.shape} and y_{part} of shape {y.shape} ({y.dtype})")
+    return X, y
+
+
+def classifier_epochs(model, X_train, y_train, X_val=None, y_val=None, *, epochs: int, lr: float, batch_size: int,
+                      schedule: str | None = "one_cycle", seed: int = 0, device=None,
+                      parameters=None) -> Iterator[tuple[object, TrainLog]]:
+    """Train a PyTorch classifier the course's way, yielding ``(model, log)`` after each epoch: the model as it is
+    then (the same object each time: it keeps training) and the ``TrainLog`` of the epochs so far.
+
+    The recipe: cross-entropy on the logits, ``torch.optim.Adam(parameters, lr)``, with ``schedule="one_cycle"``
+    ``OneCycleLR(max_lr=lr)`` stepped per batch over all ``epochs``; mini-batches of ``batch_size`` shuffled each
+    epoch by a generator seeded with ``seed``; dropout's random masks drawn from PyTorch's generator seeded with
+    ``seed`` too (its own state, kept between epochs: PyTorch's global generator is left as it was); one torch
+    thread; the validation loss and accuracy after each epoch (with ``X_val``, ``y_val``). Each epoch is one
+    ``train_torch(..., epochs=1)`` call, the optimizer and the scheduler carried over. Run to the end it is a
+    whole training run; one epoch at a time it feeds a figure that grows.
+
+    Args:
+        model: a ``torch.nn.Module`` mapping X's rows (N, ...) to logits (N, C).
+        X_train, y_train, X_val, y_val: float32 inputs (N, ...) and int64 labels (N,), NumPy arrays; X_val and
+            y_val may be None (no validation: the log's val_* are None).
+        parameters: what Adam updates (e.g. ``model.fc.parameters()`` to train only the last layer); None: all
+            of the model's parameters.
+        device: None picks ``utils.device.pick_device()``.
+
+    Raises (at the first ``next()``):
+        TypeError: for a model that is not a ``torch.nn.Module``.
+        ValueError: for arrays of the wrong shapes, epochs or batch_size not positive integers, a bad lr,
+            schedule not in ``CLASSIFIER_SCHEDULES`` or a seed not an integer >= 0.
+    """
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from .device import one_torch_thread
+    from .optim import check_lr
+    from .training import accuracy
+
+    _check_model(model)
+    X_train, y_train = _check_xy(X_train, y_train, "train")
+    validate = X_val is not None or y_val is not None
+    if validate:
+        X_val, y_val = _check_xy(X_val, y_val, "val")
+    epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
+    lr, seed = check_lr(lr), check_seed(seed)
+    if schedule not in CLASSIFIER_SCHEDULES:
+        raise ValueError(f"schedule must be 'one_cycle' or None, got {schedule!r}")
+
+    def as32(X):
+        return torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+
+    def as64(y):
+        return torch.from_numpy(np.asarray(y, dtype=np.int64))
+
+    with one_torch_thread():
+        shuffle = torch.Generator().manual_seed(seed)
+        train_loader = DataLoader(TensorDataset(as32(X_train), as64(y_train)), batch_size=batch_size, shuffle=True,
+                                  generator=shuffle)
+        val_loader = DataLoader(TensorDataset(as32(X_val), as64(y_val)), batch_size=1000) if validate else None
+        optimizer = torch.optim.Adam(model.parameters() if parameters is None else parameters, lr=lr)
+        scheduler = None
+        if schedule == "one_cycle":
+            scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, epochs=epochs,
+                                                            steps_per_epoch=len(train_loader))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            rng_state = torch.get_rng_state()  # dropout's masks: seeded, and the caller's generator untouched
+    logs = []
+    for _ in range(epochs):
+        with one_torch_thread(), torch.random.fork_rng(devices=[]):
+            torch.set_rng_state(rng_state)
+            logs.append(train_torch(model, torch.nn.CrossEntropyLoss(), optimizer, train_loader, val_loader,
+                                    epochs=1, scheduler=scheduler, scheduler_step="batch" if scheduler else None,
+                                    device=device, metric=accuracy, progress=False))
+            rng_state = torch.get_rng_state()
+        yield model, _merge_logs(logs)
