@@ -27,7 +27,8 @@ from utils.lr_finder import lr_range_test
 FIGURE_MODULES = ["utils.plotting", "utils.figures.history", "utils.figures.diagrams", "utils.figures.networks",
                   "utils.figures.digits", "utils.figures.initialization", "utils.figures.trajectories",
                   "utils.figures.training_curves", "utils.figures.training_practice",
-                  "utils.figures.regularization", "utils.figures.normalization", "utils.figures.convolution"]
+                  "utils.figures.regularization", "utils.figures.normalization", "utils.figures.convolution",
+                  "utils.figures.cnn_inside"]
 MATHS_MODULES = ["utils.regression", "utils.layer_statistics", "utils.playground", "utils.losses", "utils.surfaces",
                  "utils.trajectories", "utils.optimizer_experiments", "utils.lr_finder", "utils.mnist_mlp",
                  "utils.auto_mpg", "utils.overfitting", "utils.regularization_experiments", "utils.filters"]
@@ -383,3 +384,214 @@ def test_channel_layouts_show_the_same_pixel_both_ways():
     assert fig.axes[3].get_title().startswith("x[0, 10, 12] = (" + ", ".join(f"{v:.2f}" for v in photo[10, 12]))
     assert [t.get_text() for t in fig.texts[:2]] == ["channels first (PyTorch): x.shape = (1, 3, 40, 60)",
                                                  "channels last (Keras): (1, 40, 60, 3)"]
+
+
+# Chapter 08 part 2: the CNN from the inside (an untrained build_mnist_cnn(0): the figures draw what it computes)
+
+
+@pytest.fixture(scope="module")
+def cnn():
+    from utils.mnist_cnn import build_mnist_cnn
+
+    return build_mnist_cnn(0).eval()
+
+
+@pytest.fixture(scope="module")
+def mnist_test():
+    from utils.data import load_mnist5k
+
+    split = load_mnist5k(0)
+    return split.X_test[:200], split.y_test[:200]
+
+
+def test_learned_filters_show_every_kernel_on_one_scale_centred_on_0(cnn):
+    from utils.figures import cnn_inside
+
+    fig = cnn_inside.draw_learned_filters(cnn)
+    weights = cnn.conv1.weight.detach().numpy()
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 32 and len(fig.axes) == 32 + 1  # 32 kernels and the colorbar
+    top = np.abs(weights).max()
+    for k, ax in enumerate(panels[:32]):
+        np.testing.assert_array_equal(ax.images[0].get_array(), weights[k, 0])
+        assert ax.images[0].get_clim() == pytest.approx((-top, top)) and ax.get_title() == str(k)
+    assert fig._suptitle.get_text().startswith("conv1: all 32 learned 3×3 kernels")
+    fig = cnn_inside.draw_learned_filters(cnn, "conv2", max_filters=3, max_inputs=5)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 15
+    np.testing.assert_array_equal(panels[7].images[0].get_array(), cnn.conv2.weight.detach().numpy()[1, 2])
+    assert "output channels 0–2 (rows) × input channels 0–4 (columns)" in fig._suptitle.get_text()
+    with pytest.raises(ValueError, match=r"layer must name one of the model's Conv2d layers \['conv1', 'conv2'\]; "
+                                         r"got 'fc'"):
+        cnn_inside.draw_learned_filters(cnn, "fc")
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        cnn_inside.draw_learned_filters("cnn")
+
+
+def test_most_active_channels_rank_by_the_strongest_response():
+    from utils.figures.cnn_inside import most_active_channels
+
+    maps = np.zeros((4, 3, 3))
+    maps[1, 0, 0] = 5.0  # one strong pixel beats a weak response everywhere
+    maps[2] = 1.0
+    maps[3, 1, 1] = 1.0  # ties with channel 2: the lower channel first
+    np.testing.assert_array_equal(most_active_channels(maps, 3), [1, 2, 3])
+    assert most_active_channels(maps, 10).tolist() == [1, 2, 3, 0]
+    with pytest.raises(ValueError, match=r"maps must be one layer's feature maps \(C, H, W\), got shape \(3, 3\)"):
+        most_active_channels(maps[0], 2)
+    with pytest.raises(ValueError, match="n"):
+        most_active_channels(maps, 0)
+
+
+def test_column_centre_moves_with_the_pattern():
+    from utils.figures.cnn_inside import column_centre
+
+    pattern = np.zeros((5, 12))
+    pattern[1:4, 2:5] = [[1.0, 2.0, 0.5]] * 3
+    moved = np.roll(pattern, 4, axis=1)
+    assert column_centre(moved) - column_centre(pattern) == pytest.approx(4.0, abs=1e-12)
+    background = 0.3  # a bias everywhere would pull the centre towards the middle: measured from the background
+    assert column_centre(pattern + background, background) == pytest.approx(column_centre(pattern), abs=1e-12)
+    assert column_centre(np.zeros((2, 5))) == 2.0
+    with pytest.raises(ValueError, match=r"values must be one feature map \(H, W\), got shape \(5,\)"):
+        column_centre(np.zeros(5))
+    with pytest.raises(ValueError, match=r"background must be a number or a map of the shape of values, \(5, 12\); "
+                                         r"got shape \(2,\)"):
+        column_centre(pattern, np.zeros(2))
+
+
+def test_feature_maps_figure_shows_the_strongest_maps_of_each_layer(cnn, mnist_test):
+    from utils.figures import cnn_inside
+    from utils.mnist_cnn import feature_maps
+
+    image = mnist_test[0][0]
+    fig = cnn_inside.draw_feature_maps(cnn, image, layers=("relu1", "pool2"), n_maps=4)
+    outputs = {fm.name: fm.maps for fm in feature_maps(cnn, image)}
+    panels = [ax for ax in fig.axes if ax.images and ax.get_title().startswith("ch ")]
+    assert len(panels) == 8
+    for row, name in enumerate(("relu1", "pool2")):
+        channels = cnn_inside.most_active_channels(outputs[name], 4)
+        for ax, channel in zip(panels[4 * row:4 * row + 4], channels):
+            assert ax.get_title() == f"ch {channel}"
+            np.testing.assert_array_equal(ax.images[0].get_array(), outputs[name][channel])
+    texts = [t.get_text() for t in fig.texts]
+    assert any(t.startswith("relu1  32×26×26: conv1 with negatives set to 0") for t in texts)
+    assert any(t.startswith("pool2  64×5×5:") for t in texts)
+    with pytest.raises(ValueError, match=r"layers must be names among \('conv1'"):
+        cnn_inside.draw_feature_maps(cnn, image, layers=("fc",))
+    with pytest.raises(ValueError, match=r"image must be one MNIST image of shape \(784,\), \(28, 28\) or "
+                                         r"\(1, 28, 28\); got shape \(2, 784\)"):
+        cnn_inside.draw_feature_maps(cnn, mnist_test[0][:2])
+
+
+def test_misclassified_shows_the_most_confident_mistakes(cnn, mnist_test):
+    from utils.figures import cnn_inside
+    from utils.mnist_cnn import predict_proba
+
+    X, y = mnist_test
+    fig = cnn_inside.draw_misclassified(cnn, X, y, n=5)
+    proba = predict_proba(cnn, X)
+    predicted = proba.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != y)
+    captions = [t.get_text() for t in fig.axes[0].texts[:5]]
+    first = wrong[np.argmax(proba[wrong, predicted[wrong]])]
+    assert captions[0] == f"{y[first]} → {predicted[first]} ✗\n{proba[first, predicted[first]]:.0%}"
+    shown = [float(c.splitlines()[1].rstrip("%")) for c in captions]
+    assert shown == sorted(shown, reverse=True)
+    assert fig.axes[0].texts[-1].get_text().startswith(f"{len(wrong)} of 200 test images misclassified")
+    none = cnn_inside.draw_misclassified(cnn, X[:3], predicted[:3])
+    assert none.texts[0].get_text() == "No mistakes: all 3 images right"
+    with pytest.raises(ValueError, match=r"y must hold one integer label per image, shape \(200,\); got shape "
+                                         r"\(3,\)"):
+        cnn_inside.draw_misclassified(cnn, X, y[:3])
+
+
+def test_trained_equivariance_the_first_maps_move_by_the_shift(cnn, mnist_test):
+    from utils.figures import cnn_inside
+
+    fig = cnn_inside.draw_trained_equivariance(cnn, mnist_test[0][0], shift=3)
+    titles = [ax.get_title() for ax in fig.axes]
+    relu1 = [t for t in titles if t.startswith("relu1")]
+    assert len(relu1) == 2 and "centre moved +3.0\n(expected 3/1 = +3)" in relu1[1]  # exact: same kernels everywhere
+    assert any("(expected 3/4 = +0.75)" in t for t in titles)
+    assert titles[-1].startswith("prediction: P(")
+    with pytest.raises(ValueError, match="shift must be an integer number of pixels in -8..8, got 2.5"):
+        cnn_inside.draw_trained_equivariance(cnn, mnist_test[0][0], shift=2.5)
+
+
+def test_mnist1d_examples_one_panel_per_class():
+    from utils.figures import cnn_inside
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 40)), np.repeat(np.arange(10), 6)
+    fig = cnn_inside.draw_mnist1d_examples(X, y, per_class=2)
+    panels = [ax for ax in fig.axes if ax.lines]
+    assert [ax.get_title() for ax in panels] == [f"class {k}" for k in range(10)]
+    np.testing.assert_array_equal(panels[3].lines[1].get_ydata(), X[19])  # class 3's second example
+    with pytest.raises(ValueError, match=r"X must have shape \(N, L\) and y shape \(N,\) of integer labels"):
+        cnn_inside.draw_mnist1d_examples(X, y[:5])
+
+
+def test_mlp_vs_cnn_draws_the_logs_it_is_given():
+    from utils.figures import cnn_inside
+    from utils.torch_training import TrainLog
+
+    cnn_log = TrainLog(np.array([1.0, 0.5, 0.2]), None, np.array([1.1, 0.6, 0.3]), np.array([0.5, 0.8, 0.95]), 2,
+                       False, "cpu")
+    mlp = {"train_loss": [1.5, 1.2, 1.0], "val_loss": [1.6, 1.4, 1.3], "val_metric": [0.4, 0.5, 0.6]}
+    fig = cnn_inside.draw_mlp_vs_cnn({"MLP": mlp, "CNN": cnn_log}, {"CNN": 0.951})
+    ax_loss, ax_acc = fig.axes
+    assert [line.get_label() for line in ax_loss.lines] == ["MLP, training", "MLP, validation", "CNN, training",
+                                                            "CNN, validation"]
+    np.testing.assert_array_equal(ax_acc.lines[1].get_ydata(), [0.5, 0.8, 0.95])
+    assert [line.get_label() for line in ax_acc.lines] == ["MLP", "CNN: 95.1% on the test set"]
+    with pytest.raises(ValueError, match=r"logs\['MLP'\]\['val_loss'\] must hold one value per epoch, \(3,\); "
+                                         r"got \(2,\)"):
+        cnn_inside.draw_mlp_vs_cnn({"MLP": {**mlp, "val_loss": [1.0, 2.0]}})
+    with pytest.raises(TypeError, match=r"logs\['MLP'\] must be a TrainLog or a dict of arrays"):
+        cnn_inside.draw_mlp_vs_cnn({"MLP": [1.0]})
+    with pytest.raises(ValueError, match="logs must be a non-empty dict"):
+        cnn_inside.draw_mlp_vs_cnn({})
+    with pytest.raises(ValueError, match=r"test_accuracy\['CNN'\] must be an accuracy in \[0, 1\], got 95.1"):
+        cnn_inside.draw_mlp_vs_cnn({"CNN": cnn_log}, {"CNN": 95.1})
+
+
+def test_transfer_results_bars_are_the_means_and_dots_the_seeds():
+    from utils.figures import cnn_inside
+
+    results = {"scratch": [0.5, 0.6, 0.55], "last_layer": np.array([0.8, 0.82, 0.81]), "all": [0.85, 0.9, 0.86]}
+    fig = cnn_inside.draw_transfer_results(results, n_per_class=10)
+    (ax,) = fig.axes
+    heights = [bar.get_height() for bar in ax.patches]
+    np.testing.assert_allclose(heights, [np.mean(v) for v in results.values()])
+    np.testing.assert_array_equal(ax.lines[0].get_ydata(), results["scratch"])
+    assert [t.get_text() for t in ax.texts] == ["55.0%", "81.0%", "87.0%"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [cnn_inside.TRANSFER_LABELS[k] for k in results]
+    assert ax.get_title() == ("Learning digits 5–9 from 10 training images per digit (bar: mean of 3 seeds)\n"
+                              "starting from the network trained on 0–4: +32.0 points over random weights")
+    from utils.transfer_learning import TransferResults  # transfer_experiment's results are drawn as they come
+
+    measured = TransferResults(results, (0, 1, 2), 7, 500, 1.0)
+    title = cnn_inside.draw_transfer_results(measured).axes[0].get_title()
+    assert title.startswith("Learning digits 5–9 from 7 training images per digit")
+    with pytest.raises(ValueError, match=r"accuracies\['all'\] must be accuracies in \[0, 1\], one per seed"):
+        cnn_inside.draw_transfer_results({"all": [85.0, 90.0]})
+    with pytest.raises(TypeError, match="accuracies must be a dict"):
+        cnn_inside.draw_transfer_results([0.5])
+
+
+def test_shift_accuracy_measures_each_shift(cnn, mnist_test):
+    from utils.figures import cnn_inside
+    from utils.mnist_cnn import predict_labels
+    from utils.overfitting import shift_images
+
+    X, y = mnist_test[0][:50], mnist_test[1][:50]
+    fig = cnn_inside.draw_shift_accuracy(cnn, X, y, shifts=(-2, 0, 3))
+    (ax,) = fig.axes
+    accuracy, same = (line.get_ydata() for line in ax.lines[:2])
+    before = predict_labels(cnn, X)
+    moved = predict_labels(cnn, shift_images(X, 3, 0))
+    assert accuracy[1] == np.mean(before == y) and same[1] == 1.0
+    assert accuracy[2] == np.mean(moved == y) and same[2] == np.mean(moved == before)
+    with pytest.raises(ValueError, match=r"shifts must be integers in -8..8 \(pixels\), got \[0, 9\]"):
+        cnn_inside.draw_shift_accuracy(cnn, X, y, shifts=(0, 9))

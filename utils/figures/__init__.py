@@ -11,6 +11,8 @@ figure), for ``plt.show()`` in a notebook.
   range test (Chapter 05)
 - ``training_practice``: learning curves by epoch and over data size, image grids, predictions, a confusion matrix
   (Chapter 06)
+- ``cnn_inside``: a trained CNN from the inside (learned filters, feature maps, mistakes, shifted digits), MNIST-1D
+  signals, MLP-vs-CNN curves, transfer-learning results (Chapter 08)
 
 The rule: a static figure with drawing code of its own lives here; a ``draw_*`` that draws an explorer's
 figure (with the explorer's figure class) stays beside its explorer in ``utils/widgets/``. The maths a
