@@ -578,3 +578,20 @@ def test_transfer_results_bars_are_the_means_and_dots_the_seeds():
         cnn_inside.draw_transfer_results({"all": [85.0, 90.0]})
     with pytest.raises(TypeError, match="accuracies must be a dict"):
         cnn_inside.draw_transfer_results([0.5])
+
+
+def test_shift_accuracy_measures_each_shift(cnn, mnist_test):
+    from utils.figures import cnn_inside
+    from utils.mnist_cnn import predict_labels
+    from utils.overfitting import shift_images
+
+    X, y = mnist_test[0][:50], mnist_test[1][:50]
+    fig = cnn_inside.draw_shift_accuracy(cnn, X, y, shifts=(-2, 0, 3))
+    (ax,) = fig.axes
+    accuracy, same = (line.get_ydata() for line in ax.lines[:2])
+    before = predict_labels(cnn, X)
+    moved = predict_labels(cnn, shift_images(X, 3, 0))
+    assert accuracy[1] == np.mean(before == y) and same[1] == 1.0
+    assert accuracy[2] == np.mean(moved == y) and same[2] == np.mean(moved == before)
+    with pytest.raises(ValueError, match=r"shifts must be integers in -8..8 \(pixels\), got \[0, 9\]"):
+        cnn_inside.draw_shift_accuracy(cnn, X, y, shifts=(0, 9))

@@ -39,6 +39,7 @@ import numpy as np
 from .data import DataSplits, check_mnist5k_splits
 from .module import check_number, check_positive_int, check_seed
 from .optim import check_lr
+from .stored_results import read_stored_results
 from .torch_training import CLASSIFIER_SCHEDULES, TrainLog
 
 __all__ = ["CNN_RECIPE", "CNN_RESULTS_ASSET", "FEATURE_LAYERS", "MNIST_CNN_PARAMETERS", "SHIPPED_CNNS", "CnnRecipe",
@@ -548,16 +549,5 @@ def stored_cnn_results(path: Path | str | None = None) -> dict:
     Raises:
         ValueError: if the file is missing or not the JSON object the script writes.
     """
-    import json
-
-    path = CNN_RESULTS_ASSET if path is None else Path(path)
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"cannot read the stored results {path}: {err}; regenerate them with "
-                         "python benchmarks/measure_cnn_chapter.py") from None
-    missing = [key for key in _RESULT_SECTIONS if not isinstance(results, dict) or key not in results]
-    if missing:
-        raise ValueError(f"the stored results {path} lack {', '.join(missing)}: regenerate them with "
-                         "python benchmarks/measure_cnn_chapter.py")
-    return results
+    return read_stored_results(CNN_RESULTS_ASSET if path is None else path, _RESULT_SECTIONS,
+                               "python benchmarks/measure_cnn_chapter.py")

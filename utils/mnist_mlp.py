@@ -29,7 +29,6 @@ course asserts it with a margin and never prints it as a fixed number.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from .data import DataSplits, check_mnist5k_splits
 from .device import one_torch_thread
 from .module import check_number, check_positive_int, check_seed
 from .optim import check_lr
+from .stored_results import read_stored_results
 from .torch_training import TrainLog
 
 __all__ = ["CLASSIC_KERAS_RECIPE", "COURSE_RECIPE", "MNIST_MLP_PARAMETERS", "PREPROCESSINGS", "RESULTS_ASSET",
@@ -376,16 +376,7 @@ def stored_results(path: Path | str | None = None) -> dict:
     Raises:
         ValueError: if the file is missing or not the JSON object the script writes.
     """
-    path = RESULTS_ASSET if path is None else Path(path)
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"cannot read the stored results {path}: {err}; regenerate them with "
-                         "python benchmarks/measure_training_chapter.py") from None
-    missing = [key for key in ("measured", "recipes", "baselines", "learning_curve", "auto_mpg")
-               if not isinstance(results, dict) or key not in results]
-    if missing:
-        raise ValueError(f"the stored results {path} lack {', '.join(missing)}: regenerate them with "
-                         "python benchmarks/measure_training_chapter.py")
-    return results
+    return read_stored_results(RESULTS_ASSET if path is None else path,
+                               ("measured", "recipes", "baselines", "learning_curve", "auto_mpg"),
+                               "python benchmarks/measure_training_chapter.py")
 

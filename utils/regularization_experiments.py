@@ -17,7 +17,6 @@ CPU drifts a little, so a notebook asserts them with margins.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from .data import DataSplits
 from .device import one_torch_thread
 from .module import check_number, check_positive_int, check_seed
 from .optim import check_lr
+from .stored_results import read_stored_results
 
 __all__ = ["OPTIMIZERS", "REGULARIZATION_RESULTS_ASSET", "SCHEDULES", "RegularizedRun", "build_regularized_mlp",
            "grid_run", "stored_regularization_results", "train_regularized_mlp"]
@@ -228,17 +228,8 @@ def stored_regularization_results(path: Path | str | None = None) -> dict:
     Raises:
         ValueError: if the file is missing or not the JSON object the script writes.
     """
-    path = REGULARIZATION_RESULTS_ASSET if path is None else Path(path)
-    try:
-        results = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as err:
-        raise ValueError(f"cannot read the stored results {path}: {err}; regenerate them with "
-                         "python benchmarks/measure_regularization_chapter.py") from None
-    missing = [key for key in _SECTIONS if not isinstance(results, dict) or key not in results]
-    if missing:
-        raise ValueError(f"the stored results {path} lack {', '.join(missing)}: regenerate them with "
-                         "python benchmarks/measure_regularization_chapter.py")
-    return results
+    return read_stored_results(REGULARIZATION_RESULTS_ASSET if path is None else path, _SECTIONS,
+                               "python benchmarks/measure_regularization_chapter.py")
 
 
 def grid_run(results: dict, dropout: float, weight_decay: float, width: int) -> dict:

@@ -170,7 +170,9 @@ class _FeatureMapFigure:
 
     @staticmethod
     def frame(state: dict):
-        return state["layer"]  # the maps' size and colour map: the background changes with the layer only
+        """The background's key: the maps' size, colour map and channel numbers change with the layer and the image,
+        not with the shift (the live slider: blitted)."""
+        return state["layer"], state["index"]
 
     def update(self, state: dict) -> None:
         c, h, w = state["shape"]
@@ -179,19 +181,19 @@ class _FeatureMapFigure:
         for k, (image, ax, title) in enumerate(zip(self.maps, self.map_axes, self.map_titles)):
             shown = k < len(state["channels"])
             image.set_visible(shown)
-            title.set_text(f"ch {state['channels'][k]}" if shown else "")
             if shown:
                 image.set_data(state["maps"][k] / top)  # one colour scale, fixed for the layer: in the background
             if frame != self._frame:
+                title.set_text(f"ch {state['channels'][k]}" if shown else "")  # in the background
                 image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
                 ax.set(xlim=(-0.5, w - 0.5), ylim=(h - 0.5, -0.5))
                 image.set_cmap(SIGNED_CMAP if signed else ACTIVATION_CMAP)
                 image.set_clim(-1.0 if signed else 0.0, 1.0)
-        if frame != self._frame:  # the title and the colorbar depend on the layer only: drawn in the background
+        if frame != self._frame:  # the title and the colorbar depend on the layer only: in the background
             self.title.set_text(f"{state['layer']} ({c}×{h}×{w}): {LAYER_NOTES[state['layer']]}; the "
                                 f"{N_MAPS} maps that respond most to the unshifted digit\n"
-                                f"Shift the digit: its maps move with it, and the prediction usually stays "
-                                f"(black marks: the unshifted digit's probabilities)")
+                                f"Shift the digit: its maps move with it; the prediction survives small shifts, not "
+                                f"always larger ones (black marks: unshifted)")
         self._frame = frame
         self.digit.set_data(state["image"])
         label = "" if state["label"] is None else f" (a {state['label']})"
@@ -209,8 +211,7 @@ class _FeatureMapFigure:
 
     def changing(self) -> list:
         frames = [spine for ax in [self.ax_digit, *self.map_axes] for spine in ax.spines.values()]
-        return [self.digit, self.digit_title, *self.maps, *self.map_titles, *frames, *self.bars, self.unshifted,
-                self.proba_title]
+        return [self.digit, self.digit_title, *self.maps, *frames, *self.bars, self.unshifted, self.proba_title]
 
 
 def draw_feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str = "relu1", shift: int = 0):
@@ -233,13 +234,16 @@ def feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str 
     weights); ``X`` (N, 784), ``y`` (N,) or None (default: the MNIST-5k test split).
     Controls (``.controls``): ``"index"`` (0 … N−1), ``"layer"`` (``FEATURE_LAYERS``), ``"shift"``
     (−MAX_SHIFT … MAX_SHIFT pixels, right positive). State (``.state``): what ``feature_map_state`` returns, and
-    ``"error"``. Each step is one forward pass of two images: nothing trains.
+    ``"error"``. Each step is three small forward passes (one or two images): nothing trains. A shift step
+    redraws only what changes (~25 ms); a new image or layer redraws the whole figure (~0.1 s), so the image slider
+    acts on release.
     """
     model, images, y = _data(model, X, y)
     feature_map_state(model, images, y, index, layer, shift)  # a bad start value raises here, with its message
     wide = {"description_width": "50px"}
     controls = {
         "index": widgets.IntSlider(value=int(index), min=0, max=len(images) - 1, description="image", style=wide,
+                                   continuous_update=False,  # a new image redraws everything (~0.1 s): on release
                                    layout=widgets.Layout(width="330px")),
         "layer": widgets.Dropdown(options=list(FEATURE_LAYERS), value=layer, description="layer", style=wide,
                                   layout=widgets.Layout(width="180px")),
