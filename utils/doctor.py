@@ -178,7 +178,7 @@ def kernel_row(name: str = KERNEL_NAME) -> Row:
     program = kernel_executable(spec.argv)
     where = spec.resource_dir
     remove = f"{python_command()} -m jupyter kernelspec remove -y {name}"
-    fix = install if _in_this_environment(where) else f"{remove}   (removes {where}; JupyterLab then starts this Python)"
+    fix = install if _in_this_environment(where) else f"{remove}   (removes {where}; then this Python starts)"
     try:
         done = subprocess.run([program, "-E", "-c", "import sys; print(sys.prefix)"], capture_output=True,
                               text=True, timeout=SUBPROCESS_TIMEOUT)
