@@ -89,9 +89,10 @@ def report() -> list[Row]:
     return rows
 
 
-def python_row() -> Row:
-    version = platform.python_version()
-    if sys.version_info[:2] == (3, 11):
+def python_row(version: str | None = None) -> Row:
+    """Python 3.11, the course's (``version``: this Python's, e.g. ``"3.11.7"``)."""
+    version = version or platform.python_version()
+    if version.split(".")[:2] == ["3", "11"]:
         return Row("python", OK, version)
     return Row("python", PROBLEM, f"{version}: the course pins 3.11 (its stored outputs were made with it)",
                "make a new environment with Python 3.11: `make clean-env lab` (with python3.11 installed)")
@@ -260,12 +261,15 @@ def work_row(root: Path = ROOT) -> Row:
 
 
 def solutions_row() -> Row:
-    from utils.checks.reference import ReferenceNotFound, solutions_dir
+    """The checker finds the worked solutions (its reference answers)."""
+    from utils.checks.reference import SOLUTIONS_ENV, ReferenceNotFound, solutions_dir
 
     try:
         return Row("solutions folder", OK, str(solutions_dir()))
     except ReferenceNotFound as exc:
-        return Row("solutions folder", PROBLEM, str(exc), "git checkout -- solutions   (restores the folder)")
+        fix = (f"unset {SOLUTIONS_ENV} (or set it to the solutions/ folder)" if os.environ.get(SOLUTIONS_ENV)
+               else "git checkout -- solutions   (restores the folder)")
+        return Row("solutions folder", PROBLEM, str(exc), fix)
 
 
 def device_row(torch=None) -> Row:
