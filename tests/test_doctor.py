@@ -216,3 +216,11 @@ def fake_torch(cuda: list[str], mps: bool):
 def test_the_device_is_information_only(cuda, mps, shown):
     row = doctor.device_row(fake_torch(cuda, mps))
     assert row.status == INFO and row.detail.startswith(shown) and not row.fix
+
+
+def test_readmes_troubleshooting_section_points_to_the_doctor_and_lists_the_faults(root):
+    readme = (root / "README.md").read_text()
+    section = readme[readme.index("## Troubleshooting"):readme.index("## Getting help")]
+    assert "make doctor" in section and "python -m utils.doctor" in section
+    for fault in ("IntSlider(", "kernel", "`utils`", "`work/`", "pinned", "GPU"):
+        assert fault in section, fault

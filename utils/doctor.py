@@ -240,9 +240,9 @@ def _npm_version(extension: Path) -> str:
 
 
 def _shipped_npm_version() -> str | None:
-    """The version of the extension's package.json in jupyterlab_widgets' own files (None if not listed)."""
+    """The version of the extension's package.json in jupyterlab_widgets' own files (None if not there)."""
     for file in metadata.distribution(WIDGETS_DISTRIBUTION).files or ():
-        if str(file).endswith(f"{WIDGETS_EXTENSION.split('/')[1]}/package.json"):
+        if str(file).endswith(f"{WIDGETS_EXTENSION.split('/')[1]}/package.json") and Path(file.locate()).is_file():
             return _npm_version(Path(file.locate()).parent)
     return None
 
