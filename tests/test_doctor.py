@@ -176,12 +176,13 @@ def test_an_old_widget_extension_found_first_is_a_problem(tmp_path):
 
 
 def test_a_disabled_widget_extension_is_a_problem(tmp_path, monkeypatch):
+    # as `jupyter labextension disable --level=user @jupyter-widgets/jupyterlab-manager` leaves it
     write(tmp_path / "labconfig" / "page_config.json",
           json.dumps({"disabledExtensions": {doctor.WIDGETS_EXTENSION: True}}))
-    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path))
     row = doctor.widget_extension_row()
     assert row.status == PROBLEM and "is disabled" in row.detail
-    assert row.fix.endswith(f"-m jupyter labextension enable {doctor.WIDGETS_EXTENSION}")
+    assert row.fix.endswith(f"-m jupyter labextension enable --level=user {doctor.WIDGETS_EXTENSION}")
 
 
 # --- work/, the solutions, the device -----------------------------------------------------------------------

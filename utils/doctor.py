@@ -228,8 +228,20 @@ def widget_extension_row(labextensions_path: list[str] | None = None) -> Row:
         disabled = dict.fromkeys(disabled, True)
     if disabled.get(WIDGETS_EXTENSION):
         return Row(item, PROBLEM, f"{WIDGETS_EXTENSION} is disabled: {as_text}",
-                   f"{python_command()} -m jupyter labextension enable {WIDGETS_EXTENSION}")
+                   f"{python_command()} -m jupyter labextension enable --level={_disabled_at()} {WIDGETS_EXTENSION}")
     return Row(item, OK, f"{WIDGETS_EXTENSION} {loaded} ({WIDGETS_DISTRIBUTION} {version}, {found[0].parent.parent})")
+
+
+def _disabled_at() -> str:
+    """The configuration level (``user``, ``sys_prefix``, ``system``) whose page config disables the widget
+    extension, the one that wins first: ``jupyter labextension enable --level=<it>`` undoes it."""
+    from jupyterlab_server.config import get_static_page_config
+
+    for level in ("user", "sys_prefix", "system"):
+        disabled = get_static_page_config(level=level).get("disabledExtensions", {})
+        if (WIDGETS_EXTENSION in disabled) if isinstance(disabled, list) else disabled.get(WIDGETS_EXTENSION):
+            return level
+    return "sys_prefix"  # disabled elsewhere (an app settings folder): the level `enable` writes by default
 
 
 def _npm_version(extension: Path) -> str:
