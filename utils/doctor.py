@@ -130,12 +130,14 @@ def utils_row(python: tuple[str, ...] | None = None) -> Row:
     default this one) started in an empty folder, as a kernel starts in ``work/``: there the repository's own
     folder is not on the path, only what is installed (``pip install -e .``) or on PYTHONPATH."""
     command = (*(python or (sys.executable,)), "-c", _WHICH_UTILS, DISTRIBUTION)
-    with tempfile.TemporaryDirectory() as away:
-        done = subprocess.run(command, cwd=away, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
     try:
+        with tempfile.TemporaryDirectory() as away:
+            done = subprocess.run(command, cwd=away, capture_output=True, text=True, timeout=SUBPROCESS_TIMEOUT)
         found = json.loads(done.stdout.strip().splitlines()[-1])
-    except (IndexError, ValueError):
-        return Row("utils package", PROBLEM, f"importing utils failed: {_last_line(done.stderr)}",
+    except (IndexError, ValueError, subprocess.TimeoutExpired) as exc:
+        hung = isinstance(exc, subprocess.TimeoutExpired)
+        why = f"took over {SUBPROCESS_TIMEOUT} s" if hung else _last_line(done.stderr)
+        return Row("utils package", PROBLEM, f"importing utils failed: {why}",
                    f"{python_command()} -m pip install -e .")
     if "error" in found:
         return Row("utils package", PROBLEM, f"a notebook cannot import utils ({found['error']})",
@@ -183,9 +185,9 @@ def kernel_row(name: str = KERNEL_NAME) -> Row:
     try:
         done = subprocess.run([program, "-E", "-c", "import sys; print(sys.prefix)"], capture_output=True,
                               text=True, timeout=SUBPROCESS_TIMEOUT)
-    except OSError as exc:
+    except (OSError, subprocess.TimeoutExpired) as exc:
         return Row("notebook kernel", PROBLEM, f"kernel {name} ({where}) starts {program}, which cannot run: "
-                   f"{exc.strerror or exc}", fix)
+                   f"{getattr(exc, 'strerror', None) or exc}", fix)
     prefix = done.stdout.strip()
     if done.returncode != 0 or not prefix:
         return Row("notebook kernel", PROBLEM, f"kernel {name} ({where}) starts {program}, which fails: "
