@@ -16,7 +16,7 @@ PYTEST := $(PY) -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
 help:
 	@echo "make lab        set up (first time) and open JupyterLab on the course's start page"
-	@echo "make doctor     compare this environment with the course's pins (paste its output when asking for help)"
+	@echo "make doctor     find set-up faults (pins, kernel, widget extension, utils, work/), each with its fix"
 	@echo "make grade      grade your notebooks in work/ (or: make grade NOTEBOOKS=work/01_activations.ipynb)"
 	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval (2 workers)"
 	@echo "make lint       ruff over utils/, tests/ and the notebooks"
