@@ -121,3 +121,21 @@ def test_a_described_value_stays_short_whatever_it_holds():
     text = fmt(params)
     assert "'W1': array of shape (50, 40)" in text and text.endswith("…}") and len(text) <= MAX_CHARS
     assert fmt((np.arange(3.0), 2.0)) == "([0., 1., 2.], 2.0)" and fmt("x" * 1000).endswith("…")
+
+
+def test_quiet_torch_restores_threads_and_random_state_and_seeds_inside():
+    import torch
+
+    from utils.checks.sandbox import quiet_torch
+
+    threads = torch.get_num_threads()
+    torch.manual_seed(123)
+    expected_next = torch.rand(1)
+    torch.manual_seed(123)
+    with quiet_torch(seed=0) as inside:
+        assert inside is torch and torch.get_num_threads() == 1
+        first = torch.rand(3)
+    with quiet_torch(seed=0):
+        assert torch.equal(torch.rand(3), first)  # the same draws at every check
+    assert torch.get_num_threads() == threads
+    assert torch.equal(torch.rand(1), expected_next)  # the caller's generator untouched
