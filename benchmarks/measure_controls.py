@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
-import json
 import pkgutil
 import sys
 import time
@@ -149,7 +148,8 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
             t0 = time.perf_counter()
             button.click()
             times.append(1e3 * (time.perf_counter() - t0))
-        row = {"control": name, "kind": "Button", **_stats(times), "errors": int(explorer.state.get("error") is not None)}
+        error = explorer.state.get("error") is not None
+        row = {"control": name, "kind": "Button", **_stats(times), "errors": int(error)}
         if training:
             row["training_run"] = True
         rows.append(row)
