@@ -10,7 +10,9 @@ The explorers are found generically: each public factory of ``utils/widgets/*.py
 ``_explorer``, ``_stepper``, ``_dashboard`` or ``_playground``, built with its defaults. Each control is driven
 across ~20 values (a slider from its minimum to its maximum, a menu or toggle cycling its options, which comes
 back to options already drawn, a checkbox toggling), then put back to its start value. A change is timed from
-setting ``.value`` to the end of the synchronous callback (the new PNG is on ``explorer.image``); an explorer
+setting ``.value`` to the end of the synchronous callback (the new PNG is on ``explorer.image``), on the wall
+clock (median, p95, worst) and as this thread's CPU time (median: what the callback costs when other programs
+share the cores, which makes the wall clock noisy); an explorer
 drawing in stages (the training explorer) also records the time to its first image. Buttons are clicked the
 same way (◀ / ▶ a few times each; "Train" three times, each a full training run).
 
@@ -108,25 +110,32 @@ def _stats(ms: list[float]) -> dict:
             "p95_ms": round(float(np.percentile(a, 95)), 1), "worst_ms": round(float(a.max()), 1)}
 
 
+def _cpu(ms: list[float]) -> dict:
+    """The median CPU time of this thread (ms): what the callback itself costs, less sensitive than the wall
+    clock to other programs sharing the cores."""
+    return {"cpu_median_ms": round(float(np.median(ms)), 1)} if ms else {}
+
+
 def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
     """One row per control and per button of ``explorer``: its timings (ms) and how many changes failed."""
     rows = []
     clock = _ImageClock(explorer)
     for name, control in explorer.controls.items():
         start = control.value
-        times, first, errors = [], [], 0
+        times, cpu, first, errors = [], [], [], 0
         for value in sweep(control, n_values):
             clock.times.clear()
-            t0 = time.perf_counter()
+            c0, t0 = time.thread_time(), time.perf_counter()
             try:
                 control.value = value
             except Exception:  # a value the control refuses (e.g. outside a bound another control sets)
                 errors += 1
                 continue
-            t1 = time.perf_counter()
+            t1, c1 = time.perf_counter(), time.thread_time()
             if control.value != value and not isinstance(value, float):
                 continue  # the explorer moved it elsewhere: not a change of this control
             times.append(1e3 * (t1 - t0))
+            cpu.append(1e3 * (c1 - c0))
             if clock.times:
                 first.append(1e3 * (clock.times[0] - t0))
             errors += explorer.state.get("error") is not None
@@ -134,7 +143,7 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
             control.value = start
         except Exception:
             pass
-        row = {"control": name, "kind": type(control).__name__, **_stats(times), "errors": errors}
+        row = {"control": name, "kind": type(control).__name__, **_stats(times), **_cpu(cpu), "errors": errors}
         if first and np.median(first) < 0.9 * np.median(times):  # drawn in stages: the first image comes sooner
             row["first_image_median_ms"] = round(float(np.median(first)), 1)
         rows.append(row)
@@ -143,13 +152,14 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
         buttons["train"] = explorer.train_button
     for name, button in buttons.items():
         training = name in TRAINING_BUTTONS
-        times = []
+        times, cpu = [], []
         for _ in range(3 if training else max(2, n_values // 2)):
-            t0 = time.perf_counter()
+            c0, t0 = time.thread_time(), time.perf_counter()
             button.click()
             times.append(1e3 * (time.perf_counter() - t0))
+            cpu.append(1e3 * (time.thread_time() - c0))
         error = explorer.state.get("error") is not None
-        row = {"control": name, "kind": "Button", **_stats(times), "errors": int(error)}
+        row = {"control": name, "kind": "Button", **_stats(times), **_cpu(cpu), "errors": int(error)}
         if training:
             row["training_run"] = True
         rows.append(row)
@@ -184,14 +194,15 @@ def main(argv=None) -> int:
                 results.append({"widget": f"{module}.{name}", **row})
             print(f"{module}.{name}: built in {build_ms:.0f} ms", flush=True)
             explorer.figure.clear()
-    print(f"\n{'widget':42} {'control':16} {'kind':18} {'n':>3} {'median':>8} {'p95':>8} {'worst':>8}  over")
+    print(f"\n{'widget':42} {'control':16} {'kind':18} {'n':>3} {'median':>8} {'p95':>8} {'worst':>8} {'cpu':>7}"
+          "  over")
     for r in results:
         if r.get("n", 0) == 0:
             print(f"{r['widget']:42} {r['control']:16} {r['kind']:18}   0  (no values to try)")
             continue
         first = f"  (first image {r['first_image_median_ms']:.0f})" if "first_image_median_ms" in r else ""
         print(f"{r['widget']:42} {r['control']:16} {r['kind']:18} {r['n']:3d} {r['median_ms']:8.1f} "
-              f"{r['p95_ms']:8.1f} {r['worst_ms']:8.1f}  {'OVER' if over_target(r) else ''}"
+              f"{r['p95_ms']:8.1f} {r['worst_ms']:8.1f} {r['cpu_median_ms']:7.1f}  {'OVER' if over_target(r) else ''}"
               f"{' errors ' + str(r['errors']) if r['errors'] else ''}{first}")
     slow = [r for r in results if over_target(r)]
     medians = [r["median_ms"] for r in results if r.get("n") and not r.get("training_run")]
