@@ -146,6 +146,7 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
         row = {"control": name, "kind": type(control).__name__, **_stats(times), **_cpu(cpu), "errors": errors}
         if first and np.median(first) < 0.9 * np.median(times):  # drawn in stages: the first image comes sooner
             row["first_image_median_ms"] = round(float(np.median(first)), 1)
+            row["trains"] = True  # a change trains a network (shown part-way first): a training run's target too
         rows.append(row)
     buttons = dict(getattr(explorer, "buttons", {}) or {})
     if getattr(explorer, "train_button", None) is not None:
@@ -166,11 +167,16 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
     return rows
 
 
-def over_target(row: dict) -> bool:
+def over_target(row: dict, clock: str = "wall") -> bool:
+    """Whether ``row`` misses its target: a training button's run > TARGET_RUN_S; a control's median >
+    TARGET_MEDIAN_MS or p95 > TARGET_P95_MS (``clock="cpu"``: the median CPU time against TARGET_MEDIAN_MS, which
+    a busy machine does not inflate). A control whose change trains is also reported with its first image."""
     if row.get("n", 0) == 0:
         return False
     if row.get("training_run"):
         return row["median_ms"] > 1e3 * TARGET_RUN_S
+    if clock == "cpu":
+        return row["cpu_median_ms"] > TARGET_MEDIAN_MS
     return row["median_ms"] > TARGET_MEDIAN_MS or row["p95_ms"] > TARGET_P95_MS
 
 
@@ -195,22 +201,26 @@ def main(argv=None) -> int:
             print(f"{module}.{name}: built in {build_ms:.0f} ms", flush=True)
             explorer.figure.clear()
     print(f"\n{'widget':42} {'control':16} {'kind':18} {'n':>3} {'median':>8} {'p95':>8} {'worst':>8} {'cpu':>7}"
-          "  over")
+          "  over target (wall / cpu)")
     for r in results:
         if r.get("n", 0) == 0:
             print(f"{r['widget']:42} {r['control']:16} {r['kind']:18}   0  (no values to try)")
             continue
         first = f"  (first image {r['first_image_median_ms']:.0f})" if "first_image_median_ms" in r else ""
+        flags = ("OVER" if over_target(r) else "    ") + (" CPU-OVER" if over_target(r, "cpu") else "")
         print(f"{r['widget']:42} {r['control']:16} {r['kind']:18} {r['n']:3d} {r['median_ms']:8.1f} "
-              f"{r['p95_ms']:8.1f} {r['worst_ms']:8.1f} {r['cpu_median_ms']:7.1f}  {'OVER' if over_target(r) else ''}"
+              f"{r['p95_ms']:8.1f} {r['worst_ms']:8.1f} {r['cpu_median_ms']:7.1f}  {flags}"
               f"{' errors ' + str(r['errors']) if r['errors'] else ''}{first}")
-    slow = [r for r in results if over_target(r)]
-    medians = [r["median_ms"] for r in results if r.get("n") and not r.get("training_run")]
-    print(f"\n{len(results)} controls; median of the medians {np.median(medians):.1f} ms; over target: {len(slow)}"
-          f" (median ≤ {TARGET_MEDIAN_MS:.0f} ms, p95 ≤ {TARGET_P95_MS:.0f} ms; a training run ≤ {TARGET_RUN_S:.0f} s)")
+    slow, slow_cpu = [r for r in results if over_target(r)], [r for r in results if over_target(r, "cpu")]
+    timed = [r for r in results if r.get("n") and not r.get("training_run")]
+    print(f"\n{len(results)} controls; median of the medians {np.median([r['median_ms'] for r in timed]):.1f} ms "
+          f"(CPU {np.median([r['cpu_median_ms'] for r in timed]):.1f} ms); over target: {len(slow)} on the wall clock, "
+          f"{len(slow_cpu)} in CPU time (median ≤ {TARGET_MEDIAN_MS:.0f} ms, p95 ≤ {TARGET_P95_MS:.0f} ms; a training "
+          f"run ≤ {TARGET_RUN_S:.0f} s)")
     record = {"measured": machine_record(), "values_per_control": args.values,
               "targets": {"median_ms": TARGET_MEDIAN_MS, "p95_ms": TARGET_P95_MS, "training_run_s": TARGET_RUN_S},
-              "controls": [{**r, "over_target": over_target(r)} for r in results]}
+              "controls": [{**r, "over_target": over_target(r), "over_target_cpu": over_target(r, "cpu")}
+                           for r in results]}
     write_results(args.output, record, dry_run=args.dry_run)
     return 0
 
