@@ -47,6 +47,8 @@ def _title(surface_name: str, steps: int) -> str:
 class _RaceFigure:
     """The race's two panels on ``fig`` (made once): the paths on the contours, the loss after each step."""
 
+    MAX_LEGENDS = 16
+
     def __init__(self, fig):
         width, height = fig.get_size_inches()
         bottom = height - 0.72 - _PANEL
@@ -68,6 +70,8 @@ class _RaceFigure:
             legend = self.fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), fontsize=9,
                                      bbox_to_anchor=(0.5, 0.0), handlelength=2.6, columnspacing=1.6)
             self._legends[(surface_name, labels)] = legend
+            while len(self._legends) > self.MAX_LEGENDS:  # labels vary with the step a run diverges at: bounded
+                self._legends.pop(next(iter(self._legends))).remove()
         legend.set_visible(True)
         self.fig.legends.remove(legend)
         self.fig.legends.insert(0, legend)
