@@ -43,10 +43,14 @@ class Explorer(widgets.VBox):
     figure's artists and says which ones change while ``key`` stays the same (e.g. the curves as the
     parameter slider moves, while axes, ticks and labels stay). Rendering blits: everything else is
     drawn once per key and kept as a background, which makes a slider step ~3x faster (the full draw of
-    the ticks, grid and labels is most of matplotlib's time).
+    the ticks, grid and labels is most of matplotlib's time). The backgrounds of the last
+    ``MAX_BACKGROUNDS`` keys are kept, so going back to a key seen before (a menu's earlier option) blits
+    too: ``key`` must therefore say everything the still part of the figure shows.
 
     Any exception is shown in the status line and recorded in ``state["error"]``; the last good image stays.
     """
+
+    MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB)
 
     def __init__(self, controls: dict[str, widgets.Widget], rows: Sequence[widgets.Widget], figure: Figure,
                  compute: Callable[[], dict], draw: Callable[[dict], tuple[object, list]]):
@@ -56,6 +60,7 @@ class Explorer(widgets.VBox):
         self._compute, self._draw = compute, draw
         self._canvas = FigureCanvasAgg(figure)
         self._background, self._background_key = None, None
+        self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
         self._paused = 0  # depth of nested paused() blocks
         self.n_updates = 0  # how many times the image was redrawn (for tests and timing)
         width = round(figure.get_figwidth() * figure.dpi)  # shown at its own size (as the static figure), not stretched
@@ -91,11 +96,18 @@ class Explorer(widgets.VBox):
         canvas = self._canvas
         for artist in artists:
             artist.set_animated(True)  # left out of canvas.draw(): drawn on top of the background below
-        if key != self._background_key or self._background is None:
+        if self._background_key is None:  # after a failed draw (or when a test asks): draw everything again
+            self._backgrounds.clear()
+        background = self._backgrounds.get(key)
+        if background is None:
             canvas.draw()
-            self._background, self._background_key = canvas.copy_from_bbox(self.figure.bbox), key
+            background = canvas.copy_from_bbox(self.figure.bbox)
+            while len(self._backgrounds) >= self.MAX_BACKGROUNDS:
+                self._backgrounds.pop(next(iter(self._backgrounds)))  # the oldest
+            self._backgrounds[key] = background
         else:
-            canvas.restore_region(self._background)
+            canvas.restore_region(background)
+        self._background, self._background_key = background, key
         for artist in artists:
             self.figure.draw_artist(artist)
         return encode_png(canvas)

@@ -142,8 +142,17 @@ class _ConvolutionFigure:
 
     @staticmethod
     def frame(state: dict) -> tuple:
-        """What the axes (their limits: the blit background) depend on."""
+        """What the axes (their limits) depend on."""
         return state["padded"].shape, state["output"].shape
+
+    def key(self, state: dict) -> tuple:
+        """What the blit background depends on: the axes, and the titles and the formula, which are drawn into it
+        (their text changes with the image, kernel, stride, padding and dilation, never with a custom weight; text
+        is most of a redraw's time)."""
+        return self.frame(state), tuple(t.get_text() for t in self.texts())
+
+    def texts(self) -> list:
+        return [self.in_title, self.out_title, self.title, self.formula]
 
     def update(self, state: dict) -> None:
         padded, out, p = state["padded"], state["output"], state["padding"]
@@ -189,8 +198,8 @@ class _ConvolutionFigure:
         self.formula.set_text(state["formula"])
 
     def changing(self) -> list:
-        return [self.input, self.output, self.border, self.taps, self.next_taps, self.out_marks, self.out_next,
-                self.in_title, self.out_title, self.title, self.formula]
+        """The artists redrawn at every step (the texts are in the background: see ``key``)."""
+        return [self.input, self.output, self.border, self.taps, self.next_taps, self.out_marks, self.out_next]
 
 
 def draw_convolution_explorer(image: str = "digit", kernel="sobel_x", stride: int = 1, padding: int = 1,
@@ -266,7 +275,7 @@ def convolution_explorer(image: str = "digit", kernel="sobel_x", stride: int = 1
 
     def draw(state: dict) -> tuple:
         artists.update(state)
-        return artists.frame(state), artists.changing()
+        return artists.key(state), artists.changing()
 
     grid = widgets.VBox([widgets.HBox(weights[3 * u:3 * u + 3]) for u in range(3)])
     grid.layout.display = None if kernel_name == "custom" else "none"

@@ -170,9 +170,9 @@ class _FeatureMapFigure:
 
     @staticmethod
     def frame(state: dict):
-        """The background's key: the maps' size, colour map and channel numbers change with the layer and the image,
-        not with the shift (the live slider: blitted)."""
-        return state["layer"], state["index"]
+        """The background's key: the maps' size, colour map, the colorbar and the title change with the layer only;
+        the image slider and the shift slider are blitted (the channel numbers, which follow the image, too)."""
+        return state["layer"]
 
     def update(self, state: dict) -> None:
         c, h, w = state["shape"]
@@ -183,8 +183,8 @@ class _FeatureMapFigure:
             image.set_visible(shown)
             if shown:
                 image.set_data(state["maps"][k] / top)  # one colour scale, fixed for the layer: in the background
+            title.set_text(f"ch {state['channels'][k]}" if shown else "")  # the image's strongest channels
             if frame != self._frame:
-                title.set_text(f"ch {state['channels'][k]}" if shown else "")  # in the background
                 image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
                 ax.set(xlim=(-0.5, w - 0.5), ylim=(h - 0.5, -0.5))
                 image.set_cmap(SIGNED_CMAP if signed else ACTIVATION_CMAP)
@@ -211,7 +211,8 @@ class _FeatureMapFigure:
 
     def changing(self) -> list:
         frames = [spine for ax in [self.ax_digit, *self.map_axes] for spine in ax.spines.values()]
-        return [self.digit, self.digit_title, *self.maps, *frames, *self.bars, self.unshifted, self.proba_title]
+        return [self.digit, self.digit_title, *self.maps, *self.map_titles, *frames, *self.bars, self.unshifted,
+                self.proba_title]
 
 
 def draw_feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str = "relu1", shift: int = 0):
@@ -234,16 +235,16 @@ def feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str 
     weights); ``X`` (N, 784), ``y`` (N,) or None (default: the MNIST-5k test split).
     Controls (``.controls``): ``"index"`` (0 … N−1), ``"layer"`` (``FEATURE_LAYERS``), ``"shift"``
     (−MAX_SHIFT … MAX_SHIFT pixels, right positive). State (``.state``): what ``feature_map_state`` returns, and
-    ``"error"``. Each step is three small forward passes (one or two images): nothing trains. A shift step
-    redraws only what changes (~25 ms); a new image or layer redraws the whole figure (~0.1 s), so the image slider
-    acts on release.
+    ``"error"``. Each step is three small forward passes (one or two images): nothing trains. A shift or image
+    step redraws only what changes (~25–35 ms); a new layer redraws the whole figure once (~0.1 s; then it is kept).
+    The image slider acts on release.
     """
     model, images, y = _data(model, X, y)
     feature_map_state(model, images, y, index, layer, shift)  # a bad start value raises here, with its message
     wide = {"description_width": "50px"}
     controls = {
         "index": widgets.IntSlider(value=int(index), min=0, max=len(images) - 1, description="image", style=wide,
-                                   continuous_update=False,  # a new image redraws everything (~0.1 s): on release
+                                   continuous_update=False,  # 2 × 3 forward passes per image: on release
                                    layout=widgets.Layout(width="330px")),
         "layer": widgets.Dropdown(options=list(FEATURE_LAYERS), value=layer, description="layer", style=wide,
                                   layout=widgets.Layout(width="180px")),

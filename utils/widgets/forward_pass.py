@@ -220,25 +220,6 @@ def _std_limits(std: np.ndarray) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-class _BackgroundsExplorer(Explorer):
-    """An ``Explorer`` that keeps the still background of each key it has drawn (up to ``MAX_BACKGROUNDS``), so
-    coming back to a depth or a range of stds already seen blits instead of drawing everything again."""
-
-    MAX_BACKGROUNDS = 12  # each is the figure's pixels (~2 MB)
-
-    def _render(self, key, artists: list) -> bytes:
-        backgrounds = self.__dict__.setdefault("_backgrounds", {})
-        if self._background_key is None:  # after an error (or when a test asks): draw everything again
-            backgrounds.clear()
-        if key in backgrounds and key != self._background_key:
-            self._background, self._background_key = backgrounds[key], key
-        png = super()._render(key, artists)
-        backgrounds[key] = self._background
-        while len(backgrounds) > self.MAX_BACKGROUNDS:
-            backgrounds.pop(next(iter(backgrounds)))
-        return png
-
-
 def draw_init_statistics(scheme: str = "xavier_uniform", activation: str = "tanh", depth: int = MAX_DEPTH,
                          width: int = 256) -> Figure:
     """The initialization explorer's figure for one setting, as a static pyplot figure. Returns the figure."""
@@ -289,7 +270,7 @@ def init_explorer(scheme: str = "xavier_uniform", activation: str = "tanh", dept
                         "zero biases; weights drawn with seed 0.</small>")
     rows = [widgets.HBox([controls["scheme"], controls["activation"]]),
             widgets.HBox([controls["depth"], controls["width"]]), note]
-    return _BackgroundsExplorer(controls, rows, fig, compute, draw)
+    return Explorer(controls, rows, fig, compute, draw)  # keeps each depth's / std range's background
 
 
 # ---------------------------------------------------------------------------------------------

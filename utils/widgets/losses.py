@@ -32,7 +32,7 @@ from ..activations import Sigmoid, softmax
 from ..module import Module
 from ..plotting import course_style, fixed_labels, new_figure
 from ..regression import FITS, OutlierData, outlier_data, outlier_fits, slopes_versus_shift
-from .base import Explorer, encode_png
+from .base import Explorer
 
 __all__ = [
     "CURVES_FIGSIZE",
@@ -96,34 +96,8 @@ def _fmt(v: float) -> str:
 
 
 class _KeyedExplorer(Explorer):
-    """An ``Explorer`` that keeps the background of every key it has drawn (not only the last one), so that
-    going back to a state seen before (the other task, a band of y-limits) blits instead of redrawing the
-    whole figure (~40–110 ms: ticks, grids, legends). ``prepare(states)`` draws the backgrounds of states
-    the learner is likely to reach (the other task) ahead of time.
-
-    As in ``Explorer``, setting ``_background_key`` to None (done after a failed draw) forces full redraws:
-    every kept background is dropped.
-    """
-
-    MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5 MB)
-
-    def _render(self, key, artists: list) -> bytes:
-        saved = getattr(self, "_backgrounds", None)
-        if saved is None or self._background_key is None:
-            saved = self._backgrounds = {}
-        for artist in artists:
-            artist.set_animated(True)  # left out of canvas.draw(): drawn on top of the background below
-        if key in saved:
-            self._canvas.restore_region(saved[key])
-        else:
-            if len(saved) >= self.MAX_BACKGROUNDS:
-                saved.pop(next(iter(saved)))
-            self._canvas.draw()
-            saved[key] = self._canvas.copy_from_bbox(self.figure.bbox)
-        self._background_key = key
-        for artist in artists:
-            self.figure.draw_artist(artist)
-        return encode_png(self._canvas)
+    """An ``Explorer`` that can draw ahead of time the backgrounds of states the learner is likely to reach (the
+    other task): ``prepare(states)``. (Every ``Explorer`` keeps the background of each key it has drawn.)"""
 
     def prepare(self, states: list[dict]) -> None:
         """Draw and keep the backgrounds of ``states`` (computed states of this explorer), then redraw the
@@ -131,7 +105,7 @@ class _KeyedExplorer(Explorer):
         with course_style():  # as in update: the style is part of what is drawn (legend frames, fonts)
             for state in states:
                 key, _ = self._draw(state)
-                if key not in getattr(self, "_backgrounds", {}):
+                if key not in self._backgrounds:
                     self._render(key, [])
         self.update()
 

@@ -47,6 +47,8 @@ def _title(surface_name: str, steps: int) -> str:
 class _RaceFigure:
     """The race's two panels on ``fig`` (made once): the paths on the contours, the loss after each step."""
 
+    MAX_LEGENDS = 16
+
     def __init__(self, fig):
         width, height = fig.get_size_inches()
         bottom = height - 0.72 - _PANEL
@@ -54,7 +56,26 @@ class _RaceFigure:
         self.paths = TrajectoryPanel(fig.add_axes((0.55 / width, bottom / height, 4.3 / width, _PANEL / height)))
         self.losses = LossPanel(fig.add_axes((5.75 / width, bottom / height, 3.7 / width, _PANEL / height)))
         self.legend = None
+        self._legends: dict = {}  # (surface, labels) -> its legend
         self.key = None
+
+    def _show_legend(self, surface_name: str, labels: tuple) -> None:
+        """The legend of these runs' labels, made once per set of labels (building one costs ~10 ms) and kept
+        hidden while other labels show; the one showing is ``fig.legends[0]``."""
+        if self.legend is not None:
+            self.legend.set_visible(False)
+        legend = self._legends.get((surface_name, labels))
+        if legend is None:
+            handles = self.paths.legend_handles()
+            legend = self.fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), fontsize=9,
+                                     bbox_to_anchor=(0.5, 0.0), handlelength=2.6, columnspacing=1.6)
+            self._legends[(surface_name, labels)] = legend
+            while len(self._legends) > self.MAX_LEGENDS:  # labels vary with the step a run diverges at: bounded
+                self._legends.pop(next(iter(self._legends))).remove()
+        legend.set_visible(True)
+        self.fig.legends.remove(legend)
+        self.fig.legends.insert(0, legend)
+        self.legend = legend
 
     def update(self, surface_name: str, runs: list, steps: int) -> tuple[object, list]:
         surface = SURFACES[surface_name]
@@ -67,11 +88,7 @@ class _RaceFigure:
                 self.paths.set_surface(surface)
             self.paths.title.set_text(_title(surface_name, steps))
             self.losses.set_scale(surface, steps, limits, title="")
-            if self.legend is not None:
-                self.legend.remove()
-            handles = self.paths.legend_handles()
-            self.legend = self.fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5),
-                                          fontsize=9, bbox_to_anchor=(0.5, 0.0), handlelength=2.6, columnspacing=1.6)
+            self._show_legend(surface_name, labels)
             self.key = key
         return key, artists
 
@@ -150,7 +167,8 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
         "beta2": widgets.FloatSlider(value=defaults.beta2, min=0.9, max=0.9999, step=0.0001, readout_format=".4f",
                                      description="β₂ (Adam)", style=wide, layout=layout),
         "steps": widgets.IntSlider(value=defaults.steps, min=STEP_LIMITS[0], max=STEP_LIMITS[1], step=10,
-                                   description="steps", style=wide, layout=layout),
+                                   description="steps", style=wide, layout=layout,
+                                   continuous_update=False),  # new axes and title: a full redraw (~0.1 s), on release
     }
     slider_names = ("lr", "adaptive_lr", "momentum", "beta1", "beta2", "steps")
 

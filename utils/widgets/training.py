@@ -246,6 +246,7 @@ def training_dashboard(hidden=(128, 64), lr: float = 1e-2, epochs: int = 10, pro
         ValueError: for start values the controls cannot show (as ``dashboard_recipe``).
     """
     dashboard_recipe(hidden, lr, epochs)  # checks the start values
+    _splits()  # loaded now (at once if a static figure loaded it already), not in the first "Train"
     if not isinstance(progress, bool):
         raise ValueError(f"progress must be True or False, got {progress!r}")
     with course_style():
