@@ -777,6 +777,8 @@ def test_build_cnn_another_way_passes(verdict_of):
     (_lenet(conv2=(6, 16, 5, 2), fc1=(16 * 7 * 7, 120)), "second convolution has no padding"),
     (_lenet(relu_after=("conv1", "conv2", "fc1")), "no ReLU after the second Linear"),
     (_lenet(activation="tanh"), "not Tanh"),
+    (_lenet(conv1=(1, 6, 5, 1)), "26×26 with padding=1"),
+    (_lenet(conv1=(1, 6, 5, 1), fc1=(256, 120)), "first convolution needs padding=2"),
 ])
 def test_build_cnn_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("cnns.build_cnn", answer), hint)

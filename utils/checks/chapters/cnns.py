@@ -1176,7 +1176,8 @@ def _flatten_size_hint(got: int) -> str:
     """Why the feature maps reaching the first Linear hold ``got`` values per image instead of 16·5·5 = 400."""
     known = {
         16 * 4 * 4: "the first convolution needs padding=2: with it a 5×5 kernel keeps 28×28 (28 + 4 − 5 + 1); "
-                    "without it the maps shrink to 24×24, and the flatten gives 16·4·4 instead of 16·5·5 values",
+                    "with less they shrink (24×24 without padding, 26×26 with padding=1), and the flatten gives 16·4·4 "
+                    "instead of 16·5·5 values",
         16 * 7 * 7: "the second convolution has no padding: on 14×14 maps a 5×5 kernel leaves 10×10, pooled to 5×5",
         16 * 10 * 10: "the second max pooling is missing: it halves 10×10 to 5×5",
         16 * 14 * 14: "the maps are never halved after the second convolution, or a pooling is missing: "
@@ -1288,8 +1289,9 @@ def _spec_hint(kinds: list[str], shapes: list[tuple]) -> str | None:
         if got == want:
             continue
         if name == "conv1":
-            if got[1:] == (24, 24):
-                return "the first convolution needs padding=2: a 5×5 kernel then keeps 28×28 (28 + 2·2 − 5 + 1)"
+            if got[1:] in ((24, 24), (26, 26)):
+                return (f"the first convolution needs padding=2: a 5×5 kernel then keeps 28×28 (28 + 2·2 − 5 + 1); "
+                        f"yours gives {got[1]}×{got[2]}")
             return f"the first convolution has 6 kernels of 5×5 with padding 2: (N, 6, 28, 28); yours gives {got}"
         if name == "conv2":
             if got[1:] == (14, 14):
