@@ -16,9 +16,9 @@ import sys
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_notebook
 
-from tests.notebooks import ROOT, code_cells, exercise_cells
+from tests.notebooks import ROOT, code_cells, generated_notebook
 from utils import grade as grade_module
 from utils.grading import results as results_module
 from utils.grading.kernel import RunOutcome, run_notebook
@@ -32,29 +32,16 @@ from utils.grading.notebooks import (
 )
 from utils.grading.results import NotebookResult, grade_notebook, gradebook, gradebook_csv
 
-CHAPTER = chapter_exercises()["activations"]
-SOLVED = {eid: source for eid, _, source in exercise_cells(ROOT / "solutions" / "01_activations.ipynb")}
-STUBS = {eid: source for eid, _, source in exercise_cells(ROOT / "chapters" / "01_activations.ipynb")}
+CHAPTER = chapter_exercises()["activations"]  # in the notebook's order
+WRONG_RELU = "import numpy as np\n\ndef relu(x):\n    return np.minimum(x, 0)\n"
 CHECKS = {eid: next(s for s in code_cells(ROOT / "solutions" / "01_activations.ipynb") if f'check("{eid}"' in s)
           for eid in CHAPTER}
 LOOP = "while True:\n    try:\n        pass\n    except BaseException:  # even Kernel → Interrupt\n        pass\n"
 
 
 def chapter_notebook(solved=(), deleted=(), extra=None, wrong=()):
-    """Chapter 01's exercises: ``solved`` ones answered, ``wrong`` ones answered wrongly (ReLU as a minimum),
-    the others stubs; ``deleted`` exercise cells gone (their check calls stay); ``extra`` (index, source)
-    cells inserted after that many exercises."""
-    cells = [new_markdown_cell("# Activations"), new_code_cell("from utils.checks import check")]
-    for n, eid in enumerate(CHAPTER):
-        if extra and extra[0] == n:
-            cells.append(new_code_cell(extra[1]))
-        if eid not in deleted:
-            source = SOLVED[eid] if eid in solved else STUBS[eid]
-            if eid in wrong:
-                source = "import numpy as np\n\ndef relu(x):\n    return np.minimum(x, 0)\n"
-            cells.append(new_code_cell(source, metadata={"tags": [f"exercise:{eid}"]}))
-        cells.append(new_code_cell(CHECKS[eid]))
-    return new_notebook(cells=cells)
+    """Chapter 01's exercises (see ``generated_notebook``); ``wrong`` ones answer ReLU with a minimum."""
+    return generated_notebook("activations", solved, {eid: WRONG_RELU for eid in wrong}, deleted, extra)
 
 
 def write(nb, path):
@@ -220,13 +207,15 @@ def test_main_rejects_a_wrong_command_line_with_exit_2(argv, capsys, tmp_path, m
 
 def test_a_real_kernel_grades_a_partly_solved_renamed_notebook(tmp_path, capfd):
     """All in one small run: solved, wrong, stub, a syntax error, a deleted exercise cell, a renamed file."""
-    nb = chapter_notebook(solved=CHAPTER[:2] + CHAPTER[3:5], wrong=["activations.relu"],
+    nb = chapter_notebook(solved=["activations.sigmoid", "activations.sigmoid_derivative", "activations.relu"],
+                          wrong=["activations.relu"],
                           deleted=["activations.elu"], extra=(8, "def oops(:\n    pass\n"))
     path = write(nb, tmp_path / "01_activations-Copy1.ipynb")
     result = grade_notebook(Submission(path, "carol"), cell_timeout=60, notebook_timeout=300)
     assert result.state == "graded", result.problems
     statuses = result.exercises
-    assert [statuses[eid] for eid in CHAPTER[:5]] == ["passed", "failed", "not_attempted", "passed", "passed"]
+    assert [statuses[eid] for eid in ["activations.sigmoid", "activations.sigmoid_derivative", "activations.tanh",
+                                      "activations.relu"]] == ["passed", "passed", "not_attempted", "failed"]
     assert statuses["activations.elu"] == "missing" and statuses["activations.softmax"] == "not_attempted"
     assert len(statuses) == len(CHAPTER) == 13
     assert any("SyntaxError" in p for p in result.problems)
@@ -236,10 +225,11 @@ def test_a_real_kernel_grades_a_partly_solved_renamed_notebook(tmp_path, capfd):
 @pytest.mark.slow
 def test_the_command_grades_a_class_in_two_processes_despite_a_hang_and_a_corrupt_file(tmp_path):
     """``python -m utils.grade --csv --jobs 2``: all solved, none solved, an infinite loop (its kernel stopped,
-    what it checked before kept), a corrupt file; the others are graded and the exit code is 1."""
+    what it checked before kept), a kernel that dies, a corrupt file; the others are graded and the exit code is 1."""
     write(chapter_notebook(solved=CHAPTER), tmp_path / "class" / "alice" / "01_activations.ipynb")
     write(chapter_notebook(), tmp_path / "class" / "bob" / "01_activations.ipynb")
     write(chapter_notebook(solved=CHAPTER[:2], extra=(2, LOOP)), tmp_path / "class" / "dave" / "work.ipynb")
+    write(chapter_notebook(solved=CHAPTER[:1], extra=(1, "import os\nos._exit(1)")), tmp_path / "class" / "frank.ipynb")
     (tmp_path / "class" / "eve").mkdir()
     (tmp_path / "class" / "eve" / "01_activations.ipynb").write_text('{"cells": [')
     graded = subprocess.run([sys.executable, "-m", "utils.grade", "class", "--csv", "--jobs", "2",
@@ -247,11 +237,12 @@ def test_the_command_grades_a_class_in_two_processes_despite_a_hang_and_a_corrup
     assert graded.returncode == 1, graded.stderr
     assert "without encryption" not in graded.stderr and "Traceback" not in graded.stderr, graded.stderr
     rows = {row["learner"]: row for row in csv.DictReader(io.StringIO(graded.stdout))}
-    assert sorted(rows) == ["alice", "bob", "dave", "eve"]
+    assert sorted(rows) == ["alice", "bob", "dave", "eve", "frank"]
     assert rows["alice"]["passed"] == "13" and rows["alice"]["total"] == "13"
     assert rows["bob"]["passed"] == "0" and {rows["bob"][eid] for eid in CHAPTER} == {"not_attempted"}
-    assert rows["dave"]["activations.relu"] == "passed" and rows["dave"]["activations.tanh"] == "not_checked"
+    assert rows["dave"][CHAPTER[1]] == "passed" and rows["dave"][CHAPTER[2]] == "not_checked"  # loop between
     assert "ran over 5 s" in rows["dave"]["notes"] and "not JSON" in rows["eve"]["notes"]
+    assert rows["frank"]["activations.sigmoid"] == "passed" and "kernel died" in rows["frank"]["notes"]
 
 
 def test_run_notebook_leaves_the_callers_notebook_untouched(tmp_path, monkeypatch):

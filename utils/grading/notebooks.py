@@ -16,6 +16,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -75,11 +76,24 @@ def read_notebook(path: Path) -> nbformat.NotebookNode:
 
 
 def chapter_exercises() -> dict[str, list[str]]:
-    """{chapter slug: its exercise ids in the order they are declared (the notebook's order)}."""
+    """{chapter slug: its exercise ids in the order of the chapter's notebook}."""
     chapters: dict[str, list[str]] = {}
     for exercise_id in all_exercises():
         chapters.setdefault(exercise_id.split(".")[0], []).append(exercise_id)
+    for slug, ids in chapters.items():
+        order = _notebook_order(slug)
+        ids.sort(key=lambda eid: order.index(eid) if eid in order else len(order))
     return chapters
+
+
+@cache
+def _notebook_order(slug: str) -> tuple[str, ...]:
+    """The exercise ids of ``solutions/NN_<slug>.ipynb`` in cell order (empty without that notebook)."""
+    files = sorted((ROOT / "solutions").glob(f"[0-9]*_{slug}.ipynb"))
+    if not files:
+        return ()
+    cells = json.loads(files[0].read_text(encoding="utf-8")).get("cells", [])
+    return tuple(eid for cell in cells if (eid := exercise_id_of(cell)))
 
 
 def chapter_name(slug: str) -> str:
