@@ -245,6 +245,16 @@ def test_the_command_grades_a_class_in_two_processes_despite_a_hang_and_a_corrup
     assert rows["frank"]["activations.sigmoid"] == "passed" and "kernel died" in rows["frank"]["notes"]
 
 
+@pytest.mark.slow
+def test_the_whole_notebook_limit_stops_a_notebook_of_slow_cells(tmp_path):
+    """No single cell runs over its limit, but together they run over the notebook's."""
+    nb = chapter_notebook(solved=CHAPTER[:1], extra=(1, "import time\ntime.sleep(1.5)"))
+    nb.cells[5:5] = [new_code_cell("time.sleep(1.5)") for _ in range(4)]  # after the import time cell
+    outcome = run_notebook(nb, tmp_path, cell_timeout=60, notebook_timeout=4)
+    assert outcome.stop_reason == "notebook_timed_out" and "ran over 4 s" in outcome.message
+    assert outcome.recorded == {"activations.sigmoid": "passed"}
+
+
 def test_run_notebook_leaves_the_callers_notebook_untouched(tmp_path, monkeypatch):
     nb = new_notebook(cells=[new_code_cell("x = 1")])
     monkeypatch.setattr("utils.grading.kernel._run", lambda nb, *args: _fake_coroutine(nb))

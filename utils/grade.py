@@ -47,7 +47,7 @@ def grade_all(submissions, jobs: int = 1, cell_timeout: float = 120, notebook_ti
         for i, submission in enumerate(submissions):
             done(i, grade_notebook(submission, cell_timeout, notebook_timeout))
     else:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(submissions)), mp_context=get_context("spawn")) as pool:
             futures = {pool.submit(grade_notebook, s, cell_timeout, notebook_timeout): i
                        for i, s in enumerate(submissions)}
             for future in as_completed(futures):

@@ -115,19 +115,20 @@ async def _run(nb, folder: Path, cell_timeout: float, notebook_timeout: float) -
                     _stop(outcome, index, NOTEBOOK_TIMED_OUT, f"the whole notebook ran over {notebook_timeout:g} s")
                     break
                 whole = deadline - time.monotonic() < cell_timeout
+                where = f"cell {index + 1} ({_first_line(cell)})"
                 try:
                     await client.async_execute_cell(cell, index + 1)
                 except CellTimeoutError:
                     if whole:
                         _stop(outcome, index, NOTEBOOK_TIMED_OUT,
-                              f"the whole notebook ran over {notebook_timeout:g} s (in cell {index + 1})")
+                              f"the whole notebook ran over {notebook_timeout:g} s (in {where})")
                     else:
-                        _stop(outcome, index, TIMED_OUT, f"cell {index + 1} ran over {cell_timeout:g} s "
-                                                         "(an infinite loop?): the kernel was stopped there")
+                        _stop(outcome, index, TIMED_OUT, f"{where} ran over {cell_timeout:g} s (an infinite loop?): "
+                                                         "the kernel was stopped there")
                     break
                 except DeadKernelError:
-                    _stop(outcome, index, KERNEL_DIED, f"the kernel died in cell {index + 1} (os._exit, a crash, "
-                                                       "or out of memory)")
+                    _stop(outcome, index, KERNEL_DIED, f"the kernel died in {where} (os._exit, a crash, or out "
+                                                       "of memory)")
                     break
             if outcome.stop_reason is None:  # what the last cell's hook printed may arrive after its reply
                 nb.cells.append(nbformat.v4.new_code_cell(COLLECT))
@@ -146,6 +147,12 @@ async def _run(nb, folder: Path, cell_timeout: float, notebook_timeout: float) -
                 outcome.errors[index] = error
     outcome.seconds = time.monotonic() - start
     return outcome
+
+
+def _first_line(cell) -> str:
+    lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    return f"`{first[:40]}…`" if len(first) > 40 or len(lines) > 1 else f"`{first}`"
 
 
 def _stop(outcome: RunOutcome, index: int | None, reason: str, message: str) -> None:
