@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             print(render(result), flush=True)
         else:
             score = f"{result.passed}/{len(result.exercises)} passed" if result.exercises else "not graded"
-            print(f"graded {result.path}: {score}, {result.state.replace('_', ' ')}", file=sys.stderr, flush=True)
+            print(f"{result.path}: {score}, {result.state.replace('_', ' ')}", file=sys.stderr, flush=True)
 
     results = grade_all(submissions, args.jobs, args.cell_timeout, args.timeout, progress)
     incomplete = [r for r in results if not r.fully_graded]

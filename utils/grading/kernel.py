@@ -127,8 +127,8 @@ async def _run(nb, folder: Path, cell_timeout: float, notebook_timeout: float) -
                                                          "the kernel was stopped there")
                     break
                 except DeadKernelError:
-                    _stop(outcome, index, KERNEL_DIED, f"the kernel died in {where} (os._exit, a crash, or out "
-                                                       "of memory)")
+                    _stop(outcome, index, KERNEL_DIED, f"the kernel died in {where}: os._exit, a crash, or out "
+                                                       "of memory?")
                     break
             if outcome.stop_reason is None:  # what the last cell's hook printed may arrive after its reply
                 nb.cells.append(nbformat.v4.new_code_cell(COLLECT))
