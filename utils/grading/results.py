@@ -150,8 +150,8 @@ def gradebook_csv(results: list[NotebookResult]) -> str:
 
 def render(result: NotebookResult) -> str:
     """The table block of one notebook, e.g. ``alice/01_activations.ipynb (alice, 01_activations): 9/13 passed``."""
-    chapter = f", {result.chapter}" if result.chapter else ""
-    head = f"{result.path} ({result.learner}{chapter}): "
+    named = [result.learner] if result.learner != Path(result.path).stem else []  # a learner per file: its name
+    head = f"{result.path} ({', '.join(named + [result.chapter or 'no chapter'])}): "
     head += f"{result.passed}/{len(result.exercises)} passed" if result.exercises else "NOT GRADED"
     if result.exercises and not result.fully_graded:
         head += " (incomplete: " + result.state.replace("_", " ") + ")"
