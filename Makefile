@@ -51,11 +51,13 @@ lab: work
 doctor: $(STAMP)
 	@$(PY) -m utils.doctor
 
-# Your notebooks in work/, each run in a fresh kernel: every exercise passed, failed, not attempted or not checked.
+# Your notebooks in work/, each run in a fresh kernel: every exercise passed, failed, not attempted, ... (README,
+# "Grading a class"). A class: make grade NOTEBOOKS=submissions/ GRADE_ARGS="--jobs 2 --csv" > gradebook.csv
 NOTEBOOKS ?= $(wildcard work/[0-9]*.ipynb)
+GRADE_ARGS ?=
 grade: $(STAMP)
 	@test -n "$(NOTEBOOKS)" || { echo "no notebooks to grade: run make work (or make lab) first, or give NOTEBOOKS=..."; exit 2; }
-	$(PY) -m utils.grade $(NOTEBOOKS)
+	@$(PY) -m utils.grade $(NOTEBOOKS) $(GRADE_ARGS)
 
 # `make test` leaves out the few tests marked slow (end-to-end checks of tools); check-all runs everything.
 test: $(STAMP)

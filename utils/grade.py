@@ -1,81 +1,114 @@
-"""Grade learners' notebooks: run each one and collect what the checker recorded.
+"""Grade learners' notebooks: run each one in its own kernel and list every exercise of its chapter.
 
-    make grade NOTEBOOKS="work/01_activations.ipynb [more.ipynb ...]"     # default: every notebook in work/
-    python -m utils.grade work/01_activations.ipynb [more.ipynb ...] [--json]   # with .venv activated
+    make grade                                             # your notebooks in work/
+    make grade NOTEBOOKS="submissions/ extra.ipynb"        # notebooks and folders (searched recursively)
+    python -m utils.grade PATH [PATH ...] [--jobs N] [--json | --csv] [--cell-timeout S] [--timeout S]
 
-Each notebook is executed in a fresh kernel (errors in a learner's cell do not stop the run), then the
-verdicts recorded by ``check(...)`` are read back. The report lists every exercise of the chapter:
-passed, failed, not attempted, or never checked (its check cell was not run). Nothing is written back to
-the notebook.
+One learner per file, or per sub-folder of a folder PATH (``submissions/alice/*.ipynb`` -> alice). Each notebook
+runs headlessly in a fresh kernel (an error in a learner's cell does not stop it) under a per-cell and a
+whole-notebook time limit; a hung cell stops that notebook's kernel only. The chapter is recognised from the
+notebook's exercise cells and check calls, not its file name. Every exercise of the chapter is listed: passed,
+failed, not attempted, error, timed out, not checked (its check never ran) or missing (its cell was deleted).
+A notebook that is not JSON, has no exercise, hangs or kills its kernel gets a row saying so; the others are
+graded. ``--json``: every notebook's report; ``--csv``: the gradebook (one row per learner, one column per
+exercise, passed, total, notes). Exit code 0 when every notebook was graded in full, 1 when one could not be
+(the rows say why), 2 for a wrong command line. Learners' notebooks are untrusted code: see the README's
+"Grading a class" before grading other people's notebooks. Nothing is written back to the notebooks.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
 from pathlib import Path
 
-from .tooling import course_environment, kernel_config
+from .tooling import course_environment
 
 with course_environment(__name__, "utils.grade", "make grade"):
-    import nbformat
-
-MARKER = "__COURSE_VERDICTS__"
-COLLECT = (
-    "import json as _json\n"
-    "from utils.checks import summary_by_exercise as _summary\n"
-    f"print({MARKER!r} + _json.dumps(_summary()))"
-)
+    from .grading.notebooks import find_submissions
+    from .grading.results import NotebookResult, grade_notebook, gradebook_csv, render
 
 
-def slug_of(path: Path) -> str:
-    """``work/01_activations.ipynb`` -> ``activations``."""
-    return re.sub(r"^\d+_", "", Path(path).stem)
+def grade_all(submissions, jobs: int = 1, cell_timeout: float = 120, notebook_timeout: float = 600,
+              progress=None) -> list[NotebookResult]:
+    """Grade every submission, ``jobs`` at a time (separate processes); results in the submissions' order.
+    ``progress(result)`` is called as each one finishes."""
+    results: dict[int, NotebookResult] = {}
+
+    def done(i: int, result: NotebookResult) -> None:
+        results[i] = result
+        if progress:
+            progress(result)
+
+    if jobs <= 1:
+        for i, submission in enumerate(submissions):
+            done(i, grade_notebook(submission, cell_timeout, notebook_timeout))
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(submissions)), mp_context=get_context("spawn")) as pool:
+            futures = {pool.submit(grade_notebook, s, cell_timeout, notebook_timeout): i
+                       for i, s in enumerate(submissions)}
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    result = future.result()
+                except Exception as exc:  # noqa: BLE001 - a worker process died: that notebook gets a row
+                    s = submissions[i]
+                    result = NotebookResult(str(s.path), s.learner, "grader_failed",
+                                            problems=[f"the grading process failed ({type(exc).__name__}: {exc})"])
+                done(i, result)
+    return [results[i] for i in range(len(submissions))]
 
 
-def grade(path: Path, timeout: int = 120) -> dict[str, str]:
-    """{exercise id: "passed" | "failed" | "not_attempted" | "error" | "not_checked"} for one notebook."""
-    from nbclient import NotebookClient
-
-    from utils.checks import all_exercises
-
-    nb = nbformat.read(path, as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell(COLLECT))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True, config=kernel_config(),
-                            resources={"metadata": {"path": str(Path(path).parent.resolve())}})
-    client.execute()
-    recorded: dict[str, str] = {}
-    for output in nb.cells[-1].get("outputs", []):
-        text = output.get("text", "")
-        if MARKER in text:
-            recorded = json.loads(text.split(MARKER, 1)[1])
-    prefix = slug_of(path) + "."
-    expected = sorted(eid for eid in all_exercises() if eid.startswith(prefix))
-    report = {eid: recorded.get(eid, "not_checked") for eid in expected}
-    report.update({eid: status for eid, status in recorded.items() if eid not in report})
-    return report
-
-
-SYMBOL = {"passed": "✓", "failed": "✗", "error": "✗", "not_attempted": "○", "not_checked": "·"}
+def positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m utils.grade", description=__doc__.split("\n")[0])
-    parser.add_argument("notebooks", nargs="+", type=Path)
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="notebooks and folders of notebooks")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print every notebook's report as JSON")
+    output.add_argument("--csv", action="store_true", help="print the gradebook as CSV (one row per learner)")
+    parser.add_argument("--jobs", "-j", type=positive(int), default=1, help="notebooks graded at once (processes)")
+    parser.add_argument("--cell-timeout", type=positive(float), default=120, metavar="S",
+                        help="seconds one cell may run (default 120)")
+    parser.add_argument("--timeout", type=positive(float), default=600, metavar="S",
+                        help="seconds a whole notebook may run (default 600)")
     args = parser.parse_args(argv)
-    results = {str(path): grade(path) for path in args.notebooks}
+    try:
+        submissions = find_submissions(args.paths)
+    except FileNotFoundError as exc:
+        parser.error(str(exc))
+    if not submissions:
+        parser.error(f"no notebooks (*.ipynb) in {', '.join(map(str, args.paths))}")
+    table = not (args.json or args.csv)
+
+    def progress(result: NotebookResult) -> None:
+        if table:
+            print(render(result), flush=True)
+        else:
+            score = f"{result.passed}/{len(result.exercises)} passed" if result.exercises else "not graded"
+            print(f"{result.path}: {score}, {result.state.replace('_', ' ')}", file=sys.stderr, flush=True)
+
+    results = grade_all(submissions, args.jobs, args.cell_timeout, args.timeout, progress)
+    incomplete = [r for r in results if not r.fully_graded]
     if args.json:
-        print(json.dumps(results, indent=1))
-        return 0
-    for path, report in results.items():
-        passed = sum(status == "passed" for status in report.values())
-        print(f"{path}: {passed}/{len(report)} passed")
-        for eid, status in report.items():
-            print(f"  {SYMBOL.get(status, '?')} {eid:40s} {status.replace('_', ' ')}")
-    return 0
+        print(json.dumps([r.to_dict() for r in results], indent=1, ensure_ascii=False))
+    elif args.csv:
+        print(gradebook_csv(results), end="")
+    summary = f"{len(results) - len(incomplete)} of {len(results)} notebooks graded in full"
+    if incomplete:
+        summary += "; not in full: " + ", ".join(f"{r.path} ({r.state.replace('_', ' ')})" for r in incomplete)
+    print(summary, file=sys.stderr if not table else sys.stdout)
+    return 1 if incomplete else 0
 
 
 if __name__ == "__main__":
