@@ -4,7 +4,7 @@ server needs (README, "Serving a class").
 Run from the repository root, in the course's environment (Linux; ~3–6 minutes for the 18 notebooks)::
 
     python benchmarks/measure_notebook_memory.py                       # solutions/ and chapters/, then the table
-    python benchmarks/measure_notebook_memory.py chapters/03_losses.ipynb
+    python benchmarks/measure_notebook_memory.py chapters/03_losses.ipynb   # one notebook, printed only
     python benchmarks/measure_notebook_memory.py --dry-run             # print only, write no JSON
 
 Each notebook runs in a fresh kernel (as `make test` and a learner's "Run All" do), with the notebook's folder as
@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to measure (default: every one in solutions/ and chapters/)")
     parser.add_argument("--dry-run", action="store_true", help="print the table, write no JSON")
+    parser.add_argument("--output", type=Path, default=None,
+                        help=f"the JSON to write (default: {OUT.relative_to(ROOT)} for a full run; none for chosen "
+                             "notebooks)")
     args = parser.parse_args(argv)
     paths = args.notebooks or [*sorted((ROOT / "solutions").glob("[0-9]*.ipynb")),
                                *sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))]
@@ -88,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     worst = max(results.items(), key=lambda item: item[1]["peak_rss_mib"])
     print(f"\nhighest peak: {worst[0]}, {worst[1]['peak_rss_mib']:.0f} MiB")
-    dry_run = args.dry_run or bool(args.notebooks)  # a few notebooks: print only, keep the stored full run
-    write_results(OUT, {"measured": machine_record(), "notebooks": results}, dry_run=dry_run)
+    output = args.output or OUT
+    dry_run = args.dry_run or (bool(args.notebooks) and args.output is None)  # chosen notebooks: keep the full run
+    write_results(output, {"measured": machine_record(), "notebooks": results}, dry_run=dry_run)
     return 0
 
 
