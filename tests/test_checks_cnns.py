@@ -599,9 +599,21 @@ def test_count_parameters_right_counts_pass_also_as_floats(verdict_of):
     ({"dense1": 64 * 64 + 64}, "flattened feature maps"),
     ({"dense1": 64 * 4 * 4 * 64 + 64}, "pooling rounds down"),
     ({"dense2": 64 * 10}, "biases are forgotten"),
+    # from the review's learner pass in a kernel:
+    ({"dense1": 64 * 9 * 9 * 64 + 64}, "second max pooling is missing"),
+    ({"dense1": 64 * 7 * 7 * 64 + 64}, "default padding is 'valid'"),
+    ({"dense2": 64 * 10 + 64}, "one bias per output unit"),
+    ({"dense1": 576 * 64 + 576}, "one bias per output unit"),
+    ({"conv1": 28 * 28 * 32 + 32}, "dense layer from every pixel"),
 ])
 def test_count_parameters_wrong_answers(verdict_of, wrong, hint):
     _failed_with(verdict_of("cnns.count_parameters", lambda: {**RIGHT_COUNTS, **wrong}), hint)
+
+
+def test_count_parameters_total_or_missing_pool_is_named(verdict_of):
+    _failed_with(verdict_of("cnns.count_parameters", lambda: sum(RIGHT_COUNTS.values())), "not the network's total")
+    no_pool = {k: v for k, v in RIGHT_COUNTS.items() if k != "pool1"}
+    _failed_with(verdict_of("cnns.count_parameters", lambda: no_pool), "pool1 (it has 0)")
 
 
 def test_count_parameters_text_is_not_a_count(verdict_of):
@@ -656,6 +668,41 @@ def test_residual_forward_with_torch_passes(verdict_of):
     (_residual(skip_padding=1), "projection takes no padding"),
 ])
 def test_residual_forward_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.residual_forward", answer), hint)
+
+
+def _residual_numpy(first_bias=True, second_w=None, combine=np.add, relu=np.maximum, skip_test="is None",
+                    project_branch=False, pre_activation=False):
+    """A learner's block with utils.conv (the course's convolution), with one slip."""
+    from utils import conv
+
+    def answer(x, w1, b1, w2, b2, w_skip=None):
+        has_skip = bool(w_skip) if skip_test == "truth" else w_skip is not None
+        if pre_activation:
+            h = conv.conv2d(np.maximum(x, 0), w1, b1, padding=1)
+            out = conv.conv2d(np.maximum(h, 0), w2, b2, padding=1)
+            return out + (conv.conv2d(x, w_skip) if has_skip else x)
+        h = relu(conv.conv2d(x, w1, b1 if first_bias else None, padding=1), 0)
+        w, b = (w2, b2) if second_w is None else second_w(w1, b1, w2, b2)
+        out = conv.conv2d(h, w, b, padding=1)
+        if project_branch and has_skip:
+            return relu(conv.conv2d(out, w_skip) + x, 0)
+        return relu(combine(out, conv.conv2d(x, w_skip) if has_skip else x), 0)
+    return answer
+
+
+@pytest.mark.parametrize("answer, hint", [
+    (_residual_numpy(first_bias=False, second_w=lambda w1, b1, w2, b2: (w2, None)), "biases are forgotten"),
+    (_residual_numpy(first_bias=False), "biases are forgotten"),
+    (_residual_numpy(skip_test="truth"), "`if w_skip:`"),
+    (_residual_numpy(relu=np.max), "np.maximum(z, 0)"),
+    (_residual_numpy(combine=lambda branch, shortcut: np.max(branch + shortcut, 0)), "np.maximum(z, 0)"),
+    (_residual_numpy(second_w=lambda w1, b1, w2, b2: (w1, b1)), "reuses w1 and b1"),
+    (_residual_numpy(combine=np.multiply), "added, not multiplied"),
+    (_residual_numpy(pre_activation=True), "pre-activation block"),
+    (_residual_numpy(project_branch=True), "projection is applied to F(x)"),
+])
+def test_residual_forward_more_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("cnns.residual_forward", answer), hint)
 
 
@@ -730,8 +777,56 @@ def test_build_cnn_another_way_passes(verdict_of):
     (_lenet(conv2=(6, 16, 5, 2), fc1=(16 * 7 * 7, 120)), "second convolution has no padding"),
     (_lenet(relu_after=("conv1", "conv2", "fc1")), "no ReLU after the second Linear"),
     (_lenet(activation="tanh"), "not Tanh"),
+    (_lenet(conv1=(1, 6, 5, 1)), "26×26 with padding=1"),
+    (_lenet(conv1=(1, 6, 5, 1), fc1=(256, 120)), "first convolution needs padding=2"),
 ])
 def test_build_cnn_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.build_cnn", answer), hint)
+
+
+def _lenet_with(conv1=None, pool1=None, skip_fc2=False, as_list=False):
+    """A learner's LeNet-5 as an nn.Sequential, with a slip: ``conv1`` / ``pool1`` (functions of nn) replace the first
+    convolution / pooling, ``skip_fc2`` leaves out the second Linear, ``as_list`` passes the layers as one list."""
+    def build():
+        from torch import nn
+
+        head = [nn.Linear(400, 120), nn.ReLU()] + (
+            [nn.Linear(120, 10)] if skip_fc2 else [nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)])
+        layers = [conv1(nn) if conv1 else nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(),
+                  pool1(nn) if pool1 else nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+                  nn.Flatten(), *head]
+        return nn.Sequential(layers) if as_list else nn.Sequential(*layers)
+    return build
+
+
+def _lenet_functional_relu():
+    """A class whose forward applies F.relu and flattens with x.flatten(1): the layers hold neither."""
+    import torch.nn.functional as F
+    from torch import nn
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.conv2 = nn.Conv2d(1, 6, 5, padding=2), nn.Conv2d(6, 16, 5)
+            self.pool = nn.MaxPool2d(2)
+            self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv2(self.pool(F.relu(self.conv1(x))))))
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x.flatten(1))))))
+
+    return Net()
+
+
+@pytest.mark.parametrize("answer, hint", [
+    # from the review's learner pass in a kernel:
+    (_lenet_with(conv1=lambda nn: nn.Conv2d(1, 6, 5, 2)), "the fourth positional argument is the stride"),
+    (_lenet_with(pool1=lambda nn: nn.MaxPool2d(2, 1)), "nn.MaxPool2d(2, 1) moves its window by 1"),
+    (_lenet_with(as_list=True), "nn.Sequential(*layers)"),
+    (_lenet_functional_relu, "F.relu"),
+    (_lenet_with(skip_fc2=True), "(missing Linear)"),
+])
+def test_build_cnn_review_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("cnns.build_cnn", answer), hint)
 
 
@@ -748,7 +843,7 @@ def _sequential(*make_layers):
 
 @pytest.mark.parametrize("answer, hint", [
     (_sequential(lambda nn: nn.Flatten(), lambda nn: nn.Linear(40, 100), lambda nn: nn.ReLU(),
-                 lambda nn: nn.Linear(100, 10)), "plateaus near 65%"),
+                 lambda nn: nn.Linear(100, 10)), "stays far below the target"),
     (_sequential(lambda nn: nn.Conv1d(40, 32, 3, padding=1), lambda nn: nn.ReLU(), lambda nn: nn.Flatten(),
                  lambda nn: nn.Linear(32, 10)), "in_channels is 1"),
     (_sequential(lambda nn: nn.Conv1d(1, 16, 5, padding=2), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
@@ -768,6 +863,24 @@ def _sequential(*make_layers):
                  lambda nn: nn.Linear(160, 10)), "there is no activation"),
 ])
 def test_mnist1d_cnn_wrong_answers(verdict_of, answer, hint):
+    _failed_with(verdict_of("cnns.mnist1d_cnn", answer), hint)
+
+
+@pytest.mark.parametrize("answer, hint", [
+    # from the review's learner pass in a kernel (each fails before any training, or trains once: ~1 s):
+    (_sequential(lambda nn: nn.Conv2d(1, 16, 5, padding=2), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool2d(2),
+                 lambda nn: nn.Flatten(), lambda nn: nn.Linear(320, 10)), "use nn.Conv1d and nn.MaxPool1d"),
+    (_sequential(lambda nn: nn.Conv1d(1, 16, 5, padding=2), lambda nn: nn.ReLU(), lambda nn: nn.MaxPool1d(2),
+                 lambda nn: nn.Flatten(), lambda nn: nn.Linear(320, 1)), "gives 1 number per signal"),
+    (_sequential(lambda nn: nn.Unflatten(1, (1, 40)), lambda nn: nn.Conv1d(1, 16, 5, padding=2), lambda nn: nn.ReLU(),
+                 lambda nn: nn.MaxPool1d(2), lambda nn: nn.Flatten(), lambda nn: nn.Linear(320, 10)),
+     "already arrive as (N, 1, 40)"),
+    (_sequential(lambda nn: nn.Conv1d(1, 16, 40), lambda nn: nn.ReLU(), lambda nn: nn.Flatten(),
+                 lambda nn: nn.Linear(16, 10)), "covers (nearly) the whole signal"),
+    (_sequential(lambda nn: nn.Conv1d(1, 8, 5, padding=2), lambda nn: nn.Sigmoid(), lambda nn: nn.MaxPool1d(4),
+                 lambda nn: nn.Flatten(), lambda nn: nn.Linear(80, 10)), "Sigmoid saturates"),
+])
+def test_mnist1d_cnn_review_wrong_answers(verdict_of, answer, hint):
     _failed_with(verdict_of("cnns.mnist1d_cnn", answer), hint)
 
 
@@ -792,7 +905,7 @@ def shipped_cm():
 def _right_readings(cm):
     off = cm - np.diag(np.diag(cm))
     return {"missed_8": int(off[8].sum()), "true_3_as_5": int(cm[3, 5]), "recall_7": round(cm[7, 7] / cm[7].sum(), 2),
-            "precision_5": round(cm[5, 5] / cm[:, 5].sum(), 2), "most_predicted_wrongly": int(off.sum(axis=0).argmax())}
+            "precision_5": round(cm[5, 5] / cm[:, 5].sum(), 2), "wrongly_predicted_4": int(off[:, 4].sum())}
 
 
 def test_read_confusion_right_readings_pass_rounded(verdict_of, shipped_cm):
@@ -808,8 +921,13 @@ def test_read_confusion_right_readings_pass_rounded(verdict_of, shipped_cm):
     (lambda cm: {"recall_7": 100 * cm[7, 7] / cm[7].sum()}, "not a percentage"),
     (lambda cm: {"recall_7": 1 - cm[7, 7] / cm[7].sum()}, "missed"),
     (lambda cm: {"precision_5": cm[5, 5] / cm[5].sum()}, "that is the recall of 5"),
-    (lambda cm: {"most_predicted_wrongly": int((cm - np.diag(np.diag(cm))).sum(axis=1).argmax())},
-     "true digit missed most often"),
+    (lambda cm: {"wrongly_predicted_4": int((cm - np.diag(np.diag(cm)))[4].sum())}, "true 4s it got wrong (row 4)"),
+    # from the review's learner pass in a kernel:
+    (lambda cm: {"wrongly_predicted_4": int(cm[:, 4].sum())}, "the right ones included"),
+    (lambda cm: {"wrongly_predicted_4": int(cm[4, 4])}, "number of 4s recognised"),
+    (lambda cm: {"precision_5": cm[5, 5] / cm.sum()}, "not by every test image"),
+    (lambda cm: {"recall_7": round(cm[7, 7] / cm[7].sum(), 1)}, "rounded too far"),
+    (lambda cm: {"recall_7": int(cm[7, 7])}, "nor a count"),
 ])
 def test_read_confusion_wrong_answers(verdict_of, shipped_cm, mistake, hint):
     answer = {**_right_readings(shipped_cm), **mistake(shipped_cm)}
