@@ -12,10 +12,11 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 WORKERS ?= 2
 PYTEST := $(PY) -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
-.PHONY: lab test lint check-all check-portable generate work doctor grade clean-env help
+.PHONY: lab test lint check-all check-portable generate work fresh doctor grade clean-env help
 
 help:
 	@echo "make lab        set up (first time) and open JupyterLab on the course's start page"
+	@echo "make fresh CHAPTER=03_losses   today's version of a chapter beside your copy (work/03_losses-new.ipynb)"
 	@echo "make doctor     find set-up faults (pins, kernel, widget extension, utils, work/), each with its fix"
 	@echo "make grade      grade your notebooks in work/ (or: make grade NOTEBOOKS=work/01_activations.ipynb)"
 	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval (2 workers)"
@@ -31,8 +32,14 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -qq -r requirements.txt
 	@touch $(STAMP)
 
+# work/ holds the learner's copies: never overwritten. `make work` also names the copies older than their chapter;
+# `make fresh CHAPTER=03_losses` writes today's version beside the learner's (work/03_losses-new.ipynb).
 work: $(STAMP)
 	@$(PY) -m utils.workspace
+
+fresh: $(STAMP)
+	@test -n "$(CHAPTER)" || { echo "which chapter? e.g. make fresh CHAPTER=03_losses"; exit 2; }
+	@$(PY) -m utils.workspace --fresh $(CHAPTER)
 
 # JupyterLab runs with .venv activated (PATH, VIRTUAL_ENV), and its terminals start bash with .venv activated
 # after the user's own ~/.bashrc (which may put pyenv or conda first on PATH): `python -m utils.doctor` typed
