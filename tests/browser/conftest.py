@@ -86,11 +86,14 @@ def write_report(rows: dict, out: Path) -> None:
              f"{len(rows['notebooks'])} notebooks, {len(rows['controls'])} controls, "
              f"{sum(r['over_100ms'] for r in rows['controls'])} with a median over {SLOW_MS} ms; "
              f"suite {rows['total_s']} s.\n",
-             "| notebook | widget | control | kind | median ms | worst ms | over 100 ms |",
-             "|---|---|---|---|---:|---:|---|"]
+             "Unchanged: changes after which the output looked the same (a step too small to move a pixel, "
+             "\"Train\" again with the same settings); a control fails only when none of its changes changed it.\n",
+             "| notebook | widget | control | kind | median ms | worst ms | over 100 ms | unchanged | note |",
+             "|---|---|---|---|---:|---:|---|---:|---|"]
     for r in rows["controls"]:
         lines.append(f"| {r['notebook']} | {r['widget']} | {r['control']} | {r['kind']} | {r['median_ms']} | "
-                     f"{r['worst_ms']} | {'**yes**' if r['over_100ms'] else ''} |")
+                     f"{r['worst_ms']} | {'**yes**' if r['over_100ms'] else ''} | {r.get('unchanged', '')} | "
+                     f"{r.get('note', '')} |")
     lines += ["", "| notebook | Run All (s) | widgets | controls | checked in (s) |", "|---|---:|---:|---:|---:|"]
     lines += [f"| {n['notebook']} | {n['run_all_s']} | {n['widgets']} | {n['controls']} | {n['total_s']} |"
               for n in rows["notebooks"]]

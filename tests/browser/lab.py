@@ -170,9 +170,10 @@ WIDGETS_JS = """([path, controls]) => {
 
 # What a control is and where it stands (read before each change).
 CONTROL_JS = """(c) => {
-  const label = c.querySelector(':scope > .widget-label, :scope .widget-label-basic');
+  const labels = [...c.querySelectorAll(':scope > .widget-label, :scope .widget-label-basic')]
+    .map(l => l.innerText.replace(/[\\u200b\\s]+/g, ' ').trim()).filter(Boolean);  // a checkbox: the second
   const visible = !!(c.offsetParent || c.getClientRects().length);
-  const base = {visible, label: label ? label.innerText.trim() : ''};
+  const base = {visible, label: labels.length ? labels[0] : ''};
   if (c.classList.contains('widget-slider')) {
     const h = [...c.querySelectorAll('.noUi-handle')], readout = c.querySelector('.widget-readout');
     return {...base, kind: 'slider', real: h.length > 0, disabled: !!c.querySelector('[disabled]'),
@@ -302,11 +303,13 @@ def find_widgets(page, path: str, limit: float = 20) -> dict:
     return info
 
 
-def change(page, control, info: dict, k: int = 0) -> None:
+def change(page, control, info: dict, k: int = 0, to: int | None = None) -> None:
     """The ``k``-th user action on ``control``, which changes its value: a slider one step with the arrow keys
     (of handle k % 2 of a range slider; left at the end of its range), the next option of a dropdown or
-    toggle buttons, a checkbox flipped, a button clicked."""
+    toggle buttons (option ``to`` if given), a checkbox flipped, a button clicked."""
     kind = info["kind"]
+    if to is not None:
+        info = {**info, "index": (to - 1) % info["n"]}
     if kind == "slider":
         h = k % len(info["handles"])
         handle = control.locator(".noUi-handle").nth(h)
@@ -334,13 +337,14 @@ class Change:
     problems: list
 
 
-def drive(page, path: str, root, control, k: int = 0, *, quiet: float = 250, giveup: float = 3000,
-          limit: float = 180) -> Change:
-    """Change ``control`` once and wait until its widget ``root`` settled; measure input → last output change."""
+def drive(page, path: str, root, control, k: int = 0, to: int | None = None, *, quiet: float = 250,
+          giveup: float = 3000, limit: float = 180) -> Change:
+    """Change ``control`` once (``change``) and wait until its widget ``root`` settled: the time from the input
+    event to the last change of the widget's output, whether the output changed, problems shown in it."""
     info = control.evaluate(CONTROL_JS)
     signature = root.evaluate(SIGNATURE_JS, CONTROLS)
     page.evaluate(ARM_JS)
-    change(page, control, info, k)
+    change(page, control, info, k, to)
     page.wait_for_function(SETTLED_JS, arg=[path, root.element_handle(), quiet, giveup], polling=20,
                            timeout=limit * 1000)
     times = page.evaluate(RESULT_JS)
@@ -383,3 +387,13 @@ def click_at_both_ends(page, path: str, root, button, sliders: list) -> Change:
         if result.changed:
             return result
     return result
+
+
+def restore(page, path: str, root, control, start: dict) -> list[Change]:
+    """Put a dropdown, toggle buttons or checkbox back to its value ``start`` (CONTROL_JS before its changes), so
+    that the widget's other controls are driven from the notebook's own settings (a checkbox flipped three
+    times would hide a curve the sliders after it move): [] or the one change that did it."""
+    now = control.evaluate(CONTROL_JS)
+    if start["kind"] not in ("dropdown", "toggle", "checkbox") or now["value"] == start["value"]:
+        return []
+    return [drive(page, path, root, control, to=start.get("index"))]

@@ -3,15 +3,16 @@
 Per notebook: Run All Cells, then no error output, no stderr, every widget rendered (not its text fallback
 "IntSlider(...)", not "Error displaying widget"). Then every control of every widget — sliders, dropdowns,
 toggle buttons, checkboxes, buttons (◀/▶, "Train") — is a real, enabled control; it is changed CHANGES times
-(a slider one step, a dropdown or toggle to its next option, a checkbox flipped, a button clicked), and each
-change must change the widget's output (its image or text outside the controls) with no error in the widget
-or in the kernel's log. The time from the change's input event to the widget's last redraw goes into
-build/browser/report.json and report.md; each widget is screenshot before and after (build/browser/*.png).
+(a slider one step, a dropdown or toggle to its next option, a checkbox flipped, a button clicked; then a
+dropdown, toggle or checkbox is put back), and the widget's output (its image or text outside the controls)
+must change — in at least one of the changes: the others are counted as "unchanged" in the report — with no
+error in the widget or in the kernel's log. The time from the change's input event to the widget's last
+redraw goes into build/browser/report.json and report.md; each widget is screenshot before and after.
 
-A control hidden by another's value (e.g. a parameter slider shown only for some functions) is tried again
-after the widget's other controls; if it never shows, it is reported, not failed. Later chapters need no line
-here: notebooks are found by name, widgets and controls by their place in the page.
-"""
+A control hidden or disabled by another's value (e.g. a parameter slider only some functions have) is tried
+after the widget's dropdowns and toggles were stepped; if it never shows, it is reported, not failed. A button
+that changes nothing (▶ at the last step) is clicked again with the widget's sliders at an end. Later chapters
+need no line here: notebooks are found by name, widgets and controls by their place in the page."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from .lab import (
     drive,
     find_widgets,
     ready,
+    restore,
     reveal,
     run_all,
     summary,
@@ -40,7 +42,13 @@ from .lab import (
 NOTEBOOKS = [p.relative_to(ROOT).as_posix() for folder in ("chapters", "solutions")
              for p in sorted((ROOT / folder).glob("[0-9]*.ipynb"))]
 CHANGES = int(os.environ.get("BROWSER_CHANGES", "3"))  # changes per control (median and worst over these)
+# the server's own messages about a browser connection that went away: not the notebook's code
+SERVER_NOISE = re.compile(r"WebSocketClosedError|StreamClosedError")
 RUN_ALL_LIMIT = float(os.environ.get("BROWSER_RUN_ALL_LIMIT", "900"))  # seconds for Run All Cells
+
+
+def transitions(changes) -> str:
+    return ", ".join(f"{c.before!r} -> {c.after!r}" for c in changes)
 
 
 def slug(text: str) -> str:
@@ -90,19 +98,23 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
                     if not info["real"]:
                         problems.append(f"{name} / {label}: not a real {info['kind']} ({info})")
                         continue
-                    changes, notes = [drive(page, notebook, root, control, k) for k in range(CHANGES)], []
+                    changes, notes = [drive(page, notebook, root, control)], []
                     if info["kind"] == "button" and not changes[0].changed:
                         sliders = [c for c in controls if c.evaluate(CONTROL_JS)["kind"] == "slider"]
                         changes[0] = click_at_both_ends(page, notebook, root, control, sliders)
-                        notes = ["first click changed nothing; clicked again with the sliders at an end"]
-                    must_change = changes[:1] if info["kind"] == "button" else changes  # same settings, same image
-                    for c in must_change:
-                        if not c.changed:
-                            problems.append(f"{name} / {label} {c.before!r} -> {c.after!r}: the output did not change")
+                        notes.append("first click changed nothing; clicked again with the sliders at an end")
+                    changes += [drive(page, notebook, root, control, k) for k in range(1, CHANGES)]
+                    changes += restore(page, notebook, root, control, info)
+                    unchanged = [c for c in changes if not c.changed]
+                    if len(unchanged) == len(changes):
+                        problems.append(f"{name} / {label}: the output did not change in {len(changes)} changes "
+                                        + transitions(changes))
+                    elif unchanged:  # e.g. a step too small to move a pixel, or "Train" again with the same settings
+                        notes.append("output unchanged by " + transitions(unchanged))
                     for c in changes:
                         problems += [f"{name} / {label} -> {c.after!r}: {summary(p)}" for p in c.problems]
                     rows.append({"notebook": notebook, "widget": name, "control": label, "kind": info["kind"],
-                                 "values": [c.after for c in changes],
+                                 "values": [c.after for c in changes], "unchanged": len(unchanged),
                                  "ms": [None if c.ms is None else round(c.ms, 1) for c in changes],
                                  "note": "; ".join(notes)})
             root.screenshot(path=f"{shot}_after.png", animations="disabled")
@@ -113,10 +125,11 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
         page.screenshot(path=str(artefacts / f"{stem}_failure.png"))
         raise
     finally:
+        log = lab.log_text()[log_start:]  # before closing: then the server logs its closed websockets
         page.close()
         lab.shut_down_kernels()
-        log = lab.log_text()[log_start:]
-        problems += [f"kernel log: {summary(t)}" for t in re.split(r"\n(?=\[[A-Z] )", log) if TRACEBACK.search(t)]
+        problems += [f"kernel log: {summary(t)}" for t in re.split(r"\n(?=\[[A-Z] )", log)
+                     if TRACEBACK.search(t) and not SERVER_NOISE.search(t)]
         report["controls"] += rows
         report["notebooks"].append({"notebook": notebook, "run_all_s": locals().get("run_all_s"),
                                     "widgets": n_widgets, "controls": len(rows),
