@@ -34,7 +34,7 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="session")
-def artefacts() -> Path:
+def artefacts(chromium) -> Path:  # after the skip: a run without Chromium leaves the last artefacts alone
     shutil.rmtree(ARTEFACTS, ignore_errors=True)
     ARTEFACTS.mkdir(parents=True)
     return ARTEFACTS

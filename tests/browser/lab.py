@@ -303,19 +303,31 @@ def find_widgets(page, path: str, limit: float = 20) -> dict:
     return info
 
 
-def change(page, control, info: dict, k: int = 0, to: int | None = None) -> None:
-    """The ``k``-th user action on ``control``, which changes its value: a slider one step with the arrow keys
-    (of handle k % 2 of a range slider; left at the end of its range), the next option of a dropdown or
-    toggle buttons (option ``to`` if given), a checkbox flipped, a button clicked."""
+def slider_moves(info: dict, steps: int) -> list[tuple[int, str]]:
+    """(handle, key) presses that move a slider ``steps`` steps away (a range slider's handles in turn; left
+    from the end of its range) and then back to where it was: the widget's next controls start from the
+    notebook's settings (a stride left at 4 hides what a kernel weight does)."""
+    away = []
+    for k in range(steps):
+        h = k % len(info["handles"])
+        at_end = info["handles"][h]["now"] >= info["handles"][h]["max"]
+        away.append((h, "ArrowLeft" if at_end else "ArrowRight"))
+    back = {"ArrowLeft": "ArrowRight", "ArrowRight": "ArrowLeft"}
+    return away + [(h, back[key]) for h, key in reversed(away)]
+
+
+def change(page, control, info: dict, move: tuple[int, str] | None = None, to: int | None = None) -> None:
+    """One user action on ``control`` that changes its value: a slider's handle ``move[0]`` one step with the
+    arrow key ``move[1]``, the next option of a dropdown or toggle buttons (option ``to`` if given), a
+    checkbox flipped, a button clicked."""
     kind = info["kind"]
     if to is not None:
         info = {**info, "index": (to - 1) % info["n"]}
     if kind == "slider":
-        h = k % len(info["handles"])
+        h, key = move or slider_moves(info, 1)[0]
         handle = control.locator(".noUi-handle").nth(h)
         handle.focus()
-        at_end = info["handles"][h]["now"] >= info["handles"][h]["max"]
-        handle.press("ArrowLeft" if at_end else "ArrowRight")
+        handle.press(key)
     elif kind == "dropdown":
         control.locator("select").select_option(index=(info["index"] + 1) % info["n"])
     elif kind == "toggle":
@@ -337,14 +349,14 @@ class Change:
     problems: list
 
 
-def drive(page, path: str, root, control, k: int = 0, to: int | None = None, *, quiet: float = 250,
-          giveup: float = 3000, limit: float = 180) -> Change:
+def drive(page, path: str, root, control, move: tuple[int, str] | None = None, to: int | None = None, *,
+          quiet: float = 150, giveup: float = 3000, limit: float = 180) -> Change:
     """Change ``control`` once (``change``) and wait until its widget ``root`` settled: the time from the input
     event to the last change of the widget's output, whether the output changed, problems shown in it."""
     info = control.evaluate(CONTROL_JS)
     signature = root.evaluate(SIGNATURE_JS, CONTROLS)
     page.evaluate(ARM_JS)
-    change(page, control, info, k, to)
+    change(page, control, info, move, to)
     page.wait_for_function(SETTLED_JS, arg=[path, root.element_handle(), quiet, giveup], polling=20,
                            timeout=limit * 1000)
     times = page.evaluate(RESULT_JS)
@@ -382,7 +394,7 @@ def click_at_both_ends(page, path: str, root, button, sliders: list) -> Change:
                 handle.focus()
                 page.evaluate(ARM_JS)
                 handle.press(key)
-                page.wait_for_function(SETTLED_JS, arg=[path, root.element_handle(), 250, 3000], polling=20)
+                page.wait_for_function(SETTLED_JS, arg=[path, root.element_handle(), 150, 3000], polling=20)
         result = drive(page, path, root, button)
         if result.changed:
             return result
