@@ -23,6 +23,15 @@ ARTEFACTS = ROOT / "build" / "browser"
 SLOW_MS = 100  # the goal: every control redraws within 100 ms (median, end to end in the browser)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Named explicitly (`pytest tests/browser`), the suite is collected even without --browser: skip it."""
+    if not config.getoption("--browser"):
+        skip = pytest.mark.skip(reason="the browser suite runs with --browser (make test-browser)")
+        for item in items:
+            if Path(item.fspath).is_relative_to(Path(__file__).parent):
+                item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     exe = find_chromium()
