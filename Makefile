@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 WORKERS ?= 2
 PYTEST := $(PY) -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
-.PHONY: lab test lint check-all check-portable generate work fresh doctor grade clean-env help
+.PHONY: lab test test-browser lint check-all check-portable generate work fresh doctor grade clean-env help
 
 help:
 	@echo "make lab        set up (first time) and open JupyterLab on the course's start page"
@@ -20,6 +20,8 @@ help:
 	@echo "make doctor     find set-up faults (pins, kernel, widget extension, utils, work/), each with its fix"
 	@echo "make grade      grade your notebooks in work/ (or: make grade NOTEBOOKS=work/01_activations.ipynb)"
 	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval (2 workers)"
+	@echo "make test-browser  every notebook in JupyterLab in headless Chromium, every widget control changed and"
+	@echo "                timed (needs chromium: apt-get install -y chromium); report in build/browser/report.md"
 	@echo "make lint       ruff over utils/, tests/ and the notebooks"
 	@echo "make generate   rebuild chapters/ from solutions/ and store outputs (maintainers)"
 	@echo "make check-all  test, then again offline and as on another CPU (what CI runs)"
@@ -69,6 +71,18 @@ grade: $(STAMP)
 # `make test` leaves out the few tests marked slow (end-to-end checks of tools); check-all runs everything.
 test: $(STAMP)
 	$(PYTEST) -m "not slow"
+
+# The browser suite (tests/browser/, collected only with --browser): JupyterLab in the system's Chromium through
+# Playwright (requirements-browser.txt, test-only pins; never `playwright install`). Serial: one notebook at a
+# time, since the timings are the point. Screenshots, report.json and report.md go to build/browser/.
+BROWSER_STAMP := $(VENV)/.installed-browser
+$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
+	$(PY) -m pip install -qq -r requirements-browser.txt
+	@touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	$(PY) -m pytest tests/browser --browser -q -rs
+	@echo "timings and screenshots: build/browser/ (report.md)"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -29,3 +29,16 @@ def pytest_xdist_make_scheduler(config, log):
             return path if path.endswith(".ipynb") else nodeid
 
     return NotebookScheduling(config, log)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--browser", action="store_true",
+                     help="run tests/browser: every notebook in JupyterLab in headless Chromium (make test-browser)")
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/browser only with --browser: `make test` and plain `pytest` stay browser-free."""
+    if collection_path.name == "browser" and collection_path.parent.name == "tests" \
+            and not config.getoption("--browser"):
+        return True
+    return None
