@@ -52,6 +52,16 @@ TRANSFER_LABELS = {"scratch": "from scratch\n(random weights)", "last_layer": "p
 SIGNED_CMAP, ACTIVATION_CMAP = "RdBu_r", "magma"
 
 
+def _images_and_labels(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST images (N, 1, 28, 28) float32 and their integer labels (N,), checked to agree."""
+    images = as_images(X)
+    y = np.asarray(y)
+    if y.shape != (len(images),) or y.dtype.kind not in "iu":
+        raise ValueError(f"y must hold one integer label per image, shape ({len(images)},); got shape {y.shape}, "
+                         f"dtype {y.dtype}")
+    return images, y
+
+
 def _check_model(model):
     import torch
 
@@ -243,11 +253,7 @@ def draw_misclassified(model, X, y, n: int = 12, ncols: int = 6):
         positive integer.
     """
     _check_model(model)
-    images = as_images(X)
-    y = np.asarray(y)
-    if y.shape != (len(images),) or y.dtype.kind not in "iu":
-        raise ValueError(f"y must hold one integer label per image, shape ({len(images)},); got shape {y.shape}, "
-                         f"dtype {y.dtype}")
+    images, y = _images_and_labels(X, y)
     n, ncols = check_positive_int(n, "n"), check_positive_int(ncols, "ncols")
     proba = predict_proba(model, images)
     predicted = proba.argmax(axis=1)
@@ -394,11 +400,7 @@ def draw_shift_accuracy(model, X, y, shifts=(-4, -2, 0, 2, 4), title: str | None
     from ..mnist_cnn import predict_labels
 
     _check_model(model)
-    images = as_images(X)
-    y = np.asarray(y)
-    if y.shape != (len(images),) or y.dtype.kind not in "iu":
-        raise ValueError(f"y must hold one integer label per image, shape ({len(images)},); got shape {y.shape}, "
-                         f"dtype {y.dtype}")
+    images, y = _images_and_labels(X, y)
     shifts = np.asarray(list(shifts))
     if shifts.ndim != 1 or shifts.size == 0 or shifts.dtype.kind not in "iu" or np.abs(shifts).max() > 8:
         raise ValueError(f"shifts must be integers in -8..8 (pixels), got {shifts.tolist()}")
