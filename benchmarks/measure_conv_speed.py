@@ -22,9 +22,7 @@ missed. It writes ``benchmarks/conv_speed.json`` (or ``--output``) unless ``--dr
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,23 +31,13 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 from stored_results import machine_record, write_results  # noqa: E402
+from timing import median_and_min  # noqa: E402
 
 from utils.conv import Conv2d, conv2d_naive  # noqa: E402
 from utils.device import one_blas_thread, one_torch_thread  # noqa: E402
 
 TARGET_RATIO = 3.0
 LAYERS = {"conv1": (1, 32, 28), "conv2": (32, 64, 13)}  # name: (in channels, out channels, input size)
-
-
-def _median_and_min(run, repeats: int) -> tuple[float, float]:
-    """Seconds: the median and the minimum of ``repeats`` calls of ``run`` after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
 
 
 def measure_layer(name: str, dtype, batch: int, repeats: int) -> dict:
@@ -78,8 +66,8 @@ def measure_layer(name: str, dtype, batch: int, repeats: int) -> dict:
         xt.grad = wt.grad = bt.grad = None
         torch.nn.functional.conv2d(xt, wt, bt).backward(gt)
 
-    ours_median, ours_min = _median_and_min(ours, repeats)
-    torch_median, torch_min = _median_and_min(theirs, repeats)
+    ours_median, ours_min = median_and_min(ours, repeats)
+    torch_median, torch_min = median_and_min(theirs, repeats)
     ratio = ours_median / torch_median
     return {"layer": name, "dtype": np.dtype(dtype).name, "batch": batch, "input": [batch, c_in, size, size],
             "ours_ms": round(ours_median * 1e3, 3), "ours_min_ms": round(ours_min * 1e3, 3),
@@ -93,8 +81,8 @@ def measure_naive(repeats: int) -> dict:
     x, w, b = rng.normal(size=(2, 4, 12, 12)), rng.normal(size=(8, 4, 3, 3)), rng.normal(size=8)
     layer = Conv2d(4, 8, 3, rng=rng)
     layer.weight.data, layer.bias.data = w, b
-    naive, _ = _median_and_min(lambda: conv2d_naive(x, w, b), repeats)
-    im2col, _ = _median_and_min(lambda: layer.forward(x), repeats)
+    naive, _ = median_and_min(lambda: conv2d_naive(x, w, b), repeats)
+    im2col, _ = median_and_min(lambda: layer.forward(x), repeats)
     return {"input": [2, 4, 12, 12], "naive_ms": round(naive * 1e3, 3), "im2col_ms": round(im2col * 1e3, 3),
             "speed_up": round(naive / im2col, 1)}
 

@@ -19,9 +19,7 @@ with ``--strict`` when a row misses it. Writes ``benchmarks/mlp_speed.json`` (or
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np  # noqa: E402
 from stored_results import machine_record, write_results  # noqa: E402
+from timing import median_and_min  # noqa: E402
 
 from utils import losses as L  # noqa: E402
 from utils.data import digits_split  # noqa: E402
@@ -41,17 +40,6 @@ from utils.training import fit  # noqa: E402
 TARGET_RATIO = 1.5
 LR = 0.01
 BATCH_SIZES = {"minibatch 32": 32, "full batch": None}
-
-
-def _median_and_min(run, repeats: int) -> tuple[float, float]:
-    """Seconds: the median and the minimum of ``repeats`` calls of ``run`` after one warm-up call."""
-    run()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times)
 
 
 def measure(label: str, batch_size: int | None, X: np.ndarray, y: np.ndarray, repeats: int) -> dict:
@@ -81,8 +69,8 @@ def measure(label: str, batch_size: int | None, X: np.ndarray, y: np.ndarray, re
             loss.backward()
             torch_optimizer.step()
 
-    ours_median, ours_min = _median_and_min(ours, repeats)
-    torch_median, torch_min = _median_and_min(theirs, repeats)
+    ours_median, ours_min = median_and_min(ours, repeats)
+    torch_median, torch_min = median_and_min(theirs, repeats)
     ratio = ours_median / torch_median
     return {"batches": label, "batch_size": batch_size, "n": len(X), "ours_ms": round(ours_median * 1e3, 2),
             "ours_min_ms": round(ours_min * 1e3, 2), "torch_ms": round(torch_median * 1e3, 2),
