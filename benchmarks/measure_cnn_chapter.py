@@ -59,36 +59,37 @@ def _summary(accuracies: list[float]) -> dict:
             "min": round(min(accuracies), 4), "max": round(max(accuracies), 4)}
 
 
-def _over_seeds(label: str, build=None) -> dict:
-    """``train_mnist_cnn`` on split 0 with each seed (``build(seed)``: the network; None: the course CNN)."""
+def over_seeds(label: str, build=None, *, recipe=CNN_RECIPE, seeds=SEEDS, device="cpu") -> tuple[dict, object]:
+    """``train_mnist_cnn`` with ``recipe`` on split 0 with each seed (``build(seed)``: the network; None: the course
+    CNN): the summary ("test_accuracy", "mean", "min", "max", "seconds_per_run", ...) and the first seed's log."""
     splits = load_mnist5k(0)
     accuracies, seconds, first_log = [], [], None
-    for seed in SEEDS:
+    for seed in seeds:
         start = time.perf_counter()
         model = None if build is None else build(seed)
-        _, log, accuracy = train_mnist_cnn(CNN_RECIPE, seed, splits, device="cpu", model=model)
+        _, log, accuracy = train_mnist_cnn(recipe, seed, splits, device=device, model=model)
         seconds.append(time.perf_counter() - start)
         accuracies.append(accuracy)
         first_log = first_log or log
         print(f"{label:>18}, split 0, seed {seed}: test accuracy {accuracy:.4f} ({seconds[-1]:.1f} s)", flush=True)
-    result = {"split": 0, "seeds": list(SEEDS), **_summary(accuracies),
+    result = {"split": 0, "seeds": list(seeds), **_summary(accuracies),
               "seconds_per_run": round(statistics.median(seconds), 2)}
     return result, first_log
 
 
 def measure_cnn() -> dict:
-    over_seeds, log = _over_seeds("course CNN")
+    on_seeds, log = over_seeds("course CNN")
     accuracies = []
     for split in SPLITS:
         if split == 0:
-            accuracies.append(over_seeds["test_accuracy"][0])  # split 0, seed 0: measured above
+            accuracies.append(on_seeds["test_accuracy"][0])  # split 0, seed 0: measured above
             continue
         _, _, accuracy = train_mnist_cnn(CNN_RECIPE, split, load_mnist5k(split), device="cpu")
         accuracies.append(accuracy)
         print(f"{'course CNN':>18}, split {split}, seed {split}: test accuracy {accuracy:.4f}", flush=True)
     curves = {"train_loss": log.train_loss, "val_loss": log.val_loss, "train_accuracy": log.train_metric,
               "val_accuracy": log.val_metric}
-    return {"recipe": dataclasses.asdict(CNN_RECIPE), "parameters": MNIST_CNN_PARAMETERS, "seeds": over_seeds,
+    return {"recipe": dataclasses.asdict(CNN_RECIPE), "parameters": MNIST_CNN_PARAMETERS, "seeds": on_seeds,
             "splits": {"splits": list(SPLITS), **_summary(accuracies)},
             "curves": {key: np.round(values, 4).tolist() for key, values in curves.items()}}
 
@@ -99,7 +100,7 @@ def measure_classic_keras_cnn() -> dict | None:
     except ImportError:
         print("utils.cnn_architectures is not there: the classic Keras CNN is left out")
         return None
-    result, _ = _over_seeds("classic Keras CNN", lambda seed: build_classic_keras_cnn(seed=seed))
+    result, _ = over_seeds("classic Keras CNN", lambda seed: build_classic_keras_cnn(seed=seed))
     return {**result, "parameters": count_parameters(build_classic_keras_cnn())}
 
 

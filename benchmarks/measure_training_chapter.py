@@ -51,20 +51,22 @@ def ci95_half_width(p: float, n: int) -> float:
     return 1.96 * float(np.sqrt(p * (1 - p) / n))
 
 
-def measure_recipes(splits: DataSplits) -> dict:
+def measure_recipes(splits: DataSplits, recipes=(COURSE_RECIPE, CLASSIC_KERAS_RECIPE), seeds=SEEDS,
+                    device="cpu") -> dict:
+    """``train_mnist_mlp`` with each recipe and seed on ``splits``: {recipe name: its "recipes" entry}."""
     results = {}
-    for recipe in (COURSE_RECIPE, CLASSIC_KERAS_RECIPE):
+    for recipe in recipes:
         accuracies, seconds = [], []
-        for seed in SEEDS:
+        for seed in seeds:
             start = time.perf_counter()
-            _, _, accuracy = train_mnist_mlp(recipe, seed=seed, splits=splits, device="cpu")
+            _, _, accuracy = train_mnist_mlp(recipe, seed=seed, splits=splits, device=device)
             seconds.append(time.perf_counter() - start)
             accuracies.append(accuracy)
         mean, n_test = float(np.mean(accuracies)), len(splits.y_test)
         fields = dataclasses.asdict(recipe)
         fields["hidden"] = list(fields["hidden"])
         results[recipe.name] = {
-            "seeds": list(SEEDS), "test_accuracy": [round(a, 4) for a in accuracies], "mean": round(mean, 4),
+            "seeds": list(seeds), "test_accuracy": [round(a, 4) for a in accuracies], "mean": round(mean, 4),
             "min": round(min(accuracies), 4), "max": round(max(accuracies), 4),
             "ci95_half_width": round(ci95_half_width(mean, n_test), 4), "n_test": n_test,
             "seconds_per_run": round(statistics.median(seconds), 2), "recipe": fields,

@@ -1,0 +1,31 @@
+"""benchmarks/measure_accuracy.py keeps working: a --quick run (1 seed, 1 epoch) prints its table, says it is a quick
+run, claims no pass against a target that needs the full training, and writes its JSON. No accuracy or timing is
+asserted (the script measures; a quick run judges nothing)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow  # the script in a subprocess, as it is run
+def test_a_quick_run_prints_every_row_and_claims_no_pass(tmp_path):
+    out = tmp_path / "accuracy.json"
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "measure_accuracy.py"), "--quick",
+                             "--output", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 0, result.stderr
+    stored = json.loads(out.read_text(encoding="utf-8"))
+    assert stored["quick"] is True and stored["seeds"] == [0] and "cpu_count" in stored["measured"]
+    rows = stored["rows"]
+    assert len(rows) == 8
+    assert all({"measure", "figure", "target", "passed", "values", "stored", "seconds"} <= row.keys() for row in rows)
+    trained = [row for row in rows if row["measure"] != "MNIST-5k CNN, shipped weights"]
+    assert all(row["passed"] is None and len(row["values"]) == 1 for row in trained)  # nothing judged on 1 epoch
+    assert "QUICK RUN" in result.stdout and "quick run" in result.stdout
+    assert all(row["measure"] in result.stdout for row in rows)
