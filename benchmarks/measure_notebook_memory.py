@@ -13,7 +13,10 @@ working directory, and gets one extra last cell that reads the kernel's own peak
 and every cell included) and its CPU time. Processes the kernel started (none in the course: DataLoaders use
 ``num_workers=0``) are reported apart, as ``children``. A kernel running only that cell gives the baseline.
 Solutions run every answer, so they are the upper bound of what a learner's copy reaches; chapters run the stubs.
-The results go to ``benchmarks/notebook_memory.json`` with the machine they were measured on.
+The wall time of each run (kernel start included, timed once) is kept too: it is the per-notebook figure of
+CONTRIBUTING's budget. Targets (issue 22): each notebook ≤ 30 s and ≤ 10 s on average; a kernel's peak ≤ 1.5 GB
+(PASS / FAIL printed, exit 1 with ``--strict`` on a miss). The results go to ``benchmarks/notebook_memory.json``
+with the machine they were measured on; its ``rows`` are what ``python -m benchmarks`` reports.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ sys.path.insert(0, str(ROOT))  # the repository's utils, also without an install
 from stored_results import machine_record, write_results  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "notebook_memory.json"
+# Targets (issue 22; CONTRIBUTING's budget): each notebook ≤ 30 s, ~10 s on average; a kernel's peak ≤ 1.5 GB.
+MAX_NOTEBOOK_S, MEAN_NOTEBOOK_S, MAX_PEAK_GB = 30.0, 10.0, 1.5
 
 # The last cell: the kernel's peak RSS (Linux: KiB; macOS: bytes) and CPU seconds, its children's apart.
 PROBE = """\
@@ -69,11 +74,36 @@ def table(results: dict[str, dict]) -> str:
     return "\n".join(rows)
 
 
+def summary_rows(results: dict[str, dict]) -> list[dict]:
+    """The figures ``python -m benchmarks`` reports: the slowest notebook, the mean, and the highest peak RSS
+    against their targets (issue 22, CONTRIBUTING's budget)."""
+    notebooks = {name: r for name, r in results.items() if not name.startswith("(")}
+    if not notebooks:
+        return []
+    slowest = max(notebooks, key=lambda name: notebooks[name]["wall_s"])
+    mean = sum(r["wall_s"] for r in notebooks.values()) / len(notebooks)
+    biggest = max(notebooks, key=lambda name: notebooks[name]["peak_rss_mib"])
+    peak_gb = notebooks[biggest]["peak_rss_mib"] * 2**20 / 1e9
+    n = len(notebooks)
+    return [
+        {"measure": f"slowest of {n} notebooks run headless, top to bottom, kernel start included (timed once)",
+         "figure": f"{notebooks[slowest]['wall_s']:.1f} s ({slowest})", "target": f"≤ {MAX_NOTEBOOK_S:g} s each",
+         "passed": notebooks[slowest]["wall_s"] <= MAX_NOTEBOOK_S},
+        {"measure": f"mean time of the {n} notebooks", "figure": f"{mean:.1f} s",
+         "target": f"≤ {MEAN_NOTEBOOK_S:g} s on average", "passed": mean <= MEAN_NOTEBOOK_S},
+        {"measure": "peak resident memory of a kernel running a notebook",
+         "figure": f"{peak_gb:.2f} GB ({biggest}; kernel alone "
+                   f"{results.get('(kernel alone)', {}).get('peak_rss_mib', float('nan')) * 2**20 / 1e9:.2f} GB)",
+         "target": f"≤ {MAX_PEAK_GB:g} GB", "passed": peak_gb <= MAX_PEAK_GB},
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", type=Path,
                         help="notebooks to measure (default: every one in solutions/ and chapters/)")
     parser.add_argument("--dry-run", action="store_true", help="print the table, write no JSON")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a figure misses its target")
     parser.add_argument("--output", type=Path, default=None,
                         help=f"the JSON to write (default: {OUT.relative_to(ROOT)} for a full run; none for chosen "
                              "notebooks)")
@@ -91,10 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     worst = max(results.items(), key=lambda item: item[1]["peak_rss_mib"])
     print(f"\nhighest peak: {worst[0]}, {worst[1]['peak_rss_mib']:.0f} MiB")
+    for row in summary_rows(results):
+        print(f"{row['measure']}: {row['figure']}  target {row['target']}  {'PASS' if row['passed'] else 'FAIL'}")
     output = args.output or OUT
     dry_run = args.dry_run or (bool(args.notebooks) and args.output is None)  # chosen notebooks: keep the full run
-    write_results(output, {"measured": machine_record(), "notebooks": results}, dry_run=dry_run)
-    return 0
+    write_results(output, {"measured": machine_record(), "notebooks": results, "rows": summary_rows(results)},
+                  dry_run=dry_run)
+    return 1 if args.strict and not all(row["passed"] for row in summary_rows(results)) else 0
 
 
 if __name__ == "__main__":

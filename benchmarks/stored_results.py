@@ -30,3 +30,13 @@ def write_results(path: Path, results: dict, *, dry_run: bool) -> None:
         return
     path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {path}")
+
+
+def add_output_arguments(parser, default_output: Path, *, strict: bool = True) -> None:
+    """The options every measurement script takes: ``--output`` (its JSON, ``python -m benchmarks`` passes one),
+    ``--dry-run`` (print, write nothing) and, unless ``strict=False``, ``--strict`` (exit 1 on a missed target)."""
+    parser.add_argument("--output", type=Path, default=default_output, help=f"the JSON to write (default "
+                                                                            f"benchmarks/{default_output.name})")
+    parser.add_argument("--dry-run", action="store_true", help="print, write nothing")
+    if strict:
+        parser.add_argument("--strict", action="store_true", help="exit 1 when a figure misses its target")

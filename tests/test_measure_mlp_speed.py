@@ -20,6 +20,8 @@ def test_a_tiny_run_measures_minibatch_and_full_batch(tmp_path):
                              "--output", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
     stored = json.loads(out.read_text(encoding="utf-8"))
-    assert [row["batch_size"] for row in stored["rows"]] == [32, None]
-    assert all(row["ours_ms"] > 0 and row["torch_ms"] > 0 and row["n"] == 1347 for row in stored["rows"])
+    assert [row["batch_size"] for row in stored["epochs"]] == [32, None]
+    assert all(row["ours_ms"] > 0 and row["torch_ms"] > 0 and row["n"] == 1347 for row in stored["epochs"])
     assert "full batch" in result.stdout and "minibatch 32" in result.stdout
+    assert [row["target"] for row in stored["rows"]] == ["≤ 1.5×", "≤ 1.5×"]  # the summary python -m benchmarks reads
+    assert all(isinstance(row["passed"], bool) and row["figure"].endswith("ms)") for row in stored["rows"])

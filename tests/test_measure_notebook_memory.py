@@ -27,3 +27,6 @@ def test_a_notebook_holding_memory_peaks_above_the_kernel_alone(tmp_path):
     alone, holding = results["(kernel alone)"], results[f"{tmp_path.name}/holds_memory.ipynb"]
     assert holding["peak_rss_mib"] > alone["peak_rss_mib"] + 190
     assert "| notebook | peak RSS (MiB) |" in result.stdout and "highest peak: " in result.stdout
+    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]  # the summary python -m benchmarks reads
+    assert [row["target"] for row in rows] == ["≤ 30 s each", "≤ 10 s on average", "≤ 1.5 GB"]
+    assert "holds_memory.ipynb" in rows[0]["figure"] and all(isinstance(row["passed"], bool) for row in rows)

@@ -1,0 +1,113 @@
+"""The widgets as a learner meets them: every control's change → redrawn output in real JupyterLab (the browser suite).
+
+Run from the repository root (~12 minutes: all 18 notebooks in headless Chromium, one at a time)::
+
+    python benchmarks/measure_browser.py                         # runs tests/browser, writes benchmarks/browser.json
+    python benchmarks/measure_browser.py --from-report build/browser/report.json   # summarise an earlier run
+
+The timing itself is the browser suite's (``make test-browser``, tests/browser/: how a change is timed is written
+there): per control, the median of its changes, from setting the control in the page to the redrawn output on
+screen, through the kernel. This script runs that suite (or reads a report it wrote) and keeps the figures of
+issue 22: the controls whose median is over 100 ms, and the buttons that run a training (target ≤ 2 s a run);
+each notebook's "Run All" in the browser is reported beside them (no target of its own: the headless run is the
+budget's figure). It needs Chromium and Playwright (README, "The browser suite"); without them it says so and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from stored_results import add_output_arguments, machine_record, write_results  # noqa: E402
+
+REPORT = ROOT / "build" / "browser" / "report.json"
+TARGET_MS, TARGET_TRAINING_S = 100.0, 2.0
+TRAINING_CONTROLS = ("train",)  # a button whose click is a whole training run: judged against TARGET_TRAINING_S
+
+
+def is_training_run(control: dict) -> bool:
+    """Whether a control of the report is a button that trains a network (the training target applies)."""
+    return control.get("kind") == "button" and control.get("control", "").strip().lower() in TRAINING_CONTROLS
+
+
+def summary_rows(report: dict) -> list[dict]:
+    """The rows ``python -m benchmarks`` reports, from a browser-suite report (``build/browser/report.json``)."""
+    controls = [c for c in report.get("controls", []) if c.get("median_ms") is not None]
+    if not controls:
+        raise ValueError("the browser report holds no timed controls: did the suite run (or skip without Chromium)?")
+    instant = [c for c in controls if not is_training_run(c)]
+    training = [c for c in controls if is_training_run(c)]
+    over = [c for c in instant if c["median_ms"] > TARGET_MS]
+    worst = max(instant, key=lambda c: c["median_ms"])
+    rows = [{"measure": f"browser: change → redrawn output, median per control ({len(instant)} controls in "
+                        f"{len(report.get('notebooks', []))} notebooks)",
+             "figure": f"{len(over)} over {TARGET_MS:g} ms; median of medians "
+                       f"{statistics.median(c['median_ms'] for c in instant):.0f} ms; worst {worst['median_ms']} ms "
+                       f"({worst['notebook']}, {worst['widget'].split(':')[-1].strip()} · {worst['control']})",
+             "target": f"median ≤ {TARGET_MS:g} ms each", "passed": not over}]
+    if training:
+        slowest = max(training, key=lambda c: c["median_ms"])
+        rows.append({"measure": f"browser: training-run buttons ({len(training)}), click → result drawn",
+                     "figure": f"worst median {slowest['median_ms'] / 1e3:.2f} s ({slowest['notebook']})",
+                     "target": f"≤ {TARGET_TRAINING_S:g} s a run",
+                     "passed": slowest["median_ms"] <= TARGET_TRAINING_S * 1e3})
+    notebooks = report.get("notebooks", [])
+    if notebooks:
+        slowest = max(notebooks, key=lambda n: n["run_all_s"])
+        rows.append({"measure": "browser: Run All of a notebook in JupyterLab (kernel, widgets and figures drawn)",
+                     "figure": f"slowest {slowest['run_all_s']:.1f} s ({slowest['notebook']}), mean "
+                               f"{statistics.mean(n['run_all_s'] for n in notebooks):.1f} s",
+                     "target": "reported", "passed": None})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--from-report", type=Path, default=None,
+                        help="summarise this report.json of an earlier browser-suite run instead of running it")
+    add_output_arguments(parser, ROOT / "benchmarks" / "browser.json")
+    args = parser.parse_args(argv)
+
+    report_path = args.from_report
+    if report_path is None:
+        report_path = REPORT
+        if REPORT.exists():
+            REPORT.unlink()  # never summarise an older run's report as this one
+        code = subprocess.run([sys.executable, "-m", "pytest", "tests/browser", "--browser", "-q", "-rs",
+                               "-p", "no:cacheprovider"], cwd=ROOT).returncode
+        if code != 0:
+            print(f"the browser suite failed (exit {code}): see its output above", file=sys.stderr)
+        if not REPORT.exists():
+            print("no report was written (Chromium or Playwright missing? see README, 'The browser suite')",
+                  file=sys.stderr)
+            return 2
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        rows = summary_rows(report)
+    except (OSError, ValueError) as error:
+        print(f"cannot summarise {report_path}: {error}", file=sys.stderr)
+        return 2
+    for row in rows:
+        verdict = {True: "PASS", False: "FAIL", None: ""}[row["passed"]]
+        print(f"{row['measure']}: {row['figure']}  target {row['target']}  {verdict}")
+    over = sorted((c for c in report["controls"] if c.get("median_ms") is not None and not is_training_run(c)
+                   and c["median_ms"] > TARGET_MS), key=lambda c: -c["median_ms"])
+    for c in over:
+        print(f"  over {TARGET_MS:g} ms: {c['median_ms']:5} ms  {c['notebook']}  {c['widget']} · {c['control']}")
+    write_results(args.output, {"measured": machine_record(), "report": str(report_path),
+                                "suite_s": report.get("total_s"), "versions": report.get("versions"),
+                                "over_target": [{k: c[k] for k in ("notebook", "widget", "control", "median_ms")}
+                                                for c in over], "rows": rows}, dry_run=args.dry_run)
+    return 1 if args.strict and any(row["passed"] is False for row in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
