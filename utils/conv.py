@@ -19,7 +19,10 @@ Two implementations compute the same numbers:
   L = H_out·W_out windows (exactly ``torch.nn.functional.unfold``'s layout); the convolution is then one matrix
   product of the weights reshaped to (F, C·KH·KW) with those columns. ``col2im`` (PyTorch's ``fold``) is its
   adjoint: it adds every column back where it came from, summing where windows overlap. That is the backward pass
-  of im2col, so the input gradient of a convolution is ``col2im(Wᵀ · dL/dout)``.
+  of im2col, so the input gradient of a convolution is ``col2im(Wᵀ · dL/dout)``. The windows are read through a
+  view (``numpy.lib.stride_tricks.sliding_window_view``) and copied once. The layers keep the same columns with
+  the N images side by side, one (C·KH·KW, N·L) matrix, so that in backward dL/dW = dL/dout · colsᵀ and
+  dL/dcols = Wᵀ · dL/dout are each one matrix product over the whole batch.
 
 Precision: float64 by default, as everywhere in the course (the gradient checks and the parity tests with PyTorch
 use it). ``Conv2d(..., dtype=np.float32)`` (likewise ``Conv1d``) is a float32 layer: float32 parameters, inputs cast
@@ -164,10 +167,17 @@ def _patches(x_padded: np.ndarray, kernel, stride, dilation, out_size) -> np.nda
     return windows.reshape(n, c * kh * kw, oh * ow)  # the one copy: (N, C, KH, KW, OH, OW) -> (N, C·KH·KW, L)
 
 
-def _im2col(x: np.ndarray, kernel_size, stride, padding, dilation) -> np.ndarray:
-    """im2col of a checked array, in its dtype. Shapes: x (N, C, H, W) -> (N, C·KH·KW, L)."""
-    kernel, stride, padding, dilation, out_size = _window_geometry(x.shape, kernel_size, stride, padding, dilation)
-    return _patches(_pad(x, padding), kernel, stride, dilation, out_size)
+def _columns_side_by_side(x: np.ndarray, kernel, stride, padding, dilation, out_size) -> np.ndarray:
+    """im2col with the N images' columns side by side in one matrix, the layout ``Conv2d`` computes in: column
+    n·L + l is image n's window of output pixel l (``im2col(x)[n]`` is the block of columns n·L … n·L + L − 1).
+
+    Shapes: x (N, C, H, W) -> (C·KH·KW, N·L).
+    """
+    (kh, kw), (oh, ow) = kernel, out_size
+    n, c = x.shape[:2]
+    channels_first = _pad(x.transpose(1, 0, 2, 3), padding)  # (C, N, H + 2PH, W + 2PW) (a view when no padding)
+    windows = _window_view(channels_first, kernel, stride, dilation, out_size)  # (C, N, KH, KW, OH, OW), a view
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(c * kh * kw, n * oh * ow)  # one copy via (C, KH, KW, N, OH, OW)
 
 
 def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -183,30 +193,37 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
             pair), or a kernel larger than the padded input.
     """
     x = _check_images(x, who="im2col", dtype=None)
-    return _im2col(x, kernel_size, stride, padding, dilation)
+    kernel, stride, padding, dilation, out_size = _window_geometry(x.shape, kernel_size, stride, padding, dilation)
+    return _patches(_pad(x, padding), kernel, stride, dilation, out_size)
 
 
-def _add_patches(cols: np.ndarray, padded_shape, kernel, stride, dilation, out_size) -> np.ndarray:
-    """The adjoint of ``_patches``: add each column's numbers back where they came from (overlaps sum), in cols'
-    dtype. Shapes: cols (N, C·KH·KW, L) -> (N, C, Hp, Wp)."""
-    (kh, kw), (oh, ow) = kernel, out_size
-    n, c = padded_shape[:2]
-    cols = cols.reshape(n, c, kh, kw, oh, ow)  # (N, C·KH·KW, L) -> (N, C, KH, KW, OH, OW)
-    x_padded = np.zeros(padded_shape, dtype=cols.dtype)
+def _add_windows(grad_windows: np.ndarray, padded_shape, kernel, stride, dilation, out_size) -> np.ndarray:
+    """The adjoint of ``_window_view``: add each window's numbers back where they came from (overlaps sum), in
+    their dtype. Shapes: grad_windows (A, B, KH, KW, OH, OW) -> (A, B, Hp, Wp), (A, B) = (N, C) or (C, N)."""
+    (kh, kw) = kernel
+    x_padded = np.zeros(padded_shape, dtype=grad_windows.dtype)
     windows = _window_view(x_padded, kernel, stride, dilation, out_size, writeable=True)  # a view into x_padded
     for u in range(kh):  # one tap at a time: its OH·OW pixels are distinct, so += adds each number once;
         for v in range(kw):  # windows overlap across taps, and the taps' loop sums them
-            windows[:, :, u, v] += cols[:, :, u, v]  # (N, C, OH, OW)
+            windows[:, :, u, v] += grad_windows[:, :, u, v]  # (A, B, OH, OW)
     return x_padded
 
 
-def _col2im(cols: np.ndarray, input_shape, kernel_size, stride, padding, dilation) -> np.ndarray:
-    """col2im of checked columns, in their dtype. Shapes: cols (N, C·KH·KW, L) -> input_shape (N, C, H, W)."""
-    n, c, h, w = input_shape
-    kernel, stride, (ph, pw), dilation, out_size = _window_geometry(input_shape, kernel_size, stride, padding,
-                                                                    dilation)
-    x_padded = _add_patches(cols, (n, c, h + 2 * ph, w + 2 * pw), kernel, stride, dilation, out_size)
-    return x_padded[:, :, ph: ph + h, pw: pw + w]  # (N, C, H + 2PH, W + 2PW) -> (N, C, H, W)
+def _add_patches(cols: np.ndarray, padded_shape, kernel, stride, dilation, out_size) -> np.ndarray:
+    """The adjoint of ``_patches``. Shapes: cols (N, C·KH·KW, L) -> (N, C, Hp, Wp)."""
+    (kh, kw), (oh, ow) = kernel, out_size
+    n, c = padded_shape[:2]
+    windows = cols.reshape(n, c, kh, kw, oh, ow)  # (N, C·KH·KW, L) -> (N, C, KH, KW, OH, OW)
+    return _add_windows(windows, padded_shape, kernel, stride, dilation, out_size)
+
+
+def _add_columns_side_by_side(cols: np.ndarray, x_shape, kernel, stride, padding, dilation, out_size) -> np.ndarray:
+    """The adjoint of ``_columns_side_by_side``. Shapes: cols (C·KH·KW, N·L) -> (N, C, H, W)."""
+    (kh, kw), (ph, pw), (oh, ow) = kernel, padding, out_size
+    n, c, h, w = x_shape
+    windows = cols.reshape(c, kh, kw, n, oh, ow).transpose(0, 3, 1, 2, 4, 5)  # (C, N, KH, KW, OH, OW), a view
+    x_padded = _add_windows(windows, (c, n, h + 2 * ph, w + 2 * pw), kernel, stride, dilation, out_size)
+    return np.ascontiguousarray(x_padded[:, :, ph: ph + h, pw: pw + w].transpose(1, 0, 2, 3))  # -> (N, C, H, W)
 
 
 def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
@@ -227,13 +244,15 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1) -> n
                        for s in input_shape)):
         raise ValueError(f"input_shape must be the image shape (N, C, H, W), 4 positive ints, got {input_shape!r}")
     n, c, h, w = (int(s) for s in input_shape)
-    kernel, _, _, _, out_size = _window_geometry((n, c, h, w), kernel_size, stride, padding, dilation)
+    kernel, stride, (ph, pw), dilation, out_size = _window_geometry((n, c, h, w), kernel_size, stride, padding,
+                                                                    dilation)
     expected = (n, c * kernel[0] * kernel[1], out_size[0] * out_size[1])
     cols = _as_float(cols, "cols", dtype=None)
     if cols.shape != expected:
         raise ValueError(f"cols must have shape (N, C·KH·KW, L) = {expected} for input_shape {(n, c, h, w)}, "
                          f"got shape {cols.shape}")
-    return _col2im(cols, (n, c, h, w), kernel_size, stride, padding, dilation)
+    x_padded = _add_patches(cols, (n, c, h + 2 * ph, w + 2 * pw), kernel, stride, dilation, out_size)
+    return x_padded[:, :, ph: ph + h, pw: pw + w]  # (N, C, H + 2PH, W + 2PW) -> (N, C, H, W)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -301,25 +320,30 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
 
 def _conv2d_forward(x, weight, bias, stride, padding, dilation):
-    """(out, cols) for checked arrays of one dtype: what conv2d computes, and the columns its backward needs."""
+    """(out, cols) for checked arrays of one dtype: what conv2d computes, and the columns its backward needs (the
+    N images' columns side by side, (C·KH·KW, N·L): then dL/dW and dL/dcols are each one matrix product)."""
     n, f = x.shape[0], weight.shape[0]
-    _, _, _, _, (oh, ow) = _window_geometry(x.shape, weight.shape[2:], stride, padding, dilation)
-    cols = _im2col(x, weight.shape[2:], stride, padding, dilation)  # (N, C·KH·KW, L)
-    out = weight.reshape(f, -1) @ cols  # (F, C·KH·KW) @ (N, C·KH·KW, L) -> (N, F, L), one product per image
+    kernel, stride, padding, dilation, (oh, ow) = _window_geometry(x.shape, weight.shape[2:], stride, padding,
+                                                                   dilation)
+    cols = _columns_side_by_side(x, kernel, stride, padding, dilation, (oh, ow))  # (C·KH·KW, N·L)
+    per_image = cols.reshape(len(cols), n, oh * ow).transpose(1, 0, 2)  # (N, C·KH·KW, L): im2col(x), a view
+    out = weight.reshape(f, -1) @ per_image  # (F, C·KH·KW) @ (N, C·KH·KW, L) -> (N, F, L), one product per image
     if bias is not None:
         out += bias[:, None]  # (F, 1) broadcasts over N and L
     return out.reshape(n, f, oh, ow), cols  # (N, F, L) -> (N, F, H_out, W_out)
 
 
 def _conv2d_backward(g, cols, weight, x_shape, stride, padding, dilation):
-    """(dL/dx, dL/dW, dL/db) from dL/dout ``g`` (N, F, H_out, W_out) and the forward's columns, in their dtype."""
+    """(dL/dx, dL/dW, dL/db) from dL/dout ``g`` (N, F, H_out, W_out) and the forward's columns (C·KH·KW, N·L), in
+    their dtype."""
     n, f = g.shape[:2]
-    g = g.reshape(n, f, -1)  # (N, F, H_out, W_out) -> (N, F, L)
-    # Σ_n g_n · cols_nᵀ: (N, F, L) @ (N, L, C·KH·KW) -> (N, F, C·KH·KW), summed over N; the transpose is a view
-    grad_weight = (g @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(weight.shape)
-    grad_bias = g.sum(axis=(0, 2))  # (N, F, L) -> (F,)
-    grad_cols = weight.reshape(f, -1).T @ g  # (C·KH·KW, F) @ (N, F, L) -> (N, C·KH·KW, L)
-    grad_x = _col2im(grad_cols, x_shape, weight.shape[2:], stride, padding, dilation)  # (N, C, H, W)
+    kernel, stride, padding, dilation, out_size = _window_geometry(x_shape, weight.shape[2:], stride, padding,
+                                                                   dilation)
+    g = g.reshape(n, f, -1).transpose(1, 0, 2).reshape(f, -1)  # (N, F, L) -> (F, N·L): side by side, as the columns
+    grad_weight = (g @ cols.T).reshape(weight.shape)  # Σ_n g_n · im2col(x)_nᵀ in one product: (F, N·L) @ (N·L, CKK)
+    grad_bias = g.sum(axis=1)  # (F, N·L) -> (F,)
+    grad_cols = weight.reshape(f, -1).T @ g  # (C·KH·KW, F) @ (F, N·L) -> (C·KH·KW, N·L)
+    grad_x = _add_columns_side_by_side(grad_cols, x_shape, kernel, stride, padding, dilation, out_size)  # col2im
     return grad_x, grad_weight, grad_bias
 
 
