@@ -13,7 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.numerics import assert_close, stable_seed
+from tests.numerics import assert_close, assert_close32, stable_seed
 from tests.torch_twins import copy_params_to_torch, float64_tensor
 from utils import activations as A
 from utils import conv
@@ -215,19 +215,6 @@ def test_conv_layers_print_like_torch():
 # ---------------------------------------------------------------------------------------------
 # float32: Conv2d(..., dtype=np.float32) and the functions given float32 arrays
 # ---------------------------------------------------------------------------------------------
-F32_RTOL = 1e-5
-"""float32 parity: each array equals the exact answer (PyTorch in float64 on the same float32 numbers) to 1e-5 of
-its largest entry, float32's rounding (~6e-8) summed over a few hundred terms with room to spare."""
-
-
-def assert_close32(got, expected):
-    """``got`` is float32, of ``expected``'s shape, and equal to it to ``F32_RTOL`` relative to its largest entry."""
-    got, expected = np.asarray(got), np.asarray(expected, dtype=np.float64)
-    assert got.dtype == np.float32, f"expected float32, got {got.dtype}"
-    assert got.shape == expected.shape and np.isfinite(got).all()
-    np.testing.assert_allclose(got, expected, rtol=F32_RTOL, atol=F32_RTOL * np.abs(expected).max())
-
-
 def float32_twin_check(ours, twin, x, grad_out):
     """Our float32 layer's output and three gradients against autograd, exact (float64) and torch's float32."""
     copy_params_to_torch(ours, twin)  # the float32 weights, exactly
