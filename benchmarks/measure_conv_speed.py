@@ -7,16 +7,18 @@ Run from the repository root (~10–30 s)::
 
 What is timed, for each convolution layer of ``utils.mnist_cnn.build_mnist_cnn`` (conv1: 1 -> 32 channels on
 28×28, conv2: 32 -> 64 on 13×13) and each dtype (float32, float64):
-- ours: ``utils.conv.Conv2d.forward`` then ``.backward`` of a gradient of ones (input, weight and bias
-  gradients), im2col and one matrix product each way;
-- PyTorch: ``torch.nn.functional.conv2d`` then ``.backward()`` on the same arrays (autograd computes the same
-  three gradients);
+- ours: ``utils.conv.Conv2d(..., dtype=dtype).forward`` then ``.backward`` of a gradient of ones (input, weight and
+  bias gradients), im2col and one matrix product each way, all in the layer's dtype;
+- PyTorch: ``torch.nn.functional.conv2d`` then ``.backward()`` on the same arrays, same dtype (autograd computes the
+  same three gradients);
 - the naive loops (``utils.conv.conv2d_naive``, forward only) on a tiny input, to show what im2col buys.
 
 Each figure is the median (and minimum) of ``--repeats`` runs after one warm-up, with one BLAS thread and one torch
 thread (the course's setting), and the ratio ours / PyTorch is computed from the two medians of the same run.
 Target (issue 22): ratio ≤ 3. The script prints PASS / FAIL per row and exits 1 with ``--strict`` when a target is
-missed. It writes ``benchmarks/conv_speed.json`` (or ``--output``) unless ``--dry-run``.
+missed. It writes ``benchmarks/conv_speed.json`` (or ``--output``) unless ``--dry-run``: "layers" (the details of
+each layer × dtype), "naive", and "rows", one per layer × dtype in the form benchmarks/run.py reads
+(``measure``, ``figure``, ``target``, ``passed``).
 """
 
 from __future__ import annotations
@@ -46,10 +48,8 @@ def measure_layer(name: str, dtype, batch: int, repeats: int) -> dict:
 
     c_in, c_out, size = LAYERS[name]
     rng = np.random.default_rng(0)
-    layer = Conv2d(c_in, c_out, 3, rng=rng)
-    layer.weight.data = layer.weight.data.astype(dtype)
-    layer.bias.data = layer.bias.data.astype(dtype)
-    x = rng.normal(size=(batch, c_in, size, size)).astype(dtype)
+    layer = Conv2d(c_in, c_out, 3, rng=rng, dtype=dtype)  # a float32 layer computes in float32 throughout
+    x = rng.normal(size=(batch, c_in, size, size)).astype(dtype)  # the input, in the layer's dtype
     grad = np.ones((batch, c_out, size - 2, size - 2), dtype=dtype)
 
     def ours():
@@ -73,6 +73,14 @@ def measure_layer(name: str, dtype, batch: int, repeats: int) -> dict:
             "ours_ms": round(ours_median * 1e3, 3), "ours_min_ms": round(ours_min * 1e3, 3),
             "torch_ms": round(torch_median * 1e3, 3), "torch_min_ms": round(torch_min * 1e3, 3),
             "ratio": round(ratio, 2), "target": TARGET_RATIO, "passed": ratio <= TARGET_RATIO}
+
+
+def as_row(layer: dict) -> dict:
+    """One layer's measurement as a row of the shared results table (benchmarks/run.py): measure, figure, target,
+    passed, and the details."""
+    return {"measure": f"im2col Conv2d fwd+bwd {layer['layer']} {layer['dtype']}, N={layer['batch']} vs torch",
+            "figure": f"{layer['ratio']:.2f}×", "target": f"≤ {TARGET_RATIO:g}×", "passed": layer["passed"],
+            "ours_ms": layer["ours_ms"], "torch_ms": layer["torch_ms"], "ratio": layer["ratio"]}
 
 
 def measure_naive(repeats: int) -> dict:
@@ -105,15 +113,18 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(measure_layer(name, dtype, args.batch, args.repeats))
         naive = measure_naive(args.repeats)
 
-    print(f"{'layer':6} {'dtype':8} {'ours ms':>9} {'torch ms':>9} {'ratio':>6}  target ≤ {TARGET_RATIO:g}×")
+    print(f"ms: median (min) of {args.repeats} runs after a warm-up; ratio of the medians")
+    print(f"{'layer':6} {'dtype':8} {'ours ms':>16} {'torch ms':>16} {'ratio':>6}  target ≤ {TARGET_RATIO:g}×")
     for row in rows:
         verdict = "PASS" if row["passed"] else "FAIL"
-        print(f"{row['layer']:6} {row['dtype']:8} {row['ours_ms']:9.2f} {row['torch_ms']:9.2f} {row['ratio']:6.2f}  "
-              f"{verdict}")
+        ours = f"{row['ours_ms']:.2f} ({row['ours_min_ms']:.2f})"
+        theirs = f"{row['torch_ms']:.2f} ({row['torch_min_ms']:.2f})"
+        print(f"{row['layer']:6} {row['dtype']:8} {ours:>16} {theirs:>16} {row['ratio']:6.2f}  {verdict}")
     print(f"naive loops vs im2col, forward, input {tuple(naive['input'])}: {naive['naive_ms']:.1f} ms vs "
           f"{naive['im2col_ms']:.2f} ms ({naive['speed_up']:g}× faster)")
     write_results(args.output, {"measured": machine_record(), "batch": args.batch, "repeats": args.repeats,
-                                "layers": rows, "naive": naive}, dry_run=args.dry_run)
+                                "layers": rows, "naive": naive, "rows": [as_row(row) for row in rows]},
+                  dry_run=args.dry_run)
     return 1 if args.strict and not all(row["passed"] for row in rows) else 0
 
 

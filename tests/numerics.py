@@ -1,6 +1,7 @@
 """Numerical assertions shared by the parity tests: ``strict_numerics`` (any NumPy floating-point event or warning
-is an error) and ``assert_close`` (float64, same shape, finite, equal to a tolerance), plus ``stable_seed`` (a
-random seed derived from a test's parameters that is the same in every process)."""
+is an error) and ``assert_close`` (float64, same shape, finite, equal to a tolerance; ``assert_close32`` for
+float32), plus ``stable_seed`` (a random seed derived from a test's parameters that is the same in every
+process)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,21 @@ def assert_close(got, expected, rtol: float = RTOL, atol: float = ATOL) -> None:
     unexpected = ~np.isfinite(got) & np.isfinite(expected)
     assert not unexpected.any(), f"NaN or inf where a finite value was expected: {got}"
     np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+F32_RTOL = 1e-5
+"""The float32 parity tolerance (a layer built with ``dtype=np.float32``), relative to an array's largest entry:
+float32's rounding (~6e-8) summed over a few hundred terms, with room to spare."""
+
+
+def assert_close32(got, expected, rtol: float = F32_RTOL) -> None:
+    """``got`` is float32, has ``expected``'s shape, is finite, and equals ``expected`` (best the exact answer: float64
+    on the same float32 numbers) to ``rtol`` of ``expected``'s largest entry."""
+    got, expected = np.asarray(got), np.asarray(expected, dtype=np.float64)
+    assert got.dtype == np.float32, f"expected float32, got {got.dtype}"
+    assert got.shape == expected.shape, f"shape {got.shape} != expected {expected.shape}"
+    assert np.isfinite(got).all(), f"NaN or inf in a float32 result: {got}"
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=rtol * np.abs(expected).max())
 
 
 def stable_seed(*parts) -> int:

@@ -13,7 +13,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tests.numerics import assert_close, stable_seed
+from tests.numerics import assert_close, assert_close32, stable_seed
 from tests.torch_twins import copy_params_to_torch, float64_tensor
 from utils import activations as A
 from utils import conv
@@ -210,6 +210,104 @@ def test_conv1d_layer_forward_and_backward_match_torch(case, bias):
 def test_conv_layers_print_like_torch():
     assert "Conv2d(3, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1)" in repr(conv.Conv2d(3, 8, 3, padding=1))
     assert "Conv1d(3, 8, kernel_size=(5,), stride=(2,)" in repr(conv.Conv1d(3, 8, 5, stride=2))
+
+
+# ---------------------------------------------------------------------------------------------
+# float32: Conv2d(..., dtype=np.float32) and the functions given float32 arrays
+# ---------------------------------------------------------------------------------------------
+def float32_twin_check(ours, twin, x, grad_out):
+    """Our float32 layer's output and three gradients against autograd, exact (float64) and torch's float32."""
+    copy_params_to_torch(ours, twin)  # the float32 weights, exactly
+    out = ours(x)
+    dx = ours.backward(grad_out)
+    assert ours.weight.data.dtype == np.float32 and ours.weight.grad.dtype == np.float32
+    for dtype in (torch.float64, torch.float32):  # the exact answer, then what the benchmark compares with
+        twin = twin.to(dtype)
+        xt = torch.tensor(x, dtype=dtype, requires_grad=True)
+        expected = twin(xt)
+        expected.backward(torch.tensor(grad_out, dtype=dtype))
+        assert_close32(out, expected.detach().numpy())
+        assert_close32(dx, xt.grad.numpy())
+        for name, p in ours.named_parameters():
+            assert_close32(p.grad, dict(twin.named_parameters())[name].grad.numpy())
+        twin.zero_grad()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e15, 1e-15], ids=["unit", "huge", "tiny"])
+@pytest.mark.parametrize("case", CONV_CASES, ids=CASE_IDS)
+def test_a_float32_conv2d_layer_matches_torch(case, scale):
+    x_shape, (f, c, kh, kw), stride, padding, dilation = case
+    ours = conv.Conv2d(c, f, (kh, kw), stride, padding, dilation, rng=np.random.default_rng(0), dtype=np.float32)
+    twin = torch.nn.Conv2d(c, f, (kh, kw), stride, padding, dilation)
+    rng = np.random.default_rng(stable_seed("f32", case))
+    x = (rng.normal(size=x_shape) * scale).astype(np.float32)
+    grad_out = rng.normal(size=ours(x).shape).astype(np.float32)
+    float32_twin_check(ours, twin, x, grad_out)
+
+
+@pytest.mark.parametrize("case", CONV1D_CASES, ids=[str(c) for c in CONV1D_CASES])
+def test_a_float32_conv1d_layer_matches_torch(case):
+    x_shape, f, k, stride, padding, dilation = case
+    ours = conv.Conv1d(x_shape[1], f, k, stride, padding, dilation, rng=np.random.default_rng(0), dtype=np.float32)
+    twin = torch.nn.Conv1d(x_shape[1], f, k, stride, padding, dilation)
+    rng = np.random.default_rng(stable_seed("f32", case))
+    x = rng.normal(size=x_shape).astype(np.float32)
+    float32_twin_check(ours, twin, x, rng.normal(size=ours(x).shape).astype(np.float32))
+
+
+def test_a_float32_layer_casts_what_it_is_given_and_accumulates_in_float32():
+    ours = conv.Conv2d(2, 3, 3, padding=1, rng=np.random.default_rng(1), dtype=np.float32)
+    x = np.random.default_rng(2).normal(size=(2, 2, 5, 4))  # float64 in: cast to the layer's dtype
+    out = ours(x)
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, ours(x.astype(np.float32)))
+    for _ in range(2):
+        dx = ours.backward(np.ones(out.shape))  # a float64 gradient: cast too
+    assert dx.dtype == ours.weight.grad.dtype == ours.bias.grad.dtype == np.float32
+    assert ours(np.ones((1, 2, 3, 3), dtype=np.int64)).dtype == np.float32  # integers are converted
+    with pytest.raises(ValueError, match=r"input must contain real numbers.*got dtype bool"):
+        ours(np.ones((1, 2, 3, 3), dtype=bool))
+    assert ours.dtype == np.float32 and "dtype=float32" in repr(ours)
+
+
+def test_a_float32_layer_starts_from_the_float64_layers_weights_rounded():
+    layers = [conv.Conv2d(3, 4, 3, rng=np.random.default_rng(7), dtype=dtype) for dtype in (np.float64, "float32")]
+    for ours64, ours32 in zip(layers[0].parameters(), layers[1].parameters()):
+        np.testing.assert_array_equal(ours32.data, ours64.data.astype(np.float32))
+
+
+def test_a_float64_layer_still_computes_in_float64_given_float32():
+    ours = conv.Conv2d(1, 2, 3, rng=np.random.default_rng(3))
+    out = ours(np.ones((1, 1, 4, 4), dtype=np.float32))  # e.g. utils.mnist_cnn.as_images's batches
+    dx = ours.backward(np.ones(out.shape, dtype=np.float32))
+    assert out.dtype == dx.dtype == ours.weight.grad.dtype == np.float64
+    assert "dtype" not in repr(ours)
+
+
+@pytest.mark.parametrize("make", [lambda dtype: conv.Conv2d(1, 1, 3, dtype=dtype),
+                                  lambda dtype: conv.Conv1d(1, 1, 3, dtype=dtype)])
+@pytest.mark.parametrize("bad, got", [(np.float16, "float16"), (np.int32, "int32"), (None, "None")])
+def test_a_layer_refuses_a_dtype_other_than_float64_or_float32(make, bad, got):
+    with pytest.raises(ValueError, match=rf"dtype must be np.float64 or np.float32, got {got}"):
+        make(bad)
+
+
+@pytest.mark.parametrize("case", CONV_CASES[:5], ids=CASE_IDS[:5])
+def test_the_functions_compute_in_float32_when_every_array_is_float32(case):
+    x_shape, w_shape, stride, padding, dilation = case
+    x, w, b = case_arrays(case)
+    x32, w32, b32 = (a.astype(np.float32) for a in (x, w, b))
+    exact = torch_conv2d(x32, w32, b32, stride, padding, dilation)  # float64 on the float32 numbers
+    assert_close32(conv.conv2d(x32, w32, b32, stride, padding, dilation), exact)
+    assert_close32(conv.conv2d_naive(x32, w32, b32, stride, padding, dilation), exact)
+    assert conv.conv2d(x32, w32, None, stride, padding, dilation).dtype == np.float32
+    assert conv.conv2d(x32, w, b32, stride, padding, dilation).dtype == np.float64  # one float64 array: float64
+    assert conv.conv2d(x32.astype(int), w32, b32, stride, padding, dilation).dtype == np.float64
+    cols = conv.im2col(x32, w_shape[2:], stride, padding, dilation)
+    np.testing.assert_array_equal(cols, conv.im2col(x, w_shape[2:], stride, padding, dilation).astype(np.float32))
+    assert cols.dtype == np.float32
+    back = conv.col2im(cols, x_shape, w_shape[2:], stride, padding, dilation)
+    assert_close32(back, conv.col2im(cols.astype(np.float64), x_shape, w_shape[2:], stride, padding, dilation))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from tests.torch_twins import copy_params_to_torch, float64_tensor
-from utils.module import Module, Parameter, check_positive_int, to_float64
+from utils.module import Module, Parameter, check_float_dtype, check_positive_int, to_float, to_float64
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +144,39 @@ def test_to_float64():
     assert to_float64(np.float32(1.5)).dtype == np.float64
     with pytest.raises(ValueError, match=r"logits must contain real numbers.*got dtype <U1"):
         to_float64(["a"], name="logits")
+
+
+def test_to_float_casts_to_the_chosen_dtype_with_to_float64s_checks():
+    x32 = np.ones(3, dtype=np.float32)
+    assert to_float(x32, np.float32) is x32  # already float32: no copy
+    assert to_float([1, 2], "float32").dtype == np.float32
+    assert to_float(x32, np.float64).dtype == np.float64
+    with pytest.raises(ValueError, match=r"x must contain real numbers.*got dtype bool"):
+        to_float([True], np.float32)
+    with pytest.raises(ValueError, match=r"dtype must be np.float64 or np.float32, got int64"):
+        to_float([1.0], np.int64)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, "float32", np.dtype("float64"), float])
+def test_check_float_dtype_accepts_the_two_float_dtypes(dtype):
+    assert check_float_dtype(dtype) in (np.dtype(np.float64), np.dtype(np.float32))
+
+
+@pytest.mark.parametrize("bad, got", [(np.int64, "int64"), ("float16", "float16"), (None, "None"),
+                                      ("nonsense", "'nonsense'"), (np.complex128, "complex128")])
+def test_check_float_dtype_names_what_was_got(bad, got):
+    with pytest.raises(ValueError, match=rf"layer dtype must be np.float64 or np.float32, got {got}$"):
+        check_float_dtype(bad, "layer dtype")
+
+
+def test_a_float32_parameter_keeps_float32_data_and_gradients():
+    p = Parameter(np.arange(3), dtype=np.float32)
+    assert p.data.dtype == np.float32
+    p.accumulate_grad(np.ones(3))  # a float64 gradient is stored in the parameter's dtype
+    p.accumulate_grad(np.ones(3, dtype=np.float32))
+    assert p.grad.dtype == np.float32
+    np.testing.assert_array_equal(p.grad, [2.0, 2.0, 2.0])
+    assert Parameter(np.ones(2)).data.dtype == np.float64  # the default is unchanged
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,15 @@ Two implementations compute the same numbers:
   L = H_out·W_out windows (exactly ``torch.nn.functional.unfold``'s layout); the convolution is then one matrix
   product of the weights reshaped to (F, C·KH·KW) with those columns. ``col2im`` (PyTorch's ``fold``) is its
   adjoint: it adds every column back where it came from, summing where windows overlap. That is the backward pass
-  of im2col, so the input gradient of a convolution is ``col2im(Wᵀ · dL/dout)``.
+  of im2col, so the input gradient of a convolution is ``col2im(Wᵀ · dL/dout)``. The windows are read through a
+  view (``numpy.lib.stride_tricks.sliding_window_view``) and copied once. The layers keep the same columns with
+  the N images side by side, one (C·KH·KW, N·L) matrix, so that in backward dL/dW = dL/dout · colsᵀ and
+  dL/dcols = Wᵀ · dL/dout are each one matrix product over the whole batch.
+
+Precision: float64 by default, as everywhere in the course (the gradient checks and the parity tests with PyTorch
+use it). ``Conv2d(..., dtype=np.float32)`` (likewise ``Conv1d``) is a float32 layer: float32 parameters, inputs cast
+to float32, float32 outputs and gradients, about twice as fast. The functions ``im2col``, ``col2im``, ``conv2d`` and
+``conv2d_naive`` compute in float32 when every array they are given is float32, in float64 otherwise.
 
 Pooling layers use the same windows, one channel at a time: ``MaxPool2d`` keeps each window's maximum (and sends
 the gradient to the *first* maximum of the window, in reading order, as PyTorch does); ``AvgPool2d`` its mean
@@ -34,7 +42,7 @@ import math
 import numpy as np
 
 from . import init
-from .module import Module, Parameter, check_positive_int, to_float64
+from .module import Module, Parameter, check_float_dtype, check_positive_int, to_float, to_float64
 
 __all__ = ["AdaptiveAvgPool2d", "AvgPool2d", "Conv1d", "Conv2d", "Flatten", "MaxPool2d", "col2im", "conv2d",
            "conv2d_naive", "conv_output_size", "im2col"]
@@ -69,16 +77,24 @@ def _single(value, name: str, *, zero_ok: bool = False) -> int:
     return (_check_nonnegative_int if zero_ok else check_positive_int)(value, name)
 
 
-def _check_images(x, name: str = "x", who: str = "") -> np.ndarray:
-    x = to_float64(x, name=name)
+def _as_float(x, name: str, dtype=np.float64) -> np.ndarray:
+    """``x`` checked to hold real numbers, as ``dtype``; ``dtype=None`` keeps a float32 array float32 (anything else
+    becomes float64), the rule of the functions im2col, col2im, conv2d and conv2d_naive."""
+    if dtype is None:
+        dtype = np.float32 if getattr(x, "dtype", None) == np.float32 else np.float64
+    return to_float(x, dtype, name=name)
+
+
+def _check_images(x, name: str = "x", who: str = "", dtype=np.float64) -> np.ndarray:
+    x = _as_float(x, name, dtype)
     if x.ndim != 4:
         raise ValueError(f"{who or name} expected {name} of shape (N, C, H, W), got shape {x.shape} "
                          f"({x.ndim}-D; a single image needs a batch axis: x[None])")
     return x
 
 
-def _check_grad(grad_out, shape: tuple[int, ...]) -> np.ndarray:
-    g = to_float64(grad_out, name="grad_out")
+def _check_grad(grad_out, shape: tuple[int, ...], dtype=np.float64) -> np.ndarray:
+    g = to_float(grad_out, dtype, name="grad_out")
     if g.shape != shape:
         raise ValueError(f"grad_out must have the output's shape {shape}, got {g.shape}")
     return g
@@ -121,23 +137,54 @@ def _window_geometry(x_shape, kernel_size, stride, padding, dilation):
     return (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow)
 
 
+def _pad(x: np.ndarray, padding, value: float = 0.0) -> np.ndarray:
+    """``x`` with ``value`` added around H and W (x itself when there is no padding). (N, C, H, W) -> (N, C, H + 2PH,
+    W + 2PW)."""
+    (ph, pw) = padding
+    return x if ph == pw == 0 else np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def _window_view(x_padded: np.ndarray, kernel, stride, dilation, out_size, writeable: bool = False) -> np.ndarray:
+    """Every window of an already padded input as a *view* (no copy): element (n, c, u, v, i, j) is tap (u, v) of
+    the window of output pixel (i, j), i.e. ``x_padded[n, c, i·S + u·D, j·S + v·D]``.
+
+    Shapes: x_padded (N, C, Hp, Wp) -> (N, C, KH, KW, OH, OW).
+    """
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    span = (dh * (kh - 1) + 1, dw * (kw - 1) + 1)  # the extent of a dilated kernel
+    every = np.lib.stride_tricks.sliding_window_view(x_padded, span, axis=(2, 3), writeable=writeable)
+    # every: (N, C, Hp − spanH + 1, Wp − spanW + 1, spanH, spanW), one window per position; keep every S-th position
+    # and every D-th tap of each window
+    windows = every[:, :, : sh * (oh - 1) + 1: sh, : sw * (ow - 1) + 1: sw, ::dh, ::dw]  # (N, C, OH, OW, KH, KW)
+    return windows.transpose(0, 1, 4, 5, 2, 3)  # (N, C, KH, KW, OH, OW)
+
+
 def _patches(x_padded: np.ndarray, kernel, stride, dilation, out_size) -> np.ndarray:
     """The windows of an already padded input, in unfold's layout. Shapes: (N, C, Hp, Wp) -> (N, C·KH·KW, L)."""
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    (kh, kw), (oh, ow) = kernel, out_size
     n, c = x_padded.shape[:2]
-    cols = np.empty((n, c, kh, kw, oh, ow))
-    for u in range(kh):  # kernel row u sees input rows u·D, u·D + S, …, one per output row
-        for v in range(kw):
-            cols[:, :, u, v] = x_padded[:, :, u * dh: u * dh + sh * (oh - 1) + 1: sh,
-                                        v * dw: v * dw + sw * (ow - 1) + 1: sw]  # (N, C, OH, OW)
-    return cols.reshape(n, c * kh * kw, oh * ow)  # (N, C, KH, KW, OH, OW) -> (N, C·KH·KW, L)
+    windows = _window_view(x_padded, kernel, stride, dilation, out_size)  # (N, C, KH, KW, OH, OW), a view
+    return windows.reshape(n, c * kh * kw, oh * ow)  # the one copy: (N, C, KH, KW, OH, OW) -> (N, C·KH·KW, L)
+
+
+def _columns_side_by_side(x: np.ndarray, kernel, stride, padding, dilation, out_size) -> np.ndarray:
+    """im2col with the N images' columns side by side in one matrix, the layout ``Conv2d`` computes in: column
+    n·L + l is image n's window of output pixel l (``im2col(x)[n]`` is the block of columns n·L … n·L + L − 1).
+
+    Shapes: x (N, C, H, W) -> (C·KH·KW, N·L).
+    """
+    (kh, kw), (oh, ow) = kernel, out_size
+    n, c = x.shape[:2]
+    channels_first = _pad(x.transpose(1, 0, 2, 3), padding)  # (C, N, H + 2PH, W + 2PW) (a view when no padding)
+    windows = _window_view(channels_first, kernel, stride, dilation, out_size)  # (C, N, KH, KW, OH, OW), a view
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(c * kh * kw, n * oh * ow)  # one copy via (C, KH, KW, N, OH, OW)
 
 
 def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
     """Every window of the zero-padded input as a column, in ``torch.nn.functional.unfold``'s layout.
 
     Row ``c·KH·KW + u·KW + v`` holds tap (u, v) of channel c; column ``i·W_out + j`` is the window of output
-    pixel (i, j). Sizes follow ``conv_output_size``.
+    pixel (i, j). Sizes follow ``conv_output_size``. A float32 ``x`` gives float32 columns, anything else float64.
 
     Shapes: x (N, C, H, W) -> (N, C·KH·KW, L), L = H_out·W_out.
 
@@ -145,30 +192,46 @@ def im2col(x, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
         ValueError: for an input that is not 4-D, a bad kernel_size/stride/padding/dilation (each an int or a
             pair), or a kernel larger than the padded input.
     """
-    x = _check_images(x, who="im2col")
-    kernel, stride, (ph, pw), dilation, out_size = _window_geometry(x.shape, kernel_size, stride, padding, dilation)
-    x_padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))  # (N, C, H + 2PH, W + 2PW)
-    return _patches(x_padded, kernel, stride, dilation, out_size)
+    x = _check_images(x, who="im2col", dtype=None)
+    kernel, stride, padding, dilation, out_size = _window_geometry(x.shape, kernel_size, stride, padding, dilation)
+    return _patches(_pad(x, padding), kernel, stride, dilation, out_size)
+
+
+def _add_windows(grad_windows: np.ndarray, padded_shape, kernel, stride, dilation, out_size) -> np.ndarray:
+    """The adjoint of ``_window_view``: add each window's numbers back where they came from (overlaps sum), in
+    their dtype. Shapes: grad_windows (A, B, KH, KW, OH, OW) -> (A, B, Hp, Wp), (A, B) = (N, C) or (C, N)."""
+    (kh, kw) = kernel
+    x_padded = np.zeros(padded_shape, dtype=grad_windows.dtype)
+    windows = _window_view(x_padded, kernel, stride, dilation, out_size, writeable=True)  # a view into x_padded
+    for u in range(kh):  # one tap at a time: its OH·OW pixels are distinct, so += adds each number once;
+        for v in range(kw):  # windows overlap across taps, and the taps' loop sums them
+            windows[:, :, u, v] += grad_windows[:, :, u, v]  # (A, B, OH, OW)
+    return x_padded
 
 
 def _add_patches(cols: np.ndarray, padded_shape, kernel, stride, dilation, out_size) -> np.ndarray:
-    """The adjoint of ``_patches``: add each column's numbers back where they came from (overlaps sum)."""
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out_size
+    """The adjoint of ``_patches``. Shapes: cols (N, C·KH·KW, L) -> (N, C, Hp, Wp)."""
+    (kh, kw), (oh, ow) = kernel, out_size
     n, c = padded_shape[:2]
-    cols = cols.reshape(n, c, kh, kw, oh, ow)  # (N, C·KH·KW, L) -> (N, C, KH, KW, OH, OW)
-    x_padded = np.zeros(padded_shape)
-    for u in range(kh):
-        for v in range(kw):
-            x_padded[:, :, u * dh: u * dh + sh * (oh - 1) + 1: sh,
-                     v * dw: v * dw + sw * (ow - 1) + 1: sw] += cols[:, :, u, v]
-    return x_padded
+    windows = cols.reshape(n, c, kh, kw, oh, ow)  # (N, C·KH·KW, L) -> (N, C, KH, KW, OH, OW)
+    return _add_windows(windows, padded_shape, kernel, stride, dilation, out_size)
+
+
+def _add_columns_side_by_side(cols: np.ndarray, x_shape, kernel, stride, padding, dilation, out_size) -> np.ndarray:
+    """The adjoint of ``_columns_side_by_side``. Shapes: cols (C·KH·KW, N·L) -> (N, C, H, W)."""
+    (kh, kw), (ph, pw), (oh, ow) = kernel, padding, out_size
+    n, c, h, w = x_shape
+    windows = cols.reshape(c, kh, kw, n, oh, ow).transpose(0, 3, 1, 2, 4, 5)  # (C, N, KH, KW, OH, OW), a view
+    x_padded = _add_windows(windows, (c, n, h + 2 * ph, w + 2 * pw), kernel, stride, dilation, out_size)
+    return np.ascontiguousarray(x_padded[:, :, ph: ph + h, pw: pw + w].transpose(1, 0, 2, 3))  # -> (N, C, H, W)
 
 
 def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1) -> np.ndarray:
     """The adjoint of ``im2col`` (``torch.nn.functional.fold``): add each column back into its window of an
     image of shape ``input_shape``, summing where windows overlap, then drop the padding.
 
-    ``⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩`` for every x and y, which makes it im2col's backward pass.
+    ``⟨im2col(x), y⟩ = ⟨x, col2im(y)⟩`` for every x and y, which makes it im2col's backward pass. Float32 columns
+    give a float32 image, anything else float64.
 
     Shapes: cols (N, C·KH·KW, L), input_shape (N, C, H, W) -> (N, C, H, W).
 
@@ -181,10 +244,10 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1) -> n
                        for s in input_shape)):
         raise ValueError(f"input_shape must be the image shape (N, C, H, W), 4 positive ints, got {input_shape!r}")
     n, c, h, w = (int(s) for s in input_shape)
-    kernel, stride, (ph, pw), dilation, out_size = _window_geometry(
-        (n, c, h, w), kernel_size, stride, padding, dilation)
+    kernel, stride, (ph, pw), dilation, out_size = _window_geometry((n, c, h, w), kernel_size, stride, padding,
+                                                                    dilation)
     expected = (n, c * kernel[0] * kernel[1], out_size[0] * out_size[1])
-    cols = to_float64(cols, name="cols")
+    cols = _as_float(cols, "cols", dtype=None)
     if cols.shape != expected:
         raise ValueError(f"cols must have shape (N, C·KH·KW, L) = {expected} for input_shape {(n, c, h, w)}, "
                          f"got shape {cols.shape}")
@@ -196,22 +259,26 @@ def col2im(cols, input_shape, kernel_size, stride=1, padding=0, dilation=1) -> n
 # conv2d: naive loops, and im2col + one matrix product
 # ---------------------------------------------------------------------------------------------
 def _check_conv_arguments(x, weight, bias, who: str):
-    x = _check_images(x, who=who)
-    weight = to_float64(weight, name="weight")
+    """(x, weight, bias) checked, all float32 if all three are float32 arrays (bias may be None), else all float64."""
+    x = _check_images(x, who=who, dtype=None)
+    weight = _as_float(weight, "weight", dtype=None)
     if weight.ndim != 4:
         raise ValueError(f"{who} expected weight of shape (F, C, KH, KW), got shape {weight.shape}")
     if weight.shape[1] != x.shape[1]:
         raise ValueError(f"{who}: weight of shape {weight.shape} expects C = {weight.shape[1]} input channels, "
                          f"got x with C = {x.shape[1]} (shape {x.shape})")
     if bias is not None:
-        bias = to_float64(bias, name="bias")
+        bias = _as_float(bias, "bias", dtype=None)
         if bias.shape != (weight.shape[0],):
             raise ValueError(f"{who}: bias must have shape (F,) = ({weight.shape[0]},), got shape {bias.shape}")
-    return x, weight, bias
+    dtype = np.result_type(x, weight, *([] if bias is None else [bias]))  # float32 only if all are float32
+    return x.astype(dtype, copy=False), weight.astype(dtype, copy=False), None if bias is None else bias.astype(
+        dtype, copy=False)
 
 
 def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """The convolution formula as explicit loops over examples, filters and output pixels (slow: tiny inputs only).
+    Float32 if x, weight and bias are all float32, else float64.
 
     Shapes: x (N, C, H, W), weight (F, C, KH, KW), bias (F,) or None -> (N, F, H_out, W_out).
 
@@ -221,9 +288,9 @@ def conv2d_naive(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.nd
     x, weight, bias = _check_conv_arguments(x, weight, bias, "conv2d_naive")
     (kh, kw), (sh, sw), (ph, pw), (dh, dw), (oh, ow) = _window_geometry(x.shape, weight.shape[2:], stride,
                                                                          padding, dilation)
-    x_padded = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))  # (N, C, H + 2PH, W + 2PW)
+    x_padded = _pad(x, (ph, pw))  # (N, C, H + 2PH, W + 2PW)
     n_images, n_filters = x.shape[0], weight.shape[0]
-    out = np.zeros((n_images, n_filters, oh, ow))
+    out = np.zeros((n_images, n_filters, oh, ow), dtype=x.dtype)
     for n in range(n_images):
         for f in range(n_filters):
             for i in range(oh):
@@ -239,7 +306,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
     """2-D cross-correlation via im2col and one matrix product, like ``torch.nn.functional.conv2d``.
 
     ``out = W₂ · im2col(x) + b`` with ``W₂`` the weight reshaped to (F, C·KH·KW); sizes follow
-    ``H_out = ⌊(H + 2P − D(KH − 1) − 1)/S⌋ + 1`` (likewise W_out).
+    ``H_out = ⌊(H + 2P − D(KH − 1) − 1)/S⌋ + 1`` (likewise W_out). Float32 if x, weight and bias are all float32
+    arrays, else float64.
 
     Shapes: x (N, C, H, W), weight (F, C, KH, KW), bias (F,) or None -> (N, F, H_out, W_out).
 
@@ -252,24 +320,30 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> np.ndarray:
 
 
 def _conv2d_forward(x, weight, bias, stride, padding, dilation):
-    """(out, cols) for checked arrays: what conv2d computes, and the columns its backward needs."""
+    """(out, cols) for checked arrays of one dtype: what conv2d computes, and the columns its backward needs (the
+    N images' columns side by side, (C·KH·KW, N·L): then dL/dW and dL/dcols are each one matrix product)."""
     n, f = x.shape[0], weight.shape[0]
-    _, _, _, _, (oh, ow) = _window_geometry(x.shape, weight.shape[2:], stride, padding, dilation)
-    cols = im2col(x, weight.shape[2:], stride, padding, dilation)  # (N, C·KH·KW, L)
-    out = weight.reshape(f, -1) @ cols  # (F, C·KH·KW) @ (N, C·KH·KW, L) -> (N, F, L)
+    kernel, stride, padding, dilation, (oh, ow) = _window_geometry(x.shape, weight.shape[2:], stride, padding,
+                                                                   dilation)
+    cols = _columns_side_by_side(x, kernel, stride, padding, dilation, (oh, ow))  # (C·KH·KW, N·L)
+    per_image = cols.reshape(len(cols), n, oh * ow).transpose(1, 0, 2)  # (N, C·KH·KW, L): im2col(x), a view
+    out = weight.reshape(f, -1) @ per_image  # (F, C·KH·KW) @ (N, C·KH·KW, L) -> (N, F, L), one product per image
     if bias is not None:
         out += bias[:, None]  # (F, 1) broadcasts over N and L
     return out.reshape(n, f, oh, ow), cols  # (N, F, L) -> (N, F, H_out, W_out)
 
 
 def _conv2d_backward(g, cols, weight, x_shape, stride, padding, dilation):
-    """(dL/dx, dL/dW, dL/db) from dL/dout ``g`` (N, F, H_out, W_out) and the forward's columns."""
+    """(dL/dx, dL/dW, dL/db) from dL/dout ``g`` (N, F, H_out, W_out) and the forward's columns (C·KH·KW, N·L), in
+    their dtype."""
     n, f = g.shape[:2]
-    g = g.reshape(n, f, -1)  # (N, F, H_out, W_out) -> (N, F, L)
-    grad_weight = np.einsum("nfl,nkl->fk", g, cols).reshape(weight.shape)  # Σ_n g_n · cols_nᵀ: (F, C·KH·KW)
-    grad_bias = g.sum(axis=(0, 2))  # (N, F, L) -> (F,)
-    grad_cols = weight.reshape(f, -1).T @ g  # (C·KH·KW, F) @ (N, F, L) -> (N, C·KH·KW, L)
-    grad_x = col2im(grad_cols, x_shape, weight.shape[2:], stride, padding, dilation)  # (N, C, H, W)
+    kernel, stride, padding, dilation, out_size = _window_geometry(x_shape, weight.shape[2:], stride, padding,
+                                                                   dilation)
+    g = g.reshape(n, f, -1).transpose(1, 0, 2).reshape(f, -1)  # (N, F, L) -> (F, N·L): side by side, as the columns
+    grad_weight = (g @ cols.T).reshape(weight.shape)  # Σ_n g_n · im2col(x)_nᵀ in one product: (F, N·L) @ (N·L, CKK)
+    grad_bias = g.sum(axis=1)  # (F, N·L) -> (F,)
+    grad_cols = weight.reshape(f, -1).T @ g  # (C·KH·KW, F) @ (F, N·L) -> (C·KH·KW, N·L)
+    grad_x = _add_columns_side_by_side(grad_cols, x_shape, kernel, stride, padding, dilation, out_size)  # col2im
     return grad_x, grad_weight, grad_bias
 
 
@@ -277,7 +351,7 @@ def _conv2d_backward(g, cols, weight, x_shape, stride, padding, dilation):
 # Convolution layers
 # ---------------------------------------------------------------------------------------------
 class Conv2d(Module):
-    """A 2-D convolution layer, like ``torch.nn.Conv2d`` (zero padding, float64).
+    """A 2-D convolution layer, like ``torch.nn.Conv2d`` (zero padding, float64 unless ``dtype=np.float32``).
 
     Args:
         in_channels: C, the channels of the input.
@@ -285,22 +359,31 @@ class Conv2d(Module):
         kernel_size, stride, padding, dilation: each an int (the same along H and W) or a pair (for H, for W).
         bias: learn a bias per filter (``self.bias`` is None otherwise).
         rng: the ``np.random.Generator`` the initial weights are drawn from (None: a fresh, unseeded one).
+        dtype: what the layer computes in, ``np.float64`` (the default: gradient checks need it) or ``np.float32``
+            (about twice as fast). The parameters hold this dtype, inputs and output gradients are cast to it, and
+            the output, the input gradient and the parameters' ``.grad`` come out in it. With the same ``rng``, a
+            float32 layer starts from the float64 layer's weights rounded to float32.
 
     Shapes: x (N, C, H, W) -> (N, F, H_out, W_out), H_out = ⌊(H + 2P − D(KH − 1) − 1)/S⌋ + 1 (likewise W_out);
     ``weight`` (F, C, KH, KW), ``bias`` (F,).
+
+    Raises:
+        ValueError: for a channel count or kernel_size that is not a positive int (or pair), a bad stride/padding/
+            dilation, or a ``dtype`` other than float64 and float32.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 bias: bool = True, rng: np.random.Generator | None = None):
+                 bias: bool = True, rng: np.random.Generator | None = None, dtype=np.float64):
         super().__init__()
+        self.dtype = check_float_dtype(dtype)
         self.in_channels = check_positive_int(in_channels, "in_channels")
         self.out_channels = check_positive_int(out_channels, "out_channels")
         self.kernel_size = self._arg(kernel_size, "kernel_size")
         self.stride = self._arg(stride, "stride")
         self.padding = self._arg(padding, "padding", zero_ok=True)
         self.dilation = self._arg(dilation, "dilation")
-        self.weight = Parameter(np.zeros((self.out_channels, self.in_channels, *self.kernel_size)))
-        self.bias = Parameter(np.zeros(self.out_channels)) if bias else None
+        self.weight = Parameter(np.zeros((self.out_channels, self.in_channels, *self.kernel_size)), self.dtype)
+        self.bias = Parameter(np.zeros(self.out_channels), self.dtype) if bias else None
         self.reset_parameters(rng)
 
     _ndim, _shape = 4, "(N, C, H, W)"
@@ -311,17 +394,18 @@ class Conv2d(Module):
 
     def reset_parameters(self, rng: np.random.Generator | None = None) -> None:
         """PyTorch's default initialization: weight ``kaiming_uniform(a=√5)``, i.e. ``U(±1/√fan_in)``, and bias
-        ``U(±1/√fan_in)``, with fan_in = C·KH·KW (the numbers each output pixel sums over); gradients are reset."""
+        ``U(±1/√fan_in)``, with fan_in = C·KH·KW (the numbers each output pixel sums over), drawn in float64 and
+        stored in the layer's dtype; gradients are reset."""
         rng = np.random.default_rng() if rng is None else rng
-        self.weight.data = init.kaiming_uniform(self.weight.shape, rng, a=math.sqrt(5.0))
+        self.weight.data = init.kaiming_uniform(self.weight.shape, rng, a=math.sqrt(5.0)).astype(self.dtype)
         self.weight.grad = None
         if self.bias is not None:
             bound = 1.0 / math.sqrt(init.compute_fans(self.weight.shape)[0])
-            self.bias.data = init.uniform(self.bias.shape, rng, -bound, bound)
+            self.bias.data = init.uniform(self.bias.shape, rng, -bound, bound).astype(self.dtype)
             self.bias.grad = None
 
     def _check_input(self, x) -> np.ndarray:
-        x = to_float64(x, name="input")
+        x = to_float(x, self.dtype, name="input")
         if x.ndim != self._ndim:
             raise ValueError(f"{self._name()} expected an input of shape {self._shape}, got shape {x.shape} "
                              f"({x.ndim}-D; a single example needs a batch axis: x[None])")
@@ -334,8 +418,8 @@ class Conv2d(Module):
         return f"{type(self).__name__}(in_channels={self.in_channels}, out_channels={self.out_channels})"
 
     def _as_2d(self):
-        """(weight as (F, C, KH, KW), stride, padding, dilation) for the 2-D maths."""
-        return self.weight.data, self.stride, self.padding, self.dilation
+        """(weight as (F, C, KH, KW) in the layer's dtype, stride, padding, dilation) for the 2-D maths."""
+        return self.weight.data.astype(self.dtype, copy=False), self.stride, self.padding, self.dilation
 
     def forward(self, x) -> np.ndarray:
         """``conv2d(x, weight, bias)`` by im2col; keeps the columns for backward.
@@ -349,7 +433,7 @@ class Conv2d(Module):
         x = self._check_input(x)
         weight, stride, padding, dilation = self._as_2d()
         x4 = x.reshape(x.shape[0], x.shape[1], -1, x.shape[-1]) if x.ndim == 3 else x  # (N, C, L) -> (N, C, 1, L)
-        bias = None if self.bias is None else self.bias.data
+        bias = None if self.bias is None else self.bias.data.astype(self.dtype, copy=False)
         out, cols = _conv2d_forward(x4, weight, bias, stride, padding, dilation)
         self.save_for_backward(cols, x4.shape, out.shape)
         return out.reshape(out.shape[0], out.shape[1], -1) if x.ndim == 3 else out
@@ -366,7 +450,7 @@ class Conv2d(Module):
         """
         cols, x4_shape, out4_shape = self.saved_arrays
         out_shape = out4_shape if self._ndim == 4 else out4_shape[:2] + (out4_shape[3],)
-        g = _check_grad(grad_out, out_shape).reshape(out4_shape)
+        g = _check_grad(grad_out, out_shape, self.dtype).reshape(out4_shape)
         weight, stride, padding, dilation = self._as_2d()
         grad_x, grad_weight, grad_bias = _conv2d_backward(g, cols, weight, x4_shape, stride, padding, dilation)
         self.weight.accumulate_grad(grad_weight.reshape(self.weight.shape))
@@ -376,13 +460,14 @@ class Conv2d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"padding={self.padding}, dilation={self.dilation}, bias={self.bias is not None}")
+                f"padding={self.padding}, dilation={self.dilation}, bias={self.bias is not None}"
+                + ("" if self.dtype == np.float64 else f", dtype={self.dtype}"))
 
 
 class Conv1d(Conv2d):
     """A 1-D convolution layer over sequences, like ``torch.nn.Conv1d``: a ``Conv2d`` on an input of height 1.
 
-    Arguments as ``Conv2d``, each a single int.
+    Arguments as ``Conv2d`` (dtype included), kernel_size, stride, padding and dilation each a single int.
 
     Shapes: x (N, C, L) -> (N, F, L_out), L_out = ⌊(L + 2P − D(K − 1) − 1)/S⌋ + 1; ``weight`` (F, C, K),
     ``bias`` (F,).
@@ -391,8 +476,8 @@ class Conv1d(Conv2d):
     _ndim, _shape = 3, "(N, C, L)"
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 bias: bool = True, rng: np.random.Generator | None = None):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias, rng)
+                 bias: bool = True, rng: np.random.Generator | None = None, dtype=np.float64):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias, rng, dtype)
         self.weight.data = self.weight.data.reshape(self.out_channels, self.in_channels, -1)  # -> (F, C, K)
         self.kernel_size, self.stride = self.kernel_size[1:], self.stride[1:]
         self.padding, self.dilation = self.padding[1:], self.dilation[1:]
@@ -402,7 +487,7 @@ class Conv1d(Conv2d):
         return (1 if name != "padding" else 0, _single(value, name, zero_ok=zero_ok))
 
     def _as_2d(self):
-        w = self.weight.data
+        w = self.weight.data.astype(self.dtype, copy=False)
         return (w[:, :, None, :],  # (F, C, K) -> (F, C, 1, K)
                 (1, *self.stride), (0, *self.padding), (1, *self.dilation))
 
@@ -431,8 +516,8 @@ class _Pool2d(Module):
         kernel, stride, (ph, pw), dilation, out_size = _window_geometry(x.shape, self.kernel_size, self.stride,
                                                                         self.padding, 1)
         n, c, h, w = x.shape
-        x_padded = np.pad(x.reshape(n * c, 1, h, w), ((0, 0), (0, 0), (ph, ph), (pw, pw)),
-                          constant_values=self._pad_value)  # (N·C, 1, H + 2PH, W + 2PW): channels as examples
+        x_padded = _pad(x.reshape(n * c, 1, h, w), (ph, pw), self._pad_value)  # (N·C, 1, H + 2PH, W + 2PW):
+        # channels as examples
         self._geometry = (x.shape, x_padded.shape, out_size)
         return _patches(x_padded, kernel, stride, dilation, out_size)  # (N·C, KH·KW, L)
 

@@ -3,16 +3,16 @@
 It mirrors ``torch.nn.Parameter`` and ``torch.nn.Module`` closely enough that a learner sees the
 correspondence, and small enough to read in one sitting:
 
-- ``Parameter``: an array of learnable numbers (``.data``, float64) and the gradient of the loss with
-  respect to it (``.grad``, same shape, ``None`` before the first backward).
+- ``Parameter``: an array of learnable numbers (``.data``, float64 unless made with ``dtype=np.float32``) and the
+  gradient of the loss with respect to it (``.grad``, same shape and dtype, ``None`` before the first backward).
 - ``Module``: ``module(x)`` calls ``forward(x)``; ``backward(grad_out)`` returns the gradient with respect
   to the module's input and **adds** into each parameter's ``.grad`` (as PyTorch accumulates).
   Assigning a ``Parameter`` or a ``Module`` to an attribute registers it, so ``parameters()``,
   ``named_parameters()``, ``zero_grad()`` and ``train()``/``eval()`` reach everything inside.
 - The input checks every component uses, each raising a ``ValueError`` (``TypeError`` for a wrong kind of
   object) that names the argument, what was expected and what was got: ``to_float64`` (real numbers in,
-  float64 array out), ``check_number``, ``check_positive_int``, ``check_seed``, ``check_rng`` and
-  ``check_module``.
+  float64 array out; ``to_float`` for a chosen float dtype, checked by ``check_float_dtype``), ``check_number``,
+  ``check_positive_int``, ``check_seed``, ``check_rng`` and ``check_module``.
 
 The backward convention, shared by every chapter::
 
@@ -27,8 +27,27 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["Module", "Parameter", "check_module", "check_number", "check_positive_int", "check_rng", "check_seed",
-           "to_float64"]
+__all__ = ["Module", "Parameter", "check_float_dtype", "check_module", "check_number", "check_positive_int",
+           "check_rng", "check_seed", "to_float", "to_float64"]
+
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+"""The dtypes a layer can compute in: float64 (the course's default, used by every gradient check) or float32."""
+
+
+def check_float_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """``dtype`` as a ``np.dtype``, checked to be float64 or float32 (``np.float64``, ``"float32"``, ...).
+
+    Raises:
+        ValueError: ``"dtype must be np.float64 or np.float32, got int64"``.
+    """
+    try:
+        checked = np.dtype(dtype) if dtype is not None else None
+    except TypeError:
+        checked = None
+    if checked is None or checked not in FLOAT_DTYPES:  # (np.dtype(None) would be float64: None is refused)
+        got = _shown(dtype) if checked is None else checked
+        raise ValueError(f"{name} must be np.float64 or np.float32, got {got}")
+    return checked
 
 
 def to_float64(x, name: str = "x") -> np.ndarray:
@@ -41,6 +60,20 @@ def to_float64(x, name: str = "x") -> np.ndarray:
     Raises:
         ValueError: if ``x`` is ragged or not made of real numbers; the message names what was got.
     """
+    return to_float(x, np.float64, name)
+
+
+def to_float(x, dtype, name: str = "x") -> np.ndarray:
+    """``to_float64`` for a chosen dtype: check that ``x`` holds real numbers and return it as an ndarray of
+    ``dtype`` (float64 or float32; a copy if converted).
+
+    Shapes: x (...) -> (...)
+
+    Raises:
+        ValueError: if ``x`` is ragged or not made of real numbers, or ``dtype`` is not float64 or float32; the
+            message names what was got.
+    """
+    dtype = check_float_dtype(dtype)
     try:
         arr = np.asarray(x)
     except ValueError as err:  # e.g. a ragged nested list
@@ -50,7 +83,7 @@ def to_float64(x, name: str = "x") -> np.ndarray:
             f"{name} must contain real numbers (an integer or float array), "
             f"got dtype {arr.dtype} (from {type(x).__name__})"
         )
-    return arr.astype(np.float64, copy=False)
+    return arr.astype(dtype, copy=False)
 
 
 def check_positive_int(value, name: str) -> int:
@@ -132,7 +165,8 @@ def check_module(value, name: str, expected: str = "a utils Module instance"):
 
 
 class Parameter:
-    """A learnable array: ``.data`` (float64) and ``.grad`` (same shape, or ``None``).
+    """A learnable array: ``.data`` (float64, or float32 with ``dtype=np.float32``) and ``.grad`` (same shape and
+    dtype, or ``None``).
 
     Not an ndarray subclass: use ``p.data`` for the numbers, so it is always clear whether code reads
     the value or the gradient.
@@ -140,8 +174,8 @@ class Parameter:
     Shapes: data (...) -> .data (...), .grad (...) or None
     """
 
-    def __init__(self, data):
-        self.data = to_float64(data, name="Parameter data").copy()
+    def __init__(self, data, dtype=np.float64):
+        self.data = to_float(data, dtype, name="Parameter data").copy()
         self.grad: np.ndarray | None = None
 
     @property
@@ -154,14 +188,15 @@ class Parameter:
         self.grad = None
 
     def accumulate_grad(self, g) -> None:
-        """Add ``g`` into ``.grad`` (creating it as a float64 copy on first use).
+        """Add ``g`` into ``.grad`` (creating it as a copy on first use), in ``.data``'s dtype: float32 for float32
+        data, float64 otherwise.
 
         Shapes: g (same as .data)
 
         Raises:
             ValueError: if ``g`` does not have the parameter's shape.
         """
-        g = to_float64(g, name="gradient")
+        g = to_float(g, np.float32 if getattr(self.data, "dtype", None) == np.float32 else np.float64, "gradient")
         if g.shape != self.data.shape:
             raise ValueError(f"gradient shape mismatch: expected {self.data.shape}, got {g.shape}")
         if self.grad is None:
