@@ -167,6 +167,16 @@ def test_race_shares_settings_and_reuses_unchanged_runs():
     assert custom.points.shape == (8, 2)
 
 
+def test_momentum_zero_makes_momentum_and_nesterov_plain_sgd():
+    # the race explorer's momentum slider starts at 0: Nesterov must run there (PyTorch's SGD refuses
+    # nesterov=True with momentum 0), and with no momentum both momentum methods are SGD's update
+    runs = race("rosenbrock", ["sgd", "momentum", "nesterov"], momentum=0.0)
+    assert not any(run.diverged for run in runs.values())
+    np.testing.assert_array_equal(runs["nesterov"].points, runs["sgd"].points)
+    np.testing.assert_array_equal(runs["momentum"].points, runs["sgd"].points)
+    assert runs["nesterov"].label == "Nesterov"
+
+
 def test_race_learning_rates_split_by_family():
     a = race("double_well", ["sgd", "adam"], lr=0.05)
     b = race("double_well", ["sgd", "adam"], adaptive_lr=0.02)

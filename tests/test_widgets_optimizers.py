@@ -71,6 +71,20 @@ def test_a_setting_reaches_only_the_optimizers_that_use_it(explorer):
     assert changed == {"adam", "adamw"}
 
 
+def test_every_slider_end_draws_without_an_error(explorer):
+    # momentum 0 (the slider's left end) once broke the Nesterov run: "Cannot draw this"
+    set_controls(explorer, surface="rosenbrock", **{f"show_{k}": True for k in RACE_OPTIMIZERS})
+    for name in SLIDERS:
+        control = explorer.controls[name]
+        start = control.value
+        for end in ("min", "max"):
+            value = control.base ** getattr(control, end) if hasattr(control, "base") else getattr(control, end)
+            control.value = value
+            assert explorer.state["error"] is None, (name, end, explorer.state["error"])
+        control.value = start
+    set_controls(explorer, surface="quadratic")
+
+
 def test_a_diverging_run_is_shown_not_a_crash(explorer):
     set_controls(explorer, surface="rosenbrock")
     set_controls(explorer, surface="quadratic")

@@ -196,7 +196,9 @@ def make_race_optimizer(name: str, params, *, lr: float, momentum: float = 0.9,
     """The race's optimizer ``name`` over ``params``: PyTorch's defaults except the settings given.
 
     ``momentum`` is SGD's (Momentum, Nesterov); ``betas`` are Adam's and AdamW's; Adagrad and RMSprop
-    (α = 0.99) take ``lr`` only; AdamW decays weights by 0.01 (PyTorch's default).
+    (α = 0.99) take ``lr`` only; AdamW decays weights by 0.01 (PyTorch's default). Nesterov with momentum 0
+    is plain SGD (the look-ahead is zero steps ahead): PyTorch's ``SGD`` refuses ``nesterov=True`` with
+    momentum 0, so that case builds the same update without the flag.
 
     Raises:
         ValueError: for an unknown name, or settings the optimizer rejects.
@@ -206,7 +208,7 @@ def make_race_optimizer(name: str, params, *, lr: float, momentum: float = 0.9,
     if name == "sgd":
         return optim.SGD(params, lr=lr)
     if name in ("momentum", "nesterov"):
-        return optim.SGD(params, lr=lr, momentum=momentum, nesterov=name == "nesterov")
+        return optim.SGD(params, lr=lr, momentum=momentum, nesterov=name == "nesterov" and momentum != 0)
     if name == "adagrad":
         return optim.Adagrad(params, lr=lr)
     if name == "rmsprop":
