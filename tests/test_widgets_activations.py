@@ -245,6 +245,25 @@ def test_blitted_image_equals_a_full_redraw():
     assert explorer.png == blitted
 
 
+
+def test_the_png_decodes_to_the_canvas_pixels():
+    """encode_png writes the PNG itself (unfiltered rows): any reader gets back exactly the figure's pixels."""
+    import io
+
+    from PIL import Image
+
+    from utils.widgets.base import encode_png
+
+    explorer = activation_widgets.activation_explorer("tanh")
+    pixels = np.asarray(explorer._canvas.buffer_rgba())
+    png = encode_png(explorer._canvas)
+    assert png.startswith(PNG_SIGNATURE) and png == explorer.png
+    decoded = Image.open(io.BytesIO(png))
+    decoded.load()  # checks every chunk's CRC and the zlib stream
+    assert decoded.mode == "RGBA" and decoded.size == (pixels.shape[1], pixels.shape[0])
+    np.testing.assert_array_equal(np.asarray(decoded), pixels)
+    np.testing.assert_array_equal(np.round(plt.imread(io.BytesIO(png), format="png") * 255), pixels)
+
 # ---------------------------------------------------------------------------------------------
 # (b) The softmax-temperature explorer
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ static figures import without ipywidgets; they are re-exported here for the widg
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
@@ -19,7 +20,6 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.image import imsave
 
 from ..plotting import course_style, fixed_labels, new_figure  # re-exported: the figure helpers widgets use
 
@@ -29,11 +29,26 @@ __all__ = ["Explorer", "course_style", "encode_png", "escape", "fixed_labels", "
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
     """The canvas's pixels as PNG, without drawing again (``canvas.print_png`` would redraw everything).
 
-    Compression level 1: ~3 ms faster than the default, the file a little larger.
+    Written directly: each row unfiltered (PNG filter type 0), then zlib at level 1. Pillow (behind
+    ``imsave``) tries every PNG filter on every row, which costs ~5 ms of the ~8 ms an 800 × 600 image takes;
+    unfiltered, the file is ~5% larger and takes ~3 ms. Shape: the canvas's (height, width, 4) RGBA buffer
+    -> PNG bytes (8-bit RGBA, colour type 6) that decode to exactly those pixels.
     """
-    buf = io.BytesIO()
-    imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + 4 * width), dtype=np.uint8)  # column 0: each row's filter byte, 0 = none
+    rows[:, 1:] = rgba.reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits per channel, RGBA, no interlace
+    return b"".join([_PNG_SIGNATURE, _png_chunk(b"IHDR", header), _png_chunk(b"IDAT", zlib.compress(rows, 1)),
+                     _png_chunk(b"IEND", b"")])
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data, CRC-32 of type and data."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 class Explorer(widgets.VBox):
