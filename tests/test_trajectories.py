@@ -167,6 +167,22 @@ def test_race_shares_settings_and_reuses_unchanged_runs():
     assert custom.points.shape == (8, 2)
 
 
+@pytest.mark.parametrize("surface, lr", [("rosenbrock", 1e-3), ("quadratic", 0.21)])  # 0.21 > 2/L: SGD diverges
+def test_race_runs_with_more_or_fewer_steps_are_the_fresh_runs(surface, lr):
+    # the race continues a cached run when more steps are asked for, and cuts it for fewer: exactly a fresh run
+    names = list(RACE_OPTIMIZERS)
+    for steps in (40, 250, 90, 250, 600):
+        runs = race(surface, names, lr=lr, steps=steps)
+        for name, run in runs.items():
+            fresh = run_optimizer(surface, lambda params, name=name: make_race_optimizer(
+                name, params, lr=lr if name not in ("adagrad", "rmsprop", "adam", "adamw") else
+                RACE_SETTINGS[surface].adaptive_lr), None, steps, label=RACE_OPTIMIZERS[name])
+            np.testing.assert_array_equal(run.points, fresh.points, err_msg=f"{name}, {steps} steps")
+            np.testing.assert_array_equal(run.losses, fresh.losses)
+            assert (run.steps, run.diverged_at, run.label) == (fresh.steps, fresh.diverged_at, fresh.label)
+    assert race("quadratic", ["sgd"], lr=0.21, steps=200)["sgd"].diverged  # the diverging case is one
+
+
 def test_momentum_zero_makes_momentum_and_nesterov_plain_sgd():
     # the race explorer's momentum slider starts at 0: Nesterov must run there (PyTorch's SGD refuses
     # nesterov=True with momentum 0), and with no momentum both momentum methods are SGD's update

@@ -121,6 +121,21 @@ def test_changing_the_activation_only_redraws_what_changes(monkeypatch):
     assert full_draws == []
 
 
+def test_the_title_and_subtitle_are_parts_kept_by_their_words(monkeypatch):
+    """The title and the subtitle are drawn apart from the background (Explorer's parts): a new width changes the
+    subtitle's words without a full draw, and each image equals a full redraw of the same state."""
+    explorer = forward_pass_widgets.init_explorer("xavier_uniform", "tanh", depth=10, width=256)
+    full_draws = _count_full_draws(monkeypatch, explorer)
+    explorer.controls["width"].value = 128
+    assert full_draws == [] and "× 128 units" in explorer.figure.texts[1].get_text()
+    for control, value in [("depth", 4), ("width", 256), ("depth", 10), ("depth", 4), ("scheme", "normal")]:
+        explorer.controls[control].value = value
+        shown = explorer.png
+        explorer._background_key = None  # forget backgrounds and parts: draw everything
+        explorer.update()
+        assert explorer.png == shown, (control, value)
+
+
 def test_each_column_is_labelled_under_its_lowest_panel():
     explorer = forward_pass_widgets.init_explorer(depth=8)  # layers 6-8 below layers 1-3; 4 and 5 alone
 

@@ -126,6 +126,30 @@ def test_blitted_image_equals_a_full_redraw(explorer):
     assert explorer.png == blitted
 
 
+def test_a_new_number_of_steps_redraws_only_the_title_and_the_loss_panel(monkeypatch):
+    """The title and the loss panel are parts (Explorer's): the contours and the legend stay; a number of steps
+    seen before puts back the kept pixels; each image equals a full redraw of the same state."""
+    explorer = race_widgets.optimizer_race_explorer("rosenbrock")
+    full_draws = []
+    draw = explorer._canvas.draw
+    monkeypatch.setattr(explorer._canvas, "draw", lambda *a, **k: (full_draws.append(1), draw(*a, **k)))
+    images = {}
+    for steps in (100, 400, 100, 400):
+        explorer.controls["steps"].value = steps
+        assert "100 steps" in explorer.state["title"] if steps == 100 else "400 steps" in explorer.state["title"]
+        images.setdefault(steps, explorer.png)
+        assert explorer.png == images[steps]
+    assert full_draws == []
+    for surface in RACE_SETTINGS:
+        set_controls(explorer, surface=surface)
+        for steps in (50, 300, 50):
+            explorer.controls["steps"].value = steps
+            shown = explorer.png
+            explorer._background_key = None  # forget backgrounds and parts: draw everything
+            explorer.update()
+            assert explorer.png == shown, (surface, steps)
+
+
 def test_explorers_never_leave_figures_in_pyplot(explorer):
     plt.close("all")
     explorer.controls["lr"].value = 0.03

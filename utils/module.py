@@ -23,6 +23,7 @@ The backward convention, shared by every chapter::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
@@ -113,9 +114,12 @@ def check_number(value, name: str, *, at_least: float | None = None, above: floa
     Raises:
         ValueError: ``"<name> must be a finite number > 0, got <value>"`` (the words follow the conditions).
     """
-    kind = np.asarray(value).dtype.kind if np.ndim(value) == 0 else ""
-    number = float(value) if kind in ("i", "u", "f") else None
-    if (number is None or (finite and not np.isfinite(number)) or (at_least is not None and not number >= at_least)
+    if type(value) is float:  # the common case, checked without NumPy (optimizers check their settings each step)
+        number = value
+    else:
+        kind = np.asarray(value).dtype.kind if np.ndim(value) == 0 else ""
+        number = float(value) if kind in ("i", "u", "f") else None
+    if (number is None or (finite and not math.isfinite(number)) or (at_least is not None and not number >= at_least)
             or (above is not None and not number > above)):
         bound = f" >= {at_least:g}" if at_least is not None else f" > {above:g}" if above is not None else ""
         raise ValueError(f"{name} must be a {'finite ' if finite else ''}number{bound}, got {_shown(value)}")

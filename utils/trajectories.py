@@ -73,7 +73,9 @@ def _check_surface(surface) -> Surface:
 
 
 def _out_of_bounds(x: np.ndarray) -> bool:
-    return not (np.all(np.isfinite(x)) and np.max(np.abs(x)) <= DIVERGENCE_LIMIT)
+    """Whether a point (x, y) is not finite or beyond DIVERGENCE_LIMIT (Python floats: NaN fails the test too)."""
+    a, b = x.tolist()
+    return not (abs(a) <= DIVERGENCE_LIMIT and abs(b) <= DIVERGENCE_LIMIT)
 
 
 def run_optimizer(surface, make_optimizer: Callable, start=None, steps: int = 100, *,
@@ -111,26 +113,52 @@ def run_optimizer(surface, make_optimizer: Callable, start=None, steps: int = 10
         raise TypeError(f"make_optimizer must return an optimizer of utils.optim (e.g. SGD(params, lr=0.01)), "
                         f"got {type(optimizer).__name__}")
     scheduler = make_scheduler(optimizer) if make_scheduler is not None else None
-    points = np.empty((steps + 1, 2))
-    points[0] = p.data
-    gradient = surface._gradient  # the checked gradient() costs more than an optimizer step: the point is checked
-    diverged_at = None
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(1, steps + 1):
-            x, y = p.data
-            p.grad = np.array(gradient(x, y), dtype=np.float64)
-            optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
-            if _out_of_bounds(p.data):
-                diverged_at = t
-                kept = t + 1 if np.all(np.isfinite(p.data)) else t
+    return _Walk(surface, p, optimizer, scheduler).trajectory(steps, str(label))
+
+
+class _Walk:
+    """One optimizer's walk on a surface that can be continued: ``trajectory(steps)`` runs it on until it has
+    done ``steps`` steps (or left the bounds, where it stops for good) and returns its first ``steps`` steps. A
+    walk continued to 300 steps is exactly a 300-step run: the optimizer race's steps slider reuses its runs."""
+
+    def __init__(self, surface: Surface, p: Parameter, optimizer, scheduler=None):
+        self.surface, self.p, self.optimizer, self.scheduler = surface, p, optimizer, scheduler
+        self.points = np.empty((101, 2))
+        self.points[0] = p.data
+        self.done = 0  # steps done (without leaving the bounds)
+        self.diverged_at: int | None = None
+        self.kept = 1  # points recorded (the start, then one per step done; the point out of bounds if finite)
+
+    def _advance(self, steps: int) -> None:
+        if self.diverged_at is not None or self.done >= steps:
+            return
+        if len(self.points) < steps + 1:
+            grown = np.empty((max(steps + 1, 2 * len(self.points)), 2))
+            grown[:self.kept] = self.points[:self.kept]
+            self.points = grown
+        p, points = self.p, self.points
+        gradient = self.surface._gradient  # the checked gradient() costs more than an optimizer step
+        with np.errstate(over="ignore", invalid="ignore"):
+            for t in range(self.done + 1, steps + 1):
+                x, y = p.data
+                p.grad = np.array(gradient(x, y), dtype=np.float64)
+                self.optimizer.step()
+                if self.scheduler is not None:
+                    self.scheduler.step()
                 points[t] = p.data
-                points = points[:kept]
-                break
-            points[t] = p.data
-        losses = surface.value(points)
-    return Trajectory(points, losses, steps, diverged_at, str(label))
+                if _out_of_bounds(p.data):
+                    self.diverged_at = t
+                    self.kept = t + 1 if np.all(np.isfinite(p.data)) else t
+                    return
+                self.done, self.kept = t, t + 1
+
+    def trajectory(self, steps: int, label: str) -> Trajectory:
+        self._advance(steps)
+        diverged = self.diverged_at is not None and self.diverged_at <= steps
+        points = self.points[:self.kept if diverged else steps + 1].copy()
+        with np.errstate(over="ignore", invalid="ignore"):
+            losses = self.surface.value(points)
+        return Trajectory(points, losses, steps, self.diverged_at if diverged else None, label)
 
 
 def gradient_descent_1d(f_grad: Callable, x0: float, lr: float, steps: int, f: Callable | None = None,
@@ -241,14 +269,21 @@ RACE_SETTINGS = {
 """A 2-D surface's name -> race settings that show something on it (the race explorer starts from them)."""
 
 
+@lru_cache(maxsize=64)
+def _race_walk(surface: str, name: str, lr: float, momentum: float | None, beta1: float | None,
+               beta2: float | None) -> _Walk:
+    """The race's walk of one optimizer with these settings, continued as more steps are asked for."""
+    p = Parameter(SURFACES[surface].start_point)
+    optimizer = make_race_optimizer(name, [p], lr=lr, momentum=0.0 if momentum is None else momentum,
+                                    betas=(0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2))
+    return _Walk(SURFACES[surface], p, optimizer)
+
+
 @lru_cache(maxsize=512)
 def _race_run(surface: str, name: str, lr: float, momentum: float | None, beta1: float | None,
               beta2: float | None, steps: int) -> Trajectory:
-    def make(params):
-        return make_race_optimizer(name, params, lr=lr, momentum=0.0 if momentum is None else momentum,
-                                   betas=(0.9 if beta1 is None else beta1, 0.999 if beta2 is None else beta2))
-
-    return run_optimizer(SURFACES[surface], make, None, steps, label=RACE_OPTIMIZERS[name])
+    walk = _race_walk(surface, name, lr, momentum, beta1, beta2)  # more steps than before: only the new ones run
+    return walk.trajectory(steps, RACE_OPTIMIZERS[name])
 
 
 def race(surface: str, names: Sequence[str] = tuple(RACE_OPTIMIZERS), settings: RaceSettings | None = None,

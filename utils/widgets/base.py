@@ -20,6 +20,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from ..plotting import course_style, fixed_labels, new_figure  # re-exported: the figure helpers widgets use
 
@@ -62,13 +63,20 @@ class Explorer(widgets.VBox):
     ``MAX_BACKGROUNDS`` keys are kept, so going back to a key seen before (a menu's earlier option) blits
     too: ``key`` must therefore say everything the still part of the figure shows.
 
+    ``draw`` may also return ``(key, artists, parts)``: ``parts`` maps an artist (an Axes, a title) to its own
+    key. A part is left out of the background and kept as its own pixels per part key, so a control that
+    changes one panel redraws that panel only (e.g. the race's loss panel when the number of steps changes,
+    while the contour plot stays). A part's box (``get_tightbbox``, 2 pixels wider) must hold nothing else of
+    the figure: its kept pixels are put back over whatever the background has there.
+
     Any exception is shown in the status line and recorded in ``state["error"]``; the last good image stays.
     """
 
     MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB)
+    MAX_PARTS = 32  # the kept pixels of parts (each a panel or a line of text: at most a few hundred kB)
 
     def __init__(self, controls: dict[str, widgets.Widget], rows: Sequence[widgets.Widget], figure: Figure,
-                 compute: Callable[[], dict], draw: Callable[[dict], tuple[object, list]]):
+                 compute: Callable[[], dict], draw: Callable[[dict], tuple]):
         self.controls = controls
         self.figure = figure
         self.state: dict = {"error": None}
@@ -76,6 +84,7 @@ class Explorer(widgets.VBox):
         self._canvas = FigureCanvasAgg(figure)
         self._background, self._background_key = None, None
         self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
+        self._parts: dict = {}  # (part, part key) -> its pixels, drawn over a background (the oldest dropped first)
         self._paused = 0  # depth of nested paused() blocks
         self.n_updates = 0  # how many times the image was redrawn (for tests and timing)
         width = round(figure.get_figwidth() * figure.dpi)  # shown at its own size (as the static figure), not stretched
@@ -107,22 +116,33 @@ class Explorer(widgets.VBox):
         if not self._paused:
             self.update()
 
-    def _render(self, key, artists: list) -> bytes:
+    def _render(self, key, artists: list, parts: dict | None = None) -> bytes:
         canvas = self._canvas
-        for artist in artists:
+        parts = parts or {}
+        for artist in [*artists, *parts]:
             artist.set_animated(True)  # left out of canvas.draw(): drawn on top of the background below
         if self._background_key is None:  # after a failed draw (or when a test asks): draw everything again
             self._backgrounds.clear()
+            self._parts.clear()
         background = self._backgrounds.get(key)
         if background is None:
             canvas.draw()
             background = canvas.copy_from_bbox(self.figure.bbox)
-            while len(self._backgrounds) >= self.MAX_BACKGROUNDS:
-                self._backgrounds.pop(next(iter(self._backgrounds)))  # the oldest
-            self._backgrounds[key] = background
+            _keep(self._backgrounds, key, background, self.MAX_BACKGROUNDS)
         else:
             canvas.restore_region(background)
         self._background, self._background_key = background, key
+        for part, part_key in parts.items():
+            pixels = self._parts.get((part, part_key))
+            if pixels is None:
+                self.figure.draw_artist(part)
+                box = part.get_tightbbox(canvas.get_renderer())
+                if box is not None:
+                    box = Bbox.intersection(box.padded(2), self.figure.bbox)
+                if box is not None:
+                    _keep(self._parts, (part, part_key), canvas.copy_from_bbox(box), self.MAX_PARTS)
+            else:
+                canvas.restore_region(pixels)
         for artist in artists:
             self.figure.draw_artist(artist)
         return encode_png(canvas)
@@ -132,8 +152,8 @@ class Explorer(widgets.VBox):
         try:
             state = self._compute()
             with course_style():
-                key, artists = self._draw(state)
-                png = self._render(key, artists)
+                key, artists, *parts = self._draw(state)
+                png = self._render(key, artists, *parts)
         except Exception as err:  # never leave a broken widget: report, keep the last good image
             self._background_key = None  # the artists may be half-updated: draw everything next time
             self.state["error"] = f"{type(err).__name__}: {err}"
@@ -145,6 +165,13 @@ class Explorer(widgets.VBox):
         self.status.layout.display = "none"
         self.image.value = png
         self.n_updates += 1
+
+
+def _keep(cache: dict, key, value, limit: int) -> None:
+    """``cache[key] = value``, dropping the oldest entries beyond ``limit``."""
+    while len(cache) >= limit:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 def escape(text: str) -> str:

@@ -28,6 +28,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import TICKDOWN
 from matplotlib.transforms import offset_copy
 
 from .. import init
@@ -93,10 +94,14 @@ class _InitFigure:
         for _ in range(MAX_DEPTH):
             ax = fig.add_axes((0, 0, 0.1, 0.1))  # placed by _layout
             ax.set_xlim(-0.04, 1.04)
-            ax.set_xticks([0.0, 0.5, 1.0], ["", "", ""])  # labels are animated texts: they change with the range
+            # three tick marks (their labels are animated texts: they change with the range), drawn as one line of
+            # markers rather than by the axis machinery: ~1 ms less per panel on each full redraw
+            ax.set_xticks([])
             ax.set_yticks([])
             ax.set_ylim(0, 1.08)
-            ax.tick_params(labelsize=7, pad=1, length=2)
+            ax.plot([0.0, 0.5, 1.0], [0.0, 0.0, 0.0], linestyle="", marker=TICKDOWN, markersize=2,
+                    markeredgewidth=mpl.rcParams["xtick.major.width"], color=mpl.rcParams["xtick.color"],
+                    transform=ax.get_xaxis_transform(), clip_on=False)
             ax.grid(False)
             ax.spines["left"].set_visible(False)
             self.bars.append(ax.stairs(np.zeros(N_BINS), np.linspace(0, 1, N_BINS + 1), fill=True,
@@ -189,25 +194,30 @@ class _InitFigure:
             self.std_ax.set_xlim(0.6, max(stats.depth, 2) + 0.4)
             self.std_ax.set_xticks(layers)
             self.std_ax.set_ylim(*_std_limits(stats.std))
-            self.subtitle.set_text(f"Histograms of each layer's activations: {N_SAMPLES} inputs × {stats.width} units; "
-                                   "tallest bar = 1 (with ReLU, the tallest but the zeros')")
             self.std_ax.legend(handles=[h for h, shown in ((self.saturated_marks, saturated.any()),
                                                            (self.zero_marks, zero.any())) if shown],
                                loc="lower left", fontsize=8)
             self._key = key
         self.title.set_text(f"{init.LABELS[stats.scheme]} weights, {ACTIVATION_LABELS[stats.activation]}, "
                             f"width {stats.width}: {stats.verdict}")
+        self.subtitle.set_text(f"Histograms of each layer's activations: {N_SAMPLES} inputs × {stats.width} units; "
+                               "tallest bar = 1 (with ReLU, the tallest but the zeros')")
 
     @staticmethod
     def key(stats: InitStatistics) -> tuple:
-        """What the still background depends on: the panels shown, the std axis's range, the subtitle's width and
-        the legend's entries."""
-        return (stats.depth, _std_limits(stats.std), stats.width, bool((stats.saturated > SATURATED_SHARE).any()),
+        """What the still background depends on: the panels shown, the std axis's range and the legend's entries
+        (the title and the subtitle are parts of their own, ``parts``)."""
+        return (stats.depth, _std_limits(stats.std), bool((stats.saturated > SATURATED_SHARE).any()),
                 bool((stats.std == 0).any()))
 
     def changing(self) -> list:
         return [*self.bars, *self.notes, *(t for ticks in self.ticks for t in ticks), self.std_line,
-                self.saturated_marks, self.zero_marks, self.title]
+                self.saturated_marks, self.zero_marks]
+
+    def parts(self) -> dict:
+        """The title and the subtitle, kept apart from the background by their text (the explorer redraws a
+        title only when its words change: a new depth keeps them, ~40% of a full redraw's text)."""
+        return {self.title: self.title.get_text(), self.subtitle: self.subtitle.get_text()}
 
 
 def _std_limits(std: np.ndarray) -> tuple[float, float]:
@@ -264,7 +274,7 @@ def init_explorer(scheme: str = "xavier_uniform", activation: str = "tanh", dept
     def draw(state: dict) -> tuple:
         stats = state["stats"]
         artists.update(stats)
-        return artists.key(stats), artists.changing()
+        return artists.key(stats), artists.changing(), artists.parts()
 
     note = widgets.HTML(f"<small>Inputs: {N_SAMPLES} random points N(0, 1); every layer is width × width with "
                         "zero biases; weights drawn with seed 0.</small>")

@@ -57,7 +57,7 @@ class _RaceFigure:
         self.losses = LossPanel(fig.add_axes((5.75 / width, bottom / height, 3.7 / width, _PANEL / height)))
         self.legend = None
         self._legends: dict = {}  # (surface, labels) -> its legend
-        self.key = None
+        self.key = self.scale = None
 
     def _show_legend(self, surface_name: str, labels: tuple) -> None:
         """The legend of these runs' labels, made once per set of labels (building one costs ~10 ms) and kept
@@ -77,20 +77,28 @@ class _RaceFigure:
         self.fig.legends.insert(0, legend)
         self.legend = legend
 
-    def update(self, surface_name: str, runs: list, steps: int) -> tuple[object, list]:
+    def update(self, surface_name: str, runs: list, steps: int) -> tuple[object, list, dict]:
+        """Show ``runs``; returns the explorer's ``(key, artists, parts)``: the background's key says the surface
+        and the legend's labels; the title (it says the steps) and the loss panel (its axes follow the steps and
+        the losses' range) are parts with their own keys, so a new number of steps redraws those two only."""
         surface = SURFACES[surface_name]
         limits = loss_limits(surface, runs)
         artists = self.paths.update(runs) + self.losses.update(runs, surface)
         labels = tuple(legend_label(run) for run in runs)
-        key = (surface_name, steps, limits, labels)
-        if key != self.key:  # what stays while only the paths move: contours, axes, scales, title, legend
+        key = (surface_name, labels)
+        if key != self.key:  # what stays while only the paths move: contours, axes, legend
             if self.paths.surface is not surface:
                 self.paths.set_surface(surface)
-            self.paths.title.set_text(_title(surface_name, steps))
-            self.losses.set_scale(surface, steps, limits, title="")
             self._show_legend(surface_name, labels)
             self.key = key
-        return key, artists
+        title = _title(surface_name, steps)
+        self.paths.title.set_text(title)
+        scale = (surface_name, steps, limits)
+        if scale != self.scale:
+            self.losses.set_scale(surface, steps, limits, title="")
+            self.scale = scale
+        # the loss panel's box reaches the background (legend) and the title's last pixels: its key says them too
+        return key, artists, {self.paths.title: title, self.losses.ax: (key, title, limits)}
 
 
 def _check_names(optimizers) -> tuple[str, ...]:
@@ -168,7 +176,7 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
                                      description="β₂ (Adam)", style=wide, layout=layout),
         "steps": widgets.IntSlider(value=defaults.steps, min=STEP_LIMITS[0], max=STEP_LIMITS[1], step=10,
                                    description="steps", style=wide, layout=layout,
-                                   continuous_update=False),  # new axes and title: a full redraw (~0.1 s), on release
+                                   continuous_update=False),  # redraws the loss panel and the title, on release
     }
     slider_names = ("lr", "adaptive_lr", "momentum", "beta1", "beta2", "steps")
 
