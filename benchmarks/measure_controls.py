@@ -14,16 +14,17 @@ back to options already drawn, a checkbox toggling), then put back to its start 
 setting ``.value`` to the end of the synchronous callback (the new PNG is on ``explorer.image``), on the wall
 clock (median, p95, worst) and as this thread's CPU time (median and p95: what the callback costs when other
 programs share the cores, which makes the wall clock noisy). An explorer drawing in stages (the training
-explorer) also records the time to its first image (wall and CPU); a control whose change shows a first image
-well before its callback ends (median first image < 0.9 × median callback) trains a network at each change and
-is marked ``"trains"``. Buttons are clicked the same way (◀ / ▶ a few times each; "Train" three times, each a
-full training run).
+explorer) also records the time to its first image (wall and CPU). A control with a change drawn in stages (more
+than one image: a network trained, shown part-way first; a setting seen before comes back at once) is marked
+``"trains"``, with the median of those changes (its full runs) beside the median of all its changes. Buttons
+are clicked the same way (◀ / ▶ a few times each; "Train" three times, each a full training run).
 
 Targets (issue 22):
 
 - a control's callback: median ≤ 50 ms and p95 ≤ 150 ms;
 - a control that trains (``"trains"``): its first image median ≤ 50 ms (the learner sees the new setting at
-  once) and its full run ≤ 2 s (the training target; the median of its callbacks), not the callback targets;
+  once; over all its changes) and its full run ≤ 2 s (the training target; the median of its changes that
+  trained), not the callback targets;
 - a button-driven training run ("Train"): median ≤ 2 s.
 
 Which clock judges: **CPU time**. PASS / FAIL (the rows, ``over_target_cpu``, ``--strict``) compares this
@@ -146,7 +147,7 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
     clock = _ImageClock(explorer)
     for name, control in explorer.controls.items():
         start = control.value
-        times, cpu, first, first_cpu, errors = [], [], [], [], 0
+        times, cpu, first, first_cpu, staged, errors = [], [], [], [], [], 0
         for value in sweep(control, n_values):
             clock.times.clear()
             c0, t0 = time.thread_time(), time.perf_counter()
@@ -163,16 +164,21 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
             if clock.times:
                 first.append(1e3 * (clock.times[0][0] - t0))
                 first_cpu.append(1e3 * (clock.times[0][1] - c0))
+            if len(clock.times) > 1:  # drawn in stages: this change trained
+                staged.append((times[-1], cpu[-1]))
             errors += explorer.state.get("error") is not None
         try:
             control.value = start
         except Exception:
             pass
         row = {"control": name, "kind": type(control).__name__, **_stats(times), **_cpu(cpu), "errors": errors}
-        if first and np.median(first) < 0.9 * np.median(times):  # drawn in stages: the first image comes sooner
+        if staged:  # its changes train a network (shown part-way first): judged as training runs
             row["first_image_median_ms"] = round(float(np.median(first)), 1)
             row["first_image_cpu_median_ms"] = round(float(np.median(first_cpu)), 1)
-            row["trains"] = True  # a change trains a network (shown part-way first): judged as a training run
+            row["trains"] = True
+            row["runs"] = len(staged)
+            row["run_median_ms"] = round(float(np.median([wall for wall, _ in staged])), 1)
+            row["run_cpu_median_ms"] = round(float(np.median([c for _, c in staged])), 1)
         rows.append(row)
     buttons = dict(getattr(explorer, "buttons", {}) or {})
     if getattr(explorer, "train_button", None) is not None:
@@ -196,9 +202,9 @@ def measure_explorer(explorer: Explorer, n_values: int) -> list[dict]:
 def over_target(row: dict, clock: str = "wall") -> bool:
     """Whether ``row`` misses its target on ``clock`` ("wall" or "cpu", this thread's CPU time).
 
-    A training button: its run's median > TARGET_RUN_S. A control that trains at each change (``"trains"``): its
-    first image's median > TARGET_MEDIAN_MS or its full run's median > TARGET_RUN_S. Any other control or button:
-    its median > TARGET_MEDIAN_MS or its p95 > TARGET_P95_MS.
+    A training button: its run's median > TARGET_RUN_S. A control that trains (``"trains"``): its first image's
+    median > TARGET_MEDIAN_MS or its full runs' median > TARGET_RUN_S. Any other control or button: its median >
+    TARGET_MEDIAN_MS or its p95 > TARGET_P95_MS.
     """
     if row.get("n", 0) == 0:
         return False
@@ -208,7 +214,8 @@ def over_target(row: dict, clock: str = "wall") -> bool:
         return median > 1e3 * TARGET_RUN_S
     if row.get("trains"):
         first = row["first_image_cpu_median_ms"] if cpu else row["first_image_median_ms"]
-        return first > TARGET_MEDIAN_MS or median > 1e3 * TARGET_RUN_S
+        run = row["run_cpu_median_ms"] if cpu else row["run_median_ms"]
+        return first > TARGET_MEDIAN_MS or run > 1e3 * TARGET_RUN_S
     p95 = row.get("cpu_p95_ms", row["p95_ms"]) if cpu else row["p95_ms"]
     return median > TARGET_MEDIAN_MS or p95 > TARGET_P95_MS
 
@@ -255,8 +262,8 @@ def summary_rows(results: list[dict]) -> list[dict]:
                      f"≤ {TARGET_P95_MS:.0f} ms"),
         _summary_row("training control, first image (worst median)", trains, "first_image_cpu_median_ms",
                      "first_image_median_ms", TARGET_MEDIAN_MS, f"≤ {TARGET_MEDIAN_MS:.0f} ms"),
-        _summary_row("training control, full run (worst median)", trains, "cpu_median_ms", "median_ms", run_ms,
-                     run_target, unit="s"),
+        _summary_row("training control, full run (worst median)", trains, "run_cpu_median_ms", "run_median_ms",
+                     run_ms, run_target, unit="s"),
         _summary_row("button training run (worst median)", buttons, "cpu_median_ms", "median_ms", run_ms,
                      run_target, unit="s"),
     ]
@@ -291,8 +298,9 @@ def main(argv=None) -> int:
             continue
         first = ""
         if "first_image_median_ms" in r:
-            first = (f"  (trains: first image {r['first_image_median_ms']:.0f}, "
-                     f"CPU {r['first_image_cpu_median_ms']:.0f})")
+            first = (f"  (trains: first image {r['first_image_median_ms']:.0f}, CPU "
+                     f"{r['first_image_cpu_median_ms']:.0f}; {r['runs']} runs {r['run_median_ms']:.0f}, CPU "
+                     f"{r['run_cpu_median_ms']:.0f})")
         flags = ("OVER" if over_target(r) else "    ") + (" CPU-OVER" if over_target(r, "cpu") else "")
         print(f"{r['widget']:42} {r['control']:16} {r['kind']:18} {r['n']:3d} {r['median_ms']:8.1f} "
               f"{r['p95_ms']:8.1f} {r['worst_ms']:8.1f} {r['cpu_median_ms']:7.1f} {r['cpu_p95_ms']:8.1f}  {flags}"
