@@ -246,6 +246,24 @@ def test_blitted_image_equals_a_full_redraw():
 
 
 
+def test_the_title_is_a_part_kept_while_the_x_range_moves(monkeypatch):
+    """The title is drawn apart from the background (an Explorer part, kept by its words): a new x-range draws
+    the axes again but puts the title's kept pixels back; each image equals a full redraw of the same state."""
+    explorer = activation_widgets.activation_explorer("elu")
+    title = explorer.figure.axes[0].title
+    drawn = []
+    draw = title.draw
+    monkeypatch.setattr(title, "draw", lambda *a, **k: (drawn.append(1), draw(*a, **k)))
+    explorer.controls["x_range"].value = (-3.0, 3.0)
+    assert drawn == []
+    for control, value in [("x_range", (-8.0, 2.0)), ("param", 1.5), ("x_range", (-3.0, 3.0)),
+                           ("function", "softplus"), ("x_range", (-1.0, 9.5))]:
+        explorer.controls[control].value = value
+        shown = explorer.png
+        explorer._background_key = None  # forget backgrounds and parts: draw everything
+        explorer.update()
+        assert explorer.png == shown, (control, value)
+
 def test_the_png_decodes_to_the_canvas_pixels():
     """encode_png writes the PNG itself (unfiltered rows): any reader gets back exactly the figure's pixels."""
     import io

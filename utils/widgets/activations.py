@@ -314,7 +314,11 @@ class _ActivationFigure:
 
     def changing(self) -> list:
         """The artists that change when only the parameter changes (limits, ticks and legends stay)."""
-        return [*self.curves, *self.dots, self.title]
+        return [*self.curves, *self.dots]
+
+    def parts(self) -> dict:
+        """The title, kept apart by its words (an explorer's part): a new x-range keeps it."""
+        return {self.title: self.title.get_text()}
 
 
 def _activation_axes(ax):
@@ -396,7 +400,8 @@ def activation_explorer(name: str = "leaky_relu", x_range: tuple[float, float] =
 
     def draw(state: dict) -> tuple:
         artists.update(state["name"], state["x"], state["f"], state["df"], state["param"])
-        return (state["name"], state["x_range"]), artists.changing()  # the y-limits depend on these only
+        # the y-limits depend on these only
+        return (state["name"], state["x_range"]), artists.changing(), artists.parts()
 
     configure_param_slider(name, start_param)
     rows = [widgets.HBox([function, p_slider]), x_slider, note]
