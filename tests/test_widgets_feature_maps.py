@@ -117,6 +117,24 @@ def test_blitted_image_equals_a_full_redraw(explorer):
     assert explorer.png == blitted
 
 
+def test_the_titles_are_parts_kept_by_their_words(monkeypatch, explorer):
+    """Each title is an Explorer part: a shift keeps the channel numbers, so their texts are not drawn again;
+    every image equals a full redraw of the same state (layers, shifts and images seen before or not)."""
+    set_controls(explorer, index=4, layer="relu1", shift=0)
+    drawn = []
+    for title in explorer.figure.axes[1].title, explorer.figure.axes[16].title:  # two maps' channel numbers
+        draw = title.draw
+        monkeypatch.setattr(title, "draw", lambda *a, draw=draw, **k: (drawn.append(1), draw(*a, **k)))
+    explorer.controls["shift"].value = 3
+    assert drawn == []
+    for control, value in [("layer", "conv2"), ("shift", -2), ("index", 9), ("layer", "relu1"), ("shift", 0)]:
+        explorer.controls[control].value = value
+        shown = explorer.png
+        explorer._background_key = None  # forget backgrounds and parts: draw everything
+        explorer.update()
+        assert explorer.png == shown, (control, value)
+
+
 def test_the_explorer_never_leaves_figures_in_pyplot(data):
     plt.close("all")
     explorer = fm_widgets.feature_map_explorer(*data)

@@ -74,7 +74,7 @@ class Explorer(widgets.VBox):
     """
 
     MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB)
-    MAX_PARTS = 32  # the kept pixels of parts (each a panel or a line of text: at most a few hundred kB)
+    MAX_PART_BYTES = 16_000_000  # the kept pixels of parts (a panel ~0.5 MB, a title a few kB), oldest dropped first
 
     def __init__(self, controls: dict[str, widgets.Widget], rows: Sequence[widgets.Widget], figure: Figure,
                  compute: Callable[[], dict], draw: Callable[[dict], tuple]):
@@ -85,7 +85,7 @@ class Explorer(widgets.VBox):
         self._canvas = FigureCanvasAgg(figure)
         self._background, self._background_key = None, None
         self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
-        self._parts: dict = {}  # (part, part key) -> its pixels, drawn over a background (the oldest dropped first)
+        self._parts: dict = {}  # (part, part key) -> (its pixels, their bytes), drawn over a background
         self._paused = 0  # depth of nested paused() blocks
         self.n_updates = 0  # how many times the image was redrawn (for tests and timing)
         width = round(figure.get_figwidth() * figure.dpi)  # shown at its own size (as the static figure), not stretched
@@ -134,19 +134,28 @@ class Explorer(widgets.VBox):
             canvas.restore_region(background)
         self._background, self._background_key = background, key
         for part, part_key in parts.items():
-            pixels = self._parts.get((part, part_key))
-            if pixels is None:
+            if not part.get_visible():
+                continue
+            kept = self._parts.get((part, part_key))
+            if kept is None:
                 self.figure.draw_artist(part)
                 box = _part_box(part, canvas.get_renderer())
                 if box is not None:
                     box = Bbox.intersection(box.padded(2), self.figure.bbox)
                 if box is not None:
-                    _keep(self._parts, (part, part_key), canvas.copy_from_bbox(box), self.MAX_PARTS)
+                    self._keep_part((part, part_key), canvas.copy_from_bbox(box), 4 * box.width * box.height)
             else:
-                canvas.restore_region(pixels)
+                canvas.restore_region(kept[0])
         for artist in artists:
             self.figure.draw_artist(artist)
         return encode_png(canvas)
+
+    def _keep_part(self, key, pixels, size: float) -> None:
+        """Keep a part's pixels, dropping the oldest kept ones beyond ``MAX_PART_BYTES``."""
+        self._parts[key] = (pixels, size)
+        total = sum(kept[1] for kept in self._parts.values())
+        while total > self.MAX_PART_BYTES and len(self._parts) > 1:
+            total -= self._parts.pop(next(iter(self._parts)))[1]
 
     def update(self) -> None:
         """Recompute the state from the controls and redraw (synchronously)."""

@@ -211,8 +211,12 @@ class _FeatureMapFigure:
 
     def changing(self) -> list:
         frames = [spine for ax in [self.ax_digit, *self.map_axes] for spine in ax.spines.values()]
-        return [self.digit, self.digit_title, *self.maps, *self.map_titles, *frames, *self.bars, self.unshifted,
-                self.proba_title]
+        return [self.digit, *self.maps, *frames, *self.bars, self.unshifted]
+
+    def parts(self) -> dict:
+        """The titles, each kept apart by its words (an explorer's part): a shift keeps the maps' channel
+        numbers, and a channel number seen before in its place comes back without drawing its text."""
+        return {title: title.get_text() for title in (self.digit_title, *self.map_titles, self.proba_title)}
 
 
 def draw_feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str = "relu1", shift: int = 0):
@@ -261,7 +265,7 @@ def feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str 
 
     def draw(state: dict) -> tuple:
         artists.update(state)
-        return artists.frame(state), artists.changing()
+        return artists.frame(state), artists.changing(), artists.parts()
 
     rows = [widgets.HBox([controls["index"], controls["layer"], controls["shift"]])]
     return Explorer(controls, rows, fig, compute, draw)
