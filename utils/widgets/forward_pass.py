@@ -211,13 +211,17 @@ class _InitFigure:
                 bool((stats.std == 0).any()))
 
     def changing(self) -> list:
-        return [*self.bars, *self.notes, *(t for ticks in self.ticks for t in ticks), self.std_line,
-                self.saturated_marks, self.zero_marks]
+        return [*self.bars, self.std_line, self.saturated_marks, self.zero_marks]
 
     def parts(self) -> dict:
-        """The title and the subtitle, kept apart from the background by their text (the explorer redraws a
-        title only when its words change: a new depth keeps them, ~40% of a full redraw's text)."""
-        return {self.title: self.title.get_text(), self.subtitle: self.subtitle.get_text()}
+        """The texts, each kept apart from the background by its words and its place (an explorer's part): a
+        title is drawn again only when its words change, a panel's note and tick labels when they or the panel's
+        place do (a layer's statistics do not depend on the depth: from six layers on, the panels stay put)."""
+        panels = {}
+        for ax, note, ticks in zip(self.hist_axes, self.notes, self.ticks):
+            place = tuple(ax.get_position().bounds)
+            panels.update({text: (text.get_text(), place) for text in (note, *ticks)})
+        return {self.title: self.title.get_text(), self.subtitle: self.subtitle.get_text(), **panels}
 
 
 def _std_limits(std: np.ndarray) -> tuple[float, float]:
