@@ -1,0 +1,89 @@
+"""The Explorer's parts (utils/widgets/base.py): artists kept apart from the background, each as its own pixels
+per its own key. What matters is that the image is what a plain full draw of the same figure shows, whether a
+part is drawn or put back, and that a part whose key stays is not drawn again."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from utils.widgets.base import Explorer, course_style
+
+
+def _plain_pixels(fig: Figure) -> np.ndarray:
+    """``fig`` drawn by matplotlib alone (nothing animated, no parts), on a canvas of its own."""
+    animated = [artist for artist in fig.findobj() if artist.get_animated()]
+    for artist in animated:
+        artist.set_animated(False)
+    canvas = fig.canvas
+    plain = FigureCanvasAgg(fig)
+    plain.draw()
+    pixels = np.asarray(plain.buffer_rgba()).copy()
+    fig.set_canvas(canvas)
+    for artist in animated:
+        artist.set_animated(True)
+    return pixels
+
+
+def _explorer():
+    """A curve (animated), a title and a note (parts kept by their words) and a panel (a part kept by its limit):
+    the slider changes the curve, the title, and the panel's limit every other step; the note never."""
+    with course_style():
+        fig = Figure(figsize=(6.0, 4.0), dpi=90)
+        ax = fig.add_axes((0.1, 0.1, 0.35, 0.5))
+        panel = fig.add_axes((0.6, 0.1, 0.35, 0.5))
+        (line,) = ax.plot([0, 1], [0, 1])
+        (dots,) = panel.plot([0.5, 1.0, 1.5], [0.8, 0.2, 0.8], "o")  # clear of the spines
+        title = ax.set_title("", fontsize=11, loc="left")
+        note = fig.text(0.5, 0.97, "a note that stays\nover two lines, with descenders: gyp", ha="center", va="top",
+                        fontsize=9, color="0.3")
+    slider = widgets.IntSlider(value=1, min=1, max=4)
+
+    def compute() -> dict:
+        return {"k": slider.value}
+
+    def draw(state: dict) -> tuple:
+        k = state["k"]
+        line.set_ydata([0, k])
+        title.set_text(f"Step {k} of 4\nthe same second line")
+        panel.set_xlim(0, 2 + k // 2)
+        return "still", [line, dots], {title: title.get_text(), note: note.get_text(), panel: k // 2}
+
+    return Explorer({"k": slider}, [slider], fig, compute, draw), (title, note, panel)
+
+
+def test_parts_drawn_or_put_back_look_as_matplotlib_draws_them():
+    explorer, _ = _explorer()
+    for k in (2, 3, 1, 2, 4, 3):  # new keys and keys seen before, for every part
+        explorer.controls["k"].value = k
+        shown = np.asarray(explorer._canvas.buffer_rgba()).copy()
+        with course_style():
+            np.testing.assert_array_equal(shown, _plain_pixels(explorer.figure), err_msg=f"k = {k}")
+
+
+def test_a_part_whose_key_stays_is_not_drawn_again(monkeypatch):
+    explorer, (title, note, panel) = _explorer()
+    drawn = []
+    for part, name in ((title, "title"), (note, "note"), (panel, "panel")):
+        monkeypatch.setattr(part, "draw", lambda *a, draw=part.draw, name=name: (drawn.append(name), draw(*a)))
+    explorer.controls["k"].value = 2
+    assert drawn == ["title", "panel"]  # the note's words stay: its kept pixels come back
+    drawn.clear()
+    explorer.controls["k"].value = 3  # a new title; the panel's limit stays (3 // 2 == 2 // 2)
+    assert drawn == ["title"]
+    drawn.clear()
+    explorer.controls["k"].value = 1  # every part's key seen before
+    assert drawn == []
+
+
+@pytest.mark.parametrize("budget", [0, 30_000])
+def test_parts_are_kept_within_their_byte_budget(monkeypatch, budget):
+    explorer, _ = _explorer()
+    monkeypatch.setattr(explorer, "MAX_PART_BYTES", budget)
+    for k in (2, 3, 1, 2, 3):
+        explorer.controls["k"].value = k
+        assert len(explorer._parts) == 1 or sum(size for _, size in explorer._parts.values()) <= budget
+    assert explorer.state["error"] is None
