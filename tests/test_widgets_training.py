@@ -56,6 +56,22 @@ def test_before_any_run_a_slider_redraws_the_empty_axes_without_training(dashboa
     assert (dashboard.state["epochs"], dashboard.state["lr"]) == (4, 3e-3)
 
 
+def test_the_title_is_a_part_kept_while_only_the_epochs_change(dashboard, monkeypatch):
+    """Before any run, a new number of epochs redraws the axes but not the title (an Explorer part kept by its
+    words, which do not name the epochs); each image equals a full redraw of the same state."""
+    title = dashboard.figure.texts[0]
+    drawn = []
+    monkeypatch.setattr(title, "draw", lambda *a, draw=title.draw: (drawn.append(1), draw(*a)))
+    dashboard.controls["epochs"].value = 5
+    assert drawn == [] and "not trained yet" in title.get_text()
+    for control, value in [("epochs", 3), ("lr", 3e-3), ("epochs", 5)]:
+        dashboard.controls[control].value = value
+        shown = dashboard.png
+        dashboard._background_key = None  # forget backgrounds and parts: draw everything
+        dashboard.update()
+        assert dashboard.png == shown, (control, value)
+
+
 def test_the_state_mirrors_the_controls_after_a_run(dashboard):
     set_controls(dashboard, hidden=(64, 32), epochs=1, lr=3e-3)
     dashboard.train()

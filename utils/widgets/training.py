@@ -95,7 +95,8 @@ class _CurvesFigure:
                                         transform=ax_loss.transAxes)
 
     def update(self, state: dict) -> tuple:
-        """Show ``state`` (a run's curves so far, or none yet); return the limits key and the changing artists."""
+        """Show ``state`` (a run's curves so far, or none yet); return the limits key, the changing artists and the
+        title as an explorer's part kept by its words (a new number of epochs before training keeps it)."""
         log, epochs = state["log"], state["epochs"]
         ax_loss, ax_accuracy = self.axes
         if log is None:
@@ -121,7 +122,7 @@ class _CurvesFigure:
             ax.set_xlim(-0.5, max(epochs - 0.5, 0.5))
             ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
         ax_loss.set_ylim(0.0, top)
-        return (epochs, top), [*self.lines, self.title, self.placeholder]
+        return (epochs, top), [*self.lines, self.placeholder], {self.title: self.title.get_text()}
 
 
 def _figure(pyplot: bool):
