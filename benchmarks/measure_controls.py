@@ -30,7 +30,7 @@ Targets (issue 22):
 Which clock judges: **CPU time**. PASS / FAIL (the rows, ``over_target_cpu``, ``--strict``) compares this
 thread's CPU time with the targets, because on a shared machine the wall clock also counts the time other
 programs hold the cores (measured: wall medians 1.5–3× the CPU medians with other jobs running, while the
-CPU medians move by ~10–20%). The wall-clock figures are reported beside them (each row's ``wall_ms``, and
+CPU medians move by ~10–30%). The wall-clock figures are reported beside them (each row's ``wall_ms``, and
 ``over_target``, the old wall-clock verdict, per control); on a quiet machine the two agree within a few ms,
 so the final figures should come from a quiet machine, where the wall clock is what the learner feels.
 

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from tests.widget_helpers import PNG_SIGNATURE, set_controls
+from tests.widget_helpers import PNG_SIGNATURE, assert_each_image_is_a_full_redraw, set_controls
 from utils import activations as A
 from utils.widgets import activations as activation_widgets
 
@@ -256,13 +256,9 @@ def test_the_title_is_a_part_kept_while_the_x_range_moves(monkeypatch):
     monkeypatch.setattr(title, "draw", lambda *a, **k: (drawn.append(1), draw(*a, **k)))
     explorer.controls["x_range"].value = (-3.0, 3.0)
     assert drawn == []
-    for control, value in [("x_range", (-8.0, 2.0)), ("param", 1.5), ("x_range", (-3.0, 3.0)),
-                           ("function", "softplus"), ("x_range", (-1.0, 9.5))]:
-        explorer.controls[control].value = value
-        shown = explorer.png
-        explorer._background_key = None  # forget backgrounds and parts: draw everything
-        explorer.update()
-        assert explorer.png == shown, (control, value)
+    assert_each_image_is_a_full_redraw(explorer, [("x_range", (-8.0, 2.0)), ("param", 1.5), ("x_range", (-3.0, 3.0)),
+                                                  ("function", "softplus"), ("x_range", (-1.0, 9.5))])
+
 
 def test_the_png_decodes_to_the_canvas_pixels():
     """encode_png writes the PNG itself (unfiltered rows): any reader gets back exactly the figure's pixels."""

@@ -8,7 +8,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
+from tests.widget_helpers import (
+    PNG_SIGNATURE,
+    assert_each_image_is_a_full_redraw,
+    assert_survives_a_failing_computation,
+    set_controls,
+)
 from utils.data import load_mnist5k
 from utils.figures.cnn_inside import most_active_channels
 from utils.mnist_cnn import FEATURE_LAYERS, build_mnist_cnn, feature_maps, load_mnist_cnn, predict_proba
@@ -127,12 +132,8 @@ def test_the_titles_are_parts_kept_by_their_words(monkeypatch, explorer):
         monkeypatch.setattr(title, "draw", lambda *a, draw=draw, **k: (drawn.append(1), draw(*a, **k)))
     explorer.controls["shift"].value = 3
     assert drawn == []
-    for control, value in [("layer", "conv2"), ("shift", -2), ("index", 9), ("layer", "relu1"), ("shift", 0)]:
-        explorer.controls[control].value = value
-        shown = explorer.png
-        explorer._background_key = None  # forget backgrounds and parts: draw everything
-        explorer.update()
-        assert explorer.png == shown, (control, value)
+    assert_each_image_is_a_full_redraw(explorer, [("layer", "conv2"), ("shift", -2), ("index", 9), ("layer", "relu1"),
+                                                  ("shift", 0)])
 
 
 def test_the_explorer_never_leaves_figures_in_pyplot(data):

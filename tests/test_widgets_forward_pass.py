@@ -9,7 +9,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
+from tests.widget_helpers import (
+    PNG_SIGNATURE,
+    assert_each_image_is_a_full_redraw,
+    assert_survives_a_failing_computation,
+    set_controls,
+)
 from utils import init
 from utils.layer_statistics import INIT_SCHEMES, init_statistics
 from utils.playground import MAX_HIDDEN, MAX_WIDTH
@@ -128,12 +133,8 @@ def test_the_title_and_subtitle_are_parts_kept_by_their_words(monkeypatch):
     full_draws = _count_full_draws(monkeypatch, explorer)
     explorer.controls["width"].value = 128
     assert full_draws == [] and "× 128 units" in explorer.figure.texts[1].get_text()
-    for control, value in [("depth", 4), ("width", 256), ("depth", 10), ("depth", 4), ("scheme", "normal")]:
-        explorer.controls[control].value = value
-        shown = explorer.png
-        explorer._background_key = None  # forget backgrounds and parts: draw everything
-        explorer.update()
-        assert explorer.png == shown, (control, value)
+    assert_each_image_is_a_full_redraw(explorer, [("depth", 4), ("width", 256), ("depth", 10), ("depth", 4),
+                                                  ("scheme", "normal")])
 
 
 def test_each_column_is_labelled_under_its_lowest_panel():

@@ -8,7 +8,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
+from tests.widget_helpers import (
+    PNG_SIGNATURE,
+    assert_each_image_is_a_full_redraw,
+    assert_survives_a_failing_computation,
+    set_controls,
+)
 from utils import trajectories
 from utils.figures import trajectories as trajectory_figures
 from utils.surfaces import SURFACES
@@ -145,12 +150,7 @@ def test_a_new_number_of_steps_redraws_only_the_title_and_the_loss_panel(monkeyp
     assert full_draws == []
     for surface in RACE_SETTINGS:
         set_controls(explorer, surface=surface)
-        for steps in (50, 300, 50):
-            explorer.controls["steps"].value = steps
-            shown = explorer.png
-            explorer._background_key = None  # forget backgrounds and parts: draw everything
-            explorer.update()
-            assert explorer.png == shown, (surface, steps)
+        assert_each_image_is_a_full_redraw(explorer, [("steps", 50), ("steps", 300), ("steps", 50)])
 
 
 def test_explorers_never_leave_figures_in_pyplot(explorer):

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from tests.widget_helpers import PNG_SIGNATURE, set_controls
+from tests.widget_helpers import PNG_SIGNATURE, assert_each_image_is_a_full_redraw, set_controls
 from utils.widgets import training as training_widgets
 
 
@@ -64,12 +64,7 @@ def test_the_title_is_a_part_kept_while_only_the_epochs_change(dashboard, monkey
     monkeypatch.setattr(title, "draw", lambda *a, draw=title.draw: (drawn.append(1), draw(*a)))
     dashboard.controls["epochs"].value = 5
     assert drawn == [] and "not trained yet" in title.get_text()
-    for control, value in [("epochs", 3), ("lr", 3e-3), ("epochs", 5)]:
-        dashboard.controls[control].value = value
-        shown = dashboard.png
-        dashboard._background_key = None  # forget backgrounds and parts: draw everything
-        dashboard.update()
-        assert dashboard.png == shown, (control, value)
+    assert_each_image_is_a_full_redraw(dashboard, [("epochs", 3), ("lr", 3e-3), ("epochs", 5)])
 
 
 def test_the_state_mirrors_the_controls_after_a_run(dashboard):

@@ -29,3 +29,14 @@ def assert_survives_a_failing_computation(monkeypatch, explorer, module, functio
     monkeypatch.undo()
     explorer.controls[control].value = good_value
     assert explorer.state["error"] is None and explorer.n_updates == n + 1
+
+
+def assert_each_image_is_a_full_redraw(explorer, changes):
+    """Set each ``(control, value)`` of ``changes`` in turn; after each, the image on screen (backgrounds and
+    parts kept or drawn) must equal a full redraw of the same state, every background and part forgotten."""
+    for control, value in changes:
+        explorer.controls[control].value = value
+        shown = explorer.png
+        explorer._background_key = None  # forget backgrounds and parts: draw everything
+        explorer.update()
+        assert explorer.png == shown, (control, value)
