@@ -134,7 +134,20 @@ def test_the_title_and_subtitle_are_parts_kept_by_their_words(monkeypatch):
     explorer.controls["width"].value = 128
     assert full_draws == [] and "× 128 units" in explorer.figure.texts[1].get_text()
     assert_each_image_is_a_full_redraw(explorer, [("depth", 4), ("width", 256), ("depth", 10), ("depth", 4),
-                                                  ("scheme", "normal")])
+                                                  ("scheme", "normal"), ("depth", 7), ("depth", 3), ("depth", 8)])
+
+
+def test_from_six_layers_a_new_depth_draws_no_histogram_panel_again(monkeypatch):
+    """In the two-row layout (6 to 10 layers) the panels stand in the same places: each is a part kept by its
+    place, so a new depth puts them back (their notes too: a layer's statistics do not depend on the depth)."""
+    explorer = forward_pass_widgets.init_explorer(depth=10)
+    drawn = []
+    for ax in explorer.figure.axes[:10]:
+        monkeypatch.setattr(ax, "draw", lambda *a, draw=ax.draw: (drawn.append(1), draw(*a)))
+    for depth in (7, 9, 6, 8):
+        explorer.controls["depth"].value = depth
+        assert sum(ax.get_visible() for ax in explorer.figure.axes[:10]) == depth
+    assert drawn == []
 
 
 def test_each_column_is_labelled_under_its_lowest_panel():

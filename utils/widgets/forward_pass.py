@@ -214,12 +214,18 @@ class _InitFigure:
         return [*self.bars, self.std_line, self.saturated_marks, self.zero_marks]
 
     def parts(self) -> dict:
-        """The texts, each kept apart from the background by its words and its place (an explorer's part): a
-        title is drawn again only when its words change, a panel's note and tick labels when they or the panel's
-        place do (a layer's statistics do not depend on the depth: from six layers on, the panels stay put)."""
+        """The texts, and the histogram panels of the two-row layout, each kept apart from the background by its
+        words and its place (an explorer's part): a title is drawn again only when its words change, a panel's
+        note and tick labels when they or the panel's place do (a layer's statistics do not depend on the depth).
+        From six layers on the panels stay put: a new depth then draws little more than the std panel."""
         panels = {}
+        two_rows = sum(ax.get_visible() for ax in self.hist_axes) > 5
         for ax, note, ticks in zip(self.hist_axes, self.notes, self.ticks):
             place = tuple(ax.get_position().bounds)
+            if two_rows:  # the panels' places are the same for every depth from 6 to 10: kept as parts
+                panels[ax] = place  # its frame, tick marks and name
+            else:  # one row, centred: places that change with the depth; in the background, drawn with the rest
+                ax.set_animated(False)
             panels.update({text: (text.get_text(), place) for text in (note, *ticks)})
         return {self.title: self.title.get_text(), self.subtitle: self.subtitle.get_text(), **panels}
 
