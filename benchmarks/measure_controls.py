@@ -59,7 +59,7 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
-from stored_results import machine_record, write_results  # noqa: E402  (beside this script)
+from stored_results import add_output_arguments, machine_record, write_results  # noqa: E402  (beside this script)
 
 import utils.widgets  # noqa: E402
 from utils.device import one_torch_thread  # noqa: E402
@@ -255,9 +255,12 @@ def summary_rows(results: list[dict]) -> list[dict]:
     trains = [r for r in timed if r.get("trains")]
     buttons = [r for r in timed if r.get("training_run")]
     run_ms, run_target = 1e3 * TARGET_RUN_S, f"≤ {TARGET_RUN_S:g} s"
+    first = _summary_row("control callback, worst median", callbacks, "cpu_median_ms", "median_ms", TARGET_MEDIAN_MS,
+                         f"≤ {TARGET_MEDIAN_MS:.0f} ms")
+    first["note"] = ("judged on the callback's CPU time (this thread's): on a busy machine the wall clock, shown "
+                     "beside, also counts other programs' time; on a quiet one the two agree")
     return [
-        _summary_row("control callback, worst median", callbacks, "cpu_median_ms", "median_ms", TARGET_MEDIAN_MS,
-                     f"≤ {TARGET_MEDIAN_MS:.0f} ms"),
+        first,
         _summary_row("control callback, worst p95", callbacks, "cpu_p95_ms", "p95_ms", TARGET_P95_MS,
                      f"≤ {TARGET_P95_MS:.0f} ms"),
         _summary_row("training control, first image (worst median)", trains, "first_image_cpu_median_ms",
@@ -273,9 +276,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--values", type=int, default=20, help="values per control (default 20)")
     parser.add_argument("--only", default=None, help="only the widget modules whose name contains this")
-    parser.add_argument("--dry-run", action="store_true", help="print only, write nothing")
-    parser.add_argument("--output", type=Path, default=RESULTS, help=f"where to write (default {RESULTS.name})")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed (judged on CPU time)")
+    add_output_arguments(parser, RESULTS)  # --output, --dry-run, --strict (a target missed in CPU time: exit 1)
     args = parser.parse_args(argv)
     results = []
     with one_torch_thread():
