@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from utils.widgets.base import Explorer, course_style
 
@@ -65,18 +66,31 @@ def test_parts_drawn_or_put_back_look_as_matplotlib_draws_them():
 
 
 def test_a_part_whose_key_stays_is_not_drawn_again(monkeypatch):
+    """Texts are kept line by line: only the lines whose words (or the words below them) change are drawn."""
     explorer, (title, note, panel) = _explorer()
     drawn = []
-    for part, name in ((title, "title"), (note, "note"), (panel, "panel")):
-        monkeypatch.setattr(part, "draw", lambda *a, draw=part.draw, name=name: (drawn.append(name), draw(*a)))
+    text_draw = Text.draw
+    monkeypatch.setattr(Text, "draw", lambda self, *a: (drawn.append(self.get_text()), text_draw(self, *a)))
+    monkeypatch.setattr(panel, "draw", lambda *a, draw=panel.draw: (drawn.append("panel"), draw(*a)))
     explorer.controls["k"].value = 2
-    assert drawn == ["title", "panel"]  # the note's words stay: its kept pixels come back
+    assert drawn[0] == "Step 2 of 4" and "panel" in drawn  # the title's last line and the note come back kept
+    assert not any("second line" in words or "note" in words or "descenders" in words for words in drawn)
     drawn.clear()
-    explorer.controls["k"].value = 3  # a new title; the panel's limit stays (3 // 2 == 2 // 2)
-    assert drawn == ["title"]
+    explorer.controls["k"].value = 3  # a new first line; the panel's limit stays (3 // 2 == 2 // 2)
+    assert drawn == ["Step 3 of 4"]
     drawn.clear()
     explorer.controls["k"].value = 1  # every part's key seen before
     assert drawn == []
+
+
+def test_a_text_is_drawn_whole_where_its_lines_cannot_be_split():
+    explorer, (title, note, _) = _explorer()
+    assert len(explorer._lines[title]) == 2 and len(explorer._lines[note]) == 2
+    note.set_rotation(10)
+    explorer.controls["k"].value = 2
+    rotated = np.asarray(explorer._canvas.buffer_rgba()).copy()
+    with course_style():
+        np.testing.assert_array_equal(rotated, _plain_pixels(explorer.figure))
 
 
 @pytest.mark.parametrize("budget", [0, 30_000])

@@ -10,7 +10,12 @@ import pytest
 import torch.nn.functional as F
 
 from tests.torch_twins import float64_tensor
-from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
+from tests.widget_helpers import (
+    PNG_SIGNATURE,
+    assert_each_image_is_a_full_redraw,
+    assert_survives_a_failing_computation,
+    set_controls,
+)
 from utils import filters
 from utils.widgets import conv as conv_widgets
 
@@ -131,6 +136,23 @@ def test_blitted_image_equals_a_full_redraw(explorer):
     explorer._background_key = None
     explorer.update()
     assert explorer.png == blitted
+
+
+def test_the_titles_are_kept_line_by_line_and_each_image_is_a_full_redraw(monkeypatch):
+    """The titles and the formula are Explorer parts drawn line by line, from the last line up: a new stride draws
+    the lines it changes and those above them, not the last lines that stay; each image equals a full redraw."""
+    from matplotlib.text import Text
+
+    explorer = conv_widgets.convolution_explorer()
+    drawn = []
+    text_draw = Text.draw
+    monkeypatch.setattr(Text, "draw", lambda self, *a: (drawn.append(self.get_text()), text_draw(self, *a)))
+    explorer.controls["stride"].value = 2
+    assert any("stride 2" in words for words in drawn)
+    assert not any(words.startswith("stride shrinks") or words.startswith("□ and •") for words in drawn)
+    monkeypatch.undo()
+    assert_each_image_is_a_full_redraw(explorer, [("stride", 1), ("padding", 0), ("dilation", 2), ("stride", 2),
+                                                  ("kernel", "laplacian"), ("padding", 1)])
 
 
 def test_the_explorer_never_leaves_figures_in_pyplot():

@@ -10,7 +10,12 @@ import pytest
 import torch
 from torch.optim import lr_scheduler as torch_schedulers
 
-from tests.widget_helpers import PNG_SIGNATURE, assert_survives_a_failing_computation, set_controls
+from tests.widget_helpers import (
+    PNG_SIGNATURE,
+    assert_each_image_is_a_full_redraw,
+    assert_survives_a_failing_computation,
+    set_controls,
+)
 from utils import schedulers
 from utils.widgets import schedules as schedule_widgets
 
@@ -180,6 +185,23 @@ def test_explorer_start_arguments():
         schedule_widgets.schedule_explorer("nope")
     with pytest.raises(ValueError, match=r"unknown schedule parameter\(s\) \['T'\]"):
         schedule_widgets.schedule_explorer("cosine", T=10)
+
+
+def test_the_title_is_kept_line_by_line_and_each_image_is_a_full_redraw(monkeypatch):
+    """The title is an Explorer part drawn line by line: a new number of steps draws its first line (it names a
+    step) and puts its second line back; each image equals a full redraw of the same state."""
+    from matplotlib.text import Text
+
+    explorer = schedule_widgets.schedule_explorer()
+    drawn = []
+    text_draw = Text.draw
+    monkeypatch.setattr(Text, "draw", lambda self, *a: (drawn.append(self.get_text()), text_draw(self, *a)))
+    explorer.controls["steps"].value = 150
+    first, second = explorer.state["title"].split("\n")
+    assert first in drawn and second not in drawn
+    monkeypatch.undo()
+    assert_each_image_is_a_full_redraw(explorer, [("steps", 60), ("schedule", "cosine"), ("steps", 150),
+                                                  ("schedule", "one_cycle"), ("steps", 60)])
 
 
 def test_blitted_image_equals_a_full_redraw():

@@ -17,11 +17,13 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 
 import ipywidgets as widgets
+import matplotlib.colors as mcolors
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import Bbox
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox, offset_copy
 
 from ..plotting import course_style, fixed_labels, new_figure  # re-exported: the figure helpers widgets use
 
@@ -68,7 +70,10 @@ class Explorer(widgets.VBox):
     key. A part is left out of the background and kept as its own pixels per part key, so a control that
     changes one panel redraws that panel only (e.g. the race's loss panel when the number of steps changes,
     while the contour plot stays). A part's box (``get_tightbbox``, 2 pixels wider) must hold nothing else of
-    the figure: its kept pixels are put back over whatever the background has there.
+    the figure: its kept pixels are put back over whatever the background has there. A Text part of several
+    lines is kept line by line, each line a single-line text where the whole text puts it (matplotlib's own
+    layout: the same pixels), from the last line up, each kept by its words and those of the lines below it
+    (whose edges its box may hold): a title whose last line stays draws only the lines above it.
 
     Any exception is shown in the status line and recorded in ``state["error"]``; the last good image stays.
     """
@@ -86,6 +91,7 @@ class Explorer(widgets.VBox):
         self._background, self._background_key = None, None
         self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
         self._parts: dict = {}  # (part, part key) -> (its pixels, their bytes), drawn over a background
+        self._lines: dict = {}  # a Text part of several lines -> the single-line texts that draw it
         self._paused = 0  # depth of nested paused() blocks
         self.n_updates = 0  # how many times the image was redrawn (for tests and timing)
         width = round(figure.get_figwidth() * figure.dpi)  # shown at its own size (as the static figure), not stretched
@@ -133,9 +139,7 @@ class Explorer(widgets.VBox):
         else:
             canvas.restore_region(background)
         self._background, self._background_key = background, key
-        for part, part_key in parts.items():
-            if not part.get_visible():
-                continue
+        for part, part_key in self._split_lines(parts):
             kept = self._parts.get((part, part_key))
             if kept is None:
                 self.figure.draw_artist(part)
@@ -149,6 +153,37 @@ class Explorer(widgets.VBox):
         for artist in artists:
             self.figure.draw_artist(artist)
         return encode_png(canvas)
+
+    def _split_lines(self, parts: dict) -> list[tuple]:
+        """``(artist, key)`` to draw for the visible ``parts``, a Text part of several lines (``_line_places``)
+        replaced by one single-line text per line, last line first: a line's key is its words, those of the lines
+        below it (drawn before it: its box may hold their edges) and the part's place and style."""
+        out = []
+        renderer = self._canvas.get_renderer()
+        for part, part_key in parts.items():
+            if not part.get_visible():
+                continue
+            places = _line_places(part, renderer)
+            if places is None:
+                out.append((part, part_key))
+                continue
+            texts = self._lines.setdefault(part, [])
+            while len(texts) < len(places):
+                texts.append(Text())
+            anchor = tuple(np.round(part.get_transform().transform(part.get_position()), 2))
+            style = (mcolors.to_rgba(part.get_color(), part.get_alpha()), hash(part.get_fontproperties()))
+            below = ()
+            for text, (words, x, y) in reversed(list(zip(texts, places))):
+                below = (words, *below)
+                if not words.strip():  # nothing to draw
+                    continue
+                text.update_from(part)
+                text.set_figure(part.get_figure(root=False))
+                text.set(text=words, position=part.get_position(), horizontalalignment="left",
+                         verticalalignment="baseline", visible=True,
+                         transform=offset_copy(part.get_transform(), fig=self.figure, x=x, y=y, units="dots"))
+                out.append((text, (below, anchor, round(x, 2), round(y, 2), style)))
+        return out
 
     def _keep_part(self, key, pixels, size: float) -> None:
         """Keep a part's pixels, dropping the oldest kept ones beyond ``MAX_PART_BYTES``."""
@@ -175,6 +210,22 @@ class Explorer(widgets.VBox):
         self.status.layout.display = "none"
         self.image.value = png
         self.n_updates += 1
+
+
+def _line_places(part, renderer) -> list[tuple[str, float, float]] | None:
+    """``(line, x, y)`` for each line of a Text part to draw line by line: where matplotlib starts the line's
+    baseline, in pixels from the text's anchor (its own layout, ``Text._get_layout``). None for a text of one line,
+    or rotated, wrapped, boxed, maths or TeX (drawn whole), or if this matplotlib lays text out otherwise."""
+    if not isinstance(part, Text) or "\n" not in part.get_text() or "$" in part.get_text():
+        return None
+    if part.get_rotation() != 0 or part.get_wrap() or part.get_bbox_patch() is not None or part.get_usetex():
+        return None
+    try:
+        info = part._get_layout(renderer)[1]  # [(line, (width, ascent, descent), (x, y) of its baseline start)]
+        places = [(str(line), float(x), float(y)) for line, _, (x, y) in info]
+    except Exception:  # another matplotlib's layout: draw the text whole
+        return None
+    return places if [line for line, _, _ in places] == part.get_text().split("\n") else None
 
 
 def _part_box(part, renderer) -> Bbox | None:

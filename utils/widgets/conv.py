@@ -146,10 +146,13 @@ class _ConvolutionFigure:
         return state["padded"].shape, state["output"].shape
 
     def key(self, state: dict) -> tuple:
-        """What the blit background depends on: the axes, and the titles and the formula, which are drawn into it
-        (their text changes with the image, kernel, stride, padding and dilation, never with a custom weight; text
-        is most of a redraw's time)."""
-        return self.frame(state), tuple(t.get_text() for t in self.texts())
+        """What the blit background depends on: the axes. The titles and the formula (their text changes with the
+        image, kernel, stride, padding and dilation, never with a custom weight; text is most of a redraw's time)
+        are parts kept by their words, line by line: a new stride draws the lines it changes only."""
+        return self.frame(state)
+
+    def parts(self) -> dict:
+        return {text: text.get_text() for text in self.texts()}
 
     def texts(self) -> list:
         return [self.in_title, self.out_title, self.title, self.formula]
@@ -275,7 +278,7 @@ def convolution_explorer(image: str = "digit", kernel="sobel_x", stride: int = 1
 
     def draw(state: dict) -> tuple:
         artists.update(state)
-        return artists.key(state), artists.changing()
+        return artists.key(state), artists.changing(), artists.parts()
 
     grid = widgets.VBox([widgets.HBox(weights[3 * u:3 * u + 3]) for u in range(3)])
     grid.layout.display = None if kernel_name == "custom" else "none"

@@ -22,9 +22,7 @@ import ipywidgets as widgets
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.transforms import offset_copy
 
 from ..figures.trajectories import LossPanel, TrajectoryPanel, legend_label, loss_limits
 from ..plotting import course_style
@@ -41,16 +39,9 @@ _PANEL = 3.2  # inches: the height of both panels (the contour panel is at most 
 
 
 def _title(surface_name: str, steps: int) -> str:
-    head, tail, notice = _title_pieces(surface_name, steps)
-    return f"{head}{tail}\n{notice}"
-
-
-def _title_pieces(surface_name: str, steps: int) -> tuple[str, str, str]:
-    """The title's first line in two pieces (what stays for a surface, then the steps and the start), and the
-    notice under it."""
     s = SURFACES[surface_name]
     start = ", ".join(f"{v:g}" for v in s.start).replace("-", "−")
-    return f"{s.label}, {s.formula}:", f" {steps} steps from ({start})", s.notice
+    return f"{s.label}, {s.formula}: {steps} steps from ({start})\n{s.notice}"
 
 
 class _RaceFigure:
@@ -58,7 +49,7 @@ class _RaceFigure:
 
     MAX_LEGENDS = 16
 
-    def __init__(self, fig, split_title: bool = False):
+    def __init__(self, fig):
         width, height = fig.get_size_inches()
         bottom = height - 0.72 - _PANEL
         self.fig = fig
@@ -67,14 +58,6 @@ class _RaceFigure:
         self.legend = None
         self._legends: dict = {}  # (surface, labels) -> its legend
         self.key = self.scale = None
-        # the explorer's title is two texts: the surface's (kept) and, right after its first line, the steps and
-        # the start (redrawn when the steps change: 25 characters instead of the whole title's ~120)
-        self.steps_text = None
-        if split_title:
-            title = self.paths.title
-            self.steps_text = self.paths.ax.text(*title.get_position(), "", ha="left", va=title.get_va(),
-                                                 fontproperties=title.get_fontproperties())
-        self._head = None
 
     def _show_legend(self, surface_name: str, labels: tuple) -> None:
         """The legend of these runs' labels, made once per set of labels (building one costs ~10 ms) and kept
@@ -96,8 +79,9 @@ class _RaceFigure:
 
     def update(self, surface_name: str, runs: list, steps: int) -> tuple[object, list, dict]:
         """Show ``runs``; returns the explorer's ``(key, artists, parts)``: the background's key says the surface
-        and the legend's labels; the title (it says the steps) and the loss panel (its axes follow the steps and
-        the losses' range) are parts with their own keys, so a new number of steps redraws those two only."""
+        and the legend's labels; the title (its first line says the steps; its notice stays) and the loss panel
+        (its axes follow the steps and the losses' range) are parts with their own keys, so a new number of steps
+        redraws the title's first line and the loss panel only."""
         surface = SURFACES[surface_name]
         limits = loss_limits(surface, runs)
         artists = self.paths.update(runs) + self.losses.update(runs, surface)
@@ -109,31 +93,13 @@ class _RaceFigure:
             self._show_legend(surface_name, labels)
             self.key = key
         title = _title(surface_name, steps)
+        self.paths.title.set_text(title)
         scale = (surface_name, steps, limits)
         if scale != self.scale:
             self.losses.set_scale(surface, steps, limits, title="")
             self.scale = scale
-        if self.steps_text is None:
-            self.paths.title.set_text(title)
-            parts = {self.paths.title: title}
-        else:
-            head, tail, notice = _title_pieces(surface_name, steps)
-            self._place_steps_text(f"{head}\n{notice}")
-            self.steps_text.set_text(f"{tail}\n ")  # two lines, as the title: their baselines line up
-            parts = {self.paths.title: self._head, self.steps_text: (self._head, tail)}  # its box holds some notice
         # the loss panel's box reaches the background (legend) and the title's last pixels: its key says them too
-        return key, artists, {**parts, self.losses.ax: (key, title, limits)}
-
-    def _place_steps_text(self, head: str) -> None:
-        """Show ``head`` as the title and put the steps text just after its first line."""
-        title = self.paths.title
-        if head == self._head and title.get_text() == head:
-            return
-        title.set_text(head)
-        width = self.fig.canvas.get_renderer().get_text_width_height_descent(
-            head.split("\n")[0], title.get_fontproperties(), ismath=False)[0]
-        self.steps_text.set_transform(offset_copy(title.get_transform(), fig=self.fig, x=width, units="dots"))
-        self._head = head
+        return key, artists, {self.paths.title: title, self.losses.ax: (key, title, limits)}
 
 
 def _check_names(optimizers) -> tuple[str, ...]:
@@ -186,8 +152,7 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
     defaults = RACE_SETTINGS[surface]
     with course_style():
         fig = Figure(figsize=RACE_FIGSIZE, dpi=mpl.rcParams["figure.dpi"])
-        FigureCanvasAgg(fig)  # the explorer's canvas (Explorer makes its own on the same figure): to measure text
-        artists = _RaceFigure(fig, split_title=True)
+        artists = _RaceFigure(fig)
     wide = {"description_width": "150px"}
     layout = widgets.Layout(width="400px")
     lo, hi = np.log10(LR_LIMITS)

@@ -237,7 +237,11 @@ class _ScheduleFigure:
         return state["steps"], state["lr"], state["momentum_name"]
 
     def changing(self) -> list:
-        return [self.lr_curve, self.m_curve, *self.lines, self.line_label, self.m_note, self.title]
+        return [self.lr_curve, self.m_curve, *self.lines, self.line_label, self.m_note]
+
+    def parts(self) -> dict:
+        """The title, kept apart by its words, line by line (an explorer's part): its second line mostly stays."""
+        return {self.title: self.title.get_text()}
 
 
 def _new_axes(pyplot: bool):
@@ -347,7 +351,7 @@ def schedule_explorer(schedule: str = "one_cycle", steps: int = 100, lr: float =
 
     def draw(state: dict) -> tuple:
         artists.update(state)
-        return artists.frame(state), artists.changing()
+        return artists.frame(state), artists.changing(), artists.parts()
 
     show_relevant(schedule)
     rows = [widgets.HBox([controls["schedule"], controls["steps"]]),
