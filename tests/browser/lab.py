@@ -199,23 +199,35 @@ CONTROL_JS = """(c) => {
           label: c.innerText.trim() || c.title, value: ''};
 }"""
 
-# Timing: the first input event of a change (keydown, pointerdown, input, change) and the last change of the
-# widget's output (an image loaded, text or an image source changed outside the controls) after it.
+# Timing, in the page's own clock (performance.now), so that how often Python looks does not enter the figure.
+# Start: the first event of the change that the control acts on — a key (a slider's handle), a click (a button,
+# toggle buttons, a checkbox: the click, at the release, not the press before it) or input/change (a menu).
+# End: the last time the widget's output changed after it, outside its controls: an image's paint (the Element
+# Timing renderTime of the frame that first shows the new image; Chromium reports one for each new source of an
+# <img elementtiming>), or the image's load event when no paint is reported (an image outside the viewport), or
+# a DOM change of its text or an image source. Everything in between is in the figure: the websocket to the
+# server and the kernel, the kernel's callback (compute, draw, PNG), the message back, the image's decoding.
 TRACK_JS = """(root, controls) => {
   const w = window.__bt || (window.__bt = {input: 0, output: 0, observers: []});
   if (!w.listening) {
-    for (const t of ['keydown', 'pointerdown', 'mousedown', 'input', 'change'])
+    for (const t of ['keydown', 'click', 'input', 'change'])
       document.addEventListener(t, () => { if (!w.input) w.input = performance.now(); }, true);
     w.listening = true;
   }
   w.observers.forEach(o => o.disconnect());
   const outside = n => { const e = n.nodeType === 1 ? n : n.parentElement; return !e || !e.closest(controls); };
-  const seen = () => { if (w.input) w.output = performance.now(); };
-  const o = new MutationObserver(ms => { if (ms.some(m => outside(m.target))) seen(); });
+  const seen = t => { if (w.input && t > w.input && t > w.output) w.output = t; };
+  const tag = () => root.querySelectorAll('img:not([elementtiming])')
+    .forEach(i => i.setAttribute('elementtiming', 'bt'));
+  tag();
+  const o = new MutationObserver(ms => { tag(); if (ms.some(m => outside(m.target))) seen(performance.now()); });
   o.observe(root, {subtree: true, childList: true, characterData: true, attributes: true,
                    attributeFilter: ['src', 'style']});
-  root.addEventListener('load', e => { if (e.target.tagName === 'IMG') seen(); }, true);
-  w.observers = [o];
+  root.addEventListener('load', e => { if (e.target.tagName === 'IMG') seen(performance.now()); }, true);
+  const p = new PerformanceObserver(list => list.getEntries().forEach(e => {
+    if (e.element && root.contains(e.element)) seen(e.renderTime || e.loadTime); }));
+  p.observe({type: 'element'});
+  w.observers = [o, p];
 }"""
 
 ARM_JS = "() => { window.__bt.input = 0; window.__bt.output = 0; }"
