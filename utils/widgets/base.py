@@ -11,29 +11,40 @@ static figures import without ipywidgets; they are re-exported here for the widg
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.image import imsave
 
 from ..plotting import course_style, fixed_labels, new_figure  # re-exported: the figure helpers widgets use
+from .canvas import TextCachingCanvas
 
 __all__ = ["Explorer", "course_style", "encode_png", "escape", "fixed_labels", "new_figure"]
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas's pixels as PNG, without drawing again (``canvas.print_png`` would redraw everything).
+    """The canvas's pixels as PNG (8-bit RGBA), without drawing again (``canvas.print_png`` would redraw all).
 
-    Compression level 1: ~3 ms faster than the default, the file a little larger.
+    Written directly with zlib at level 1 and no row filter: ~2 ms for a 630×450 figure instead of ~6 ms
+    through Pillow (whose per-row filter search costs more than it saves on these mostly flat images); the
+    file is ~10% larger, the pixels the same.
     """
-    buf = io.BytesIO()
-    imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", pil_kwargs={"compress_level": 1})
-    return buf.getvalue()
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + 4 * width), np.uint8)  # each row: its filter type (0: none), then its pixels
+    rows[:, 1:] = rgba.reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # bit depth 8, colour type 6 (RGBA)
+    return b"\x89PNG\r\n\x1a\n" + b"".join(_png_chunk(tag, data) for tag, data in (
+        (b"IHDR", header), (b"IDAT", zlib.compress(rows, 1)), (b"IEND", b"")))
+
+
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
 
 
 class Explorer(widgets.VBox):
@@ -58,7 +69,7 @@ class Explorer(widgets.VBox):
         self.figure = figure
         self.state: dict = {"error": None}
         self._compute, self._draw = compute, draw
-        self._canvas = FigureCanvasAgg(figure)
+        self._canvas = TextCachingCanvas(figure)  # matplotlib's Agg canvas, text drawn from caches
         self._background, self._background_key = None, None
         self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
         self._paused = 0  # depth of nested paused() blocks
@@ -79,14 +90,21 @@ class Explorer(widgets.VBox):
 
     @contextmanager
     def paused(self):
-        """Change several controls without redrawing for each; one update happens at the end (may nest)."""
-        self._paused += 1
-        try:
-            yield
-        finally:
-            self._paused -= 1
-        if not self._paused:
-            self.update()
+        """Change several controls without redrawing for each; one update happens at the end (may nest).
+
+        Each control's changes in the block reach the browser as one message, sent after the new image
+        (a slider given a new range, step and value is redrawn once, not once per attribute).
+        """
+        with ExitStack() as held:
+            for control in self.controls.values():
+                held.enter_context(control.hold_sync())
+            self._paused += 1
+            try:
+                yield
+            finally:
+                self._paused -= 1
+            if not self._paused:
+                self.update()
 
     def _on_change(self, change) -> None:
         if not self._paused:
