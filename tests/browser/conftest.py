@@ -98,7 +98,8 @@ def write_report(rows: dict, out: Path) -> None:
              "renderTime; the image's load event when Chromium reports no paint) or a change of its text. Included: "
              "the websocket round trip through the server, the kernel's callback (compute, draw, PNG), the image's "
              "transfer and decoding. Not included: the harness's polling and its 150 ms settle wait (they only decide "
-             "when to read the two timestamps).\n",
+             "when to read the two timestamps). JupyterLab renders as a learner's does by default (off-screen cells "
+             "skipped by the browser).\n",
              f"{len(rows['notebooks'])} notebooks, {len(rows['controls'])} controls, "
              f"{sum(r['over_100ms'] for r in rows['controls'])} with a median over {SLOW_MS} ms; "
              f"suite {rows['total_s']} s.\n",

@@ -27,7 +27,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SETTINGS = {  # written to the server's throw-away JUPYTERLAB_SETTINGS_DIR
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # JupyterLab's default, as a learner has it: every cell in the page, the ones off screen skipped by the browser's
+    # rendering (CSS content-visibility). "none" renders all of a long notebook at each frame: a chapter's toggle
+    # that shows or hides a control then costs ~50 ms more than a learner sees. Text off screen reads as "" through
+    # innerText: WIDGETS_JS reads textContent; a widget's controls are read once it was scrolled into view.
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "contentVisibility"},
 }
 # A widget shown as its text fallback (the widget extension is missing): "IntSlider(value=3, ...)".
 WIDGET_REPR = re.compile(r"^(interactive|[A-Z]\w*(Slider|Box|Output|Text|Textarea|Dropdown|Button|Checkbox|"
@@ -149,7 +153,7 @@ CONTROLS = ('.widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-c
 WIDGETS_JS = """([path, controls]) => {
   const app = window.jupyterapp;
   const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
-  const nb = panel.node, txt = e => (e.innerText || '').trim();
+  const nb = panel.node, txt = e => (e.textContent || '').trim();
   const cells = [...nb.querySelectorAll('.jp-Cell')];
   const views = [...nb.querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')];
   const bad = views.filter(v => v.querySelector('.jupyter-widgets-error-widget')

@@ -82,6 +82,7 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
             root = page.locator(f'[data-bt-widget="{w["widget"]}"]')
             name = f"cell {w['cell']}: {w['code']}"
             shot = artefacts / f"{stem}_w{w['widget'] + 1}_{slug(w['code'])}"
+            root.scroll_into_view_if_needed()  # in view, its controls are rendered: their text can be read
             root.screenshot(path=f"{shot}_before.png", animations="disabled")
             root.evaluate(TRACK_JS, CONTROLS)
             controls = [root.locator(f'[data-bt-control="{i}"]') for i in w["controls"]]
