@@ -5,12 +5,14 @@ glyph, then paste it): ~0.15 ms a glyph, so a two-line title costs ~9 ms to redr
 whole figure's draw. An explorer draws the same strings (a title whose number changed, tick labels, legends)
 over and over, so ``TextCachingCanvas`` keeps the layout of each string and the bitmap of each glyph at each
 sub-pixel offset (FreeType positions glyphs in 1/64 px) and pastes those: the title then costs ~1.5 ms, and
-the pixels are identical to matplotlib's own (a test compares them). Rotated, non-antialiased and mathtext
-text, and any other matplotlib version than the one this was written for (3.11: the private methods below
-must exist), take matplotlib's own path.
+the pixels are identical to matplotlib's own (a test compares them). Text that is not antialiased, the layout
+of mathtext, and any other matplotlib version than the one this was written for (3.11: the private methods below
+must exist) take matplotlib's own path.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
@@ -20,13 +22,12 @@ __all__ = ["TextCachingCanvas"]
 
 _FAST_TEXT = all(hasattr(RendererAgg, name) for name in ("_draw_text_glyphs_and_boxes", "_prepare_font")) and all(
     hasattr(FT2Font, name) for name in ("_layout", "_set_transform", "_render_glyph"))
-_IDENTITY = np.array([[0x10000, 0], [0, 0x10000]])  # FreeType's 16.16 fixed-point identity matrix
 MAX_GLYPHS = 50_000  # ~300 bytes each; a cache that grows past its size starts again empty
 MAX_LAYOUTS = 5_000
 
 
 class _TextCachingRenderer(RendererAgg):
-    """RendererAgg whose unrotated, antialiased text comes from two caches shared by every canvas:
+    """RendererAgg whose antialiased text comes from two caches shared by every canvas:
     the layout of each string (FreeType's glyphs and their offsets) and each glyph's bitmap at each sub-pixel
     offset (what FreeType renders depends on the position only through its fraction of a pixel)."""
 
@@ -52,21 +53,21 @@ class _TextCachingRenderer(RendererAgg):
         self._draw_text_glyphs_and_boxes(gc, x, y, angle, ((f, size, g, 0, 1, dx, dy) for f, g, dx, dy in items), [])
 
     def _draw_text_glyphs_and_boxes(self, gc, x, y, angle, glyphs, boxes):
-        if angle or not gc.get_antialiased():
+        if not gc.get_antialiased():
             return super()._draw_text_glyphs_and_boxes(gc, x, y, angle, glyphs, boxes)
+        cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
         flags, height, dpi, cache = get_hinting_flag(), self.height, self.dpi, self.glyphs
-        for font, size, index, slant, extend, dx, dy in glyphs:  # as matplotlib's loop, with angle 0
-            if slant or extend != 1:
-                super()._draw_text_glyphs_and_boxes(gc, x, y, angle, [(font, size, index, slant, extend, dx, dy)], [])
-                continue
-            px, py = round(0x40 * (x + dx)), round(0x40 * (height - y + dy))  # 26.6 fixed point; y upwards
-            key = (font, size, dpi, index, flags, px & 63, py & 63)
+        for font, size, index, slant, extend, dx, dy in glyphs:  # matplotlib's loop, the bitmaps from the cache
+            px = round(0x40 * (x + dx * cos - dy * sin))  # 26.6 fixed point; FreeType's y is upwards
+            py = round(0x40 * (height - y + dx * sin + dy * cos))
+            key = (font, size, dpi, index, flags, angle, slant, extend, px & 63, py & 63)
             glyph = cache.get(key)
             if glyph is None:
                 if len(cache) >= MAX_GLYPHS:
                     cache.clear()
                 font.set_size(size, dpi)
-                font._set_transform(_IDENTITY, [px & 63, py & 63])  # the fraction only; whole pixels below
+                matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[extend, extend * slant], [0, 1]])
+                font._set_transform(matrix.round().astype(int), [px & 63, py & 63])  # the fraction: whole pixels below
                 bitmap = font._render_glyph(index, flags, RenderMode.NORMAL)
                 glyph = cache[key] = (bitmap.buffer.copy(), bitmap.left, bitmap.top)
             buffer, left, top = glyph
