@@ -176,17 +176,19 @@ class _FeatureMapFigure:
             self.frames.append(ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False,
                                                       edgecolor="0.6", linewidth=0.6, clip_on=False)))
         self.title = fig.text(0.5, 1 - 0.08 / height, "", ha="center", va="top", fontsize=10.5)
-        self._frame = None
+        self._layer = None
 
     @staticmethod
-    def frame(state: dict):
-        """The background's key: the maps' size, colour map, the colorbar and the title change with the layer only;
-        the image slider and the shift slider are blitted (the channel numbers, which follow the image, too)."""
-        return state["layer"]
+    def frame(state: dict) -> bool:
+        """The background's key: the colorbar, the one part drawn once that changes, with the sign of the layer's
+        values (its colour map). The maps' Axes have no ticks (their size shows only in the images), and every
+        text, the layer's title too, is redrawn at each step (~2 ms: the canvas draws text from its caches): a new
+        layer draws the whole figure only the first time a layer with signed values, or one without, is shown."""
+        return state["signed"]
 
     def update(self, state: dict) -> None:
         c, h, w = state["shape"]
-        frame = self.frame(state)
+        new_layer = state["layer"] != self._layer
         signed, top = state["signed"], state["vmax"]
         for k, (image, ax, title) in enumerate(zip(self.maps, self.map_axes, self.map_titles)):
             shown = k < len(state["channels"])
@@ -194,17 +196,17 @@ class _FeatureMapFigure:
             if shown:
                 image.set_data(state["maps"][k] / top)  # one colour scale, fixed for the layer: in the background
             title.set_text(f"ch {state['channels'][k]}" if shown else "")  # the image's strongest channels
-            if frame != self._frame:
+            if new_layer:
                 image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
                 ax.set(xlim=(-0.5, w - 0.5), ylim=(h - 0.5, -0.5))
                 image.set_cmap(SIGNED_CMAP if signed else ACTIVATION_CMAP)
                 image.set_clim(-1.0 if signed else 0.0, 1.0)
-        if frame != self._frame:  # the title and the colorbar depend on the layer only: in the background
+        if new_layer:  # the title and the colorbar depend on the layer only
             self.title.set_text(f"{state['layer']} ({c}×{h}×{w}): {LAYER_NOTES[state['layer']]}; the "
                                 f"{N_MAPS} maps that respond most to the unshifted digit\n"
                                 f"Shift the digit: its maps move with it; the prediction survives small shifts, not "
                                 f"always larger ones (black marks: unshifted)")
-        self._frame = frame
+        self._layer = state["layer"]
         self.digit.set_data(state["image"])
         label = "" if state["label"] is None else f" (a {state['label']})"
         moved = "not shifted" if state["shift"] == 0 else (
@@ -221,7 +223,7 @@ class _FeatureMapFigure:
 
     def changing(self) -> list:
         return [self.digit, self.digit_title, *self.maps, *self.map_titles, *self.frames, *self.bars, self.unshifted,
-                self.proba_title]
+                self.proba_title, self.title]
 
 
 def draw_feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str = "relu1", shift: int = 0):
@@ -245,7 +247,8 @@ def feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str 
     Controls (``.controls``): ``"index"`` (0 … N−1), ``"layer"`` (``FEATURE_LAYERS``), ``"shift"``
     (−MAX_SHIFT … MAX_SHIFT pixels, right positive). State (``.state``): what ``feature_map_state`` returns, and
     ``"error"``. Each step is three small forward passes (one or two images): nothing trains. A shift or image
-    step redraws only what changes (~25–35 ms); a new layer redraws the whole figure once (~0.1 s; then it is kept).
+    step redraws only what changes (~25 ms); a layer redraws the whole figure (~40 ms more) only the first time one
+    with signed values (conv1, conv2), or one without, is shown.
     The image slider acts on release.
     """
     model, images, y = _data(model, X, y)
