@@ -14,7 +14,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 import ipywidgets as widgets
 import numpy as np
@@ -92,19 +92,17 @@ class Explorer(widgets.VBox):
     def paused(self):
         """Change several controls without redrawing for each; one update happens at the end (may nest).
 
-        Each control's changes in the block reach the browser as one message, sent after the new image
-        (a slider given a new range, step and value is redrawn once, not once per attribute).
+        Each change of a control still reaches the browser as its own message, in order: a slider given a new
+        range and value must get them one at a time (widened first), or the browser clamps the value to the old
+        range and sends the clamped value back.
         """
-        with ExitStack() as held:
-            for control in self.controls.values():
-                held.enter_context(control.hold_sync())
-            self._paused += 1
-            try:
-                yield
-            finally:
-                self._paused -= 1
-            if not self._paused:
-                self.update()
+        self._paused += 1
+        try:
+            yield
+        finally:
+            self._paused -= 1
+        if not self._paused:
+            self.update()
 
     def _on_change(self, change) -> None:
         if not self._paused:
