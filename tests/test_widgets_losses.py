@@ -146,6 +146,21 @@ def count_full_draws(explorer) -> list:
     return draws
 
 
+def test_the_browser_gets_the_point_sliders_new_range_before_its_new_value():
+    """One message per change, widened range first: a value sent with (or before) the range that holds it would be
+    clamped by the browser's slider to the old range and sent back (z = −3 instead of −4, and a second redraw)."""
+    explorer = loss_widgets.loss_curve_explorer("regression")
+    point, sent = explorer.controls["point"], []
+    point._send = lambda msg, buffers=None: sent.append(msg["state"])
+    explorer.controls["task"].value = "binary"
+    lo, hi = -3.0, 3.0  # the range the browser's slider has, message after message
+    for state in sent:
+        assert len(state) == 1, sent  # the browser applies a message's attributes in no set order
+        lo, hi = state.get("min", lo), state.get("max", hi)
+        assert lo <= state.get("value", lo) <= hi, sent
+    assert (lo, hi) == (point.min, point.max) and {"value": -4.0} in sent
+
+
 def test_switching_back_to_a_task_reuses_its_frame_and_draws_what_a_full_redraw_draws():
     explorer = loss_widgets.loss_curve_explorer()
     full_draws = count_full_draws(explorer)

@@ -91,7 +91,15 @@ def write_report(rows: dict, out: Path) -> None:
         row["worst_ms"] = round(max(times)) if times else None
         row["over_100ms"] = bool(times) and statistics.median(times) > SLOW_MS
     (out / "report.json").write_text(json.dumps(rows, indent=1))
-    lines = ["# Controls in the browser: change → redrawn output (ms)\n",
+    lines = ["# Controls in the browser: change → redrawn output on screen (ms)\n",
+             "Measured in the page's clock (performance.now), end to end: from the event the control acts on (a key "
+             "on a slider's handle, the click of a button, toggle or checkbox, a menu's input/change) to the last "
+             "change of the widget's output outside its controls: the paint of its new image (Element Timing's "
+             "renderTime; the image's load event when Chromium reports no paint) or a change of its text. Included: "
+             "the websocket round trip through the server, the kernel's callback (compute, draw, PNG), the image's "
+             "transfer and decoding. Not included: the harness's polling and its 150 ms settle wait (they only decide "
+             "when to read the two timestamps). JupyterLab renders as a learner's does by default (off-screen cells "
+             "skipped by the browser).\n",
              f"{len(rows['notebooks'])} notebooks, {len(rows['controls'])} controls, "
              f"{sum(r['over_100ms'] for r in rows['controls'])} with a median over {SLOW_MS} ms; "
              f"suite {rows['total_s']} s.\n",

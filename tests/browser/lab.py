@@ -27,7 +27,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SETTINGS = {  # written to the server's throw-away JUPYTERLAB_SETTINGS_DIR
     "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
     "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # JupyterLab's default, as a learner has it: every cell in the page, the ones off screen skipped by the browser's
+    # rendering (CSS content-visibility). "none" renders all of a long notebook at each frame: a chapter's toggle
+    # that shows or hides a control then costs ~50 ms more than a learner sees. Text off screen reads as "" through
+    # innerText: WIDGETS_JS reads textContent; a widget's controls are read once it was scrolled into view.
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "contentVisibility"},
 }
 # A widget shown as its text fallback (the widget extension is missing): "IntSlider(value=3, ...)".
 WIDGET_REPR = re.compile(r"^(interactive|[A-Z]\w*(Slider|Box|Output|Text|Textarea|Dropdown|Button|Checkbox|"
@@ -149,7 +153,7 @@ CONTROLS = ('.widget-slider, .widget-dropdown, .widget-toggle-buttons, .widget-c
 WIDGETS_JS = """([path, controls]) => {
   const app = window.jupyterapp;
   const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
-  const nb = panel.node, txt = e => (e.innerText || '').trim();
+  const nb = panel.node, txt = e => (e.textContent || '').trim();
   const cells = [...nb.querySelectorAll('.jp-Cell')];
   const views = [...nb.querySelectorAll('.jp-OutputArea-output:not([data-mime-type])')];
   const bad = views.filter(v => v.querySelector('.jupyter-widgets-error-widget')
@@ -199,23 +203,35 @@ CONTROL_JS = """(c) => {
           label: c.innerText.trim() || c.title, value: ''};
 }"""
 
-# Timing: the first input event of a change (keydown, pointerdown, input, change) and the last change of the
-# widget's output (an image loaded, text or an image source changed outside the controls) after it.
+# Timing, in the page's own clock (performance.now), so that how often Python looks does not enter the figure.
+# Start: the first event of the change that the control acts on — a key (a slider's handle), a click (a button,
+# toggle buttons, a checkbox: the click, at the release, not the press before it) or input/change (a menu).
+# End: the last time the widget's output changed after it, outside its controls: an image's paint (the Element
+# Timing renderTime of the frame that first shows the new image; Chromium reports one for each new source of an
+# <img elementtiming>), or the image's load event when no paint is reported (an image outside the viewport), or
+# a DOM change of its text or an image source. Everything in between is in the figure: the websocket to the
+# server and the kernel, the kernel's callback (compute, draw, PNG), the message back, the image's decoding.
 TRACK_JS = """(root, controls) => {
   const w = window.__bt || (window.__bt = {input: 0, output: 0, observers: []});
   if (!w.listening) {
-    for (const t of ['keydown', 'pointerdown', 'mousedown', 'input', 'change'])
+    for (const t of ['keydown', 'click', 'input', 'change'])
       document.addEventListener(t, () => { if (!w.input) w.input = performance.now(); }, true);
     w.listening = true;
   }
   w.observers.forEach(o => o.disconnect());
   const outside = n => { const e = n.nodeType === 1 ? n : n.parentElement; return !e || !e.closest(controls); };
-  const seen = () => { if (w.input) w.output = performance.now(); };
-  const o = new MutationObserver(ms => { if (ms.some(m => outside(m.target))) seen(); });
+  const seen = t => { if (w.input && t > w.input && t > w.output) w.output = t; };
+  const tag = () => root.querySelectorAll('img:not([elementtiming])')
+    .forEach(i => i.setAttribute('elementtiming', 'bt'));
+  tag();
+  const o = new MutationObserver(ms => { tag(); if (ms.some(m => outside(m.target))) seen(performance.now()); });
   o.observe(root, {subtree: true, childList: true, characterData: true, attributes: true,
                    attributeFilter: ['src', 'style']});
-  root.addEventListener('load', e => { if (e.target.tagName === 'IMG') seen(); }, true);
-  w.observers = [o];
+  root.addEventListener('load', e => { if (e.target.tagName === 'IMG') seen(performance.now()); }, true);
+  const p = new PerformanceObserver(list => list.getEntries().forEach(e => {
+    if (e.element && root.contains(e.element)) seen(e.renderTime || e.loadTime); }));
+  p.observe({type: 'element'});
+  w.observers = [o, p];
 }"""
 
 ARM_JS = "() => { window.__bt.input = 0; window.__bt.output = 0; }"

@@ -7,8 +7,10 @@ toggle buttons, checkboxes, buttons (◀/▶, "Train") — is a real, enabled co
 put back (a slider step by step: every step is timed), so the next control starts from the notebook's
 settings; and the widget's output (its image or text outside the controls)
 must change — in at least one of the changes: the others are counted as "unchanged" in the report — with no
-error in the widget or in the kernel's log. The time from the change's input event to the widget's last
-redraw goes into build/browser/report.json and report.md; each widget is screenshot before and after.
+error in the widget or in the kernel's log. The time from the change to the widget's redrawn output on screen
+goes into build/browser/report.json and report.md (lab.TRACK_JS: from the event the control acts on — key, click,
+input/change — to the paint of the new image, or the last change of the output's text, both in the page's clock;
+the harness's polling and settle wait are not in it); each widget is screenshot before and after.
 
 A control hidden or disabled by another's value (e.g. a parameter slider only some functions have) is tried
 after the widget's dropdowns and toggles were stepped; if it never shows, it is reported, not failed. A button
@@ -80,6 +82,7 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
             root = page.locator(f'[data-bt-widget="{w["widget"]}"]')
             name = f"cell {w['cell']}: {w['code']}"
             shot = artefacts / f"{stem}_w{w['widget'] + 1}_{slug(w['code'])}"
+            root.scroll_into_view_if_needed()  # in view, its controls are rendered: their text can be read
             root.screenshot(path=f"{shot}_before.png", animations="disabled")
             root.evaluate(TRACK_JS, CONTROLS)
             controls = [root.locator(f'[data-bt-control="{i}"]') for i in w["controls"]]

@@ -26,12 +26,13 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox, offset_copy
 
 from ..plotting import course_style, fixed_labels, new_figure  # re-exported: the figure helpers widgets use
+from .canvas import TextCachingCanvas
 
 __all__ = ["Explorer", "course_style", "encode_png", "escape", "fixed_labels", "new_figure"]
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas's pixels as PNG, without drawing again (``canvas.print_png`` would redraw everything).
+    """The canvas's pixels as PNG (8-bit RGBA), without drawing again (``canvas.print_png`` would redraw all).
 
     Written directly: each row unfiltered (PNG filter type 0), then zlib at level 1. Pillow (behind
     ``imsave``) tries every PNG filter on every row, which costs ~5 ms of the ~8 ms an 800 × 600 image takes;
@@ -87,7 +88,7 @@ class Explorer(widgets.VBox):
         self.figure = figure
         self.state: dict = {"error": None}
         self._compute, self._draw = compute, draw
-        self._canvas = FigureCanvasAgg(figure)
+        self._canvas = TextCachingCanvas(figure)  # matplotlib's Agg canvas, text drawn from caches
         self._background, self._background_key = None, None
         self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
         self._parts: dict = {}  # (part, part key) -> (its pixels, their bytes), drawn over a background
@@ -110,7 +111,12 @@ class Explorer(widgets.VBox):
 
     @contextmanager
     def paused(self):
-        """Change several controls without redrawing for each; one update happens at the end (may nest)."""
+        """Change several controls without redrawing for each; one update happens at the end (may nest).
+
+        Each change of a control still reaches the browser as its own message, in order: a slider given a new
+        range and value must get them one at a time (widened first), or the browser clamps the value to the old
+        range and sends the clamped value back.
+        """
         self._paused += 1
         try:
             yield

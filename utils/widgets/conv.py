@@ -129,8 +129,8 @@ class _ConvolutionFigure:
             ax.grid(False)
             for spine in ax.spines.values():
                 spine.set(visible=True, color="0.6")
-        self.in_title = self.ax_in.set_title("", fontsize=9.5)
-        self.out_title = self.ax_out.set_title("", fontsize=9.5)
+        self.in_title = self.ax_in.set_title("", fontsize=9.5, y=1.0)  # y: a fixed place, not measured at each draw
+        self.out_title = self.ax_out.set_title("", fontsize=9.5, y=1.0)
         self.title = fig.suptitle("", fontsize=10.5)
         self.formula = fig.text(0.5, 0.03, "", ha="center", va="bottom", fontsize=9, family="monospace")
         self._frame = None
@@ -264,6 +264,8 @@ def convolution_explorer(image: str = "digit", kernel="sobel_x", stride: int = 1
         kernel_name, custom = "custom", to_float64(kernel, "kernel")
         if custom.shape != (3, 3):
             raise ValueError(f"kernel must be a 3×3 array, got shape {custom.shape}")
+    for name in IMAGES:  # loaded now (~10 ms for the photo), not at the learner's first switch to it
+        _image(name)
     controls = _controls(image, kernel_name, custom, stride, padding, dilation)
     weights = [controls[f"w{u}{v}"] for u in range(3) for v in range(3)]
     with course_style():
