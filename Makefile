@@ -12,7 +12,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 WORKERS ?= 2
 PYTEST := $(PY) -m pytest $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 
-.PHONY: lab test test-browser lint check-all check-portable generate work fresh doctor grade clean-env help
+.PHONY: lab test test-browser benchmarks lint check-all check-portable generate work fresh doctor grade clean-env help
 
 help:
 	@echo "make lab        set up (first time) and open JupyterLab on the course's start page"
@@ -22,6 +22,7 @@ help:
 	@echo "make test       unit tests + every notebook in chapters/ and solutions/ under nbval (2 workers)"
 	@echo "make test-browser  every notebook in JupyterLab in headless Chromium, every widget control changed and"
 	@echo "                timed (needs chromium: apt-get install -y chromium); report in build/browser/report.md"
+	@echo "make benchmarks every speed, memory and accuracy figure against its target (~40 min): benchmarks/RESULTS.md"
 	@echo "make lint       ruff over utils/, tests/ and the notebooks"
 	@echo "make generate   rebuild chapters/ from solutions/ and store outputs (maintainers)"
 	@echo "make check-all  test, then again offline and as on another CPU (what CI runs)"
@@ -83,6 +84,12 @@ $(BROWSER_STAMP): requirements-browser.txt $(STAMP)
 test-browser: $(BROWSER_STAMP)
 	$(PY) -m pytest tests/browser --browser -q -rs
 	@echo "timings and screenshots: build/browser/ (report.md)"
+
+# Every promise of the course as a measured figure (speed against PyTorch, widgets, notebooks, memory, accuracy,
+# the suite, a fresh install): ~40 min on an idle machine; writes benchmarks/RESULTS.md. BENCH_ARGS="--skip install".
+BENCH_ARGS ?=
+benchmarks: $(BROWSER_STAMP)
+	$(PY) -m benchmarks $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -181,3 +181,15 @@ def test_every_preset_fits_in_the_custom_sliders():
     low, high = conv_widgets.CUSTOM_LIMITS
     for name, kernel in filters.KERNELS.items():
         assert low <= kernel.min() and kernel.max() <= high, name
+
+
+def test_going_back_to_the_digit_after_the_photo_draws_it_as_at_first():
+    """A widespread blitting mistake: the background is kept, but not the Axes' boxes a full draw fitted to the
+    photo's shape (equal aspect), so the digit came back stretched into the photo's box, its window markers
+    sized for the old box. The kept background carries its places, and the markers follow the new limits."""
+    explorer = conv_widgets.convolution_explorer(image="digit")
+    first = explorer.png
+    explorer.controls["image"].value = "photo"
+    assert explorer.png != first
+    explorer.controls["image"].value = "digit"
+    assert explorer.png == first

@@ -129,6 +129,18 @@ class Explorer(widgets.VBox):
         if not self._paused:
             self.update()
 
+    def _places(self) -> list:
+        """Where each Axes' box and titles are: what a full draw may move and a blit draws relative to."""
+        return [(ax, ax.get_position(), [(t, t.get_position()) for t in (ax.title, ax._left_title, ax._right_title)])
+                for ax in self.figure.axes]
+
+    @staticmethod
+    def _put_back(places: list) -> None:
+        for ax, box, titles in places:
+            ax.set_position(box, which="active")
+            for title, xy in titles:
+                title.set_position(xy)
+
     def _render(self, key, artists: list, parts: dict | None = None) -> bytes:
         canvas = self._canvas
         parts = parts or {}
@@ -140,10 +152,14 @@ class Explorer(widgets.VBox):
         background = self._backgrounds.get(key)
         if background is None:
             canvas.draw()
-            background = canvas.copy_from_bbox(self.figure.bbox)
+            # kept with the places it was drawn at: a full draw moves Axes boxes (an equal aspect fits the box to
+            # the data's shape) and titles, and a blit must put them back (going back to the 8×8 digit after the
+            # photo must not draw the digit in the photo's box)
+            background = (canvas.copy_from_bbox(self.figure.bbox), self._places())
             _keep(self._backgrounds, key, background, self.MAX_BACKGROUNDS)
         else:
-            canvas.restore_region(background)
+            canvas.restore_region(background[0])
+            self._put_back(background[1])
         self._background, self._background_key = background, key
         for part, part_key in self._split_lines(parts):
             kept = self._parts.get((part, part_key))

@@ -159,7 +159,12 @@ class _ConvolutionFigure:
 
     def update(self, state: dict) -> None:
         padded, out, p = state["padded"], state["output"], state["padding"]
-        hp, wp = padded.shape
+        (hp, wp), (ho, wo) = padded.shape, out.shape
+        frame = self.frame(state)
+        if frame != self._frame:  # first: the markers' sizes below follow the limits (equal aspect)
+            self.ax_in.set(xlim=(-0.5, wp - 0.5), ylim=(hp - 0.5, -0.5))
+            self.ax_out.set(xlim=(-0.5, wo - 0.5), ylim=(ho - 0.5, -0.5))
+            self._frame = frame
         self.input.set_data(padded)
         self.input.set_extent((-0.5, wp - 0.5, hp - 0.5, -0.5))
         pixel_in, pixel_out = self._pixel_points(self.ax_in, padded.shape), self._pixel_points(self.ax_out, out.shape)
@@ -172,7 +177,6 @@ class _ConvolutionFigure:
         self.border.set_data([p - 0.5, p + w - 0.5, p + w - 0.5, p - 0.5, p - 0.5],
                              [p - 0.5, p - 0.5, p + h - 0.5, p + h - 0.5, p - 0.5])
         self.border.set_visible(p > 0)
-        ho, wo = out.shape
         self.output.set_data(out)
         self.output.set_extent((-0.5, wo - 0.5, ho - 0.5, -0.5))
         if state["signed"]:
@@ -184,11 +188,6 @@ class _ConvolutionFigure:
         self.out_marks.set_markersize(0.85 * pixel_out)
         self.out_next.set_data([1] if wo > 1 else [], [0] if wo > 1 else [])
         self.out_next.set_markersize(min(0.45 * pixel_out, 9))
-        frame = self.frame(state)
-        if frame != self._frame:
-            self.ax_in.set(xlim=(-0.5, wp - 0.5), ylim=(hp - 0.5, -0.5))
-            self.ax_out.set(xlim=(-0.5, wo - 0.5), ylim=(ho - 0.5, -0.5))
-            self._frame = frame
         s, d = state["stride"], state["dilation"]
         self.in_title.set_text(f"input {h}×{w}" + (f", padded to {hp}×{wp} (dashed: the image)" if p else "")
                                + f"\n□ first window (span {d * 2 + 1}), • next window ({s} on)")
