@@ -116,7 +116,9 @@ def read_rows(path: Path) -> tuple[list[dict], str]:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return [], ""
-    return list(stored.get("rows", [])), str(stored.get("measured", {}).get("date", ""))
+    rows = [row for row in stored.get("rows", [])
+            if isinstance(row, dict) and {"measure", "figure", "target"} <= set(row)]
+    return rows, str(stored.get("measured", {}).get("date", ""))  # an older JSON without summary rows: none
 
 
 def verdict(passed) -> str:

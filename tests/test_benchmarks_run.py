@@ -47,6 +47,8 @@ def test_a_missing_or_broken_json_has_no_rows(tmp_path):
     assert run.read_rows(tmp_path / "none.json") == ([], "")
     (tmp_path / "broken.json").write_text("{not json")
     assert run.read_rows(tmp_path / "broken.json") == ([], "")
+    (tmp_path / "old.json").write_text('{"measured": {"date": "2026-12-01"}, "rows": [{"ours_ms": 1.0}]}')
+    assert run.read_rows(tmp_path / "old.json") == ([], "2026-12-01")  # rows of an older format are not figures
 
 
 def test_every_benchmark_script_exists_and_quick_runs_leave_out_the_suite_and_the_install():
