@@ -136,7 +136,7 @@ def results_markdown(machine: dict, sections: list[tuple[Benchmark, list[dict], 
              "once. A busy machine slows every figure: see the load average.", "",
              "## The machine", "",
              f"- measured {machine['date']} at commit `{machine['commit']}`, load average "
-             f"{machine['load_average']} at the start",
+             f"{machine['load_average']} at the start (the figures below assume an otherwise idle machine)",
              f"- CPU: {machine['cpu']}, {machine['cores']} logical cores, {machine['memory_gib']} GiB memory",
              f"- {machine['os']}; Python {machine['python']}, NumPy {machine['numpy']}, PyTorch {machine['torch']}",
              "", "## Figures", "",
@@ -156,8 +156,9 @@ def results_markdown(machine: dict, sections: list[tuple[Benchmark, list[dict], 
         notes += [f"- {benchmark.name}: {note}" for note in (row.get("note") for row in rows) if note]
     missed = [row for _, rows, _, status in sections if status in ("measured", "stored") for row in rows
               if row.get("passed") is False]
-    lines += ["", f"**{len(missed)} figure{'s' if len(missed) != 1 else ''} miss{'' if len(missed) != 1 else 'es'} "
-                  "its target.**" if missed else "**Every figure with a target meets it.**"]
+    many = len(missed) != 1
+    lines += ["", (f"**{len(missed)} figure{'s miss their' if many else ' misses its'} target.**" if missed
+                   else "**Every figure with a target meets it.**")]
     if notes:
         lines += ["", "## Notes", "", *notes]
     return "\n".join(lines) + "\n"

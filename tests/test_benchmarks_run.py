@@ -36,6 +36,8 @@ def test_results_name_the_machine_every_figure_and_what_missed():
     assert "| `measure_conv_speed.py` (stored, 2026-12-01) | reported | 1.0× | ≤ 1.5× | — |" in text
     assert "not measured yet" in text and "the script failed" in text
     assert "**1 figure misses its target.**" in text
+    sections.append((run.BY_NAME["suite"], [row("slow too", False)], "2026-12-07", "measured"))
+    assert "**2 figures miss their target.**" in run.results_markdown(MACHINE, sections)
 
 
 def test_results_say_when_every_target_is_met():
