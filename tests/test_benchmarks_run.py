@@ -4,12 +4,13 @@ wall clock), and the ``suite`` and ``install`` benchmarks never run here (they w
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benchmark_scripts import run_benchmark_script
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -82,10 +83,7 @@ def test_a_quick_run_of_two_scripts_writes_their_figures(tmp_path):
 def test_the_suite_benchmark_times_a_command_and_keeps_its_summary(tmp_path):
     out = tmp_path / "suite.json"
     command = f'{sys.executable} -c "print(\'===== 3 passed, 1 skipped =====\')"'
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "measure_test_suite.py"), "--command", command,
-                           "--output", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert done.returncode == 0, done.stderr
-    stored = json.loads(out.read_text(encoding="utf-8"))
+    _, stored = run_benchmark_script("measure_test_suite.py", "--command", command, output=out)
     assert stored["summary"] == "3 passed, 1 skipped" and stored["exit_code"] == 0
     assert stored["rows"][0]["target"] == "≤ 5 min" and stored["rows"][0]["passed"] is True
 

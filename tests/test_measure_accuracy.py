@@ -4,12 +4,11 @@ asserted (the script measures; a quick run judges nothing)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benchmark_scripts import run_benchmark_script
 
 ROOT = Path(__file__).resolve().parents[1]
 # the keys of every row: the summary python -m benchmarks reads, the seeds' values, the stored figure, the run's cost
@@ -19,10 +18,7 @@ ROW_KEYS = ("measure", "figure", "target", "passed", "values", "stored", "second
 @pytest.mark.slow  # the script in a subprocess, as it is run
 def test_a_quick_run_prints_every_row_and_claims_no_pass(tmp_path):
     out = tmp_path / "accuracy.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "measure_accuracy.py"), "--quick",
-                             "--output", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert result.returncode == 0, result.stderr
-    stored = json.loads(out.read_text(encoding="utf-8"))
+    result, stored = run_benchmark_script("measure_accuracy.py", "--quick", output=out, timeout=300)
     assert stored["quick"] is True and stored["seeds"] == [0] and "cpu_count" in stored["measured"]
     rows = stored["rows"]
     assert len(rows) == 8

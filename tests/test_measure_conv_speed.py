@@ -3,12 +3,11 @@ JSON. No timing is asserted (the script measures; tests never judge a wall clock
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benchmark_scripts import run_benchmark_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,11 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow  # the script in a subprocess, as it is run
 def test_a_tiny_run_measures_both_layers_in_both_dtypes(tmp_path):
     out = tmp_path / "conv.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "measure_conv_speed.py"), "--batch", "2",
-                             "--repeats", "1", "--output", str(out)], capture_output=True, text=True, cwd=ROOT,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
-    stored = json.loads(out.read_text(encoding="utf-8"))
+    result, stored = run_benchmark_script("measure_conv_speed.py", "--batch", "2", "--repeats", "1", output=out)
     assert {(row["layer"], row["dtype"]) for row in stored["layers"]} == {
         ("conv1", "float32"), ("conv1", "float64"), ("conv2", "float32"), ("conv2", "float64")}
     assert all(row["ours_ms"] > 0 and row["torch_ms"] > 0 and row["batch"] == 2 for row in stored["layers"])

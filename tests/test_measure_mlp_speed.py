@@ -3,12 +3,11 @@ timing is asserted (the script measures; tests never judge a wall clock)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.benchmark_scripts import run_benchmark_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,10 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow  # the script in a subprocess, as it is run
 def test_a_tiny_run_measures_minibatch_and_full_batch(tmp_path):
     out = tmp_path / "mlp.json"
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "measure_mlp_speed.py"), "--repeats", "1",
-                             "--output", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    stored = json.loads(out.read_text(encoding="utf-8"))
+    result, stored = run_benchmark_script("measure_mlp_speed.py", "--repeats", "1", output=out)
     assert [row["batch_size"] for row in stored["epochs"]] == [32, None]
     assert all(row["ours_ms"] > 0 and row["torch_ms"] > 0 and row["n"] == 1347 for row in stored["epochs"])
     assert "full batch" in result.stdout and "minibatch 32" in result.stdout
