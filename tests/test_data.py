@@ -153,7 +153,9 @@ def test_the_cache_folder_comes_from_the_environment(parsed, tmp_path, monkeypat
     monkeypatch.setenv(data.CACHE_ENV, str(folder))
     data.load_mnist5k()
     data.load_mnist5k(seed=3)
-    assert parsed == ["parsed"] and [p.name for p in folder.iterdir()] == ["mnist5k-v1.npz"]
+    assert parsed == ["parsed"] and sorted(p.name for p in folder.iterdir()) == [
+        "mnist5k-v1.npz", *sorted(p.name for p in folder.glob("split-mnist5k-5000-1000-500-*"))]
+    assert len(list(folder.glob("split-mnist5k-*"))) == 2  # one file of rows per seed
 
 
 def test_the_cache_file_is_written_whole_then_renamed(parsed, tmp_path, monkeypatch):
@@ -164,14 +166,16 @@ def test_the_cache_file_is_written_whole_then_renamed(parsed, tmp_path, monkeypa
     real_replace = data.os.replace
 
     def spy(source, destination):
-        with np.load(source, allow_pickle=False) as written:
-            seen.append((Path(source).parent, Path(destination), target.exists(), written["X"].shape))
+        if Path(destination) == target:  # (the rows of the split are cached the same way, in another file)
+            with np.load(source, allow_pickle=False) as written:
+                seen.append((Path(source).parent, Path(destination), target.exists(), written["X"].shape))
         return real_replace(source, destination)
 
     monkeypatch.setattr(data.os, "replace", spy)
     data.load_mnist5k()
     assert seen == [(tmp_path, target, False, (5000, 784))]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["mnist5k-v1.npz"]  # no temporary file left
+    assert not list(tmp_path.glob(".*"))  # no temporary file left
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("split-")] == ["mnist5k-v1.npz"]
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong shape", "pickled objects"])
@@ -330,4 +334,74 @@ def test_a_damaged_mnist1d_cache_is_rebuilt(mnist1d_cache, generated, tmp_path, 
     np.savez(path, X=np.zeros((4000, 40), np.float64), y=np.zeros(4000, np.int64))  # wrong dtype, missing arrays
     np.testing.assert_array_equal(data.load_mnist1d().X_val, mnist1d_cache[1].X_val)
     data.load_mnist1d(seed=2)
-    assert generated == ["generated"] and sorted(p.name for p in tmp_path.iterdir()) == ["mnist1d-v1.npz"]
+    assert generated == ["generated"]
+    assert [p.name for p in tmp_path.iterdir() if not p.name.startswith("split-")] == ["mnist1d-v1.npz"]
+
+
+# ---- cached splits: scikit-learn's rows, computed once per machine ---------------------------------------------
+def _sklearn_digits_split(test_size, seed):
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    X, y = digits.data.astype(np.float64) / 16.0, digits.target.astype(np.int64)
+    return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=y)
+
+
+@pytest.mark.parametrize("test_size, seed", [(0.25, 0), (0.25, 3), (0.5, 7)])
+def test_digits_split_is_scikit_learns_split_from_an_empty_and_a_warm_cache(tmp_path, monkeypatch, test_size, seed):
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
+    expected = _sklearn_digits_split(test_size, seed)
+    for _ in ("computed and cached", "read from the cache"):
+        got = data.digits_split(test_size, seed)
+        for a, b in zip(got, expected):
+            assert a.dtype == b.dtype and a.flags.c_contiguous
+            np.testing.assert_array_equal(a, b)
+    assert len(list(tmp_path.glob("split-digits-1797-*"))) == 1 and (tmp_path / "digits-v1.npz").exists()
+
+
+def test_mnist_splits_are_scikit_learns_two_stage_split(mnist_cache, tmp_path, monkeypatch):
+    from sklearn.model_selection import train_test_split
+
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
+    (tmp_path / "mnist5k-v1.npz").write_bytes((mnist_cache[0] / "mnist5k-v1.npz").read_bytes())
+    X, y = data._mnist5k_arrays()
+    X = X.astype(np.float32) / np.float32(255.0)
+    X_rest, X_test, y_rest, y_test = train_test_split(X, y, test_size=1000, random_state=2, stratify=y)
+    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=500, random_state=2, stratify=y_rest)
+    for _ in ("computed and cached", "read from the cache"):
+        for a, b in zip(data.load_mnist5k(seed=2), (X_train, y_train, X_val, y_val, X_test, y_test)):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "rows missing", "floats"])
+def test_a_damaged_split_cache_is_recomputed(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
+    expected = data.digits_split(0.25, 1)
+    (path,) = tmp_path.glob("split-digits-*")
+    if damage == "garbage":
+        path.write_bytes(b"not an npz file")
+    elif damage == "rows missing":
+        np.savez(path, train=np.arange(10), test=np.arange(10, 20))
+    else:
+        np.savez(path, train=np.arange(1348, dtype=np.float64), test=np.arange(1348, 1797, dtype=np.float64))
+    for a, b in zip(data.digits_split(0.25, 1), expected):
+        np.testing.assert_array_equal(a, b)
+    with np.load(path, allow_pickle=False) as rebuilt:
+        assert rebuilt["train"].dtype == np.int64 and len(rebuilt["train"]) + len(rebuilt["test"]) == 1797
+
+
+def test_a_warm_cache_loads_the_data_sets_without_importing_scikit_learn(mnist_cache, mnist1d_cache, tmp_path):
+    """Importing scikit-learn takes ~1 s of every notebook that loads a data set: once cached, none does."""
+    import os
+    import subprocess
+    import sys
+
+    load = ("import sys; from utils import data; data.digits_split(); data.sample_digit(1); data.load_mnist5k(1); "
+            "data.load_mnist1d(1); print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn')[:3])")
+    for parsed in (mnist_cache[0] / "mnist5k-v1.npz", mnist1d_cache[0] / "mnist1d-v1.npz"):  # not parsed again
+        (tmp_path / parsed.name).write_bytes(parsed.read_bytes())
+    env = {**os.environ, data.CACHE_ENV: str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    runs = [subprocess.run([sys.executable, "-c", load], env=env, capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    assert runs[0].strip() != "[]" and runs[1].strip() == "[]", runs
