@@ -80,7 +80,8 @@ QUICK_NOTE = "quick run: too little training to judge the target"
 # network's, i.e. Chapter 05's recipe.
 REPORTED_ONLY = {"digits NumPy MLP, Ch04 SGD lr 0.2, 20 ep":
                  "reported, not judged: plain SGD at lr 0.2 on batches of 32 (Chapter 04) makes the loss jump in "
-                 "some epochs, and a run can end on a jump; Chapter 05's optimizers remove the jumps"}
+                 "some epochs, and a run can end on a jump (Chapter 04 shows it on five seeds, section 5.4); "
+                 "Chapter 05's optimizers remove the jumps"}
 
 
 # ---------------------------------------------------------------------------------------------
