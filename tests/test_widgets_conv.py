@@ -155,6 +155,18 @@ def test_the_titles_are_kept_line_by_line_and_each_image_is_a_full_redraw(monkey
                                                   ("kernel", "laplacian"), ("padding", 1)])
 
 
+def test_after_drawing_ahead_a_new_image_stride_padding_or_dilation_blits_what_is_drawn_without():
+    ahead, plain = conv_widgets.convolution_explorer(), conv_widgets.convolution_explorer()
+    assert ahead.draw_ahead() == 5  # the photo; stride 2, padding 0 and 2, dilation 2: each another frame
+    draws, draw = [], ahead._canvas.draw
+    ahead._canvas.draw = lambda *args, **kwargs: (draws.append(1), draw(*args, **kwargs))
+    for control, value in [("image", "photo"), ("image", "digit"), ("stride", 2), ("stride", 1), ("padding", 0),
+                           ("padding", 2), ("padding", 1), ("dilation", 2)]:
+        ahead.controls[control].value = plain.controls[control].value = value
+        assert ahead.png == plain.png, (control, value)
+    assert draws == []
+
+
 def test_the_explorer_never_leaves_figures_in_pyplot():
     plt.close("all")
     explorer = conv_widgets.convolution_explorer()

@@ -11,9 +11,10 @@ static figures import without ipywidgets; they are re-exported here for the widg
 
 from __future__ import annotations
 
+import asyncio
 import struct
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -76,21 +77,33 @@ class Explorer(widgets.VBox):
     layout: the same pixels), from the last line up, each kept by its words and those of the lines below it
     (whose edges its box may hold): a title whose last line stays draws only the lines above it.
 
+    ``ahead(state)``, if given, yields ``(key, make_state)`` for the states one change away from ``state`` (a
+    menu's other options, a slider's next steps): ``key`` as ``draw`` would return it, ``make_state()`` computing
+    the state as ``compute`` would. When the kernel has been idle for ``AHEAD_DELAY`` seconds, the backgrounds of
+    the keys not kept yet are drawn, one at a time (``draw_ahead``; a change made meanwhile waits for one at most
+    and starts over), so that a first visit blits too. The image on screen does not change. Without a running
+    event loop (a test, a script) nothing is drawn ahead by itself.
+
     Any exception is shown in the status line and recorded in ``state["error"]``; the last good image stays.
     """
 
-    MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB)
+    MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB); the least recently used is dropped
+    AHEAD_DELAY = 0.5  # seconds without a change before drawing ahead starts (a slider drag has shorter gaps)
+    AHEAD_GAP = 0.02  # seconds between two backgrounds drawn ahead: time for a change that came meanwhile to go first
     MAX_PART_BYTES = 16_000_000  # the kept pixels of parts (a panel ~0.5 MB, a title a few kB), oldest dropped first
 
     def __init__(self, controls: dict[str, widgets.Widget], rows: Sequence[widgets.Widget], figure: Figure,
-                 compute: Callable[[], dict], draw: Callable[[dict], tuple]):
+                 compute: Callable[[], dict], draw: Callable[[dict], tuple], *,
+                 ahead: Callable[[dict], Iterable[tuple[object, Callable[[], dict]]]] | None = None):
         self.controls = controls
         self.figure = figure
         self.state: dict = {"error": None}
-        self._compute, self._draw = compute, draw
+        self._compute, self._draw, self._ahead = compute, draw, ahead
         self._canvas = TextCachingCanvas(figure)  # matplotlib's Agg canvas, text drawn from caches
         self._background, self._background_key = None, None
-        self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
+        self._backgrounds: dict = {}  # key -> the still background drawn for it, least recently used first
+        self._ahead_states: Iterator | None = None  # what is left to draw ahead of the current state
+        self._ahead_timer: asyncio.TimerHandle | None = None
         self._parts: dict = {}  # (part, part key) -> (its pixels, their bytes), drawn over a background
         self._lines: dict = {}  # a Text part of several lines -> the single-line texts that draw it
         self._paused = 0  # depth of nested paused() blocks
@@ -149,18 +162,22 @@ class Explorer(widgets.VBox):
         if self._background_key is None:  # after a failed draw (or when a test asks): draw everything again
             self._backgrounds.clear()
             self._parts.clear()
-        background = self._backgrounds.get(key)
+        background = self._backgrounds.pop(key, None)
         if background is None:
-            canvas.draw()
-            # kept with the places it was drawn at: a full draw moves Axes boxes (an equal aspect fits the box to
-            # the data's shape) and titles, and a blit must put them back (going back to the 8×8 digit after the
-            # photo must not draw the digit in the photo's box)
-            background = (canvas.copy_from_bbox(self.figure.bbox), self._places())
-            _keep(self._backgrounds, key, background, self.MAX_BACKGROUNDS)
+            background = self._draw_background(key)
         else:
+            self._backgrounds[key] = background  # now the most recently used
             canvas.restore_region(background[0])
             self._put_back(background[1])
         self._background, self._background_key = background, key
+        self._draw_parts(parts)
+        for artist in artists:
+            self.figure.draw_artist(artist)
+        return encode_png(canvas)
+
+    def _draw_parts(self, parts: dict) -> None:
+        """Put each part's kept pixels over the background, or draw it and keep its pixels."""
+        canvas = self._canvas
         for part, part_key in self._split_lines(parts):
             kept = self._parts.get((part, part_key))
             if kept is None:
@@ -172,9 +189,16 @@ class Explorer(widgets.VBox):
                     self._keep_part((part, part_key), canvas.copy_from_bbox(box), 4 * box.width * box.height)
             else:
                 canvas.restore_region(kept[0])
-        for artist in artists:
-            self.figure.draw_artist(artist)
-        return encode_png(canvas)
+
+    def _draw_background(self, key) -> tuple:
+        """Draw the figure without its animated artists and keep it as the background of ``key``, with the places
+        it was drawn at: a full draw moves Axes boxes (an equal aspect fits the box to the data's shape) and
+        titles, and a blit must put them back (going back to the 8×8 digit after the photo must not draw the
+        digit in the photo's box)."""
+        self._canvas.draw()
+        background = (self._canvas.copy_from_bbox(self.figure.bbox), self._places())
+        _keep(self._backgrounds, key, background, self.MAX_BACKGROUNDS)
+        return background
 
     def _split_lines(self, parts: dict) -> list[tuple]:
         """``(artist, key)`` to draw for the visible ``parts``, a Text part of several lines (``_line_places``)
@@ -223,6 +247,7 @@ class Explorer(widgets.VBox):
                 png = self._render(key, artists, *parts)
         except Exception as err:  # never leave a broken widget: report, keep the last good image
             self._background_key = None  # the artists may be half-updated: draw everything next time
+            self._cancel_ahead()
             self.state["error"] = f"{type(err).__name__}: {err}"
             self.status.value = f"<span style='color:#C85200'>Cannot draw this: {escape(str(err))}</span>"
             self.status.layout.display = None
@@ -232,6 +257,61 @@ class Explorer(widgets.VBox):
         self.status.layout.display = "none"
         self.image.value = png
         self.n_updates += 1
+        self._plan_ahead()
+
+    def draw_ahead(self, limit: int | None = None) -> int:
+        """Draw the backgrounds (and parts) of the keys ``ahead`` yields for the current state that are not kept
+        yet, at most ``limit`` of them (None: all); the figure's artists and places are then set back to the
+        current state and the image on screen does not change. What the kernel does while idle; returns how many
+        backgrounds were drawn."""
+        if self._ahead_states is None:
+            return 0
+        drawn, places = 0, self._places()
+        try:
+            with course_style():
+                for key, make_state in self._ahead_states:
+                    if key in self._backgrounds:
+                        continue
+                    key, artists, *parts = self._draw(make_state())
+                    parts = parts[0] if parts else {}
+                    for artist in [*artists, *parts]:
+                        artist.set_animated(True)  # left out of the background, as _render does
+                    self._draw_background(key)
+                    self._draw_parts(parts)  # its titles' lines kept too
+                    drawn += 1
+                    if limit is not None and drawn >= limit:
+                        break
+                else:
+                    self._ahead_states = None  # all drawn
+                if drawn:  # the artists and places as on screen again (the next update blits over the canvas)
+                    self._draw(self.state)
+                    self._put_back(places)
+        except Exception:  # drawing ahead is only a speed-up: never a reason to break the widget
+            self._ahead_states, self._background_key = None, None  # the next update draws everything
+        return drawn
+
+    def _cancel_ahead(self) -> None:
+        if self._ahead_timer is not None:
+            self._ahead_timer.cancel()
+        self._ahead_states, self._ahead_timer = None, None
+
+    def _plan_ahead(self) -> None:
+        """Start over with the states ahead of the new current one, after AHEAD_DELAY of quiet."""
+        self._cancel_ahead()
+        if self._ahead is None:
+            return
+        self._ahead_states = iter(self._ahead(self.state))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a test, a script): draw_ahead() may be called by hand
+            return
+        self._ahead_timer = loop.call_later(self.AHEAD_DELAY, self._ahead_step)
+
+    def _ahead_step(self) -> None:
+        """One background, then the next after AHEAD_GAP: a change the learner makes meanwhile waits for one at most."""
+        self._ahead_timer = None
+        if self.draw_ahead(limit=1) and self._ahead_states is not None:
+            self._ahead_timer = asyncio.get_running_loop().call_later(self.AHEAD_GAP, self._ahead_step)
 
 
 def _line_places(part, renderer) -> list[tuple[str, float, float]] | None:
