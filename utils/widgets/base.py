@@ -90,7 +90,7 @@ class Explorer(widgets.VBox):
     MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB); the least recently used is dropped
     AHEAD_DELAY = 0.5  # seconds without a change before drawing ahead starts (a slider drag has shorter gaps)
     AHEAD_GAP = 0.02  # seconds between two backgrounds drawn ahead: time for a change that came meanwhile to go first
-    MAX_PART_BYTES = 16_000_000  # the kept pixels of parts (a panel ~0.5 MB, a title a few kB), oldest dropped first
+    MAX_PART_BYTES = 16_000_000  # kept pixels of parts (a panel ~0.5 MB, a title a few kB), least recently used dropped
 
     def __init__(self, controls: dict[str, widgets.Widget], rows: Sequence[widgets.Widget], figure: Figure,
                  compute: Callable[[], dict], draw: Callable[[dict], tuple], *,
@@ -188,6 +188,7 @@ class Explorer(widgets.VBox):
                 if box is not None:
                     self._keep_part((part, part_key), canvas.copy_from_bbox(box), 4 * box.width * box.height)
             else:
+                self._parts[(part, part_key)] = self._parts.pop((part, part_key))  # now the most recently used
                 canvas.restore_region(kept[0])
 
     def _draw_background(self, key) -> tuple:
@@ -232,7 +233,7 @@ class Explorer(widgets.VBox):
         return out
 
     def _keep_part(self, key, pixels, size: float) -> None:
-        """Keep a part's pixels, dropping the oldest kept ones beyond ``MAX_PART_BYTES``."""
+        """Keep a part's pixels, dropping the least recently used beyond ``MAX_PART_BYTES``."""
         self._parts[key] = (pixels, size)
         total = sum(kept[1] for kept in self._parts.values())
         while total > self.MAX_PART_BYTES and len(self._parts) > 1:
@@ -270,7 +271,8 @@ class Explorer(widgets.VBox):
         try:
             with course_style():
                 for key, make_state in self._ahead_states:
-                    if key in self._backgrounds:
+                    if key in self._backgrounds:  # kept already: now recently used, kept before those not ahead
+                        self._backgrounds[key] = self._backgrounds.pop(key)
                         continue
                     key, artists, *parts = self._draw(make_state())
                     parts = parts[0] if parts else {}
