@@ -169,6 +169,20 @@ def test_a_background_seen_before_is_reused(monkeypatch):
     assert len(full_draws) == 1
 
 
+def test_after_drawing_ahead_each_menu_and_slider_step_shows_what_an_explorer_never_drawn_ahead_shows():
+    """What the idle kernel does: the settings one change away computed (and their new backgrounds drawn); the image
+    on screen unchanged, and each change then shows the same pixels as without drawing ahead."""
+    ahead, plain = (forward_pass_widgets.init_explorer("kaiming_normal", "relu") for _ in range(2))
+    png = ahead.png
+    assert ahead.draw_ahead() >= 1 and ahead.png == png and ahead.draw_ahead() == 0
+    for control, value in [("scheme", "zeros"), ("scheme", "small_normal"), ("scheme", "kaiming_normal"),
+                           ("activation", "sigmoid"), ("activation", "relu"), ("width", 512), ("width", 128),
+                           ("depth", 9), ("depth", 10)]:
+        ahead.draw_ahead()
+        ahead.controls[control].value = plain.controls[control].value = value
+        assert ahead.png == plain.png, (control, value)
+
+
 def test_up_to_five_layers_fill_the_band_in_one_row():
     """No empty band where a second row would be: up to five layers the histograms are one row of tall panels."""
     def boxes(depth):
