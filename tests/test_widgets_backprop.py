@@ -77,6 +77,22 @@ def test_stepper_redraws_every_step_of_the_walk():
 # ---------------------------------------------------------------------------------------------
 # (b) Training on a 2-D data set
 # ---------------------------------------------------------------------------------------------
+def test_after_drawing_ahead_each_graph_only_blits_the_image_a_new_stepper_draws():
+    """Each graph has its Axes, built once; drawn ahead (the idle kernel), a graph's first visit only blits, and its
+    image is the one a stepper made on that graph shows (and the same when coming back to it)."""
+    stepper = backprop_widgets.backprop_stepper("neuron")
+    png = stepper.png
+    assert stepper.draw_ahead() == len(backprop_widgets.GRAPHS) - 1 and stepper.png == png
+    draws, draw = [], stepper._canvas.draw
+    stepper._canvas.draw = lambda *args, **kwargs: (draws.append(1), draw(*args, **kwargs))
+    for graph in [*backprop_widgets.GRAPHS, "neuron"]:
+        stepper.controls["graph"].value = graph
+        assert stepper.png == backprop_widgets.backprop_stepper(graph).png, graph
+        stepper.buttons["back"].click()
+        assert stepper.png == backprop_widgets.backprop_stepper(graph, stepper.controls["step"].value).png, graph
+    assert draws == [] and len(stepper.figure.axes) == len(backprop_widgets.GRAPHS)
+
+
 def test_draw_training_returns_the_run_and_labels_the_figure():
     run = backprop_widgets.draw_training("moons", hidden=8, epochs=50)
     fig = plt.gcf()
