@@ -291,21 +291,31 @@ def backprop_stepper(graph: str = "neuron", step: int | None = None) -> widgets.
         return state_of(menu.value, slider.value)
 
     def draw(state: dict) -> tuple:
+        """Each step is a background of its own (nothing animated): a step is almost all text, which a full draw
+        of the figure draws as fast as a blit of the changing artists would (~15 ms), and a step kept (seen
+        before, or drawn ahead) then costs only its PNG."""
         figure = figures.get(state["graph"])
         if figure is None:  # building a graph's artists costs ~30 ms: once per graph
             where = ax if not figures else fig.add_axes(ax.get_position(original=True))
             figure = figures[state["graph"]] = _GraphFigure(where, state["steps"])
         for other in figures.values():
             other.ax.set_visible(other is figure)
+            other.message.set_visible(other is figure)  # a figure text, not in its Axes
         figure.update(state["step"])
-        return state["graph"], figure.changing()
+        return (state["graph"], state["step"].index), []
 
     def ahead(state: dict):
-        """The menu's other graphs, each at its last step (as on_graph sets the slider)."""
+        """A step and two either way (◀, ▶, the slider), then the menu's other graphs, each at its last step (as
+        on_graph sets the slider)."""
+        graph, step = state["graph"], state["step"].index
+        for other in (step - 1, step + 1, step - 2, step + 2):
+            if 0 <= other < state["steps"].n_steps:
+                yield (graph, other), partial(state_of, graph, other)
         graphs = list(GRAPHS)
-        at = graphs.index(state["graph"])
-        for graph in graphs[at + 1:] + graphs[:at]:
-            yield graph, partial(state_of, graph, backprop_steps(graph).n_steps - 1)
+        at = graphs.index(graph)
+        for other in graphs[at + 1:] + graphs[:at]:
+            last = backprop_steps(other).n_steps - 1
+            yield (other, last), partial(state_of, other, last)
 
     rows = [widgets.HBox([menu, back, slider, forward]),
             widgets.HTML("<small>Steps: first the forward pass (orange), one operation at a time, then the "
