@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import struct
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -84,21 +84,30 @@ class Explorer(widgets.VBox):
     and starts over), so that a first visit blits too. The image on screen does not change. Without a running
     event loop (a test, a script) nothing is drawn ahead by itself.
 
+    ``image_key(state)``, if given, names everything the image of a state shows (e.g. every control's value): the
+    images are then kept by it (the ``MAX_IMAGES`` last used), so a state seen before is shown from its PNG without
+    rendering (``draw`` still sets the figure's artists to it), and drawing ahead renders the whole image of each
+    state ahead, not only its background: its first visit costs no drawing either.
+
     Any exception is shown in the status line and recorded in ``state["error"]``; the last good image stays.
     """
 
     MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB); the least recently used is dropped
     AHEAD_DELAY = 0.5  # seconds without a change before drawing ahead starts (a slider drag has shorter gaps)
     AHEAD_GAP = 0.02  # seconds between two backgrounds drawn ahead: time for a change that came meanwhile to go first
+    MAX_IMAGES = 64  # PNGs kept by image_key (~40–100 kB each), the least recently used dropped
     MAX_PART_BYTES = 16_000_000  # kept pixels of parts (a panel ~0.5 MB, a title a few kB), least recently used dropped
 
     def __init__(self, controls: dict[str, widgets.Widget], rows: Sequence[widgets.Widget], figure: Figure,
                  compute: Callable[[], dict], draw: Callable[[dict], tuple], *,
-                 ahead: Callable[[dict], Iterable[tuple[object, Callable[[], dict]]]] | None = None):
+                 ahead: Callable[[dict], Iterable[tuple[object, Callable[[], dict]]]] | None = None,
+                 image_key: Callable[[dict], Hashable] | None = None):
         self.controls = controls
-        self.figure = figure
+        self._figure = figure  # `figure` (the property) first brings its artists to the current state
+        self._stale = False  # the artists show another state than .state (its image was kept: not drawn)
         self.state: dict = {"error": None}
-        self._compute, self._draw, self._ahead = compute, draw, ahead
+        self._compute, self._draw, self._ahead, self._image_key = compute, draw, ahead, image_key
+        self._images: dict = {}  # image_key -> the PNG rendered for it, least recently used first
         self._canvas = TextCachingCanvas(figure)  # matplotlib's Agg canvas, text drawn from caches
         self._background, self._background_key = None, None
         self._backgrounds: dict = {}  # key -> the still background drawn for it, least recently used first
@@ -116,6 +125,16 @@ class Explorer(widgets.VBox):
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.update()
+
+    @property
+    def figure(self) -> Figure:
+        """The figure, its artists as the image on screen shows them (set by ``draw`` now if a kept image was shown
+        without drawing)."""
+        if self._stale:
+            with course_style():
+                self._draw(self.state)
+            self._stale = False
+        return self._figure
 
     @property
     def png(self) -> bytes:
@@ -145,7 +164,7 @@ class Explorer(widgets.VBox):
     def _places(self) -> list:
         """Where each Axes' box and titles are: what a full draw may move and a blit draws relative to."""
         return [(ax, ax.get_position(), [(t, t.get_position()) for t in (ax.title, ax._left_title, ax._right_title)])
-                for ax in self.figure.axes]
+                for ax in self._figure.axes]
 
     @staticmethod
     def _put_back(places: list) -> None:
@@ -172,7 +191,7 @@ class Explorer(widgets.VBox):
         self._background, self._background_key = background, key
         self._draw_parts(parts)
         for artist in artists:
-            self.figure.draw_artist(artist)
+            self._figure.draw_artist(artist)
         return encode_png(canvas)
 
     def _draw_parts(self, parts: dict) -> None:
@@ -181,10 +200,10 @@ class Explorer(widgets.VBox):
         for part, part_key in self._split_lines(parts):
             kept = self._parts.get((part, part_key))
             if kept is None:
-                self.figure.draw_artist(part)
+                self._figure.draw_artist(part)
                 box = _part_box(part, canvas.get_renderer())
                 if box is not None:
-                    box = Bbox.intersection(box.padded(2), self.figure.bbox)
+                    box = Bbox.intersection(box.padded(2), self._figure.bbox)
                 if box is not None:
                     self._keep_part((part, part_key), canvas.copy_from_bbox(box), 4 * box.width * box.height)
             else:
@@ -197,7 +216,7 @@ class Explorer(widgets.VBox):
         titles, and a blit must put them back (going back to the 8×8 digit after the photo must not draw the
         digit in the photo's box)."""
         self._canvas.draw()
-        background = (self._canvas.copy_from_bbox(self.figure.bbox), self._places())
+        background = (self._canvas.copy_from_bbox(self._figure.bbox), self._places())
         _keep(self._backgrounds, key, background, self.MAX_BACKGROUNDS)
         return background
 
@@ -228,7 +247,7 @@ class Explorer(widgets.VBox):
                 text.set_figure(part.get_figure(root=False))
                 text.set(text=words, position=part.get_position(), horizontalalignment="left",
                          verticalalignment="baseline", visible=True,
-                         transform=offset_copy(part.get_transform(), fig=self.figure, x=x, y=y, units="dots"))
+                         transform=offset_copy(part.get_transform(), fig=self._figure, x=x, y=y, units="dots"))
                 out.append((text, (below, anchor, round(x, 2), round(y, 2), style)))
         return out
 
@@ -243,9 +262,13 @@ class Explorer(widgets.VBox):
         """Recompute the state from the controls and redraw (synchronously)."""
         try:
             state = self._compute()
-            with course_style():
-                key, artists, *parts = self._draw(state)
-                png = self._render(key, artists, *parts)
+            png = self._kept_image(state)
+            kept = png is not None  # shown as kept: the figure's artists are set only if asked for (.figure)
+            if not kept:
+                with course_style():
+                    key, artists, *parts = self._draw(state)
+                    png = self._render(key, artists, *parts)
+                self._keep_image(state, png)
         except Exception as err:  # never leave a broken widget: report, keep the last good image
             self._background_key = None  # the artists may be half-updated: draw everything next time
             self._cancel_ahead()
@@ -253,12 +276,27 @@ class Explorer(widgets.VBox):
             self.status.value = f"<span style='color:#C85200'>Cannot draw this: {escape(str(err))}</span>"
             self.status.layout.display = None
             return
-        self.state = {**state, "error": None}
+        self.state, self._stale = {**state, "error": None}, kept
         self.status.value = ""
         self.status.layout.display = "none"
         self.image.value = png
         self.n_updates += 1
         self._plan_ahead()
+
+    def _kept_image(self, state: dict) -> bytes | None:
+        """The PNG kept for this state's ``image_key`` (now the most recently used), or None."""
+        if self._image_key is None:
+            return None
+        if self._background_key is None:  # after a failed draw (or when a test asks): render everything again
+            self._images.clear()
+        png = self._images.pop(self._image_key(state), None)
+        if png is not None:
+            self._images[self._image_key(state)] = png
+        return png
+
+    def _keep_image(self, state: dict, png: bytes) -> None:
+        if self._image_key is not None:
+            _keep(self._images, self._image_key(state), png, self.MAX_IMAGES)
 
     def draw_ahead(self, limit: int | None = None) -> int:
         """Draw the backgrounds (and parts) of the keys ``ahead`` yields for the current state that are not kept
@@ -271,15 +309,8 @@ class Explorer(widgets.VBox):
         try:
             with course_style():
                 for key, make_state in self._ahead_states:
-                    if key in self._backgrounds:  # kept already: now recently used, kept before those not ahead
-                        self._backgrounds[key] = self._backgrounds.pop(key)
+                    if not self._draw_one_ahead(key, make_state):
                         continue
-                    key, artists, *parts = self._draw(make_state())
-                    parts = parts[0] if parts else {}
-                    for artist in [*artists, *parts]:
-                        artist.set_animated(True)  # left out of the background, as _render does
-                    self._draw_background(key)
-                    self._draw_parts(parts)  # its titles' lines kept too
                     drawn += 1
                     if limit is not None and drawn >= limit:
                         break
@@ -288,9 +319,31 @@ class Explorer(widgets.VBox):
                 if drawn:  # the artists and places as on screen again (the next update blits over the canvas)
                     self._draw(self.state)
                     self._put_back(places)
+                    self._stale = False
         except Exception:  # drawing ahead is only a speed-up: never a reason to break the widget
             self._ahead_states, self._background_key = None, None  # the next update draws everything
         return drawn
+
+    def _draw_one_ahead(self, key, make_state: Callable[[], dict]) -> bool:
+        """Draw one state ahead, if not kept yet: its whole image (with ``image_key``), else its background and
+        parts. Whether anything was drawn."""
+        if self._image_key is not None:
+            state = make_state()
+            if self._kept_image(state) is not None:
+                return False
+            key, artists, *parts = self._draw(state)
+            self._keep_image(state, self._render(key, artists, *parts))
+            return True
+        if key in self._backgrounds:  # kept already: now recently used, kept before those not ahead
+            self._backgrounds[key] = self._backgrounds.pop(key)
+            return False
+        key, artists, *parts = self._draw(make_state())
+        parts = parts[0] if parts else {}
+        for artist in [*artists, *parts]:
+            artist.set_animated(True)  # left out of the background, as _render does
+        self._draw_background(key)
+        self._draw_parts(parts)  # its titles' lines kept too
+        return True
 
     def _cancel_ahead(self) -> None:
         if self._ahead_timer is not None:

@@ -282,11 +282,21 @@ def feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str 
         return artists.frame(state), artists.changing(), artists.parts()
 
     def ahead(state: dict):
-        """The next layer whose values have the other sign (the one background not drawn yet)."""
-        at = FEATURE_LAYERS.index(state["layer"])
-        layer = next(name for name in FEATURE_LAYERS[at + 1:] + FEATURE_LAYERS[:at]
-                     if name.startswith("conv") != state["signed"])
-        yield not state["signed"], partial(feature_map_state, model, images, y, state["index"], layer, state["shift"])
+        """The states one change away, each image rendered whole: the next layers, a shift step either way, the
+        neighbouring images, the previous layer, and the next layer of the other sign (its colour bar)."""
+        index, layer, shift = state["index"], state["layer"], state["shift"]
+        at = FEATURE_LAYERS.index(layer)
+        later = FEATURE_LAYERS[at + 1:] + FEATURE_LAYERS[:at]
+        other_sign = next(name for name in later if name.startswith("conv") != state["signed"])
+        options = [(index, later[0], shift), (index, layer, shift + 1), (index, layer, shift - 1),
+                   (index, later[1], shift), (index + 1, layer, shift), (index - 1, layer, shift),
+                   (index, later[-1], shift), (index, other_sign, shift)]
+        for i, name, s in dict.fromkeys(options):
+            if 0 <= i < len(images) and abs(s) <= MAX_SHIFT:
+                yield name.startswith("conv"), partial(feature_map_state, model, images, y, i, name, s)
+
+    def image_key(state: dict) -> tuple:
+        return state["index"], state["layer"], state["shift"]
 
     rows = [widgets.HBox([controls["index"], controls["layer"], controls["shift"]])]
-    return Explorer(controls, rows, fig, compute, draw, ahead=ahead)
+    return Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
