@@ -144,6 +144,9 @@ def test_an_image_kept_by_its_key_is_shown_without_drawing_and_the_figure_follow
     assert explorer.figure is not None and list(line.get_ydata()) == [0, 3] and drawn == [3]  # .figure: drawn now
     explorer.controls["k"].value = plain.controls["k"].value = 5  # not kept: drawn
     assert drawn == [3, 5] and explorer.png == plain.png
+    explorer.controls["k"].value = 3  # kept; its background dropped meanwhile: drawn ahead first, for the next change
+    explorer._backgrounds.clear()
+    assert explorer.draw_ahead(limit=1) == 1 and list(explorer._backgrounds) == ["still"]
     explorer._background_key = None  # as after a failed draw: nothing kept, everything drawn again
     explorer.controls["k"].value = 2
     assert drawn[-1] == 2

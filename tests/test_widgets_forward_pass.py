@@ -121,7 +121,8 @@ def test_changing_the_activation_only_redraws_what_changes(monkeypatch):
     assert full_draws == [] and explorer.png != png
     bottom = explorer.figure.axes[9]  # layer 10, in the bottom row
     assert [t.get_text() for t in bottom.texts if t.get_visible()][-3:] == ["0", "2", "4"]
-    explorer.controls["activation"].value = "tanh"
+    explorer.controls["activation"].value = "tanh"  # its image kept: the artists follow once .figure is read
+    bottom = explorer.figure.axes[9]
     assert [t.get_text() for t in bottom.texts if t.get_visible()][-3:] == ["−1", "0", "1"]
     assert full_draws == []
 

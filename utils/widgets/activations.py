@@ -417,7 +417,10 @@ def activation_explorer(name: str = "leaky_relu", x_range: tuple[float, float] =
 
     configure_param_slider(name, start_param)
     rows = [widgets.HBox([function, p_slider]), x_slider, note]
-    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead)
+    def image_key(state: dict) -> tuple:
+        return state["name"], state["param"], state["x_range"]
+
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_function(change) -> None:
         with explorer.paused():  # reconfigure the slider quietly, then draw once

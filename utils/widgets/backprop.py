@@ -321,7 +321,10 @@ def backprop_stepper(graph: str = "neuron", step: int | None = None) -> widgets.
             widgets.HTML("<small>Steps: first the forward pass (orange), one operation at a time, then the "
                          "backward pass (blue) from the output back to the leaves. A gradient in <i>italics</i> "
                          "is not complete yet: some use of that value has not passed its gradient back.</small>")]
-    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead)
+    def image_key(state: dict) -> tuple:
+        return state["graph"], state["step"].index
+
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_graph(change) -> None:
         st = backprop_steps(change["new"])

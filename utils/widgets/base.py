@@ -12,6 +12,7 @@ static figures import without ipywidgets; they are re-exported here for the widg
 from __future__ import annotations
 
 import asyncio
+import itertools
 import struct
 import zlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -289,14 +290,19 @@ class Explorer(widgets.VBox):
             return None
         if self._background_key is None:  # after a failed draw (or when a test asks): render everything again
             self._images.clear()
-        png = self._images.pop(self._image_key(state), None)
-        if png is not None:
-            self._images[self._image_key(state)] = png
+        kept = self._images.pop(self._image_key(state), None)
+        if kept is None:
+            return None
+        self._images[self._image_key(state)] = kept
+        png, key = kept
+        if key in self._backgrounds:  # its background too is used again: kept before the others
+            self._backgrounds[key] = self._backgrounds.pop(key)
         return png
 
     def _keep_image(self, state: dict, png: bytes) -> None:
+        """Keep ``png`` by the state's image_key, with the key of the background it was drawn over."""
         if self._image_key is not None:
-            _keep(self._images, self._image_key(state), png, self.MAX_IMAGES)
+            _keep(self._images, self._image_key(state), (png, self._background_key), self.MAX_IMAGES)
 
     def draw_ahead(self, limit: int | None = None) -> int:
         """Draw the backgrounds (and parts) of the keys ``ahead`` yields for the current state that are not kept
@@ -324,17 +330,25 @@ class Explorer(widgets.VBox):
             self._ahead_states, self._background_key = None, None  # the next update draws everything
         return drawn
 
-    def _draw_one_ahead(self, key, make_state: Callable[[], dict]) -> bool:
+    def _draw_one_ahead(self, key, make_state: Callable[[], dict] | None) -> bool:
         """Draw one state ahead, if not kept yet: its whole image (with ``image_key``), else its background and
-        parts. Whether anything was drawn."""
-        if self._image_key is not None:
+        parts. ``make_state`` None: the current state's background, if its image was shown as kept and its
+        background is gone (the next change draws over it). Whether anything was drawn."""
+        if make_state is None:
+            kept = self._images.get(self._image_key(self.state))
+            key, make_state = (kept[1] if kept else None), (lambda: self.state)
+            if key is None:
+                return False
+        elif self._image_key is not None:
             state = make_state()
+            if key in self._backgrounds:  # kept already: now recently used, kept before those not ahead
+                self._backgrounds[key] = self._backgrounds.pop(key)
             if self._kept_image(state) is not None:
                 return False
             key, artists, *parts = self._draw(state)
             self._keep_image(state, self._render(key, artists, *parts))
             return True
-        if key in self._backgrounds:  # kept already: now recently used, kept before those not ahead
+        if key in self._backgrounds:
             self._backgrounds[key] = self._backgrounds.pop(key)
             return False
         key, artists, *parts = self._draw(make_state())
@@ -355,7 +369,8 @@ class Explorer(widgets.VBox):
         self._cancel_ahead()
         if self._ahead is None:
             return
-        self._ahead_states = iter(self._ahead(self.state))
+        first = [(None, None)] if self._image_key is not None else []  # the current state's background, if gone
+        self._ahead_states = itertools.chain(first, self._ahead(self.state))
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (a test, a script): draw_ahead() may be called by hand

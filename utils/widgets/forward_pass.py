@@ -309,7 +309,11 @@ def init_explorer(scheme: str = "xavier_uniform", activation: str = "tanh", dept
                         "zero biases; weights drawn with seed 0.</small>")
     rows = [widgets.HBox([controls["scheme"], controls["activation"]]),
             widgets.HBox([controls["depth"], controls["width"]]), note]
-    return Explorer(controls, rows, fig, compute, draw, ahead=ahead)  # keeps each depth's / std range's background
+    def image_key(state: dict) -> tuple:
+        return tuple(state[k] for k in names)
+
+    # keeps each depth's / std range's background, and the images of the settings seen or drawn ahead
+    return Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -212,14 +212,15 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
         return artists.update(state["surface"], list(state["runs"].values()), state["settings"]["steps"])
 
     def ahead(state: dict):
-        """The states one change away whose background is new: the next surface in the menu (at its own settings,
-        as on_surface sets them), each optimizer's checkbox flipped, then the other surfaces."""
+        """The states one change away whose background is new: each optimizer's checkbox flipped, then the next and
+        the previous surface in the menu (each at its own settings, as on_surface sets them): nine, so that the
+        backgrounds kept (Explorer.MAX_BACKGROUNDS) hold them, the current one and the one before."""
         surfaces = list(RACE_SETTINGS)
         at = surfaces.index(state["surface"])
         flips = [[k for k in RACE_OPTIMIZERS if (k in state["optimizers"]) != (k == flip)] for flip in RACE_OPTIMIZERS]
-        options = [(name, state["optimizers"], {k: getattr(RACE_SETTINGS[name], k) for k in slider_names})
-                   for name in surfaces[at + 1:] + surfaces[:at]]
-        options[1:1] = [(state["surface"], names, state["settings"]) for names in flips]
+        options = [(state["surface"], names, state["settings"]) for names in flips]
+        options += [(name, state["optimizers"], {k: getattr(RACE_SETTINGS[name], k) for k in slider_names})
+                    for name in dict.fromkeys((surfaces[(at + 1) % len(surfaces)], surfaces[at - 1]))]
         for name, names, settings in options:
             computed = state_of(name, names, settings)  # cached runs: the key needs the legend's labels
             yield _RaceFigure.key_of(name, list(computed["runs"].values())), lambda computed=computed: computed
@@ -232,7 +233,10 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
             widgets.HBox([widgets.VBox([controls[k] for k in ("lr", "adaptive_lr", "steps")]),
                           widgets.VBox([controls[k] for k in ("momentum", "beta1", "beta2")])]),
             note]
-    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead)
+    def image_key(state: dict) -> tuple:
+        return state["surface"], state["optimizers"], tuple(state["settings"].items())
+
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_surface(change) -> None:
         settings = RACE_SETTINGS[change["new"]]
