@@ -212,15 +212,15 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
         return artists.update(state["surface"], list(state["runs"].values()), state["settings"]["steps"])
 
     def ahead(state: dict):
-        """The states one change away whose background is new: each optimizer's checkbox flipped, then the next and
-        the previous surface in the menu (each at its own settings, as on_surface sets them): nine, so that the
-        backgrounds kept (Explorer.MAX_BACKGROUNDS) hold them, the current one and the one before."""
+        """The states one change away, each image whole (kept by image_key): the next surface in the menu (at its own
+        settings, as on_surface sets them), each optimizer's checkbox flipped, then the other surfaces in the menu's
+        order."""
         surfaces = list(RACE_SETTINGS)
         at = surfaces.index(state["surface"])
         flips = [[k for k in RACE_OPTIMIZERS if (k in state["optimizers"]) != (k == flip)] for flip in RACE_OPTIMIZERS]
-        options = [(state["surface"], names, state["settings"]) for names in flips]
-        options += [(name, state["optimizers"], {k: getattr(RACE_SETTINGS[name], k) for k in slider_names})
-                    for name in dict.fromkeys((surfaces[(at + 1) % len(surfaces)], surfaces[at - 1]))]
+        options = [(name, state["optimizers"], {k: getattr(RACE_SETTINGS[name], k) for k in slider_names})
+                   for name in surfaces[at + 1:] + surfaces[:at]]
+        options[1:1] = [(state["surface"], names, state["settings"]) for names in flips]
         for name, names, settings in options:
             computed = state_of(name, names, settings)  # cached runs: the key needs the legend's labels
             yield _RaceFigure.key_of(name, list(computed["runs"].values())), lambda computed=computed: computed
