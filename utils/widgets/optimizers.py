@@ -119,6 +119,17 @@ class _RaceFigure:
         return key, artists, {self.paths.title: title, self.losses.ax: (key, title, limits)}
 
 
+def _on_grid(slider: widgets.Widget, value: float) -> float:
+    """``value`` where a log slider shows it: its exponent on the slider's steps from ``min``, to 12 significant
+    digits. The browser puts a log slider's value on its steps and sends it back (0.02 comes back as 0.019952…,
+    a second change); the explorer computes with this value, so the browser's (equal to 12 digits: its pow may
+    differ from Python's in the last bit) names the same state. Other sliders' values are returned as they are."""
+    if not isinstance(slider, widgets.FloatLogSlider):
+        return value
+    exponent = slider.min + round((np.log(value) / np.log(slider.base) - slider.min) / slider.step) * slider.step
+    return float(f"{slider.base ** round(exponent, 10):.12g}")
+
+
 def _check_names(optimizers) -> tuple[str, ...]:
     if isinstance(optimizers, str):
         optimizers = [optimizers]
@@ -197,6 +208,8 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
                                    continuous_update=False),  # redraws the loss panel and the title, on release
     }
     slider_names = ("lr", "adaptive_lr", "momentum", "beta1", "beta2", "steps")
+    for key in ("lr", "adaptive_lr"):  # the browser would put them there (and send them back): at once
+        controls[key].value = _on_grid(controls[key], controls[key].value)
 
     def state_of(name: str, names: Sequence[str], settings: dict) -> dict:
         runs = race(name, names, **settings)
@@ -206,7 +219,7 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
 
     def compute() -> dict:
         return state_of(controls["surface"].value, [k for k in RACE_OPTIMIZERS if controls[f"show_{k}"].value],
-                        {k: controls[k].value for k in slider_names})
+                        {k: _on_grid(controls[k], controls[k].value) for k in slider_names})
 
     def draw(state: dict) -> tuple:
         return artists.update(state["surface"], list(state["runs"].values()), state["settings"]["steps"])
@@ -218,7 +231,8 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
         surfaces = list(RACE_SETTINGS)
         at = surfaces.index(state["surface"])
         flips = [[k for k in RACE_OPTIMIZERS if (k in state["optimizers"]) != (k == flip)] for flip in RACE_OPTIMIZERS]
-        options = [(name, state["optimizers"], {k: getattr(RACE_SETTINGS[name], k) for k in slider_names})
+        options = [(name, state["optimizers"], {k: _on_grid(controls[k], getattr(RACE_SETTINGS[name], k))
+                                                for k in slider_names})
                    for name in surfaces[at + 1:] + surfaces[:at]]
         options[1:1] = [(state["surface"], names, state["settings"]) for names in flips]
         for name, names, settings in options:
@@ -242,7 +256,7 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
         settings = RACE_SETTINGS[change["new"]]
         with explorer.paused():  # the new surface's settings, then one redraw
             for key in slider_names:
-                controls[key].value = getattr(settings, key)
+                controls[key].value = _on_grid(controls[key], getattr(settings, key))
 
     controls["surface"].unobserve(explorer._on_change, names="value")
     controls["surface"].observe(on_surface, names="value")
