@@ -150,10 +150,11 @@ def test_after_drawing_ahead_each_checkbox_and_surface_shows_what_a_new_explorer
     image also the one of an explorer made on that surface)."""
     ahead, plain = (race_widgets.optimizer_race_explorer("rosenbrock") for _ in range(2))
     png = ahead.png
-    assert ahead.draw_ahead() == len(RACE_OPTIMIZERS) + len(RACE_SETTINGS) - 1 and ahead.png == png
+    assert ahead.draw_ahead() == len(RACE_OPTIMIZERS) + len(RACE_SETTINGS) - 1 + 2 and ahead.png == png  # steps ±10
     renders, render = [], ahead._render
     ahead._render = lambda *args: (renders.append(1), render(*args))[1]
-    changes = [("show_sgd", False), ("show_sgd", True), ("show_adamw", False), ("show_adamw", True),
+    changes = [("show_sgd", False), ("show_sgd", True), ("show_adamw", False), ("show_adamw", True), ("steps", 310),
+               ("steps", 300), ("steps", 290), ("steps", 300),
                *(("surface", name) for name in ["saddle", "double_well", "quadratic", "rotated_quadratic",
                                                 "rosenbrock"])]
     for control, value in changes:

@@ -87,8 +87,8 @@ class Explorer(widgets.VBox):
 
     ``image_key(state)``, if given, names everything the image of a state shows (e.g. every control's value): the
     images are then kept by it (the ``MAX_IMAGES`` last used), so a state seen before is shown from its PNG without
-    rendering (``draw`` still sets the figure's artists to it), and drawing ahead renders the whole image of each
-    state ahead, not only its background: its first visit costs no drawing either.
+    drawing (the figure's artists are brought to it when ``.figure`` is read), and drawing ahead renders the whole
+    image of each state ahead, not only its background: its first visit costs no drawing either.
 
     Any exception is shown in the status line and recorded in ``state["error"]``; the last good image stays.
     """
@@ -305,10 +305,10 @@ class Explorer(widgets.VBox):
             _keep(self._images, self._image_key(state), (png, self._background_key), self.MAX_IMAGES)
 
     def draw_ahead(self, limit: int | None = None) -> int:
-        """Draw the backgrounds (and parts) of the keys ``ahead`` yields for the current state that are not kept
-        yet, at most ``limit`` of them (None: all); the figure's artists and places are then set back to the
-        current state and the image on screen does not change. What the kernel does while idle; returns how many
-        backgrounds were drawn."""
+        """Draw the backgrounds (and parts; with ``image_key``, the whole images) of the states ``ahead`` yields for
+        the current state that are not kept yet, at most ``limit`` of them (None: all); the figure's artists and
+        places are then set back to the current state and the image on screen does not change. What the kernel
+        does while idle; returns how many were drawn."""
         if self._ahead_states is None:
             return 0
         drawn, places = 0, self._places()
@@ -328,6 +328,7 @@ class Explorer(widgets.VBox):
                     self._stale = False
         except Exception:  # drawing ahead is only a speed-up: never a reason to break the widget
             self._ahead_states, self._background_key = None, None  # the next update draws everything
+            self._stale = True  # the artists may show a state ahead: .figure draws the current one again
         return drawn
 
     def _draw_one_ahead(self, key, make_state: Callable[[], dict] | None) -> bool:

@@ -226,15 +226,19 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
 
     def ahead(state: dict):
         """The states one change away, each image whole (kept by image_key): the next surface in the menu (at its own
-        settings, as on_surface sets them), each optimizer's checkbox flipped, then the other surfaces in the menu's
-        order."""
+        settings, as on_surface sets them), a step of the steps slider either way, each optimizer's checkbox
+        flipped, then the other surfaces in the menu's order."""
         surfaces = list(RACE_SETTINGS)
         at = surfaces.index(state["surface"])
         flips = [[k for k in RACE_OPTIMIZERS if (k in state["optimizers"]) != (k == flip)] for flip in RACE_OPTIMIZERS]
-        options = [(name, state["optimizers"], {k: _on_grid(controls[k], getattr(RACE_SETTINGS[name], k))
-                                                for k in slider_names})
-                   for name in surfaces[at + 1:] + surfaces[:at]]
-        options[1:1] = [(state["surface"], names, state["settings"]) for names in flips]
+        others = [(name, state["optimizers"], {k: _on_grid(controls[k], getattr(RACE_SETTINGS[name], k))
+                                               for k in slider_names})
+                  for name in surfaces[at + 1:] + surfaces[:at]]
+        steps, now = controls["steps"], state["settings"]["steps"]
+        options = [*others[:1],
+                   *((state["surface"], state["optimizers"], {**state["settings"], "steps": n})
+                     for n in (now + steps.step, now - steps.step) if steps.min <= n <= steps.max),
+                   *((state["surface"], names, state["settings"]) for names in flips), *others[1:]]
         for name, names, settings in options:
             computed = state_of(name, names, settings)  # cached runs: the key needs the legend's labels
             yield _RaceFigure.key_of(name, list(computed["runs"].values())), lambda computed=computed: computed
