@@ -411,6 +411,22 @@ def _part_box(part, renderer) -> Bbox | None:
     return part.get_tightbbox(renderer, bbox_extra_artists=unclipped)
 
 
+def _neighbours(control: widgets.Widget) -> list:
+    """The values one change away from ``control``'s: the next option of a menu or toggle buttons, a step either
+    way of an integer or float slider (to 10 decimals, as the browser's step lands), within its range. Other
+    controls (log and range sliders: the browser's arithmetic is not Python's to the last bit): none. For an
+    explorer's ``ahead``."""
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
+        values = list(control._options_values)
+        return [values[(values.index(control.value) + 1) % len(values)]] if len(values) > 1 else []
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        moved = [control.value + control.step, control.value - control.step]
+        if isinstance(control, widgets.FloatSlider):
+            moved = [round(v, 10) for v in moved]
+        return [v for v in moved if control.min <= v <= control.max]
+    return []
+
+
 def _keep(cache: dict, key, value, limit: int) -> None:
     """``cache[key] = value``, dropping the oldest entries beyond ``limit``."""
     while len(cache) >= limit:
