@@ -150,11 +150,14 @@ def test_after_drawing_ahead_each_checkbox_and_surface_shows_what_a_new_explorer
     image also the one of an explorer made on that surface)."""
     ahead, plain = (race_widgets.optimizer_race_explorer("rosenbrock") for _ in range(2))
     png = ahead.png
-    assert ahead.draw_ahead() == len(RACE_OPTIMIZERS) + len(RACE_SETTINGS) - 1 + 2 and ahead.png == png  # steps ±10
+    # and a step either way of the steps and of the five other sliders
+    assert ahead.draw_ahead() == len(RACE_OPTIMIZERS) + len(RACE_SETTINGS) - 1 + 2 * 6 and ahead.png == png
     renders, render = [], ahead._render
     ahead._render = lambda *args: (renders.append(1), render(*args))[1]
+    lr, step = ahead.controls["lr"].value, ahead.controls["lr"].step
     changes = [("show_sgd", False), ("show_sgd", True), ("show_adamw", False), ("show_adamw", True), ("steps", 310),
-               ("steps", 300), ("steps", 290), ("steps", 300),
+               ("steps", 300), ("steps", 290), ("steps", 300), ("lr", 10 ** (np.log10(lr) + step)), ("lr", lr),
+               ("momentum", 0.91), ("momentum", 0.9),
                *(("surface", name) for name in ["saddle", "double_well", "quadratic", "rotated_quadratic",
                                                 "rosenbrock"])]
     for control, value in changes:

@@ -28,7 +28,7 @@ from ..figures.trajectories import LossPanel, TrajectoryPanel, legend_label, los
 from ..plotting import course_style
 from ..surfaces import SURFACES
 from ..trajectories import RACE_OPTIMIZERS, RACE_SETTINGS, race
-from .base import Explorer
+from .base import Explorer, _neighbours
 
 __all__ = ["RACE_FIGSIZE", "draw_optimizer_race", "optimizer_race_explorer"]
 
@@ -128,6 +128,16 @@ def _on_grid(slider: widgets.Widget, value: float) -> float:
         return value
     exponent = slider.min + round((np.log(value) / np.log(slider.base) - slider.min) / slider.step) * slider.step
     return float(f"{slider.base ** round(exponent, 10):.12g}")
+
+
+def _steps_away(slider: widgets.Widget, value: float) -> list[float]:
+    """The values a step either way of ``value`` on ``slider`` (a log slider's as ``_on_grid`` puts them), within
+    its range: what the browser sends for an arrow key."""
+    if not isinstance(slider, widgets.FloatLogSlider):
+        return _neighbours(slider)
+    exponent = np.log(value) / np.log(slider.base)
+    return [_on_grid(slider, slider.base ** (exponent + move)) for move in (slider.step, -slider.step)
+            if slider.min <= exponent + move <= slider.max + 1e-9]
 
 
 def _check_names(optimizers) -> tuple[str, ...]:
@@ -235,10 +245,14 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
                                                for k in slider_names})
                   for name in surfaces[at + 1:] + surfaces[:at]]
         steps, now = controls["steps"], state["settings"]["steps"]
+        moves = [(name, value) for name in ("lr", "adaptive_lr", "momentum", "beta1", "beta2")
+                 for value in _steps_away(controls[name], state["settings"][name])]
         options = [*others[:1],
                    *((state["surface"], state["optimizers"], {**state["settings"], "steps": n})
                      for n in (now + steps.step, now - steps.step) if steps.min <= n <= steps.max),
-                   *((state["surface"], names, state["settings"]) for names in flips), *others[1:]]
+                   *((state["surface"], names, state["settings"]) for names in flips),
+                   *((state["surface"], state["optimizers"], {**state["settings"], name: value})
+                     for name, value in moves), *others[1:]]
         for name, names, settings in options:
             computed = state_of(name, names, settings)  # cached runs: the key needs the legend's labels
             yield _RaceFigure.key_of(name, list(computed["runs"].values())), lambda computed=computed: computed
