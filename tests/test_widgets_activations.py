@@ -3,6 +3,8 @@ Python (setting ``.value`` updates ``.state`` synchronously), the static figures
 
 from __future__ import annotations
 
+import asyncio
+
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
@@ -441,6 +443,53 @@ def test_paused_blocks_nest_and_redraw_once():
         assert explorer.n_updates == n
     assert explorer.n_updates == n + 1
     assert (explorer.state["name"], explorer.state["param"], explorer.state["x_range"]) == ("elu", 2.0, (-3.0, 3.0))
+
+
+def count_full_draws(explorer) -> list:
+    draws, draw = [], explorer._canvas.draw
+    explorer._canvas.draw = lambda *args, **kwargs: (draws.append(1), draw(*args, **kwargs))
+    return draws
+
+
+def test_drawing_ahead_leaves_the_image_and_makes_every_other_function_blit_what_a_full_redraw_draws():
+    explorer = activation_widgets.activation_explorer("relu", (-4.0, 4.0))
+    png, n = explorer.png, explorer.n_updates
+    assert explorer.draw_ahead(limit=2) == 2 and explorer.draw_ahead() == len(activation_widgets.LABELS) - 3
+    assert explorer.png == png and explorer.n_updates == n and explorer.draw_ahead() == 0
+    draws, blitted = count_full_draws(explorer), {}
+    for name in activation_widgets.LABELS:
+        explorer.controls["function"].value = name
+        blitted[name] = explorer.png
+    assert draws == []
+    for name, png in blitted.items():
+        explorer.controls["function"].value = name
+        explorer._background_key = None  # forget every background: the next update draws everything
+        explorer.update()
+        assert explorer.png == png, name
+
+
+def test_the_kernel_draws_ahead_when_idle(monkeypatch):
+    monkeypatch.setattr(activation_widgets.Explorer, "AHEAD_DELAY", 0.0)
+    monkeypatch.setattr(activation_widgets.Explorer, "AHEAD_GAP", 0.0)
+
+    async def idle_explorer():  # an event loop runs, as in a kernel
+        explorer = activation_widgets.activation_explorer("relu")
+        explorer.controls["function"].value = "tanh"  # a change starts over with the states ahead of tanh
+        for _ in range(10 * len(activation_widgets.LABELS)):
+            await asyncio.sleep(0)
+        return explorer
+
+    explorer = asyncio.run(idle_explorer())
+    assert explorer._ahead_states is None and explorer._ahead_timer is None  # all drawn, nothing pending
+    draws = count_full_draws(explorer)
+    for name in activation_widgets.LABELS:
+        explorer.controls["function"].value = name
+    assert draws == []
+
+
+def test_without_an_event_loop_nothing_is_drawn_ahead_by_itself():
+    explorer = activation_widgets.activation_explorer("relu")
+    assert len(explorer._backgrounds) == 1 and explorer._ahead_timer is None
 
 
 @pytest.mark.parametrize("name", list(activation_widgets.LABELS))

@@ -77,6 +77,29 @@ def test_stepper_redraws_every_step_of_the_walk():
 # ---------------------------------------------------------------------------------------------
 # (b) Training on a 2-D data set
 # ---------------------------------------------------------------------------------------------
+def test_after_drawing_ahead_each_graph_and_step_only_blits_the_image_a_new_stepper_draws():
+    """Each graph has its Axes, built once, and each step is a background of its own; drawn ahead (the idle kernel:
+    two steps either way, the other graphs at their last step), a visit only blits, and its image is the one a
+    stepper made on that graph and step shows."""
+    stepper = backprop_widgets.backprop_stepper("neuron")
+    png = stepper.png
+    assert stepper.draw_ahead() == 2 + len(backprop_widgets.GRAPHS) - 1 and stepper.png == png  # steps −1, −2
+    draws, draw = [], stepper._canvas.draw
+    stepper._canvas.draw = lambda *args, **kwargs: (draws.append(1), draw(*args, **kwargs))
+    for graph in [*backprop_widgets.GRAPHS, "neuron"]:
+        stepper.draw_ahead()  # its full draws are not counted: only the changes'
+        before = len(draws)
+        stepper.controls["graph"].value = graph
+        assert stepper.png == backprop_widgets.backprop_stepper(graph).png and len(draws) == before, graph
+        for button in ("back", "back", "forward"):
+            stepper.draw_ahead()
+            before = len(draws)
+            stepper.buttons[button].click()
+            step = stepper.controls["step"].value
+            assert len(draws) == before and stepper.png == backprop_widgets.backprop_stepper(graph, step).png, step
+    assert len(stepper.figure.axes) == len(backprop_widgets.GRAPHS)
+
+
 def test_draw_training_returns_the_run_and_labels_the_figure():
     run = backprop_widgets.draw_training("moons", hidden=8, epochs=50)
     fig = plt.gcf()

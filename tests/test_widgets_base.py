@@ -101,3 +101,52 @@ def test_parts_are_kept_within_their_byte_budget(monkeypatch, budget):
         explorer.controls["k"].value = k
         assert len(explorer._parts) == 1 or sum(size for _, size in explorer._parts.values()) <= budget
     assert explorer.state["error"] is None
+
+
+def _keyed_explorer():
+    """A curve whose slope is the slider's value; images kept by that value (``image_key``), the next two values
+    drawn ahead."""
+    with course_style():
+        fig = Figure(figsize=(3.0, 2.0), dpi=60)
+        ax = fig.add_axes((0.15, 0.15, 0.8, 0.8))
+        (line,) = ax.plot([0, 1], [0, 1])
+        ax.set_ylim(0, 6)
+    slider = widgets.IntSlider(value=1, min=1, max=5)
+    drawn = []
+
+    def state_of(k: int) -> dict:
+        return {"k": k}
+
+    def draw(state: dict) -> tuple:
+        drawn.append(state["k"])
+        line.set_ydata([0, state["k"]])
+        return "still", [line]
+
+    def ahead(state: dict):
+        for k in (state["k"] + 1, state["k"] + 2):
+            if k <= 5:
+                yield "still", lambda k=k: state_of(k)
+
+    explorer = Explorer({"k": slider}, [slider], fig, lambda: state_of(slider.value), draw, ahead=ahead,
+                        image_key=lambda state: state["k"])
+    return explorer, line, drawn
+
+
+def test_an_image_kept_by_its_key_is_shown_without_drawing_and_the_figure_follows_when_asked():
+    explorer, line, drawn = _keyed_explorer()
+    plain, _, _ = _keyed_explorer()
+    assert explorer.draw_ahead() == 2 and drawn == [1, 2, 3, 1]  # 2 and 3 ahead, then the artists back at 1
+    del drawn[:]
+    for k in (2, 3, 2, 3):
+        explorer.controls["k"].value = plain.controls["k"].value = k
+        assert explorer.png == plain.png and explorer.state["k"] == k
+    assert drawn == [] and list(line.get_ydata()) == [0, 1]  # every image kept: none drawn, the curve as it was
+    assert explorer.figure is not None and list(line.get_ydata()) == [0, 3] and drawn == [3]  # .figure: drawn now
+    explorer.controls["k"].value = plain.controls["k"].value = 5  # not kept: drawn
+    assert drawn == [3, 5] and explorer.png == plain.png
+    explorer.controls["k"].value = 3  # kept; its background dropped meanwhile: drawn ahead first, for the next change
+    explorer._backgrounds.clear()
+    assert explorer.draw_ahead(limit=1) == 1 and list(explorer._backgrounds) == ["still"]
+    explorer._background_key = None  # as after a failed draw: nothing kept, everything drawn again
+    explorer.controls["k"].value = 2
+    assert drawn[-1] == 2

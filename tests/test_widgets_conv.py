@@ -155,6 +155,22 @@ def test_the_titles_are_kept_line_by_line_and_each_image_is_a_full_redraw(monkey
                                                   ("kernel", "laplacian"), ("padding", 1)])
 
 
+def test_after_drawing_ahead_a_new_image_stride_padding_dilation_or_kernel_shows_what_is_drawn_without():
+    """Drawn ahead (the idle kernel): the photo; stride 2, padding 0 and 2, dilation 2; the next preset kernel, each
+    image whole; a visit shows it without drawing, the same pixels as an explorer that draws it then."""
+    ahead, plain = conv_widgets.convolution_explorer(), conv_widgets.convolution_explorer()
+    assert ahead.draw_ahead() == 6 and ahead.draw_ahead() == 0
+    renders, render = [], ahead._render
+    ahead._render = lambda *args: (renders.append(1), render(*args))[1]
+    for control, value in [("image", "photo"), ("image", "digit"), ("stride", 2), ("stride", 1), ("padding", 0),
+                           ("padding", 2), ("padding", 1), ("dilation", 2), ("dilation", 1)]:
+        ahead.controls[control].value = plain.controls[control].value = value
+        assert ahead.png == plain.png, (control, value)
+    following = list(filters.KERNELS)[list(filters.KERNELS).index("sobel_x") + 1]
+    ahead.controls["kernel"].value = plain.controls["kernel"].value = following
+    assert ahead.png == plain.png and renders == []
+
+
 def test_the_explorer_never_leaves_figures_in_pyplot():
     plt.close("all")
     explorer = conv_widgets.convolution_explorer()

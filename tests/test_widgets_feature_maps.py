@@ -136,12 +136,20 @@ def test_the_titles_are_parts_kept_by_their_words(monkeypatch, explorer):
                                                   ("shift", 0)])
 
 
-def test_a_layer_of_the_same_sign_as_one_shown_before_only_blits_and_draws_what_a_full_redraw_draws(data):
+def test_after_drawing_ahead_every_layer_only_blits_and_draws_what_a_full_redraw_draws(data):
     explorer = fm_widgets.feature_map_explorer(*data, layer="relu1")
-    explorer.controls["layer"].value = "conv1"  # signed values: another colour bar, drawn once
+    # whole images: pool1 and conv2 (the next layers, conv2 the other sign's colour bar), shift ±1, image 1, conv1
+    assert explorer.draw_ahead() == 6 and explorer.draw_ahead() == 0
+    renders, render = [], explorer._render
+    explorer._render = lambda *args: (renders.append(1), render(*args))[1]
+    for control, value in [("layer", "pool1"), ("layer", "relu1"), ("shift", -1), ("shift", 0), ("index", 1),
+                           ("index", 0), ("layer", "conv1")]:
+        explorer.controls[control].value = value  # kept images: shown without rendering
+    assert renders == [] and explorer.state["layer"] == "conv1"
+    explorer._render = render
     draws, draw = [], explorer._canvas.draw
     explorer._canvas.draw = lambda *args, **kwargs: (draws.append(1), draw(*args, **kwargs))
-    layers = ["pool1", "conv2", "relu2", "pool2"]  # each the sign of relu1 or conv1
+    layers = ["conv1", "pool1", "conv2", "relu2", "pool2"]  # each the sign of relu1 or conv1
     blitted = []
     for layer in layers:
         explorer.controls["layer"].value = layer

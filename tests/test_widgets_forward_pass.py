@@ -121,7 +121,8 @@ def test_changing_the_activation_only_redraws_what_changes(monkeypatch):
     assert full_draws == [] and explorer.png != png
     bottom = explorer.figure.axes[9]  # layer 10, in the bottom row
     assert [t.get_text() for t in bottom.texts if t.get_visible()][-3:] == ["0", "2", "4"]
-    explorer.controls["activation"].value = "tanh"
+    explorer.controls["activation"].value = "tanh"  # its image kept: the artists follow once .figure is read
+    bottom = explorer.figure.axes[9]
     assert [t.get_text() for t in bottom.texts if t.get_visible()][-3:] == ["−1", "0", "1"]
     assert full_draws == []
 
@@ -167,6 +168,18 @@ def test_a_background_seen_before_is_reused(monkeypatch):
     explorer.controls["depth"].value = 10
     explorer.controls["depth"].value = 3
     assert len(full_draws) == 1
+
+
+def test_after_drawing_ahead_each_menu_and_slider_step_shows_what_an_explorer_never_drawn_ahead_shows():
+    """What the idle kernel does: the settings one change away computed (and their new backgrounds drawn); the image
+    on screen unchanged, and each change then shows the same pixels as without drawing ahead."""
+    ahead, plain = (forward_pass_widgets.init_explorer("kaiming_normal", "relu") for _ in range(2))
+    png = ahead.png
+    assert ahead.draw_ahead() >= 1 and ahead.png == png and ahead.draw_ahead() == 0
+    for control, value in [("scheme", "zeros"), ("activation", "sigmoid"), ("width", 128), ("depth", 9)]:
+        ahead.draw_ahead()
+        ahead.controls[control].value = plain.controls[control].value = value
+        assert ahead.png == plain.png, (control, value)
 
 
 def test_up_to_five_layers_fill_the_band_in_one_row():

@@ -163,10 +163,12 @@ def test_the_browser_gets_the_point_sliders_new_range_before_its_new_value():
 
 def test_switching_back_to_a_task_reuses_its_frame_and_draws_what_a_full_redraw_draws():
     explorer = loss_widgets.loss_curve_explorer()
+    png = explorer.png
+    assert explorer.draw_ahead() == 3 and explorer.png == png  # the other task, the point ±0.1 (the idle kernel)
     full_draws = count_full_draws(explorer)
     for task in ["binary", "regression", "binary", "regression"]:
         explorer.controls["task"].value = task
-    assert full_draws == []  # both tasks' frames were drawn when the explorer was built
+    assert full_draws == []  # both tasks' frames are kept (the other task's drawn ahead)
     for task in ["binary", "regression", "binary"]:
         explorer.controls["task"].value = task
         kept = explorer.png

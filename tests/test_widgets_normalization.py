@@ -71,6 +71,19 @@ def test_the_off_axis_note_counts_outputs_beyond_the_axis():
     assert share > 0 and note == [f"{100 * share:.0f}% of the outputs lie off this axis"]
 
 
+def test_after_drawing_ahead_the_mode_and_drift_toggles_blit_what_a_full_redraw_draws():
+    explorer = bn_widgets.batchnorm_explorer(batches=5)
+    assert explorer.draw_ahead() >= 1
+    draws, draw = [], explorer._canvas.draw
+    explorer._canvas.draw = lambda *args, **kwargs: (draws.append(1), draw(*args, **kwargs))
+    explorer.controls["mode"].value = "eval"
+    blitted = explorer.png
+    assert draws == []
+    explorer._background_key = None
+    explorer.update()
+    assert explorer.png == blitted
+
+
 def test_a_failing_computation_never_breaks_the_widget(monkeypatch):
     explorer = bn_widgets.batchnorm_explorer()
     assert_survives_a_failing_computation(monkeypatch, explorer, normalization, "batch_norm_run", "shift", 1.0, 2.0)

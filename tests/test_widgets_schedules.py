@@ -253,3 +253,22 @@ def test_titles_and_labels_fit_in_the_figure(schedule, params):
     for artist in [ax_lr.title, ax_lr.yaxis.label, ax_m.yaxis.label, ax_m.xaxis.label, *ax_m.texts]:
         box = artist.get_window_extent(renderer)
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, artist
+
+
+def test_after_drawing_ahead_each_control_shown_shows_what_an_explorer_never_drawn_ahead_shows():
+    """Drawn ahead (the idle kernel): the next schedule, a step of the steps and of each parameter shown, the toggles;
+    each image whole. Visiting them renders nothing, and each image is the one an explorer that draws it shows."""
+    ahead, plain = schedule_widgets.schedule_explorer(), schedule_widgets.schedule_explorer()
+    png = ahead.png
+    assert ahead.draw_ahead() >= 5 and ahead.png == png and ahead.draw_ahead() == 0
+    renders, render = [], ahead._render
+    ahead._render = lambda *args: (renders.append(1), render(*args))[1]
+    start = {name: ahead.controls[name].value for name in ("steps", "pct_start", "optimizer", "schedule")}
+    step = ahead.controls["steps"].step
+    for control, value in [("steps", start["steps"] + step), ("steps", start["steps"]),
+                           ("pct_start", round(start["pct_start"] + ahead.controls["pct_start"].step, 10)),
+                           ("pct_start", start["pct_start"]), ("optimizer", "adam"), ("optimizer", start["optimizer"]),
+                           ("schedule", "constant")]:
+        ahead.controls[control].value = plain.controls[control].value = value
+        assert ahead.png == plain.png, (control, value)
+    assert renders == []

@@ -90,6 +90,8 @@ def write_report(rows: dict, out: Path) -> None:
         row["median_ms"] = round(statistics.median(times)) if times else None
         row["worst_ms"] = round(max(times)) if times else None
         row["over_100ms"] = bool(times) and statistics.median(times) > SLOW_MS
+        firsts = [t for t in row.get("first_ms", []) if t is not None]  # to the first new image of each change
+        row["first_median_ms"] = round(statistics.median(firsts)) if firsts else None
     (out / "report.json").write_text(json.dumps(rows, indent=1))
     lines = ["# Controls in the browser: change → redrawn output on screen (ms)\n",
              "Measured in the page's clock (performance.now), end to end: from the event the control acts on (a key "

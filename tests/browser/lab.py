@@ -212,7 +212,7 @@ CONTROL_JS = """(c) => {
 # a DOM change of its text or an image source. Everything in between is in the figure: the websocket to the
 # server and the kernel, the kernel's callback (compute, draw, PNG), the message back, the image's decoding.
 TRACK_JS = """(root, controls) => {
-  const w = window.__bt || (window.__bt = {input: 0, output: 0, observers: []});
+  const w = window.__bt || (window.__bt = {input: 0, output: 0, first: 0, observers: []});
   if (!w.listening) {
     for (const t of ['keydown', 'click', 'input', 'change'])
       document.addEventListener(t, () => { if (!w.input) w.input = performance.now(); }, true);
@@ -220,7 +220,11 @@ TRACK_JS = """(root, controls) => {
   }
   w.observers.forEach(o => o.disconnect());
   const outside = n => { const e = n.nodeType === 1 ? n : n.parentElement; return !e || !e.closest(controls); };
-  const seen = t => { if (w.input && t > w.input && t > w.output) w.output = t; };
+  const seen = t => {  // the last output change after the input, and the first (a training's part-way image)
+    if (!w.input || t <= w.input) return;
+    if (t > w.output) w.output = t;
+    if (!w.first || t < w.first) w.first = t;
+  };
   const tag = () => root.querySelectorAll('img:not([elementtiming])')
     .forEach(i => i.setAttribute('elementtiming', 'bt'));
   tag();
@@ -234,7 +238,7 @@ TRACK_JS = """(root, controls) => {
   w.observers = [o, p];
 }"""
 
-ARM_JS = "() => { window.__bt.input = 0; window.__bt.output = 0; }"
+ARM_JS = "() => { window.__bt.input = 0; window.__bt.output = 0; window.__bt.first = 0; }"
 
 # Settled: the kernel idle, every image decoded, and quiet for `quiet` ms since the change's input and its
 # last output change; or nothing changed `giveup` ms after the input.
@@ -250,7 +254,7 @@ SETTLED_JS = """([path, root, quiet, giveup]) => {
   return idle && now - w.input >= giveup;
 }"""
 
-RESULT_JS = "() => ({input: window.__bt.input, output: window.__bt.output})"
+RESULT_JS = "() => ({input: window.__bt.input, output: window.__bt.output, first: window.__bt.first})"
 
 # The widget's output, the controls left out: its text and the sources of its images.
 SIGNATURE_JS = """(root, controls) => {
@@ -356,13 +360,15 @@ def change(page, control, info: dict, move: tuple[int, str] | None = None, to: i
 
 @dataclass
 class Change:
-    """One change of a control: the value before and after, the time to the redrawn output (None: no change)."""
+    """One change of a control: the value before and after, the time to the redrawn output (None: no change) and
+    to its first change (the same, unless the output changed several times: a training drawn part-way first)."""
 
     before: str
     after: str
     ms: float | None
     changed: bool
     problems: list
+    first_ms: float | None = None
 
 
 def drive(page, path: str, root, control, move: tuple[int, str] | None = None, to: int | None = None, *,
@@ -378,8 +384,9 @@ def drive(page, path: str, root, control, move: tuple[int, str] | None = None, t
     times = page.evaluate(RESULT_JS)
     after = control.evaluate(CONTROL_JS)
     ms = times["output"] - times["input"] if times["output"] > times["input"] else None
+    first = times["first"] - times["input"] if ms is not None and times["first"] > times["input"] else None
     changed = root.evaluate(SIGNATURE_JS, CONTROLS) != signature
-    return Change(info["value"], after["value"], ms, changed, root.evaluate(PROBLEMS_JS))
+    return Change(info["value"], after["value"], ms, changed, root.evaluate(PROBLEMS_JS), first)
 
 
 def ready(info: dict) -> bool:

@@ -97,6 +97,7 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
                         if not reveal(page, notebook, root, control, controls):
                             rows.append({"notebook": notebook, "widget": name, "kind": info["kind"],
                                          "control": info["label"] or info["kind"], "values": [], "ms": [],
+                                         "first_ms": [],
                                          "note": "never shown or enabled by the other controls: not driven"})
                             continue
                         info = control.evaluate(CONTROL_JS)
@@ -126,6 +127,7 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
                     rows.append({"notebook": notebook, "widget": name, "control": label, "kind": info["kind"],
                                  "values": [c.after for c in changes], "unchanged": len(unchanged),
                                  "ms": [None if c.ms is None else round(c.ms, 1) for c in changes],
+                                 "first_ms": [None if c.first_ms is None else round(c.first_ms, 1) for c in changes],
                                  "note": "; ".join(notes)})
             root.screenshot(path=f"{shot}_after.png", animations="disabled")
         state = page.evaluate(STATE_JS, notebook)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import ipywidgets as widgets
 import matplotlib as mpl
@@ -390,22 +390,37 @@ def activation_explorer(name: str = "leaky_relu", x_range: tuple[float, float] =
         p_slider.description, p_slider.disabled = spec.label, False
         note.value = f"<small>{spec.note}</small>"
 
+    def state_of(key: str, x_range: tuple[float, float], param_value: float | None) -> dict:
+        x, f, df = activation_curves(key, *x_range, param_value)
+        return {"name": key, "label": LABELS[key], "param": param_value, "x_range": x_range,
+                "x": x, "f": f, "df": df, "title": _title(key, param_value)}
+
     def compute() -> dict:
         key = function.value
-        param_value = p_slider.value if key in PARAMETERS else None
-        lo, hi = x_slider.value
-        x, f, df = activation_curves(key, lo, hi, param_value)
-        return {"name": key, "label": LABELS[key], "param": param_value, "x_range": (lo, hi),
-                "x": x, "f": f, "df": df, "title": _title(key, param_value)}
+        return state_of(key, tuple(x_slider.value), p_slider.value if key in PARAMETERS else None)
+
+    def background_key(state: dict) -> tuple:
+        return state["name"], state["x_range"]  # the y-limits and the legends depend on these only
 
     def draw(state: dict) -> tuple:
         artists.update(state["name"], state["x"], state["f"], state["df"], state["param"])
-        # the y-limits depend on these only
-        return (state["name"], state["x_range"]), artists.changing(), artists.parts()
+        return background_key(state), artists.changing(), artists.parts()
+
+    def ahead(state: dict):
+        """The menu's other functions at this x-range (each at its default parameter, as on_function sets it)."""
+        names = list(LABELS)
+        at = names.index(state["name"])
+        for key in names[at + 1:] + names[:at]:
+            param_value = PARAMETERS[key].default if key in PARAMETERS else None
+            yield background_key({"name": key, "x_range": state["x_range"]}), partial(state_of, key,
+                                                                                       state["x_range"], param_value)
 
     configure_param_slider(name, start_param)
     rows = [widgets.HBox([function, p_slider]), x_slider, note]
-    explorer = Explorer(controls, rows, fig, compute, draw)
+    def image_key(state: dict) -> tuple:
+        return state["name"], state["param"], state["x_range"]
+
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_function(change) -> None:
         with explorer.paused():  # reconfigure the slider quietly, then draw once

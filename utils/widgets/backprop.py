@@ -21,6 +21,8 @@ Usage in a notebook::
 
 from __future__ import annotations
 
+from functools import partial
+
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
@@ -271,7 +273,7 @@ def backprop_stepper(graph: str = "neuron", step: int | None = None) -> widgets.
     start = _resolve_step(st0, step)
     with course_style():
         fig, (ax,) = new_figure(GRAPH_FIGSIZE, top=0.45, bottom=0.75, left=0.1, right=0.1)
-    holder: dict = {"figure": None, "graph": None}
+    figures: dict = {}  # graph -> its _GraphFigure on an Axes of its own, made once; the others' Axes hidden
     menu = widgets.Dropdown(options=[(label, key) for key, (label, _) in GRAPHS.items()], value=graph,
                             description="graph", layout=widgets.Layout(width="380px"))
     slider = widgets.IntSlider(value=start, min=0, max=st0.n_steps - 1, description="step",
@@ -280,22 +282,49 @@ def backprop_stepper(graph: str = "neuron", step: int | None = None) -> widgets.
     forward = widgets.Button(description="▶", tooltip="one step forward", layout=widgets.Layout(width="44px"))
     controls = {"graph": menu, "step": slider}
 
+    def state_of(graph: str, step: int) -> dict:
+        st = backprop_steps(graph)
+        s = st.steps[min(step, st.n_steps - 1)]
+        return {"graph": graph, "steps": st, "step": s, "message": s.message}
+
     def compute() -> dict:
-        st = backprop_steps(menu.value)
-        s = st.steps[min(slider.value, st.n_steps - 1)]
-        return {"graph": menu.value, "steps": st, "step": s, "message": s.message}
+        return state_of(menu.value, slider.value)
 
     def draw(state: dict) -> tuple:
-        if holder["graph"] != state["graph"]:
-            holder["figure"], holder["graph"] = _GraphFigure(ax, state["steps"]), state["graph"]
-        holder["figure"].update(state["step"])
-        return state["graph"], holder["figure"].changing()
+        """Each step is a background of its own (nothing animated): a step is almost all text, which a full draw
+        of the figure draws as fast as a blit of the changing artists would (~15 ms), and a step kept (seen
+        before, or drawn ahead) then costs only its PNG."""
+        figure = figures.get(state["graph"])
+        if figure is None:  # building a graph's artists costs ~30 ms: once per graph
+            where = ax if not figures else fig.add_axes(ax.get_position(original=True))
+            figure = figures[state["graph"]] = _GraphFigure(where, state["steps"])
+        for other in figures.values():
+            other.ax.set_visible(other is figure)
+            other.message.set_visible(other is figure)  # a figure text, not in its Axes
+        figure.update(state["step"])
+        return (state["graph"], state["step"].index), []
+
+    def ahead(state: dict):
+        """A step and two either way (◀, ▶, the slider), then the menu's other graphs, each at its last step (as
+        on_graph sets the slider)."""
+        graph, step = state["graph"], state["step"].index
+        for other in (step - 1, step + 1, step - 2, step + 2):
+            if 0 <= other < state["steps"].n_steps:
+                yield (graph, other), partial(state_of, graph, other)
+        graphs = list(GRAPHS)
+        at = graphs.index(graph)
+        for other in graphs[at + 1:] + graphs[:at]:
+            last = backprop_steps(other).n_steps - 1
+            yield (other, last), partial(state_of, other, last)
 
     rows = [widgets.HBox([menu, back, slider, forward]),
             widgets.HTML("<small>Steps: first the forward pass (orange), one operation at a time, then the "
                          "backward pass (blue) from the output back to the leaves. A gradient in <i>italics</i> "
                          "is not complete yet: some use of that value has not passed its gradient back.</small>")]
-    explorer = Explorer(controls, rows, fig, compute, draw)
+    def image_key(state: dict) -> tuple:
+        return state["graph"], state["step"].index
+
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_graph(change) -> None:
         st = backprop_steps(change["new"])

@@ -11,9 +11,11 @@ static figures import without ipywidgets; they are re-exported here for the widg
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import struct
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import ipywidgets as widgets
@@ -76,21 +78,42 @@ class Explorer(widgets.VBox):
     layout: the same pixels), from the last line up, each kept by its words and those of the lines below it
     (whose edges its box may hold): a title whose last line stays draws only the lines above it.
 
+    ``ahead(state)``, if given, yields ``(key, make_state)`` for the states one change away from ``state`` (a
+    menu's other options, a slider's next steps): ``key`` as ``draw`` would return it, ``make_state()`` computing
+    the state as ``compute`` would. When the kernel has been idle for ``AHEAD_DELAY`` seconds, the backgrounds of
+    the keys not kept yet are drawn, one at a time (``draw_ahead``; a change made meanwhile waits for one at most
+    and starts over), so that a first visit blits too. The image on screen does not change. Without a running
+    event loop (a test, a script) nothing is drawn ahead by itself.
+
+    ``image_key(state)``, if given, names everything the image of a state shows (e.g. every control's value): the
+    images are then kept by it (the ``MAX_IMAGES`` last used), so a state seen before is shown from its PNG without
+    drawing (the figure's artists are brought to it when ``.figure`` is read), and drawing ahead renders the whole
+    image of each state ahead, not only its background: its first visit costs no drawing either.
+
     Any exception is shown in the status line and recorded in ``state["error"]``; the last good image stays.
     """
 
-    MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB)
-    MAX_PART_BYTES = 16_000_000  # the kept pixels of parts (a panel ~0.5 MB, a title a few kB), oldest dropped first
+    MAX_BACKGROUNDS = 12  # each is the figure's RGBA pixels (~1.5–2 MB); the least recently used is dropped
+    AHEAD_DELAY = 0.5  # seconds without a change before drawing ahead starts (a slider drag has shorter gaps)
+    AHEAD_GAP = 0.02  # seconds between two backgrounds drawn ahead: time for a change that came meanwhile to go first
+    MAX_IMAGES = 64  # PNGs kept by image_key (~40–100 kB each), the least recently used dropped
+    MAX_PART_BYTES = 16_000_000  # kept pixels of parts (a panel ~0.5 MB, a title a few kB), least recently used dropped
 
     def __init__(self, controls: dict[str, widgets.Widget], rows: Sequence[widgets.Widget], figure: Figure,
-                 compute: Callable[[], dict], draw: Callable[[dict], tuple]):
+                 compute: Callable[[], dict], draw: Callable[[dict], tuple], *,
+                 ahead: Callable[[dict], Iterable[tuple[object, Callable[[], dict]]]] | None = None,
+                 image_key: Callable[[dict], Hashable] | None = None):
         self.controls = controls
-        self.figure = figure
+        self._figure = figure  # `figure` (the property) first brings its artists to the current state
+        self._stale = False  # the artists show another state than .state (its image was kept: not drawn)
         self.state: dict = {"error": None}
-        self._compute, self._draw = compute, draw
+        self._compute, self._draw, self._ahead, self._image_key = compute, draw, ahead, image_key
+        self._images: dict = {}  # image_key -> the PNG rendered for it, least recently used first
         self._canvas = TextCachingCanvas(figure)  # matplotlib's Agg canvas, text drawn from caches
         self._background, self._background_key = None, None
-        self._backgrounds: dict = {}  # key -> the still background drawn for it (the oldest dropped first)
+        self._backgrounds: dict = {}  # key -> the still background drawn for it, least recently used first
+        self._ahead_states: Iterator | None = None  # what is left to draw ahead of the current state
+        self._ahead_timer: asyncio.TimerHandle | None = None
         self._parts: dict = {}  # (part, part key) -> (its pixels, their bytes), drawn over a background
         self._lines: dict = {}  # a Text part of several lines -> the single-line texts that draw it
         self._paused = 0  # depth of nested paused() blocks
@@ -103,6 +126,16 @@ class Explorer(widgets.VBox):
         for control in controls.values():
             control.observe(self._on_change, names="value")
         self.update()
+
+    @property
+    def figure(self) -> Figure:
+        """The figure, its artists as the image on screen shows them (set by ``draw`` now if a kept image was shown
+        without drawing)."""
+        if self._stale:
+            with course_style():
+                self._draw(self.state)
+            self._stale = False
+        return self._figure
 
     @property
     def png(self) -> bytes:
@@ -132,7 +165,7 @@ class Explorer(widgets.VBox):
     def _places(self) -> list:
         """Where each Axes' box and titles are: what a full draw may move and a blit draws relative to."""
         return [(ax, ax.get_position(), [(t, t.get_position()) for t in (ax.title, ax._left_title, ax._right_title)])
-                for ax in self.figure.axes]
+                for ax in self._figure.axes]
 
     @staticmethod
     def _put_back(places: list) -> None:
@@ -149,32 +182,44 @@ class Explorer(widgets.VBox):
         if self._background_key is None:  # after a failed draw (or when a test asks): draw everything again
             self._backgrounds.clear()
             self._parts.clear()
-        background = self._backgrounds.get(key)
+        background = self._backgrounds.pop(key, None)
         if background is None:
-            canvas.draw()
-            # kept with the places it was drawn at: a full draw moves Axes boxes (an equal aspect fits the box to
-            # the data's shape) and titles, and a blit must put them back (going back to the 8×8 digit after the
-            # photo must not draw the digit in the photo's box)
-            background = (canvas.copy_from_bbox(self.figure.bbox), self._places())
-            _keep(self._backgrounds, key, background, self.MAX_BACKGROUNDS)
+            background = self._draw_background(key)
         else:
+            self._backgrounds[key] = background  # now the most recently used
             canvas.restore_region(background[0])
             self._put_back(background[1])
         self._background, self._background_key = background, key
+        self._draw_parts(parts)
+        for artist in artists:
+            self._figure.draw_artist(artist)
+        return encode_png(canvas)
+
+    def _draw_parts(self, parts: dict) -> None:
+        """Put each part's kept pixels over the background, or draw it and keep its pixels."""
+        canvas = self._canvas
         for part, part_key in self._split_lines(parts):
             kept = self._parts.get((part, part_key))
             if kept is None:
-                self.figure.draw_artist(part)
+                self._figure.draw_artist(part)
                 box = _part_box(part, canvas.get_renderer())
                 if box is not None:
-                    box = Bbox.intersection(box.padded(2), self.figure.bbox)
+                    box = Bbox.intersection(box.padded(2), self._figure.bbox)
                 if box is not None:
                     self._keep_part((part, part_key), canvas.copy_from_bbox(box), 4 * box.width * box.height)
             else:
+                self._parts[(part, part_key)] = self._parts.pop((part, part_key))  # now the most recently used
                 canvas.restore_region(kept[0])
-        for artist in artists:
-            self.figure.draw_artist(artist)
-        return encode_png(canvas)
+
+    def _draw_background(self, key) -> tuple:
+        """Draw the figure without its animated artists and keep it as the background of ``key``, with the places
+        it was drawn at: a full draw moves Axes boxes (an equal aspect fits the box to the data's shape) and
+        titles, and a blit must put them back (going back to the 8×8 digit after the photo must not draw the
+        digit in the photo's box)."""
+        self._canvas.draw()
+        background = (self._canvas.copy_from_bbox(self._figure.bbox), self._places())
+        _keep(self._backgrounds, key, background, self.MAX_BACKGROUNDS)
+        return background
 
     def _split_lines(self, parts: dict) -> list[tuple]:
         """``(artist, key)`` to draw for the visible ``parts``, a Text part of several lines (``_line_places``)
@@ -203,12 +248,12 @@ class Explorer(widgets.VBox):
                 text.set_figure(part.get_figure(root=False))
                 text.set(text=words, position=part.get_position(), horizontalalignment="left",
                          verticalalignment="baseline", visible=True,
-                         transform=offset_copy(part.get_transform(), fig=self.figure, x=x, y=y, units="dots"))
+                         transform=offset_copy(part.get_transform(), fig=self._figure, x=x, y=y, units="dots"))
                 out.append((text, (below, anchor, round(x, 2), round(y, 2), style)))
         return out
 
     def _keep_part(self, key, pixels, size: float) -> None:
-        """Keep a part's pixels, dropping the oldest kept ones beyond ``MAX_PART_BYTES``."""
+        """Keep a part's pixels, dropping the least recently used beyond ``MAX_PART_BYTES``."""
         self._parts[key] = (pixels, size)
         total = sum(kept[1] for kept in self._parts.values())
         while total > self.MAX_PART_BYTES and len(self._parts) > 1:
@@ -218,20 +263,126 @@ class Explorer(widgets.VBox):
         """Recompute the state from the controls and redraw (synchronously)."""
         try:
             state = self._compute()
-            with course_style():
-                key, artists, *parts = self._draw(state)
-                png = self._render(key, artists, *parts)
+            png = self._kept_image(state)
+            kept = png is not None  # shown as kept: the figure's artists are set only if asked for (.figure)
+            if not kept:
+                with course_style():
+                    key, artists, *parts = self._draw(state)
+                    png = self._render(key, artists, *parts)
+                self._keep_image(state, png)
         except Exception as err:  # never leave a broken widget: report, keep the last good image
             self._background_key = None  # the artists may be half-updated: draw everything next time
+            self._cancel_ahead()
             self.state["error"] = f"{type(err).__name__}: {err}"
             self.status.value = f"<span style='color:#C85200'>Cannot draw this: {escape(str(err))}</span>"
             self.status.layout.display = None
             return
-        self.state = {**state, "error": None}
+        self.state, self._stale = {**state, "error": None}, kept
         self.status.value = ""
         self.status.layout.display = "none"
         self.image.value = png
         self.n_updates += 1
+        self._plan_ahead()
+
+    def _kept_image(self, state: dict) -> bytes | None:
+        """The PNG kept for this state's ``image_key`` (now the most recently used), or None."""
+        if self._image_key is None:
+            return None
+        if self._background_key is None:  # after a failed draw (or when a test asks): render everything again
+            self._images.clear()
+        kept = self._images.pop(self._image_key(state), None)
+        if kept is None:
+            return None
+        self._images[self._image_key(state)] = kept
+        png, key = kept
+        if key in self._backgrounds:  # its background too is used again: kept before the others
+            self._backgrounds[key] = self._backgrounds.pop(key)
+        return png
+
+    def _keep_image(self, state: dict, png: bytes) -> None:
+        """Keep ``png`` by the state's image_key, with the key of the background it was drawn over."""
+        if self._image_key is not None:
+            _keep(self._images, self._image_key(state), (png, self._background_key), self.MAX_IMAGES)
+
+    def draw_ahead(self, limit: int | None = None) -> int:
+        """Draw the backgrounds (and parts; with ``image_key``, the whole images) of the states ``ahead`` yields for
+        the current state that are not kept yet, at most ``limit`` of them (None: all); the figure's artists and
+        places are then set back to the current state and the image on screen does not change. What the kernel
+        does while idle; returns how many were drawn."""
+        if self._ahead_states is None:
+            return 0
+        drawn, places = 0, self._places()
+        try:
+            with course_style():
+                for key, make_state in self._ahead_states:
+                    if not self._draw_one_ahead(key, make_state):
+                        continue
+                    drawn += 1
+                    if limit is not None and drawn >= limit:
+                        break
+                else:
+                    self._ahead_states = None  # all drawn
+                if drawn:  # the artists and places as on screen again (the next update blits over the canvas)
+                    self._draw(self.state)
+                    self._put_back(places)
+                    self._stale = False
+        except Exception:  # drawing ahead is only a speed-up: never a reason to break the widget
+            self._ahead_states, self._background_key = None, None  # the next update draws everything
+            self._stale = True  # the artists may show a state ahead: .figure draws the current one again
+        return drawn
+
+    def _draw_one_ahead(self, key, make_state: Callable[[], dict] | None) -> bool:
+        """Draw one state ahead, if not kept yet: its whole image (with ``image_key``), else its background and
+        parts. ``make_state`` None: the current state's background, if its image was shown as kept and its
+        background is gone (the next change draws over it). Whether anything was drawn."""
+        if make_state is None:
+            kept = self._images.get(self._image_key(self.state))
+            key, make_state = (kept[1] if kept else None), (lambda: self.state)
+            if key is None:
+                return False
+        elif self._image_key is not None:
+            state = make_state()
+            if key in self._backgrounds:  # kept already: now recently used, kept before those not ahead
+                self._backgrounds[key] = self._backgrounds.pop(key)
+            if self._kept_image(state) is not None:
+                return False
+            key, artists, *parts = self._draw(state)
+            self._keep_image(state, self._render(key, artists, *parts))
+            return True
+        if key in self._backgrounds:
+            self._backgrounds[key] = self._backgrounds.pop(key)
+            return False
+        key, artists, *parts = self._draw(make_state())
+        parts = parts[0] if parts else {}
+        for artist in [*artists, *parts]:
+            artist.set_animated(True)  # left out of the background, as _render does
+        self._draw_background(key)
+        self._draw_parts(parts)  # its titles' lines kept too
+        return True
+
+    def _cancel_ahead(self) -> None:
+        if self._ahead_timer is not None:
+            self._ahead_timer.cancel()
+        self._ahead_states, self._ahead_timer = None, None
+
+    def _plan_ahead(self) -> None:
+        """Start over with the states ahead of the new current one, after AHEAD_DELAY of quiet."""
+        self._cancel_ahead()
+        if self._ahead is None:
+            return
+        first = [(None, None)] if self._image_key is not None else []  # the current state's background, if gone
+        self._ahead_states = itertools.chain(first, self._ahead(self.state))
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a test, a script): draw_ahead() may be called by hand
+            return
+        self._ahead_timer = loop.call_later(self.AHEAD_DELAY, self._ahead_step)
+
+    def _ahead_step(self) -> None:
+        """One background, then the next after AHEAD_GAP: a change the learner makes meanwhile waits for one at most."""
+        self._ahead_timer = None
+        if self.draw_ahead(limit=1) and self._ahead_states is not None:
+            self._ahead_timer = asyncio.get_running_loop().call_later(self.AHEAD_GAP, self._ahead_step)
 
 
 def _line_places(part, renderer) -> list[tuple[str, float, float]] | None:
@@ -258,6 +409,22 @@ def _part_box(part, renderer) -> Bbox | None:
     unclipped = [a for a in part.get_default_bbox_extra_artists()
                  if not (a.get_clip_on() and (a.get_clip_box() is not None or a.get_clip_path() is not None))]
     return part.get_tightbbox(renderer, bbox_extra_artists=unclipped)
+
+
+def _neighbours(control: widgets.Widget) -> list:
+    """The values one change away from ``control``'s: the next option of a menu or toggle buttons, a step either
+    way of an integer or float slider (to 10 decimals, as the browser's step lands), within its range. Other
+    controls (log and range sliders: the browser's arithmetic is not Python's to the last bit): none. For an
+    explorer's ``ahead``."""
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
+        values = list(control._options_values)
+        return [values[(values.index(control.value) + 1) % len(values)]] if len(values) > 1 else []
+    if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        moved = [control.value + control.step, control.value - control.step]
+        if isinstance(control, widgets.FloatSlider):
+            moved = [round(v, 10) for v in moved]
+        return [v for v in moved if control.min <= v <= control.max]
+    return []
 
 
 def _keep(cache: dict, key, value, limit: int) -> None:

@@ -18,7 +18,7 @@ Usage in a notebook::
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import ipywidgets as widgets
 import numpy as np
@@ -281,11 +281,37 @@ def convolution_explorer(image: str = "digit", kernel="sobel_x", stride: int = 1
         artists.update(state)
         return artists.key(state), artists.changing(), artists.parts()
 
+    def ahead(state: dict):
+        """The other image, a step of stride, padding or dilation either way, and the next preset kernel, each image
+        rendered whole (``image_key``). Each key from the shapes alone."""
+        kernel = state["kernel"] if state["kernel_name"] == "custom" else state["kernel_name"]
+        settings = {name: state[name] for name in LIMITS}
+        options = [{"image": image, "kernel": kernel, **settings} for image in IMAGES if image != state["image"]]
+        for name, (lo, hi) in LIMITS.items():
+            options += [{"image": state["image"], "kernel": kernel, **settings, name: value}
+                        for value in (settings[name] + 1, settings[name] - 1) if lo <= value <= hi]
+        presets = list(filters.KERNELS)
+        if state["kernel_name"] in presets:
+            following = presets[(presets.index(state["kernel_name"]) + 1) % len(presets)]
+            options.append({"image": state["image"], "kernel": following, **settings})
+        for option in options:
+            n, (s, p, d) = _image(option["image"]).shape, (option["stride"], option["padding"], option["dilation"])
+            try:
+                out = tuple(conv_output_size(size, 3, s, p, d) for size in n)
+            except ValueError:  # a kernel wider than the padded image: nothing to draw
+                continue
+            yield ((n[0] + 2 * p, n[1] + 2 * p), out), partial(convolution_state, option["image"], option["kernel"],
+                                                               s, p, d)
+
+    def image_key(state: dict) -> tuple:
+        return (state["image"], state["kernel_name"], state["kernel"].tobytes(), state["stride"], state["padding"],
+                state["dilation"])
+
     grid = widgets.VBox([widgets.HBox(weights[3 * u:3 * u + 3]) for u in range(3)])
     grid.layout.display = None if kernel_name == "custom" else "none"
     rows = [widgets.HBox([controls["image"], controls["kernel"]]),
             widgets.HBox([controls["stride"], controls["padding"], controls["dilation"]]), grid]
-    explorer = Explorer(controls, rows, fig, compute, draw)
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
     explorer.custom_grid = grid
 
     def on_kernel(change) -> None:

@@ -23,7 +23,7 @@ Both default to the shipped network (``utils.mnist_cnn.load_mnist_cnn()``) and t
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import ipywidgets as widgets
 import matplotlib as mpl
@@ -176,7 +176,7 @@ class _FeatureMapFigure:
             self.frames.append(ax.add_patch(Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False,
                                                       edgecolor="0.6", linewidth=0.6, clip_on=False)))
         self.title = fig.text(0.5, 1 - 0.08 / height, "", ha="center", va="top", fontsize=10.5)
-        self._layer = None
+        self._layer, self._signed = None, None
 
     @staticmethod
     def frame(state: dict) -> bool:
@@ -199,6 +199,7 @@ class _FeatureMapFigure:
             if new_layer:
                 image.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
                 ax.set(xlim=(-0.5, w - 0.5), ylim=(h - 0.5, -0.5))
+            if signed != self._signed:  # a new colour map costs (it updates the colorbar): only when it changes
                 image.set_cmap(SIGNED_CMAP if signed else ACTIVATION_CMAP)
                 image.set_clim(-1.0 if signed else 0.0, 1.0)
         if new_layer:  # the title and the colorbar depend on the layer only
@@ -206,7 +207,7 @@ class _FeatureMapFigure:
                                 f"{N_MAPS} maps that respond most to the unshifted digit\n"
                                 f"Shift the digit: its maps move with it; the prediction survives small shifts, not "
                                 f"always larger ones (black marks: unshifted)")
-        self._layer = state["layer"]
+        self._layer, self._signed = state["layer"], signed
         self.digit.set_data(state["image"])
         label = "" if state["label"] is None else f" (a {state['label']})"
         moved = "not shifted" if state["shift"] == 0 else (
@@ -280,5 +281,22 @@ def feature_map_explorer(model=None, X=None, y=None, index: int = 0, layer: str 
         artists.update(state)
         return artists.frame(state), artists.changing(), artists.parts()
 
+    def ahead(state: dict):
+        """The states one change away, each image rendered whole: the next layers, a shift step either way, the
+        neighbouring images, the previous layer, and the next layer of the other sign (its colour bar)."""
+        index, layer, shift = state["index"], state["layer"], state["shift"]
+        at = FEATURE_LAYERS.index(layer)
+        later = FEATURE_LAYERS[at + 1:] + FEATURE_LAYERS[:at]
+        other_sign = next(name for name in later if name.startswith("conv") != state["signed"])
+        options = [(index, later[0], shift), (index, layer, shift + 1), (index, layer, shift - 1),
+                   (index, later[1], shift), (index + 1, layer, shift), (index - 1, layer, shift),
+                   (index, later[-1], shift), (index, other_sign, shift)]
+        for i, name, s in dict.fromkeys(options):
+            if 0 <= i < len(images) and abs(s) <= MAX_SHIFT:
+                yield name.startswith("conv"), partial(feature_map_state, model, images, y, i, name, s)
+
+    def image_key(state: dict) -> tuple:
+        return state["index"], state["layer"], state["shift"]
+
     rows = [widgets.HBox([controls["index"], controls["layer"], controls["shift"]])]
-    return Explorer(controls, rows, fig, compute, draw)
+    return Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)

@@ -276,10 +276,29 @@ def init_explorer(scheme: str = "xavier_uniform", activation: str = "tanh", dept
                                          description="width", style=style, layout=widgets.Layout(width="330px")),
     }
 
-    def compute() -> dict:
-        settings = {k: controls[k].value for k in ("scheme", "activation", "depth", "width")}
+    names = ("scheme", "activation", "depth", "width")
+
+    def state_of(settings: dict) -> dict:
         stats = init_statistics(**settings)
         return {**settings, "stats": stats, "std": stats.std, "verdict": stats.verdict}
+
+    def compute() -> dict:
+        return state_of({k: controls[k].value for k in names})
+
+    def ahead(state: dict):
+        """The settings one change away, each computed (the statistics are most of a change's time, 10–110 ms):
+        the next option of each menu, a step of each slider, then the menus' other options."""
+        settings = {k: state[k] for k in names}
+        menus = {"scheme": list(INIT_SCHEMES), "activation": list(INIT_ACTIVATIONS)}
+        steps = {"width": list(WIDTHS), "depth": list(range(1, MAX_DEPTH + 1))}
+        options = [("scheme", 1), ("activation", 1), ("width", 1), ("width", -1), ("depth", 1), ("depth", -1),
+                   *((name, k) for name, values in menus.items() for k in range(2, len(values)))]
+        for name, k in options:
+            values = menus.get(name) or steps[name]
+            at = values.index(settings[name]) + k
+            if name in menus or 0 <= at < len(values):
+                computed = state_of({**settings, name: values[at % len(values)]})
+                yield _InitFigure.key(computed["stats"]), lambda computed=computed: computed
 
     def draw(state: dict) -> tuple:
         stats = state["stats"]
@@ -290,7 +309,11 @@ def init_explorer(scheme: str = "xavier_uniform", activation: str = "tanh", dept
                         "zero biases; weights drawn with seed 0.</small>")
     rows = [widgets.HBox([controls["scheme"], controls["activation"]]),
             widgets.HBox([controls["depth"], controls["width"]]), note]
-    return Explorer(controls, rows, fig, compute, draw)  # keeps each depth's / std range's background
+    def image_key(state: dict) -> tuple:
+        return tuple(state[k] for k in names)
+
+    # keeps each depth's / std range's background, and the images of the settings seen or drawn ahead
+    return Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -336,9 +336,24 @@ def loss_curve_explorer(task: str = "regression", delta: float = 1.0, label: int
         artists.update(state)
         return state["task"], artists.changing()
 
+    def ahead(state: dict):
+        """The other task (at its default point, as on_task sets it), then a step of the point either way; each image
+        rendered whole (image_key)."""
+        other = "binary" if state["task"] == "regression" else "regression"
+        options = [(other, _default_point(other))]
+        step = point_slider.step
+        options += [(state["task"], round(state["point"] + move, 10)) for move in (step, -step)
+                    if point_slider.min <= state["point"] + move <= point_slider.max]
+        for key, at in options:
+            computed = _curves_state(key, state["delta"], state["label"], at)
+            yield computed["task"], lambda computed=computed: computed
+
+    def image_key(state: dict) -> tuple:
+        return state["task"], state["delta"], state["label"], state["point"]
+
     configure(task, point)
     rows = [task_buttons, widgets.HBox([delta_slider, label_buttons]), point_slider]
-    explorer = _KeyedExplorer(controls, rows, fig, compute, draw)
+    explorer = _KeyedExplorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_task(change) -> None:
         with explorer.paused():
@@ -346,9 +361,7 @@ def loss_curve_explorer(task: str = "regression", delta: float = 1.0, label: int
 
     task_buttons.unobserve(explorer._on_change, names="value")
     task_buttons.observe(on_task, names="value")
-    other = "binary" if task == "regression" else "regression"
-    explorer.prepare([_curves_state(other, delta_slider.value, label_buttons.value, _default_point(other))])
-    return explorer
+    return explorer  # the other task's image is drawn ahead once the kernel is idle
 
 
 # ---------------------------------------------------------------------------------------------

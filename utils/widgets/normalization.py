@@ -69,6 +69,17 @@ def _y_top(heights: list[np.ndarray]) -> float:
     return next((y for y in Y_STEPS if tallest <= 0.95 * y), Y_STEPS[-1])
 
 
+def _heights(run: normalization.BatchNormRun) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The histograms' densities: one array per feature, for the inputs and for the outputs."""
+    return tuple([np.histogram(values[:, c], edges)[0] / (values.shape[0] * (edges[1] - edges[0]))
+                  for c in range(values.shape[1])]
+                 for values, edges in ((run.inputs, INPUT_EDGES), (run.outputs, OUTPUT_EDGES)))
+
+
+def _y_tops(state: dict) -> tuple[float, float]:
+    return _y_top(state["heights"][0]), _y_top(state["heights"][1])
+
+
 class _BatchNormFigure:
     """The artists of the explorer on ``(ax_in, ax_out)``, made once; ``update`` changes their data."""
 
@@ -100,17 +111,14 @@ class _BatchNormFigure:
 
     def update(self, state: dict) -> None:
         run = state["run"]
-        tops = []
-        for panel, values, edges in ((0, run.inputs, INPUT_EDGES), (1, run.outputs, OUTPUT_EDGES)):
-            heights = [np.histogram(values[:, c], edges)[0] / (values.shape[0] * (edges[1] - edges[0]))
-                       for c in range(values.shape[1])]
-            for stairs, h in zip(self.hists[panel], heights):
+        for panel, edges in ((0, INPUT_EDGES), (1, OUTPUT_EDGES)):
+            for stairs, h in zip(self.hists[panel], state["heights"][panel]):
                 stairs.set_data(h, edges)
-            tops.append(_y_top(heights))
-        if tuple(tops) != self.y_tops:
+        tops = _y_tops(state)
+        if tops != self.y_tops:
             for ax, top in zip(self.axes, tops):
                 ax.set_ylim(0.0, top)
-            self.y_tops = tuple(tops)
+            self.y_tops = tops
         for line, mean in zip(self.running, run.running_mean):
             line.set_xdata([mean, mean])
         outside = np.mean((run.outputs < OUTPUT_EDGES[0]) | (run.outputs > OUTPUT_EDGES[-1]))
@@ -122,10 +130,11 @@ class _BatchNormFigure:
                            + ("" if run.training else f"\n(1 − 0.9ᵏ = {1 - 0.9 ** k:.0%})"))
         self.title.set_text(state["title"])
 
-    def frame(self, state: dict) -> tuple:
+    @staticmethod
+    def frame(state: dict) -> tuple:
         """What the background (drawn once, then blitted over) depends on: the axes' tops and the texts that change
         with the mode (and whether any batch was seen) only."""
-        return self.y_tops, state["title"]
+        return _y_tops(state), state["title"]
 
     def changing(self) -> list:
         return [*self.hists[0], *self.hists[1], *self.running, self.outside, self.stats, self.used]
@@ -141,7 +150,7 @@ def _state(shift, scale, batch_size, batches, gamma, beta, mode, drift) -> dict:
                                        beta=beta, shift_training_batches=shifted_training)
     return {"run": run, "shift": float(shift), "scale": float(scale), "batch_size": int(batch_size),
             "batches": int(batches), "gamma": float(gamma), "beta": float(beta), "mode": mode, "drift": drift,
-            "title": _title(run, shifted_training, float(shift), float(scale))}
+            "title": _title(run, shifted_training, float(shift), float(scale)), "heights": _heights(run)}
 
 
 def _new_axes(pyplot: bool):
@@ -180,7 +189,7 @@ def batchnorm_explorer(**start) -> widgets.VBox:
     training batches are shifted and scaled too; "after training": only the batch shown is).
     Start values are keywords of ``DEFAULTS``, clipped to the sliders' ranges.
     State (``.state``): ``"run"`` (a ``utils.normalization.BatchNormRun``), each control's value, ``"title"``,
-    ``"error"``.
+    ``"heights"`` (the histograms' densities: per feature, inputs then outputs), ``"error"``.
     """
     unknown = sorted(set(start) - set(DEFAULTS))
     if unknown:
@@ -223,8 +232,16 @@ def batchnorm_explorer(**start) -> widgets.VBox:
         artists.update(state)
         return artists.frame(state), artists.changing()
 
+    def ahead(state: dict):
+        """The other mode, then the other drift, the sliders as they are."""
+        values = {name: state[name] for name in controls}
+        for name, options in (("mode", ("train", "eval")), ("drift", ("every batch", "after training"))):
+            other = {**values, name: next(o for o in options if o != state[name])}
+            computed = _state(**other)
+            yield artists.frame(computed), lambda computed=computed: computed
+
     rows = [widgets.HBox([controls["shift"], controls["scale"]]),
             widgets.HBox([controls["batch_size"], controls["batches"]]),
             widgets.HBox([controls["gamma"], controls["beta"]]),
             controls["mode"], controls["drift"]]
-    return Explorer(controls, rows, fig, compute, draw)
+    return Explorer(controls, rows, fig, compute, draw, ahead=ahead)

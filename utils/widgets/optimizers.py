@@ -28,7 +28,7 @@ from ..figures.trajectories import LossPanel, TrajectoryPanel, legend_label, los
 from ..plotting import course_style
 from ..surfaces import SURFACES
 from ..trajectories import RACE_OPTIMIZERS, RACE_SETTINGS, race
-from .base import Explorer
+from .base import Explorer, _neighbours
 
 __all__ = ["RACE_FIGSIZE", "draw_optimizer_race", "optimizer_race_explorer"]
 
@@ -53,11 +53,30 @@ class _RaceFigure:
         width, height = fig.get_size_inches()
         bottom = height - 0.72 - _PANEL
         self.fig = fig
-        self.paths = TrajectoryPanel(fig.add_axes((0.55 / width, bottom / height, 4.3 / width, _PANEL / height)))
+        self._box = (0.55 / width, bottom / height, 4.3 / width, _PANEL / height)
+        self.paths = TrajectoryPanel(fig.add_axes(self._box))  # the panel showing (one per surface, made once)
         self.losses = LossPanel(fig.add_axes((5.75 / width, bottom / height, 3.7 / width, _PANEL / height)))
+        self._panels: dict = {}  # surface name -> its TrajectoryPanel, contours drawn once; the others' axes hidden
         self.legend = None
         self._legends: dict = {}  # (surface, labels) -> its legend
         self.key = self.scale = None
+
+    @staticmethod
+    def key_of(surface_name: str, runs: list) -> tuple:
+        """What the background shows besides the paths: the surface and the legend's labels."""
+        return surface_name, tuple(legend_label(run) for run in runs)
+
+    def _show_surface(self, surface_name: str) -> None:
+        """The panel of this surface, made (its contours computed, ~13 ms) on the surface's first visit only; the
+        other surfaces' panels are hidden, so coming back to a surface (or drawing it ahead) computes nothing."""
+        panel = self._panels.get(surface_name)
+        if panel is None:
+            panel = self.paths if not self._panels else TrajectoryPanel(self.fig.add_axes(self._box))
+            panel.set_surface(SURFACES[surface_name])
+            self._panels[surface_name] = panel
+        for other in self._panels.values():
+            other.ax.set_visible(other is panel)
+        self.paths = panel
 
     def _show_legend(self, surface_name: str, labels: tuple) -> None:
         """The legend of these runs' labels, made once per set of labels (building one costs ~10 ms) and kept
@@ -84,13 +103,11 @@ class _RaceFigure:
         redraws the title's first line and the loss panel only."""
         surface = SURFACES[surface_name]
         limits = loss_limits(surface, runs)
+        self._show_surface(surface_name)
         artists = self.paths.update(runs) + self.losses.update(runs, surface)
-        labels = tuple(legend_label(run) for run in runs)
-        key = (surface_name, labels)
+        key = self.key_of(surface_name, runs)
         if key != self.key:  # what stays while only the paths move: contours, axes, legend
-            if self.paths.surface is not surface:
-                self.paths.set_surface(surface)
-            self._show_legend(surface_name, labels)
+            self._show_legend(*key)
             self.key = key
         title = _title(surface_name, steps)
         self.paths.title.set_text(title)
@@ -100,6 +117,27 @@ class _RaceFigure:
             self.scale = scale
         # the loss panel's box reaches the background (legend) and the title's last pixels: its key says them too
         return key, artists, {self.paths.title: title, self.losses.ax: (key, title, limits)}
+
+
+def _on_grid(slider: widgets.Widget, value: float) -> float:
+    """``value`` where a log slider shows it: its exponent on the slider's steps from ``min``, to 12 significant
+    digits. The browser puts a log slider's value on its steps and sends it back (0.02 comes back as 0.019952…,
+    a second change); the explorer computes with this value, so the browser's (equal to 12 digits: its pow may
+    differ from Python's in the last bit) names the same state. Other sliders' values are returned as they are."""
+    if not isinstance(slider, widgets.FloatLogSlider):
+        return value
+    exponent = slider.min + round((np.log(value) / np.log(slider.base) - slider.min) / slider.step) * slider.step
+    return float(f"{slider.base ** round(exponent, 10):.12g}")
+
+
+def _steps_away(slider: widgets.Widget, value: float) -> list[float]:
+    """The values a step either way of ``value`` on ``slider`` (a log slider's as ``_on_grid`` puts them), within
+    its range: what the browser sends for an arrow key."""
+    if not isinstance(slider, widgets.FloatLogSlider):
+        return _neighbours(slider)
+    exponent = np.log(value) / np.log(slider.base)
+    return [_on_grid(slider, slider.base ** (exponent + move)) for move in (slider.step, -slider.step)
+            if slider.min <= exponent + move <= slider.max + 1e-9]
 
 
 def _check_names(optimizers) -> tuple[str, ...]:
@@ -180,18 +218,44 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
                                    continuous_update=False),  # redraws the loss panel and the title, on release
     }
     slider_names = ("lr", "adaptive_lr", "momentum", "beta1", "beta2", "steps")
+    for key in ("lr", "adaptive_lr"):  # the browser would put them there (and send them back): at once
+        controls[key].value = _on_grid(controls[key], controls[key].value)
 
-    def compute() -> dict:
-        name = controls["surface"].value
-        names = [k for k in RACE_OPTIMIZERS if controls[f"show_{k}"].value]
-        settings = {k: controls[k].value for k in slider_names}
+    def state_of(name: str, names: Sequence[str], settings: dict) -> dict:
         runs = race(name, names, **settings)
         return {"surface": name, "optimizers": tuple(names), "settings": settings, "runs": runs,
                 "diverged": {k: r.diverged_at for k, r in runs.items() if r.diverged},
                 "title": _title(name, settings["steps"])}
 
+    def compute() -> dict:
+        return state_of(controls["surface"].value, [k for k in RACE_OPTIMIZERS if controls[f"show_{k}"].value],
+                        {k: _on_grid(controls[k], controls[k].value) for k in slider_names})
+
     def draw(state: dict) -> tuple:
         return artists.update(state["surface"], list(state["runs"].values()), state["settings"]["steps"])
+
+    def ahead(state: dict):
+        """The states one change away, each image whole (kept by image_key): the next surface in the menu (at its own
+        settings, as on_surface sets them), a step of the steps slider either way, each optimizer's checkbox
+        flipped, then the other surfaces in the menu's order."""
+        surfaces = list(RACE_SETTINGS)
+        at = surfaces.index(state["surface"])
+        flips = [[k for k in RACE_OPTIMIZERS if (k in state["optimizers"]) != (k == flip)] for flip in RACE_OPTIMIZERS]
+        others = [(name, state["optimizers"], {k: _on_grid(controls[k], getattr(RACE_SETTINGS[name], k))
+                                               for k in slider_names})
+                  for name in surfaces[at + 1:] + surfaces[:at]]
+        steps, now = controls["steps"], state["settings"]["steps"]
+        moves = [(name, value) for name in ("lr", "adaptive_lr", "momentum", "beta1", "beta2")
+                 for value in _steps_away(controls[name], state["settings"][name])]
+        options = [*others[:1],
+                   *((state["surface"], state["optimizers"], {**state["settings"], "steps": n})
+                     for n in (now + steps.step, now - steps.step) if steps.min <= n <= steps.max),
+                   *((state["surface"], names, state["settings"]) for names in flips),
+                   *((state["surface"], state["optimizers"], {**state["settings"], name: value})
+                     for name, value in moves), *others[1:]]
+        for name, names, settings in options:
+            computed = state_of(name, names, settings)  # cached runs: the key needs the legend's labels
+            yield _RaceFigure.key_of(name, list(computed["runs"].values())), lambda computed=computed: computed
 
     note = widgets.HTML("<small>Adaptive optimizers divide by a running size of the gradient, so their step is "
                         "about lr whatever the slope: they get their own lr. A cross ends a run that diverged."
@@ -201,13 +265,16 @@ def optimizer_race_explorer(surface: str = "rosenbrock",
             widgets.HBox([widgets.VBox([controls[k] for k in ("lr", "adaptive_lr", "steps")]),
                           widgets.VBox([controls[k] for k in ("momentum", "beta1", "beta2")])]),
             note]
-    explorer = Explorer(controls, rows, fig, compute, draw)
+    def image_key(state: dict) -> tuple:
+        return state["surface"], state["optimizers"], tuple(state["settings"].items())
+
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_surface(change) -> None:
         settings = RACE_SETTINGS[change["new"]]
         with explorer.paused():  # the new surface's settings, then one redraw
             for key in slider_names:
-                controls[key].value = getattr(settings, key)
+                controls[key].value = _on_grid(controls[key], getattr(settings, key))
 
     controls["surface"].unobserve(explorer._on_change, names="value")
     controls["surface"].observe(on_surface, names="value")

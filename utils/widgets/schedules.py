@@ -28,7 +28,7 @@ from .. import schedulers as S
 from ..module import check_positive_int
 from ..optim import check_lr
 from ..plotting import course_style, fixed_labels, new_figure
-from .base import Explorer
+from .base import Explorer, _neighbours
 
 __all__ = [
     "DEFAULTS",
@@ -342,12 +342,33 @@ def schedule_explorer(schedule: str = "one_cycle", steps: int = 100, lr: float =
             controls[name].layout.display = None if name in PARAMETERS_OF[key] else "none"
         controls["optimizer"].layout.display = None if key == "one_cycle" else "none"
 
-    def compute() -> dict:
-        key = controls["schedule"].value
-        values = {name: controls[name].value for name in PARAMETERS_OF[key]}
+    def state_of(settings: dict) -> dict:
+        key = settings["schedule"]
+        values = {name: settings[name] for name in PARAMETERS_OF[key]}
         if "momentum_range" in values:
             values["momentum_range"] = tuple(values["momentum_range"])
-        return schedule_curves(key, controls["steps"].value, lr, controls["optimizer"].value, **values)
+        return schedule_curves(key, settings["steps"], lr, settings["optimizer"], **values)
+
+    def compute() -> dict:
+        return state_of({name: control.value for name, control in controls.items()})
+
+    def ahead(state: dict):
+        """The states one change away, each image whole (image_key): the next schedule, then a step of each control
+        shown (the steps, the schedule's parameters, the toggles)."""
+        settings = {name: control.value for name, control in controls.items()}
+        shown = ["schedule", "steps", *PARAMETERS_OF[settings["schedule"]]]
+        if settings["schedule"] == "one_cycle":
+            shown.append("optimizer")
+        for name in shown:
+            for value in _neighbours(controls[name]):
+                try:
+                    computed = state_of({**settings, name: value})
+                except ValueError:  # a setting the schedule rejects (shown as a message when chosen)
+                    continue
+                yield None, lambda computed=computed: computed
+
+    def image_key(state: dict) -> tuple:
+        return state["schedule"], state["steps"], state["optimizer"], tuple(state["params"].items())
 
     def draw(state: dict) -> tuple:
         artists.update(state)
@@ -360,7 +381,7 @@ def schedule_explorer(schedule: str = "one_cycle", steps: int = 100, lr: float =
             widgets.HBox([controls[name] for name in ("start_factor", "eta_min", "div_factor")]),
             widgets.HBox([controls[name] for name in ("final_div_factor", "momentum_range")]),
             widgets.HBox([controls["anneal_strategy"], controls["optimizer"]])]
-    explorer = Explorer(controls, rows, fig, compute, draw)
+    explorer = Explorer(controls, rows, fig, compute, draw, ahead=ahead, image_key=image_key)
 
     def on_schedule(change) -> None:
         with explorer.paused():

@@ -1,0 +1,71 @@
+"""benchmarks/measure_browser.py's rules, on a made-up report of the browser suite: which controls are instant
+(median ≤ 100 ms each) and which are judged by the training rule (≤ 2 s a run). No browser is started here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def measure_browser():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import measure_browser
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return measure_browser
+
+
+def control(widget: str, name: str, kind: str, ms, first=None, notebook="chapters/04_backprop.ipynb") -> dict:
+    return {"notebook": notebook, "widget": widget, "control": name, "kind": kind, "median_ms": ms,
+            "first_median_ms": first}
+
+
+def test_the_training_widgets_and_buttons_are_named(measure_browser):
+    assert "training_explorer" in measure_browser.TRAINING_WIDGETS and "train" in measure_browser.TRAINING_BUTTONS
+    assert measure_browser.widget_call({"widget": "cell 83: training_explorer()"}) == "training_explorer"
+    assert measure_browser.widget_call({"widget": 'cell 5: e = widgets.training_explorer("moons")'}) == (
+        "training_explorer")
+    assert measure_browser.widget_call({"widget": "cell 7: explorer"}) == ""  # no call: no factory to name
+
+
+@pytest.mark.parametrize(("widget", "name", "kind", "trains"), [
+    ("cell 83: training_explorer()", "learning rate", "slider", True),  # every control of a training widget
+    ("cell 83: training_explorer()", "activation", "toggle", True),
+    ("cell 9: training_dashboard()", "Train", "button", True),  # a "Train" button anywhere
+    ("cell 9: training_dashboard()", "epochs", "slider", False),  # its sliders only set up the next run
+    ("cell 38: backprop_stepper()", "◀", "button", False),
+    ("cell 12: my_training_explorer_copy()", "lr", "slider", False),  # named, not matched by a substring
+])
+def test_which_controls_the_training_rule_judges(measure_browser, widget, name, kind, trains):
+    assert measure_browser.is_training_run(control(widget, name, kind, 100)) is trains
+
+
+def test_training_controls_are_judged_per_run_and_their_first_image_reported(measure_browser):
+    report = {"notebooks": [{"notebook": "chapters/04_backprop.ipynb", "run_all_s": 9.0}],
+              "controls": [control("cell 83: training_explorer()", "learning rate", "slider", 320, first=70),
+                           control("cell 83: training_explorer()", "data", "dropdown", 240, first=90),
+                           control("cell 38: backprop_stepper()", "◀", "button", 95),
+                           control("cell 38: backprop_stepper()", "step", "slider", 60)]}
+    instant, training, _ = measure_browser.summary_rows(report)
+    assert instant["passed"] is True and "(2 controls in 1 notebooks)" in instant["measure"]
+    assert training["passed"] is True and training["target"] == "≤ 2 s a run"
+    assert "training_explorer()" in training["measure"] and "the training rule" in training["measure"]
+    assert training["figure"] == ("worst median 0.32 s (chapters/04_backprop.ipynb, training_explorer() · learning "
+                                  "rate); first image worst median 90 ms (chapters/04_backprop.ipynb, "
+                                  "training_explorer() · data)")
+    slow = {**report, "controls": [*report["controls"],
+                                   control("cell 83: training_explorer()", "epochs", "slider", 2400, first=80)]}
+    assert measure_browser.summary_rows(slow)[1]["passed"] is False
+
+
+def test_a_report_without_first_images_still_summarises(measure_browser):
+    report = {"controls": [control("cell 83: training_explorer()", "epochs", "slider", 150),
+                           control("cell 38: backprop_stepper()", "step", "slider", 120)]}
+    instant, training = measure_browser.summary_rows(report)
+    assert instant["passed"] is False and training["figure"].endswith("training_explorer() · epochs)")
