@@ -487,6 +487,32 @@ def test_the_kernel_draws_ahead_when_idle(monkeypatch):
     assert draws == []
 
 
+def test_nothing_is_drawn_ahead_while_cells_run(monkeypatch):
+    """Run All: a cell ends, the next starts at once. Drawing ahead waits until no cell has run for AHEAD_DELAY,
+    so it never adds to the time of running a notebook; then it draws."""
+    from utils.widgets import base
+
+    monkeypatch.setattr(activation_widgets.Explorer, "AHEAD_DELAY", 0.0)
+    monkeypatch.setattr(activation_widgets.Explorer, "AHEAD_GAP", 0.0)
+    cells = iter(range(1, 10_000))
+    count = [0]
+    monkeypatch.setattr(base, "_cells_run", lambda: count[0])
+
+    async def run_cells_then_rest():
+        explorer = activation_widgets.activation_explorer("relu")
+        for _ in range(10 * len(activation_widgets.LABELS)):  # a cell runs between any two steps of the loop
+            count[0] = next(cells)
+            await asyncio.sleep(0)
+        kept_while_running = len(explorer._backgrounds)
+        for _ in range(10 * len(activation_widgets.LABELS)):  # no cell runs: the kernel is idle
+            await asyncio.sleep(0)
+        return explorer, kept_while_running
+
+    explorer, kept_while_running = asyncio.run(run_cells_then_rest())
+    assert kept_while_running == 1  # only the image shown
+    assert explorer._ahead_states is None and len(explorer._backgrounds) > 1  # then every state ahead
+
+
 def test_without_an_event_loop_nothing_is_drawn_ahead_by_itself():
     explorer = activation_widgets.activation_explorer("relu")
     assert len(explorer._backgrounds) == 1 and explorer._ahead_timer is None

@@ -114,6 +114,7 @@ class Explorer(widgets.VBox):
         self._backgrounds: dict = {}  # key -> the still background drawn for it, least recently used first
         self._ahead_states: Iterator | None = None  # what is left to draw ahead of the current state
         self._ahead_timer: asyncio.TimerHandle | None = None
+        self._ahead_cells: int | None = None  # the kernel's execution count when drawing ahead was planned
         self._parts: dict = {}  # (part, part key) -> (its pixels, their bytes), drawn over a background
         self._lines: dict = {}  # a Text part of several lines -> the single-line texts that draw it
         self._paused = 0  # depth of nested paused() blocks
@@ -376,13 +377,32 @@ class Explorer(widgets.VBox):
             loop = asyncio.get_running_loop()
         except RuntimeError:  # no event loop (a test, a script): draw_ahead() may be called by hand
             return
+        self._ahead_cells = _cells_run()
         self._ahead_timer = loop.call_later(self.AHEAD_DELAY, self._ahead_step)
 
     def _ahead_step(self) -> None:
-        """One background, then the next after AHEAD_GAP: a change the learner makes meanwhile waits for one at most."""
+        """One background, then the next after AHEAD_GAP: a change the learner makes meanwhile waits for one at most.
+
+        Only while no cell runs: if a cell ran since the last step (Run All, a learner running cells), wait another
+        AHEAD_DELAY instead, so drawing ahead never adds to the time of running a notebook."""
         self._ahead_timer = None
+        if _cells_run() != self._ahead_cells:
+            self._ahead_cells = _cells_run()
+            self._ahead_timer = asyncio.get_running_loop().call_later(self.AHEAD_DELAY, self._ahead_step)
+            return
         if self.draw_ahead(limit=1) and self._ahead_states is not None:
             self._ahead_timer = asyncio.get_running_loop().call_later(self.AHEAD_GAP, self._ahead_step)
+
+
+def _cells_run() -> int | None:
+    """How many cells the IPython kernel has run (its execution count), None outside IPython: what tells drawing
+    ahead that the kernel is busy with a notebook's cells rather than idle between a learner's changes."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - Jupyter brings IPython
+        return None
+    shell = get_ipython()
+    return None if shell is None else shell.execution_count
 
 
 def _line_places(part, renderer) -> list[tuple[str, float, float]] | None:
