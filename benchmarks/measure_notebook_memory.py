@@ -13,10 +13,13 @@ working directory, and gets one extra last cell that reads the kernel's own peak
 and every cell included) and its CPU time. Processes the kernel started (none in the course: DataLoaders use
 ``num_workers=0``) are reported apart, as ``children``. A kernel running only that cell gives the baseline.
 Solutions run every answer, so they are the upper bound of what a learner's copy reaches; chapters run the stubs.
-The wall time of each run (kernel start included, timed once) is kept too: it is the per-notebook figure of
-CONTRIBUTING's budget. Targets (issue 22): each notebook ≤ 30 s and ≤ 10 s on average; a kernel's peak ≤ 1.5 GB
-(PASS / FAIL printed, exit 1 with ``--strict`` on a miss). The results go to ``benchmarks/notebook_memory.json``
-with the machine they were measured on; its ``rows`` are what ``python -m benchmarks`` reports.
+The wall time of each run is kept too, timed once: from the kernel's start to the last cell's output, which is what
+a learner's "Restart Kernel and Run All" waits for and the per-notebook figure of CONTRIBUTING's budget. The
+kernel's shutdown after it (0.6–1.6 s: IPython's reset of the namespace, torch's teardown; a headless run pays it,
+a learner does not wait for it) is measured apart as ``shutdown_s`` and shown in the table. Targets (issue 22):
+each notebook ≤ 30 s and ≤ 10 s on average; a kernel's peak ≤ 1.5 GB (PASS / FAIL printed, exit 1 with ``--strict``
+on a miss). The results go to ``benchmarks/notebook_memory.json`` with the machine they were measured on; its
+``rows`` are what ``python -m benchmarks`` reports.
 """
 
 from __future__ import annotations
@@ -56,21 +59,29 @@ def measure(path: Path | None, timeout: int = 600) -> dict:
     nb = nbformat.read(path, as_version=4) if path else nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     cwd = (path.parent if path else ROOT).resolve()
+    done = []  # when each cell's execution finished (its outputs in)
+
+    def cell_done(**_):
+        done.append(time.perf_counter())
+
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", config=kernel_config(),
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", config=kernel_config(), on_cell_executed=cell_done,
                    resources={"metadata": {"path": str(cwd)}}).execute()
-    wall = time.perf_counter() - start
+    end = time.perf_counter()
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     result = json.loads(text.strip().splitlines()[-1])
-    result["wall_s"] = wall
+    result["wall_s"] = done[-1] - start  # kernel start to the last cell's output
+    result["shutdown_s"] = end - done[-1]
     return result
 
 
 def table(results: dict[str, dict]) -> str:
     """The results as a Markdown table, one row per notebook, sizes in MiB."""
-    rows = ["| notebook | peak RSS (MiB) | kernel CPU (s) | wall (s) |", "|---|---:|---:|---:|"]
+    rows = ["| notebook | peak RSS (MiB) | kernel CPU (s) | wall, start to last output (s) | then shutdown (s) |",
+            "|---|---:|---:|---:|---:|"]
     for name, r in results.items():
-        rows.append(f"| {name} | {r['peak_rss_mib']:.0f} | {r['cpu_s']:.1f} | {r['wall_s']:.1f} |")
+        rows.append(f"| {name} | {r['peak_rss_mib']:.0f} | {r['cpu_s']:.1f} | {r['wall_s']:.1f} | "
+                    f"{r.get('shutdown_s', float('nan')):.1f} |")
     return "\n".join(rows)
 
 
@@ -82,14 +93,17 @@ def summary_rows(results: dict[str, dict]) -> list[dict]:
         return []
     slowest = max(notebooks, key=lambda name: notebooks[name]["wall_s"])
     mean = sum(r["wall_s"] for r in notebooks.values()) / len(notebooks)
+    shutdown = sum(r.get("shutdown_s", float("nan")) for r in notebooks.values()) / len(notebooks)
     biggest = max(notebooks, key=lambda name: notebooks[name]["peak_rss_mib"])
     peak_gb = notebooks[biggest]["peak_rss_mib"] * 2**20 / 1e9
     n = len(notebooks)
     return [
-        {"measure": f"slowest of {n} notebooks run headless, top to bottom, kernel start included (timed once)",
+        {"measure": f"slowest of {n} notebooks run headless, top to bottom, from the kernel's start to the last "
+                    "cell's output (timed once)",
          "figure": f"{notebooks[slowest]['wall_s']:.1f} s ({slowest})", "target": f"≤ {MAX_NOTEBOOK_S:g} s each",
          "passed": notebooks[slowest]["wall_s"] <= MAX_NOTEBOOK_S},
-        {"measure": f"mean time of the {n} notebooks", "figure": f"{mean:.1f} s",
+        {"measure": f"mean time of the {n} notebooks (the kernel's shutdown after: mean {shutdown:.1f} s, apart)",
+         "figure": f"{mean:.1f} s",
          "target": f"≤ {MEAN_NOTEBOOK_S:g} s on average", "passed": mean <= MEAN_NOTEBOOK_S},
         {"measure": "peak resident memory of a kernel running a notebook",
          "figure": f"{peak_gb:.2f} GB ({biggest}; kernel alone "
@@ -115,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         name = f"{path.resolve().parent.name}/{path.name}"
         results[name] = measure(path)
         r = results[name]
-        print(f"{name}: peak {r['peak_rss_mib']:.0f} MiB, CPU {r['cpu_s']:.1f} s, wall {r['wall_s']:.1f} s",
+        print(f"{name}: peak {r['peak_rss_mib']:.0f} MiB, CPU {r['cpu_s']:.1f} s, wall {r['wall_s']:.1f} s "
+              f"(+ {r['shutdown_s']:.1f} s shutdown)",
               flush=True)
     print()
     print(table(results))

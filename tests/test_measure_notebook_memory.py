@@ -23,6 +23,8 @@ def test_a_notebook_holding_memory_peaks_above_the_kernel_alone(tmp_path):
     results = stored["notebooks"]
     alone, holding = results["(kernel alone)"], results[f"{tmp_path.name}/holds_memory.ipynb"]
     assert holding["peak_rss_mib"] > alone["peak_rss_mib"] + 190
+    assert {"wall_s", "shutdown_s"} <= holding.keys()  # the run to its last output, the kernel's shutdown apart
+    assert "then shutdown (s)" in result.stdout
     assert "| notebook | peak RSS (MiB) |" in result.stdout and "highest peak: " in result.stdout
     rows = stored["rows"]  # the summary python -m benchmarks reads
     assert [row["target"] for row in rows] == ["≤ 30 s each", "≤ 10 s on average", "≤ 1.5 GB"]
