@@ -86,23 +86,3 @@ def test_the_suite_benchmark_times_a_command_and_keeps_its_summary(tmp_path):
     _, stored = run_benchmark_script("measure_test_suite.py", "--command", command, output=out)
     assert stored["summary"] == "3 passed, 1 skipped" and stored["exit_code"] == 0
     assert stored["rows"][0]["target"] == "≤ 5 min" and stored["rows"][0]["passed"] is True
-
-
-def test_the_browser_summary_separates_training_buttons_from_instant_controls():
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import measure_browser
-
-    def control(name, kind, ms):
-        return {"notebook": "chapters/06_training.ipynb", "widget": "cell 9: dashboard()", "control": name,
-                "kind": kind, "median_ms": ms}
-
-    report = {"notebooks": [{"notebook": "chapters/06_training.ipynb", "run_all_s": 12.0}],
-              "controls": [control("epochs", "slider", 80), control("lr", "slider", 120),
-                           control("Train", "button", 1500), control("broken", "slider", None)]}
-    instant, training, run_all = measure_browser.summary_rows(report)
-    assert instant["passed"] is False and instant["figure"].startswith("1 over 100 ms; median of medians 100 ms")
-    assert "worst 120 ms (chapters/06_training.ipynb, dashboard() · lr)" in instant["figure"]
-    assert training["passed"] is True and "1.50 s" in training["figure"]
-    assert run_all["passed"] is None and "12.0 s" in run_all["figure"]
-    with pytest.raises(ValueError, match="no timed controls"):
-        measure_browser.summary_rows({"controls": [control("broken", "slider", None)]})

@@ -69,3 +69,20 @@ def test_a_report_without_first_images_still_summarises(measure_browser):
                            control("cell 38: backprop_stepper()", "step", "slider", 120)]}
     instant, training = measure_browser.summary_rows(report)
     assert instant["passed"] is False and training["figure"].endswith("training_explorer() · epochs)")
+
+
+def test_the_summary_separates_training_buttons_from_instant_controls(measure_browser):
+    def dashboard_control(name, kind, ms):
+        return {"notebook": "chapters/06_training.ipynb", "widget": "cell 9: dashboard()", "control": name,
+                "kind": kind, "median_ms": ms}
+
+    report = {"notebooks": [{"notebook": "chapters/06_training.ipynb", "run_all_s": 12.0}],
+              "controls": [dashboard_control("epochs", "slider", 80), dashboard_control("lr", "slider", 120),
+                           dashboard_control("Train", "button", 1500), dashboard_control("broken", "slider", None)]}
+    instant, training, run_all = measure_browser.summary_rows(report)
+    assert instant["passed"] is False and instant["figure"].startswith("1 over 100 ms; median of medians 100 ms")
+    assert "worst 120 ms (chapters/06_training.ipynb, dashboard() · lr)" in instant["figure"]
+    assert training["passed"] is True and "1.50 s" in training["figure"]
+    assert run_all["passed"] is None and "12.0 s" in run_all["figure"]
+    with pytest.raises(ValueError, match="no timed controls"):
+        measure_browser.summary_rows({"controls": [dashboard_control("broken", "slider", None)]})
