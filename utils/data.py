@@ -239,16 +239,17 @@ def _parse_mnist_csv() -> tuple[np.ndarray, np.ndarray]:
     return table[:, :-1], table[:, -1].astype(np.int64)
 
 
-def _read_cache(path: Path, expected: dict[str, tuple[tuple[int, ...], type]]) -> tuple[np.ndarray, ...] | None:
-    """The arrays named in ``expected`` (name -> (shape, dtype)) read from the cached .npz at ``path``, in that order;
-    None when the file is missing, unreadable, or an array is absent or not of the expected shape and dtype."""
+def _read_cache(path: Path, expected: dict[str, tuple[tuple[int, ...] | None, type]]) -> tuple[np.ndarray, ...] | None:
+    """The arrays named in ``expected`` (name -> (shape, None for any, and dtype)) read from the cached .npz at
+    ``path``, in that order; None when the file is missing, unreadable, or an array is absent or not of the expected
+    shape and dtype."""
     try:
         with np.load(path, allow_pickle=False) as cached:
             arrays = tuple(cached[name] for name in expected)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None  # missing, truncated, not an .npz, or pickled objects (refused: never unpickled)
     for array, (shape, dtype) in zip(arrays, expected.values()):
-        if array.shape != shape or array.dtype != dtype:
+        if (shape is not None and array.shape != shape) or array.dtype != dtype:
             return None
     return arrays
 
@@ -365,12 +366,8 @@ def _split_indices(name: str, y: np.ndarray, test_size: float | int, seed: int,
     parts = ("train", "test") if then is None else ("train", "then", "test")
     path = _cache_folder() / (f"split-{name}-{len(y)}-{test_size!r}-{then!r}-{seed}-{digest}"
                               f"-sklearn{version('scikit-learn')}.npz")
-    try:
-        with np.load(path, allow_pickle=False) as cached:
-            indices = tuple(cached[part] for part in parts)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        indices = None
-    if indices is not None and all(i.dtype == np.int64 and i.ndim == 1 for i in indices) and \
+    indices = _read_cache(path, {part: (None, np.int64) for part in parts})
+    if indices is not None and all(i.ndim == 1 for i in indices) and \
             np.array_equal(np.sort(np.concatenate(indices)), np.arange(len(y))):
         return indices
     from sklearn.model_selection import train_test_split
