@@ -86,3 +86,20 @@ def test_the_summary_separates_training_buttons_from_instant_controls(measure_br
     assert run_all["passed"] is None and "12.0 s" in run_all["figure"]
     with pytest.raises(ValueError, match="no timed controls"):
         measure_browser.summary_rows({"controls": [dashboard_control("broken", "slider", None)]})
+
+
+def test_the_first_click_into_each_widget_is_reported_apart(measure_browser):
+    controls = [control("cell 38: backprop_stepper()", "step", "slider", 60)]
+    touches = [{"notebook": "chapters/04_backprop.ipynb", "widget": "cell 38: backprop_stepper()", "ms": 80.4},
+               {"notebook": "chapters/04_backprop.ipynb", "widget": "cell 83: training_explorer()", "ms": 130.0},
+               {"notebook": "chapters/04_backprop.ipynb", "widget": "cell 90: explorer", "ms": None}]
+    rows = measure_browser.summary_rows({"controls": controls, "touches": touches})
+    instant, touch = rows
+    assert instant["passed"] is True  # the touches are not the controls' figures
+    assert touch["passed"] is None and "3 widgets" in touch["measure"]
+    assert touch["figure"] == ("median 105 ms, worst 130 ms (chapters/04_backprop.ipynb, training_explorer()); "
+                               "others under 16 ms")
+    quick = [{**t, "ms": None} for t in touches]
+    assert measure_browser.summary_rows({"controls": controls, "touches": quick})[1]["figure"] == (
+        "every one under 16 ms")
+    assert len(measure_browser.summary_rows({"controls": controls})) == 1  # an older report: no row

@@ -389,6 +389,52 @@ def drive(page, path: str, root, control, move: tuple[int, str] | None = None, t
     return Change(info["value"], after["value"], ms, changed, root.evaluate(PROBLEMS_JS), first)
 
 
+# A widget's first touch: a learner's first click into a cell that is not JupyterLab's active cell makes it the
+# active one (the notebook's mousedown handler, then a scroll and a frame: ~100–150 ms of the page's own work in a
+# long notebook, the same for any widget, e.g. a plain IntSlider). Timed on its own by Event Timing (from the
+# pointer event to the next paint after its handlers) and kept out of the controls' figures (WIDGET_TOUCH_JS).
+EVENTS_JS = """() => {  // start collecting Event Timing entries (>= 16 ms, the smallest threshold allowed)
+  const w = window.__bt;
+  w.events = [];
+  if (!w.eventObserver) {
+    w.eventObserver = new PerformanceObserver(list => list.getEntries()
+      .forEach(e => window.__bt.events.push({name: e.name, start: e.startTime, end: e.startTime + e.duration})));
+    w.eventObserver.observe({type: 'event', durationThreshold: 16});
+  }
+}"""
+
+# Where to click to make the widget's cell the active one without touching a control: its first visible image
+# (an explorer's figure; an image has no click action), else the widget's box at its bottom right corner.
+# The point is taken in the part of it inside the window (a tall widget may reach below it).
+TOUCH_TARGET_JS = """(root) => {
+  const inView = e => { const b = e.getBoundingClientRect();
+    const top = Math.max(b.top, 0), bottom = Math.min(b.bottom, window.innerHeight);
+    return bottom - top > 6 && b.width > 6 ? {left: b.left, right: b.right, top, bottom} : null; };
+  const img = [...root.querySelectorAll('img')].find(i => inView(i));
+  const box = inView(img || root) || inView(root);
+  if (!box) return null;
+  return img ? {x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2, what: 'image'}
+             : {x: box.right - 3, y: box.bottom - 3, what: 'widget box'};
+}"""
+
+
+def touch_widget(page, root, wait_ms: int = 800) -> tuple[float | None, str]:
+    """Click into the widget's cell (``TOUCH_TARGET_JS``), as a learner's first click does, and return the time
+    from the pointer event to the paint after JupyterLab's handling (Event Timing; None: every event under 16 ms,
+    nothing to report) and what was clicked. ``root`` must have been given TRACK_JS (it creates ``window.__bt``)."""
+    root.scroll_into_view_if_needed()
+    page.evaluate(EVENTS_JS)
+    target = root.evaluate(TOUCH_TARGET_JS)
+    if target is None:
+        return None, "nothing in view"
+    page.mouse.click(target["x"], target["y"])
+    page.wait_for_timeout(wait_ms)  # Event Timing reports an event after the paint that follows it
+    events = page.evaluate("() => window.__bt.events")
+    if not events:
+        return None, target["what"]
+    return max(e["end"] for e in events) - min(e["start"] for e in events), target["what"]
+
+
 def ready(info: dict) -> bool:
     return info["visible"] and not info["disabled"]
 

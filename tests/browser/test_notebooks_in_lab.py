@@ -10,7 +10,10 @@ must change — in at least one of the changes: the others are counted as "uncha
 error in the widget or in the kernel's log. The time from the change to the widget's redrawn output on screen
 goes into build/browser/report.json and report.md (lab.TRACK_JS: from the event the control acts on — key, click,
 input/change — to the paint of the new image, or the last change of the output's text, both in the page's clock;
-the harness's polling and settle wait are not in it); each widget is screenshot before and after.
+the harness's polling and settle wait are not in it); each widget is screenshot before and after. Before its
+controls, each widget's cell is clicked once (its image), as a learner's first click into it: JupyterLab then
+makes it the active cell, ~100 ms of the page's own work in a long notebook that any widget would pay once.
+That first touch is timed on its own ("touches" in the report), so the controls' figures are their redraws.
 
 A control hidden or disabled by another's value (e.g. a parameter slider only some functions have) is tried
 after the widget's dropdowns and toggles were stepped; if it never shows, it is reported, not failed. A button
@@ -41,6 +44,7 @@ from .lab import (
     run_all,
     slider_moves,
     summary,
+    touch_widget,
 )
 
 # BROWSER_FOLDERS=chapters checks only the learners' notebooks (half the time; the widgets are the same cells)
@@ -64,7 +68,7 @@ def slug(text: str) -> str:
 def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
     start, log_start, stem = time.time(), len(lab.log_text()), slug(notebook.removesuffix(".ipynb"))
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    problems, dialogs, rows, n_widgets = [], [], [], 0
+    problems, dialogs, rows, touches, n_widgets = [], [], [], [], 0
     try:
         page.goto(lab.url(notebook), timeout=60000)
         page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=60000)
@@ -85,6 +89,9 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
             root.scroll_into_view_if_needed()  # in view, its controls are rendered: their text can be read
             root.screenshot(path=f"{shot}_before.png", animations="disabled")
             root.evaluate(TRACK_JS, CONTROLS)
+            touch_ms, touched = touch_widget(page, root)  # the cell made active: JupyterLab's cost, timed apart
+            touches.append({"notebook": notebook, "widget": name, "clicked": touched,
+                            "ms": None if touch_ms is None else round(touch_ms, 1)})
             controls = [root.locator(f'[data-bt-control="{i}"]') for i in w["controls"]]
             pending = []
             for phase in ("first", "revealed"):
@@ -143,6 +150,7 @@ def test_notebook_in_lab(notebook, lab, browser, report, artefacts):
         problems += [f"kernel log: {summary(t)}" for t in re.split(r"\n(?=\[[A-Z] )", log)
                      if TRACEBACK.search(t) and not SERVER_NOISE.search(t)]
         report["controls"] += rows
+        report["touches"] += touches
         report["notebooks"].append({"notebook": notebook, "run_all_s": locals().get("run_all_s"),
                                     "widgets": n_widgets, "controls": len(rows),
                                     "total_s": round(time.time() - start, 1), "dialogs": dialogs,
