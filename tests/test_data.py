@@ -29,7 +29,8 @@ def test_unknown_gate_is_a_clear_error():
 
 
 @pytest.mark.parametrize("make", [data.spirals, data.moons, data.blobs])
-def test_toy_sets_are_seeded_and_shaped(make):
+def test_toy_sets_are_seeded_and_shaped(make, tmp_path, monkeypatch):
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))  # the moons are cached: not in the user's folder
     X1, y1 = make(rng=np.random.default_rng(3))
     X2, y2 = make(rng=np.random.default_rng(3))
     X3, _ = make(rng=np.random.default_rng(4))
@@ -374,6 +375,24 @@ def test_mnist_splits_are_scikit_learns_two_stage_split(mnist_cache, tmp_path, m
             np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("n, noise, seed", [(200, 0.15, 0), (201, 0.0, 3), (7, 0.3, 9)])
+def test_moons_are_scikit_learns_from_an_empty_and_a_warm_cache(tmp_path, monkeypatch, n, noise, seed):
+    from sklearn.datasets import make_moons
+
+    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
+    state = int(np.random.default_rng(seed).integers(2**31 - 1))  # what moons draws from its rng
+    X, y = make_moons(n_samples=n, noise=noise, random_state=state)
+    for _ in ("computed and cached", "read from the cache"):
+        got = data.moons(n, noise, rng=np.random.default_rng(seed))
+        assert got[0].dtype == np.float64 and got[1].dtype == np.int64 and got[0].shape == (n, 2)
+        np.testing.assert_array_equal(got[0], X)
+        np.testing.assert_array_equal(got[1], y)
+    assert len(list(tmp_path.glob("moons-*"))) == 1
+    (path,) = tmp_path.glob("moons-*")
+    path.write_bytes(b"damaged")  # a damaged file is made again
+    np.testing.assert_array_equal(data.moons(n, noise, rng=np.random.default_rng(seed))[0], X)
+
+
 @pytest.mark.parametrize("damage", ["garbage", "rows missing", "floats"])
 def test_a_damaged_split_cache_is_recomputed(tmp_path, monkeypatch, damage):
     monkeypatch.setenv(data.CACHE_ENV, str(tmp_path))
@@ -398,7 +417,8 @@ def test_a_warm_cache_loads_the_data_sets_without_importing_scikit_learn(mnist_c
     import sys
 
     load = ("import sys; from utils import data; data.digits_split(); data.sample_digit(1); data.load_mnist5k(1); "
-            "data.load_mnist1d(1); print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn')[:3])")
+            "data.load_mnist1d(1); data.moons(rng=__import__('numpy').random.default_rng(5)); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn')[:3])")
     for parsed in (mnist_cache[0] / "mnist5k-v1.npz", mnist1d_cache[0] / "mnist1d-v1.npz"):  # not parsed again
         (tmp_path / parsed.name).write_bytes(parsed.read_bytes())
     env = {**os.environ, data.CACHE_ENV: str(tmp_path), "PYTHONPATH": str(Path(__file__).resolve().parents[1])}

@@ -8,8 +8,9 @@ labels elsewhere); MNIST-5k and MNIST-1D are float32 (what a PyTorch model takes
 
 MNIST-5k's parsed pixels are kept in a cache folder (``DL_COURSE_CACHE`` if set, else the user cache folder of
 ``dl-course``, e.g. ``~/.cache/dl-course`` on Linux), so only the first load in a machine reads the CSV file; MNIST-1D's
-generated signals, the 8×8 digits and the rows of each seeded split are cached there the same way (a split is
-scikit-learn's ``train_test_split``, computed once per machine: later loads do not import scikit-learn, ~1 s).
+generated signals, the 8×8 digits, the two moons of each seed and the rows of each seeded split are cached there the
+same way (a split is scikit-learn's ``train_test_split``, the moons its ``make_moons``, computed once per machine:
+later loads do not import scikit-learn, ~1 s).
 """
 
 from __future__ import annotations
@@ -75,13 +76,28 @@ def moons(n: int = 200, noise: float = 0.15, *, rng) -> tuple[np.ndarray, np.nda
 
     Returns X (n, 2), y (n,) int64 in {0, 1}.
     """
-    from sklearn.datasets import make_moons
-
     rng = check_rng(rng)
     n = check_positive_int(n, "n")
     noise = check_number(noise, "noise", at_least=0)
-    X, y = make_moons(n_samples=n, noise=noise, random_state=int(rng.integers(2**31 - 1)))
-    return X.astype(np.float64), y.astype(np.int64)
+    return _moons_arrays(n, float(noise), int(rng.integers(2**31 - 1)))
+
+
+def _moons_arrays(n: int, noise: float, state: int) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's ``make_moons(n_samples=n, noise=noise, random_state=state)``: X float64 (n, 2), y int64 (n,);
+    cached (see the module's docstring) under a name made of the three and scikit-learn's version, so a later call
+    does not import scikit-learn (~1 s). Each file is ~5 kB."""
+    from importlib.metadata import version
+
+    path = _cache_folder() / f"moons-{n}-{noise!r}-{state}-sklearn{version('scikit-learn')}.npz"
+    cached = _read_cache(path, {"X": ((n, 2), np.float64), "y": ((n,), np.int64)})
+    if cached is not None:
+        return cached
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(n_samples=n, noise=noise, random_state=state)
+    arrays = (X.astype(np.float64), y.astype(np.int64))
+    _write_atomically(path, X=arrays[0], y=arrays[1])
+    return arrays
 
 
 def blobs(n_per_class: int = 50, centers=((-2.0, 0.0), (2.0, 0.0)), std: float = 1.0, *,
