@@ -171,6 +171,7 @@ def test_training_explorer_shows_a_diverging_learning_rate_without_error():
 
 
 @pytest.mark.parametrize("kwargs, match", [({"epochs": 300}, "epochs must be one of"),
+                                           ({"lr": 0.3}, r"lr must be one of 0.01, 0.02, .*, 10, got 0.3"),
                                            ({"activation": "gelu"}, "unknown activation"),
                                            ({"dataset": "circles"}, "unknown data set")])
 def test_training_explorer_rejects_settings_outside_its_menus(kwargs, match):

@@ -150,3 +150,27 @@ def test_an_image_kept_by_its_key_is_shown_without_drawing_and_the_figure_follow
     explorer._background_key = None  # as after a failed draw: nothing kept, everything drawn again
     explorer.controls["k"].value = 2
     assert drawn[-1] == 2
+
+
+def test_a_value_echoed_by_the_browser_is_not_drawn_again():
+    """The browser's slider sends back the value Python set as its min + k·step in floating point (0.9 comes back
+    as 0.9000000000000001): the same state, nothing recomputed; any real step is."""
+    from utils.widgets.base import is_echo
+
+    with course_style():
+        fig = Figure(figsize=(2.0, 2.0), dpi=40)
+        (line,) = fig.add_axes((0.1, 0.1, 0.8, 0.8)).plot([0, 1], [0, 1])
+    slider = widgets.FloatSlider(value=0.9, min=0.0, max=1.0, step=0.05)
+    window = widgets.FloatRangeSlider(value=(0.1, 0.3), min=0.0, max=1.0, step=0.1)
+    explorer = Explorer({"a": slider, "w": window}, [slider, window], fig, lambda: {"a": slider.value},
+                        lambda state: ("still", [line]))
+    n = explorer.n_updates
+    slider.value = 0.9000000000000001  # the echo
+    window.value = (0.1, 0.30000000000000004)
+    assert explorer.n_updates == n
+    slider.value = 0.95  # one step
+    window.value = (0.1, 0.4)
+    assert explorer.n_updates == n + 2
+    assert is_echo({"old": 0.0, "new": 4.4e-17}) and is_echo({"old": 25.0, "new": 25.000000000000004})
+    assert not is_echo({"old": 0.999, "new": 0.998}) and not is_echo({"old": 3, "new": 3})  # ints never echo
+    assert not is_echo({"old": "relu", "new": "relu"}) and not is_echo({"old": (0.1, 0.3), "new": (0.1, 0.4)})

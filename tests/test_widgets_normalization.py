@@ -100,7 +100,7 @@ def test_blitted_image_equals_a_full_redraw():
 
 def test_start_values_and_errors():
     explorer = bn_widgets.batchnorm_explorer(scale=100.0, batch_size=8)
-    assert explorer.state["scale"] == 3.0 and explorer.state["batch_size"] == 8  # clipped to the slider
+    assert explorer.state["scale"] == pytest.approx(3.0) and explorer.state["batch_size"] == 8  # clipped to the slider
     with pytest.raises(ValueError, match=r"unknown start value\(s\) \['momentum'\]"):
         bn_widgets.batchnorm_explorer(momentum=0.5)
     with pytest.raises(ValueError, match="mode must be 'train' or 'eval'"):

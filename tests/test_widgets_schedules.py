@@ -120,7 +120,7 @@ def test_only_the_schedules_own_controls_are_shown(explorer, schedule):
 
 NEW_VALUES = {
     "steps": 230, "step_size": 7, "step_gamma": 0.25, "exp_gamma": 0.95, "T_max": 40, "eta_min": 0.3,
-    "warmup_steps": 33, "start_factor": 0.5, "pct_start": 0.6, "anneal_strategy": "linear", "div_factor": 3.0,
+    "warmup_steps": 33, "start_factor": 0.5, "pct_start": 0.6, "anneal_strategy": "linear", "div_factor": 5.0,
     "final_div_factor": 10.0, "momentum_range": (0.7, 0.9), "optimizer": "adam",
 }
 
@@ -272,3 +272,10 @@ def test_after_drawing_ahead_each_control_shown_shows_what_an_explorer_never_dra
         ahead.controls[control].value = plain.controls[control].value = value
         assert ahead.png == plain.png, (control, value)
     assert renders == []
+
+
+def test_div_factor_takes_exact_values_and_a_start_between_two_goes_to_the_nearest():
+    explorer = schedule_widgets.schedule_explorer("one_cycle")
+    assert explorer.controls["div_factor"].value == 25.0 and explorer.state["params"]["div_factor"] == 25.0
+    assert schedule_widgets.schedule_explorer("one_cycle", div_factor=30.0).controls["div_factor"].value == 25.0
+    assert schedule_widgets.schedule_explorer("one_cycle", div_factor=1e6).controls["div_factor"].value == 1000.0

@@ -37,6 +37,7 @@ from .base import Explorer, course_style, new_figure
 __all__ = [
     "EPOCH_CHOICES",
     "GRAPH_FIGSIZE",
+    "LR_CHOICES",
     "TRAINING_FIGSIZE",
     "backprop_stepper",
     "draw_backprop_step",
@@ -345,7 +346,9 @@ def backprop_stepper(graph: str = "neuron", step: int | None = None) -> widgets.
 # (b) Training an MLP on a 2-D data set
 # ---------------------------------------------------------------------------------------------
 EPOCH_CHOICES = (50, 100, 250, 500)
-LR_LIMITS = (0.01, 10.0)
+LR_CHOICES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+"""The 2-D training explorer's learning rates: exact values (a log slider's grid of tenths of a decade would show
+0.5 as 0.501 and has no 0.05 or 3, the values the chapter suggests)."""
 HIDDEN_LIMITS = (2, 64)
 
 
@@ -432,7 +435,7 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
                       epochs: int = 500) -> widgets.VBox:
     """A widget that trains a fresh ``2 → hidden → hidden → C`` MLP at every change and shows the result.
 
-    Controls (``.controls``): ``"dataset"`` (Dropdown of ``DATASETS``), ``"lr"`` (FloatLogSlider 0.01..10),
+    Controls (``.controls``): ``"dataset"`` (Dropdown of ``DATASETS``), ``"lr"`` (SelectionSlider of ``LR_CHOICES``),
     ``"hidden"`` (IntSlider 2..64), ``"activation"`` (ToggleButtons ReLU / tanh / sigmoid), ``"epochs"``
     (SelectionSlider of ``EPOCH_CHOICES``). State (``.state``): ``"run"`` (a ``TrainingRun``), ``"accuracy"``,
     ``"final_loss"``, ``"error"``. A new setting is drawn twice (``train_2d_in_steps``): after a twentieth of
@@ -440,6 +443,8 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
     """
     if epochs not in EPOCH_CHOICES:
         raise ValueError(f"epochs must be one of {EPOCH_CHOICES}, got {epochs!r}")
+    if isinstance(lr, bool) or lr not in LR_CHOICES:
+        raise ValueError(f"lr must be one of {', '.join(f'{v:g}' for v in LR_CHOICES)}, got {lr!r}")
     train_2d(dataset, hidden, activation, lr, epochs)  # checks the other settings; the run is cached for the first draw
     with course_style():
         fig, ax_regions, ax_loss = _training_axes(pyplot=False)
@@ -448,10 +453,9 @@ def training_explorer(dataset: str = "spirals", hidden: int = 32, activation: st
     controls = {
         "dataset": widgets.Dropdown(options=[(label, key) for key, label in DATASETS.items()], value=dataset,
                                     description="data", style=style, layout=widgets.Layout(width="330px")),
-        "lr": widgets.FloatLogSlider(value=float(np.clip(lr, *LR_LIMITS)), base=10, min=np.log10(LR_LIMITS[0]),
-                                     max=np.log10(LR_LIMITS[1]), step=0.1, readout_format=".3g",
-                                     description="learning rate", style=style, continuous_update=False,
-                                     layout=widgets.Layout(width="380px")),
+        "lr": widgets.SelectionSlider(options=[(f"{v:g}", v) for v in LR_CHOICES], value=float(lr),
+                                      description="learning rate", style=style, continuous_update=False,
+                                      layout=widgets.Layout(width="380px")),
         "hidden": widgets.IntSlider(value=int(np.clip(hidden, *HIDDEN_LIMITS)), min=HIDDEN_LIMITS[0],
                                     max=HIDDEN_LIMITS[1], description="hidden width", style=style,
                                     continuous_update=False, layout=widgets.Layout(width="380px")),

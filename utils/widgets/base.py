@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import struct
 import zlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -30,7 +31,7 @@ from matplotlib.transforms import Bbox, offset_copy
 from ..plotting import course_style, fixed_labels, new_figure  # re-exported: the figure helpers widgets use
 from .canvas import TextCachingCanvas
 
-__all__ = ["Explorer", "course_style", "encode_png", "escape", "fixed_labels", "new_figure"]
+__all__ = ["Explorer", "course_style", "encode_png", "escape", "fixed_labels", "is_echo", "new_figure"]
 
 
 def encode_png(canvas: FigureCanvasAgg) -> bytes:
@@ -56,6 +57,20 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     """One PNG chunk: length, type, data, CRC-32 of type and data."""
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def is_echo(change) -> bool:
+    """Whether a control's change (a traitlets change: ``"old"``, ``"new"``) is the browser sending back the value
+    Python set, as the slider computes it: a float slider's value is its ``min + k·step`` in the browser's floating
+    point, so a value set to 0.9 comes back as 0.9000000000000001 (a range slider's pair likewise). The same numbers
+    to 1e-9 (relative; 1e-12 near zero), far below any control's step: nothing to compute or draw again."""
+    old, new = change.get("old"), change.get("new")
+    if isinstance(old, tuple) and isinstance(new, tuple) and len(old) == len(new):
+        pairs = list(zip(old, new))
+    else:
+        pairs = [(old, new)]
+    return all(isinstance(a, float) and isinstance(b, float) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+               for a, b in pairs)
 
 
 class Explorer(widgets.VBox):
@@ -160,7 +175,7 @@ class Explorer(widgets.VBox):
             self.update()
 
     def _on_change(self, change) -> None:
-        if not self._paused:
+        if not self._paused and not is_echo(change):
             self.update()
 
     def _places(self) -> list:
@@ -432,13 +447,17 @@ def _part_box(part, renderer) -> Bbox | None:
 
 
 def _neighbours(control: widgets.Widget) -> list:
-    """The values one change away from ``control``'s: the next option of a menu or toggle buttons, a step either
-    way of an integer or float slider (to 10 decimals, as the browser's step lands), within its range. Other
-    controls (log and range sliders: the browser's arithmetic is not Python's to the last bit): none. For an
-    explorer's ``ahead``."""
+    """The values one change away from ``control``'s: the next option of a menu or toggle buttons, the options
+    either side on a selection slider, a step either way of an integer or float slider (to 10 decimals, as the
+    browser's step lands), within its range. Other controls (log and range sliders: the browser's arithmetic is not
+    Python's to the last bit): none. For an explorer's ``ahead``."""
     if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons)):
         values = list(control._options_values)
         return [values[(values.index(control.value) + 1) % len(values)]] if len(values) > 1 else []
+    if isinstance(control, widgets.SelectionSlider):  # the options either side
+        values = list(control._options_values)
+        at = values.index(control.value)
+        return [values[i] for i in (at + 1, at - 1) if 0 <= i < len(values)]
     if isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
         moved = [control.value + control.step, control.value - control.step]
         if isinstance(control, widgets.FloatSlider):

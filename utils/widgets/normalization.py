@@ -33,7 +33,7 @@ INPUT_EDGES = np.linspace(-30.0, 30.0, 121)  # fixed axes: a shift or a scale of
 OUTPUT_EDGES = np.linspace(-10.0, 10.0, 81)
 FEATURE_COLORS = ("#006BA4", "#FF800E", "#595959")  # the course's blue, orange and dark grey
 Y_STEPS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # the density axis's top is the first of these above the tallest bar
-SHIFT_LIMITS, SCALE_LIMITS, GAMMA_LIMITS, BETA_LIMITS = (-10.0, 10.0), (0.25, 3.0), (0.25, 2.0), (-3.0, 3.0)
+SHIFT_LIMITS, SCALE_LIMITS, GAMMA_LIMITS, BETA_LIMITS = (-10.0, 10.0), (1 / 3, 3.0), (0.25, 2.0), (-3.0, 3.0)
 BATCH_LIMITS, BATCHES_LIMITS = (2, 256), (0, 100)
 
 DEFAULTS = {"shift": 0.0, "scale": 1.0, "batch_size": 64, "batches": 20, "gamma": 1.0, "beta": 0.0,
@@ -183,10 +183,11 @@ def draw_batchnorm_explorer(shift: float = 0.0, scale: float = 1.0, batch_size: 
 def batchnorm_explorer(**start) -> widgets.VBox:
     """A widget to see what batch normalization does to a layer's inputs, in training and in evaluation mode.
 
-    Controls (``.controls``): ``"shift"`` (−10…10) and ``"scale"`` (0.25…3, log scale) applied to the inputs,
-    ``"batch_size"`` (2…256), ``"batches"`` (training batches seen before the one shown, 0…100), ``"gamma"`` and
-    ``"beta"`` (γ and β of every channel), ``"mode"`` ("train" / "eval") and ``"drift"`` ("every batch": the
-    training batches are shifted and scaled too; "after training": only the batch shown is).
+    Controls (``.controls``): ``"shift"`` (−10…10) and ``"scale"`` (1/3…3, log scale: 24 steps of 3^(1/12), so 1
+    is on it) applied to the inputs, ``"batch_size"`` (2…256), ``"batches"`` (training batches seen before the one
+    shown, 0…100), ``"gamma"`` and ``"beta"`` (γ and β of every channel), ``"mode"`` ("train" / "eval") and
+    ``"drift"`` ("every batch": the training batches are shifted and scaled too; "after training": only the batch
+    shown is).
     Start values are keywords of ``DEFAULTS``, clipped to the sliders' ranges.
     State (``.state``): ``"run"`` (a ``utils.normalization.BatchNormRun``), each control's value, ``"title"``,
     ``"heights"`` (the histograms' densities: per feature, inputs then outputs), ``"error"``.

@@ -43,6 +43,7 @@ __all__ = [
 SCHEDULE_FIGSIZE = (7.0, 5.2)  # the lr above, the momentum below, at notebook width
 STEPS_LIMITS = (20, 400)
 MOMENTUM_LIMITS = (0.6, 0.99)  # the momentum-range slider's bounds
+DIV_FACTOR_CHOICES = (1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 1000.0)  # one-cycle's, exact (PyTorch's 25 too)
 MOMENTUM_YLIM = (0.57, 1.0)
 
 LABELS = {
@@ -283,6 +284,12 @@ def _controls(steps: int, lr: float, optimizer: str, p: dict, schedule: str) -> 
         return widgets.FloatSlider(value=float(np.clip(p[key], lo, hi)), min=lo, max=hi, step=step,
                                    readout_format=fmt, description=description, style=wide, layout=box())
 
+    def choice_slider(key, description, choices):  # exact values (a start value between two: the nearest, in log)
+        start = float(np.clip(p[key], choices[0], choices[-1]))
+        value = min(choices, key=lambda v: abs(np.log(v) - np.log(start)))
+        return widgets.SelectionSlider(options=[(f"{v:g}", v) for v in choices], value=value,
+                                       description=description, style=wide, layout=box())
+
     def log_slider(key, description, lo, hi):
         return widgets.FloatLogSlider(value=float(np.clip(p[key], 10.0 ** lo, 10.0 ** hi)), base=10, min=lo, max=hi,
                                       step=0.1, readout_format=".3g", description=description, style=wide, layout=box())
@@ -303,7 +310,7 @@ def _controls(steps: int, lr: float, optimizer: str, p: dict, schedule: str) -> 
         "pct_start": float_slider("pct_start", "pct_start", 0.1, 0.9, 0.05, ".2f"),
         "anneal_strategy": widgets.ToggleButtons(options=[("cosine", "cos"), ("linear", "linear")],
                                                  value=p["anneal_strategy"], description="anneal", style=wide),
-        "div_factor": log_slider("div_factor", "div_factor", 0.0, 3.0),
+        "div_factor": choice_slider("div_factor", "div_factor", DIV_FACTOR_CHOICES),
         "final_div_factor": log_slider("final_div_factor", "final_div_factor", 0.0, 5.0),
         "momentum_range": widgets.FloatRangeSlider(value=tuple(np.clip(p["momentum_range"], *MOMENTUM_LIMITS)),
                                                    min=MOMENTUM_LIMITS[0], max=MOMENTUM_LIMITS[1], step=0.01,

@@ -30,7 +30,7 @@ import numpy as np
 from ..data import DataSplits, load_mnist5k
 from ..mnist_mlp import COURSE_RECIPE, MnistRecipe, mnist_training_epochs, prepare_splits, score_mnist_mlp
 from ..plotting import course_style, fixed_labels, new_figure
-from .base import Explorer
+from .base import Explorer, is_echo
 
 __all__ = ["DASHBOARD_FIGSIZE", "EPOCH_LIMITS", "HIDDEN_CHOICES", "LR_LIMITS", "dashboard_recipe",
            "draw_training_dashboard", "training_dashboard"]
@@ -208,6 +208,8 @@ class _TrainingDashboard(Explorer):
         return next(self._states)
 
     def _on_setting(self, change) -> None:
+        if is_echo(change):  # the browser sending back the value set, as its slider computes it
+            return
         trained = self.state.get("log") is not None
         if not trained:  # nothing trained yet: redraw the empty axes with the chosen epochs and title (no training)
             self.update()
