@@ -131,3 +131,18 @@ def test_draw_batchnorm_explorer_draws_the_state_with_labels_inside_the_figure()
     for artist in [*fig.texts, ax_in.xaxis.label, ax_out.xaxis.label, *ax_in.texts, ax_out.get_legend()]:
         box = artist.get_window_extent(renderer)
         assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1, artist
+
+
+def test_the_drift_toggle_says_what_it_does_even_before_any_shift_or_scale():
+    """At shift 0 and scale 1 both drifts are the same data: the toggle must still show that it was heard (and why
+    nothing else moves), not leave the figure as it was."""
+    explorer = bn_widgets.batchnorm_explorer()
+    before = explorer.png
+    explorer.controls["drift"].value = "after training"
+    assert explorer.png != before
+    text = bn_widgets._drift_text(explorer.state)
+    assert text.startswith("Training batches: without the") and text.endswith("(shift 0, scale 1: the same)")
+    explorer.controls["shift"].value = 2.0
+    assert "the same" not in bn_widgets._drift_text(explorer.state)
+    assert bn_widgets._drift_text({**explorer.state, "drift": "every batch"}).startswith(
+        "Training batches: shifted and")

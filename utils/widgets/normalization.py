@@ -56,6 +56,16 @@ def _title(run: normalization.BatchNormRun, shifted_training: bool, shift: float
             "with momentum 0.1, after k batches they have moved 1 − 0.9ᵏ of the way from (0, 1) to the data's")
 
 
+def _drift_text(state: dict) -> str:
+    """What the training batches were, as the "shift and scale" toggle says; with no shift or scale set, that the
+    toggle changes nothing yet."""
+    text = ("Training batches: shifted and\nscaled like this one" if state["drift"] == "every batch"
+            else "Training batches: without the\nshift and scale (drift after)")
+    if state["shift"] == 0.0 and state["scale"] == 1.0:
+        text += "\n(shift 0, scale 1: the same)"
+    return text
+
+
 def _stats_text(run: normalization.BatchNormRun) -> str:
     """A small table: each feature's mean and standard deviation in this batch and in the running statistics."""
     rows = ["      this batch    running", "feat.   μ     σ     μ     σ"]
@@ -127,7 +137,8 @@ class _BatchNormFigure:
         k = run.num_batches_tracked
         self.used.set_text(f"BatchNorm uses {'this batch' if run.training else 'the running'}\nstatistics; "
                            f"k = {k} training\nbatches seen before"
-                           + ("" if run.training else f"\n(1 − 0.9ᵏ = {1 - 0.9 ** k:.0%})"))
+                           + ("" if run.training else f"\n(1 − 0.9ᵏ = {1 - 0.9 ** k:.0%})")
+                           + "\n\n" + _drift_text(state))
         self.title.set_text(state["title"])
 
     @staticmethod
