@@ -390,9 +390,10 @@ def drive(page, path: str, root, control, move: tuple[int, str] | None = None, t
 
 
 # A widget's first touch: a learner's first click into a cell that is not JupyterLab's active cell makes it the
-# active one (the notebook's mousedown handler, then a scroll and a frame: ~100–150 ms of the page's own work in a
-# long notebook, the same for any widget, e.g. a plain IntSlider). Timed on its own by Event Timing (from the
-# pointer event to the next paint after its handlers) and kept out of the controls' figures (WIDGET_TOUCH_JS).
+# active one (the notebook's mousedown handler, then a scroll and a frame: 70–145 ms of the page's own work in the
+# course's notebooks, the same for any widget: 140 ms for a plain IntSlider in a long notebook, 16 ms once its cell
+# is active). Timed on its own by Event Timing (from the pointer event to the next paint after its handlers) and
+# kept out of the controls' figures (``touch_widget``).
 EVENTS_JS = """() => {  // start collecting Event Timing entries (>= 16 ms, the smallest threshold allowed)
   const w = window.__bt;
   w.events = [];

@@ -12,7 +12,7 @@ goes into build/browser/report.json and report.md (lab.TRACK_JS: from the event 
 input/change — to the paint of the new image, or the last change of the output's text, both in the page's clock;
 the harness's polling and settle wait are not in it); each widget is screenshot before and after. Before its
 controls, each widget's cell is clicked once (its image), as a learner's first click into it: JupyterLab then
-makes it the active cell, ~100 ms of the page's own work in a long notebook that any widget would pay once.
+makes it the active cell, 70–145 ms of the page's own work in a long notebook that any widget pays once.
 That first touch is timed on its own ("touches" in the report), so the controls' figures are their redraws.
 
 A control hidden or disabled by another's value (e.g. a parameter slider only some functions have) is tried
