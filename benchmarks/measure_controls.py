@@ -44,9 +44,6 @@ the CPU median and p95, the number of errors and both verdicts; and ``"rows"``, 
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
-import pkgutil
 import sys
 import time
 from pathlib import Path
@@ -61,27 +58,13 @@ matplotlib.use("Agg")
 
 from stored_results import add_output_arguments, machine_record, write_results  # noqa: E402  (beside this script)
 
-import utils.widgets  # noqa: E402
 from utils.device import one_torch_thread  # noqa: E402
 from utils.widgets.base import Explorer  # noqa: E402
+from utils.widgets.catalog import explorer_factories  # noqa: E402
 
 RESULTS = Path(__file__).with_name("controls.json")
-SUFFIXES = ("_explorer", "_stepper", "_dashboard", "_playground")
 TARGET_MEDIAN_MS, TARGET_P95_MS, TARGET_RUN_S = 50.0, 150.0, 2.0
 TRAINING_BUTTONS = ("train",)  # a button whose click is a whole training run (its target is TARGET_RUN_S)
-
-
-def factories(only: str | None = None):
-    """``(module name, factory name, factory)`` of every explorer factory in utils/widgets/, sorted."""
-    found = []
-    for info in pkgutil.iter_modules(utils.widgets.__path__):
-        if only and only not in info.name:
-            continue
-        module = importlib.import_module(f"utils.widgets.{info.name}")
-        for name in getattr(module, "__all__", ()):
-            if name.endswith(SUFFIXES) and not name.startswith("draw_") and inspect.isfunction(getattr(module, name)):
-                found.append((info.name, name, getattr(module, name)))
-    return sorted(found, key=lambda item: (item[0], item[1]))
 
 
 def sweep(control, n: int) -> list:
@@ -280,7 +263,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     results = []
     with one_torch_thread():
-        for module, name, factory in factories(args.only):
+        for module, name, factory in explorer_factories(args.only):
             t0 = time.perf_counter()
             explorer = factory()
             build_ms = 1e3 * (time.perf_counter() - t0)

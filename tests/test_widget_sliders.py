@@ -8,27 +8,12 @@ A value off the grid by a rounding error only (0.9 against 0.9000000000000001) i
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import math
-import pkgutil
 
 import ipywidgets as widgets
 import pytest
 
-import utils.widgets
-
-SUFFIXES = ("_explorer", "_stepper", "_dashboard", "_playground")
-
-
-def _factories() -> list[tuple[str, object]]:
-    found = []
-    for info in pkgutil.iter_modules(utils.widgets.__path__):
-        module = importlib.import_module(f"utils.widgets.{info.name}")
-        for name in getattr(module, "__all__", ()):
-            if name.endswith(SUFFIXES) and not name.startswith("draw_") and inspect.isfunction(getattr(module, name)):
-                found.append((f"{info.name}.{name}", getattr(module, name)))
-    return sorted(found, key=lambda item: item[0])
+from utils.widgets.catalog import explorer_factories
 
 
 def steps_from_min(slider: widgets.Widget, value: float) -> float:
@@ -58,7 +43,10 @@ def test_the_grid_check_sees_a_value_between_two_steps():
     assert off_grid(widgets.FloatRangeSlider(value=(0.1, 0.35), min=0.0, max=1.0, step=0.1)) == [0.35]
 
 
-@pytest.mark.parametrize(("name", "factory"), _factories(), ids=[name for name, _ in _factories()])
+FACTORIES = [(f"{module}.{name}", factory) for module, name, factory in explorer_factories()]
+
+
+@pytest.mark.parametrize(("name", "factory"), FACTORIES, ids=[name for name, _ in FACTORIES])
 def test_every_float_slider_starts_on_its_grid(name, factory):
     explorer = factory()
     wrong = {key: off_grid(control) for key, control in explorer.controls.items()
